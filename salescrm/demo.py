@@ -1,0 +1,54 @@
+"""The registry of demo-data seeders used by ``manage.py seed_demo``.
+
+An app registers a seeder in its own ``demo.py``::
+
+    @demo_seeder(order=20)
+    def seed_leads(ctx):
+        ...
+
+Seeders run in ``order`` inside one transaction and must be idempotent: a second
+``seed_demo`` leaves the same data (check for existing demo rows, or replace them).
+``ctx`` carries the shared random generator, the reference day and the demo users.
+"""
+
+import datetime as dt
+import random
+from dataclasses import dataclass, field
+from typing import Callable
+
+from django.utils.module_loading import autodiscover_modules
+
+DEMO_PASSWORD = "demo-pass-2026"
+
+
+@dataclass
+class DemoContext:
+    today: dt.date
+    rng: random.Random
+    users: dict = field(default_factory=dict)  # username -> User
+    teams: list = field(default_factory=list)  # Team, in order team 1..3
+    log: Callable[[str], None] = print
+
+    def reps(self, team_index: int | None = None):
+        reps = [u for u in self.users.values() if u.role == "rep"]
+        if team_index is not None:
+            reps = [u for u in reps if u.team_id == self.teams[team_index].pk]
+        return sorted(reps, key=lambda u: int(u.username[3:]))
+
+
+_SEEDERS: list[tuple[int, str, Callable]] = []
+
+
+def demo_seeder(*, order: int = 100):
+    def register(func):
+        key = f"{func.__module__}.{func.__name__}"
+        if all(existing != key for _order, existing, _func in _SEEDERS):
+            _SEEDERS.append((order, key, func))
+        return func
+
+    return register
+
+
+def registered_seeders() -> list[tuple[int, str, Callable]]:
+    autodiscover_modules("demo")
+    return sorted(_SEEDERS, key=lambda entry: (entry[0], entry[1]))

@@ -1,0 +1,106 @@
+"""The organisation: users with a role, and teams led by a manager."""
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .roles import SEES_ALL, Role
+from .scoping import ScopedQuerySet
+
+
+class Team(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    manager = models.ForeignKey(
+        "User",
+        verbose_name=_("manager"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_teams",
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent team"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+
+    def __str__(self):
+        return self.name
+
+
+class UserQuerySet(ScopedQuerySet):
+    scope_owner_path = ""  # a user row is "owned" by itself
+
+    def reps(self):
+        return self.filter(role=Role.REP)
+
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class ScopedUserManager(UserManager.from_queryset(UserQuerySet)):
+    pass
+
+
+class User(AbstractUser):
+    class Seniority(models.TextChoices):
+        JUNIOR = "junior", _("Junior")
+        INTERMEDIATE = "intermediate", _("Intermediate")
+        SENIOR = "senior", _("Senior")
+
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.REP)
+    team = models.ForeignKey(
+        Team,
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
+    )
+    seniority = models.CharField(
+        _("seniority"), max_length=16, choices=Seniority.choices, default=Seniority.JUNIOR
+    )
+    hire_date = models.DateField(_("hire date"), null=True, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        help_text=_("Interface language; empty follows the browser."),
+    )
+
+    objects = ScopedUserManager()
+
+    class Meta:
+        ordering = ["username"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    def get_absolute_url(self):
+        return reverse("member_detail", args=[self.pk])
+
+    def get_full_name(self):
+        # Chinese names read family name first, with no space: 王伟.
+        if any("\u4e00" <= ch <= "\u9fff" for ch in self.last_name + self.first_name):
+            return f"{self.last_name}{self.first_name}".strip()
+        return super().get_full_name()
+
+    @property
+    def sees_all(self) -> bool:
+        return self.is_superuser or self.role in SEES_ALL
+
+    def has_role(self, *roles) -> bool:
+        return self.is_superuser or self.role in roles

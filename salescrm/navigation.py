@@ -1,0 +1,63 @@
+"""The main navigation: which sections each role sees.
+
+Each app's pages appear here by URL name; an entry whose URL does not exist (yet) is left
+out, so an app can be built without touching the base template.
+"""
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from .roles import Role
+
+ALL = tuple(Role.values)
+SALES = (Role.REP, Role.MANAGER, Role.DIRECTOR, Role.ADMIN)
+LEADERS = (Role.MANAGER, Role.DIRECTOR, Role.ADMIN)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    roles: tuple
+    section: str = ""
+
+
+NAV_ITEMS = [
+    NavItem(_("Dashboard"), "dashboard", ALL),
+    NavItem(_("My day"), "leads:my_day", (Role.REP, Role.MANAGER), _("Leads")),
+    NavItem(_("Leads"), "leads:list", SALES, _("Leads")),
+    NavItem(_("Lead pool"), "leads:pool", (Role.REP, Role.MANAGER, Role.DIRECTOR), _("Leads")),
+    NavItem(_("Activity plans"), "leads:activity_plans", SALES, _("Leads")),
+    NavItem(_("Import leads"), "leads:import", SALES, _("Leads")),
+    NavItem(_("Customers"), "customers:list", ALL, _("Customers")),
+    NavItem(_("Contracts"), "customers:contract_list", ALL, _("Customers")),
+    NavItem(
+        _("Approval inbox"),
+        "customers:approval_inbox",
+        (Role.MANAGER, Role.DIRECTOR, Role.LEGAL, Role.FINANCE, Role.ADMIN),
+        _("Customers"),
+    ),
+    NavItem(_("Receivables"), "customers:receivables", ALL, _("Customers")),
+    NavItem(_("Complaints"), "customers:complaints", ALL, _("Customers")),
+    NavItem(_("Targets"), "targets:plan_list", SALES, _("Performance")),
+    NavItem(_("Target progress"), "targets:progress", SALES, _("Performance")),
+    NavItem(_("Scorecards"), "performance:scorecards", SALES, _("Performance")),
+    NavItem(_("Commission"), "performance:statements", SALES + (Role.FINANCE,), _("Performance")),
+    NavItem(_("Alerts"), "performance:alerts", ALL, _("Performance")),
+    NavItem(_("Team members"), "member_list", LEADERS, _("Organisation")),
+]
+
+
+def items_for(user) -> list[dict]:
+    items = []
+    for item in NAV_ITEMS:
+        if not user.has_role(*item.roles):
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        items.append({"label": item.label, "url": url, "section": item.section})
+    return items

@@ -1,0 +1,20 @@
+"""The roles of SPEC §1 and what each may see. One place, imported by every app."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    REP = "rep", _("Sales rep")
+    MANAGER = "manager", _("Sales manager")
+    DIRECTOR = "director", _("Sales director")
+    LEGAL = "legal", _("Legal reviewer")
+    FINANCE = "finance", _("Finance reviewer")
+    SERVICE = "service", _("After-sales service")
+    ADMIN = "admin", _("Administrator")
+
+
+# Roles that see every row of owned models (SPEC §1). Legal and finance only *act* on the
+# approval steps they own; the approval services check that, not the scoping.
+SEES_ALL = frozenset({Role.DIRECTOR, Role.LEGAL, Role.FINANCE, Role.SERVICE, Role.ADMIN})
+SALES_ROLES = frozenset({Role.REP, Role.MANAGER, Role.DIRECTOR})

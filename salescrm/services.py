@@ -1,0 +1,27 @@
+"""Writes on the organisation that more than one entry point uses (admin, seed, views)."""
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from .models import User
+from .roles import Role
+
+
+@transaction.atomic
+def user_set_role(*, user: User, role: str) -> User:
+    """Give `user` the role and exactly the matching permission group (groups are created by
+    migration salescrm.0002_role_groups_and_permissions)."""
+    role = Role(role)
+    user.role = role
+    user.is_staff = role == Role.ADMIN or user.is_superuser
+    user.save(update_fields=["role", "is_staff"])
+    role_groups = Group.objects.filter(name__in=Role.values)
+    user.groups.remove(*role_groups.exclude(name=role))
+    user.groups.add(Group.objects.get_or_create(name=role)[0])
+    return user
+
+
+@transaction.atomic
+def user_update_language(*, user: User, language: str) -> None:
+    user.language = language
+    user.save(update_fields=["language"])

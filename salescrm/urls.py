@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from performance.views import dashboard
+
+from . import views
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="dashboard", permanent=False)),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/profile/", views.profile, name="profile"),
+    path("i18n/setlang/", views.switch_language, name="set_language"),
+    path("healthz", views.healthz, name="healthz"),
+    path("dashboard/", dashboard, name="dashboard"),
+    path("team/", views.member_list, name="member_list"),
+    path("team/<int:pk>/", views.member_detail, name="member_detail"),
+    path("leads/", include("leads.urls")),
+    path("customers/", include("customers.urls")),
+    path("targets/", include("targets.urls")),
+    path("performance/", include("performance.urls")),
+    path("admin/", admin.site.urls),
+]
+

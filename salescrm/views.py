@@ -1,0 +1,86 @@
+import redis
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language
+
+from .access import get_visible_or_404, role_required
+from .forms import ProfileForm
+from .models import User
+from .roles import Role
+from .services import user_update_language
+
+
+@login_not_required
+@require_GET
+def healthz(request):
+    checks = {"database": _check_database(), "broker": _check_broker()}
+    healthy = all(state == "ok" for state in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
+    )
+
+
+def _check_database() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return "ok"
+    except Exception as exc:  # any failure is the answer, not a 500
+        return f"error: {type(exc).__name__}"
+
+
+def _check_broker() -> str:
+    url = settings.CELERY_BROKER_URL
+    if url.startswith("memory://"):
+        return "ok"  # embedded mode: tasks run in-process, there is no broker to lose
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+        client.ping()
+        return "ok"
+    except Exception as exc:
+        return f"error: {type(exc).__name__}"
+
+
+@login_not_required
+@require_POST
+def switch_language(request):
+    """Django's set_language, plus: a signed-in user keeps the choice on their profile."""
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        user_update_language(user=request.user, language=language)
+    next_url = request.POST.get("next", "/")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        request.POST = request.POST.copy()
+        request.POST["next"] = "/"
+    return set_language(request)
+
+
+def profile(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your profile was saved."))
+        return redirect("profile")
+    return render(request, "salescrm/profile.html", {"form": form})
+
+
+@role_required(Role.MANAGER, Role.DIRECTOR, Role.ADMIN)
+def member_list(request):
+    members = User.objects.visible_to(request.user).select_related("team").order_by(
+        "team__name", "username"
+    )
+    page = Paginator(members, 50).get_page(request.GET.get("page"))
+    return render(request, "salescrm/member_list.html", {"page": page})
+
+
+def member_detail(request, pk):
+    member = get_visible_or_404(User.objects.select_related("team"), request.user, pk=pk)
+    return render(request, "salescrm/member_detail.html", {"member": member})

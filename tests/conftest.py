@@ -1,0 +1,221 @@
+"""Standing users and shared fixtures (see ../shared/STYLE.md: rep, teammate, manager,
+outsider), the real Celery worker and the Playwright browser."""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from salescrm.roles import Role
+
+from .factories import TeamFactory, UserFactory
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
+# around it are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+PASSWORD = "pw-for-tests-1"
+
+
+@pytest.fixture
+def team(db):
+    return TeamFactory(name="Team A")
+
+
+@pytest.fixture
+def other_team(db):
+    return TeamFactory(name="Team B")
+
+
+@pytest.fixture
+def manager(team):
+    user = UserFactory(username="manager_a", role=Role.MANAGER, team=team)
+    team.manager = user
+    team.save()
+    return user
+
+
+@pytest.fixture
+def rep(team, manager):
+    return UserFactory(username="rep_a1", role=Role.REP, team=team)
+
+
+@pytest.fixture
+def teammate(team, manager):
+    return UserFactory(username="rep_a2", role=Role.REP, team=team)
+
+
+@pytest.fixture
+def other_manager(other_team):
+    user = UserFactory(username="manager_b", role=Role.MANAGER, team=other_team)
+    other_team.manager = user
+    other_team.save()
+    return user
+
+
+@pytest.fixture
+def outsider(other_team, other_manager):
+    """A rep of another team: must never see the rep's records."""
+    return UserFactory(username="rep_b1", role=Role.REP, team=other_team)
+
+
+@pytest.fixture
+def director(db):
+    return UserFactory(username="director_x", role=Role.DIRECTOR)
+
+
+@pytest.fixture
+def legal(db):
+    return UserFactory(username="legal_x", role=Role.LEGAL)
+
+
+@pytest.fixture
+def finance(db):
+    return UserFactory(username="finance_x", role=Role.FINANCE)
+
+
+@pytest.fixture
+def service_user(db):
+    return UserFactory(username="service_x", role=Role.SERVICE)
+
+
+@pytest.fixture
+def login(client):
+    """login(user) -> the test client signed in as user."""
+
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+# --- the real Celery worker -------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker):
+    """A real `celery worker` process on the Redis of REDIS_URL, using the test database.
+
+    Tests that use it must commit their data (transactional_db) and send through the broker
+    (see `real_broker`)."""
+    if not settings.REDIS_URL:
+        pytest.fail("REDIS_URL must point at a Redis server for the worker tests (make test sets it)")
+    from django.db import connection
+
+    from salescrm.celery import app
+
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "salescrm.settings",
+        "DATABASE_URL": f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "REDIS_URL": settings.REDIS_URL,
+    }
+    node = f"test-{uuid.uuid4().hex[:8]}@localhost"
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = open(ARTIFACTS / "celery-worker.log", "w")
+    app.control.purge()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "salescrm", "worker", "-P", "solo", "-n", node,
+         "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "info"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"celery worker exited with {proc.returncode}; see test-artifacts/celery-worker.log")
+        replies = app.control.ping(destination=[node], timeout=1)
+        if replies:
+            break
+    else:
+        proc.kill()
+        pytest.fail("celery worker did not answer a ping within 60 s")
+    yield node
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture
+def real_broker(celery_worker):
+    """Send tasks through Redis to the real worker instead of running them inline."""
+    from salescrm.celery import app
+
+    app.conf.task_always_eager = False
+    yield app
+    app.conf.task_always_eager = True
+
+
+# --- the browser -----------------------------------------------------------------------
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(
+            executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+            headless=True,
+            args=CHROMIUM_ARGS,
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+@pytest.fixture
+def screenshot():
+    """screenshot(page, name): keep a PNG in test-artifacts/ for people to look at."""
+
+    def _shot(pg, name):
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / f"{name}.png"
+        pg.screenshot(path=str(path), full_page=True)
+        return path
+
+    return _shot
+
+
+@pytest.fixture
+def browser_login():
+    """browser_login(page, username, password): sign in through the real login form."""
+
+    def _login(pg, username, password=PASSWORD):
+        pg.goto("/accounts/login/")
+        pg.fill("input[name=username]", username)
+        pg.fill("input[name=password]", password)
+        pg.click("button[type=submit]")
+        pg.wait_for_url("**/dashboard/")
+        return pg
+
+    return _login

@@ -1,0 +1,47 @@
+"""Simplified Chinese is the default and every string has a translation."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.utils import translation
+
+ROOT = Path(__file__).resolve().parents[2]
+PO_FILES = sorted(ROOT.glob("*/locale/zh_Hans/LC_MESSAGES/django.po")) + sorted(
+    ROOT.glob("locale/zh_Hans/LC_MESSAGES/django.po")
+)
+
+
+def entries(po: Path):
+    text = po.read_text(encoding="utf-8")
+    for block in text.split("\n\n"):
+        if 'msgid ""\nmsgstr ""' in block and block.lstrip().startswith(("#", "msgid")) and "Project-Id-Version" in block:
+            continue
+        yield block
+
+
+def test_there_are_translation_files():
+    assert PO_FILES, "no zh_Hans .po files"
+    for po in PO_FILES:
+        assert po.with_suffix(".mo").exists(), f"{po} is not compiled"
+
+
+@pytest.mark.parametrize("po", PO_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_string_is_translated(po):
+    missing = []
+    for block in entries(po):
+        if block.startswith("#~"):
+            continue
+        if "#, fuzzy" in block:
+            missing.append(block)
+            continue
+        msgstrs = re.findall(r'msgstr(?:\[\d\])? ((?:".*"\n?)+)', block + "\n")
+        if msgstrs and any(re.sub(r'"\s*"', "", s).strip() in ('""', "") for s in msgstrs):
+            missing.append(block)
+    assert not missing, "untranslated or fuzzy:\n\n" + "\n\n".join(missing[:10])
+
+
+def test_default_language_is_simplified_chinese(settings):
+    assert settings.LANGUAGE_CODE == "zh-hans"
+    with translation.override("zh-hans"):
+        assert translation.gettext("Dashboard") == "仪表盘"
