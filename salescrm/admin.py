@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Team, User
+from .models import ProductLine, Team, User
 from .services import user_set_role
 
 
@@ -31,3 +31,10 @@ class UserAdmin(BaseUserAdmin):
         super().save_model(request, obj, form, change)
         # The role decides the permission group; one service keeps the two in step.
         user_set_role(user=obj, role=obj.role)
+
+
+@admin.register(ProductLine)
+class ProductLineAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "name_en", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["code", "name", "name_en"]

@@ -104,3 +104,25 @@ class User(AbstractUser):
 
     def has_role(self, *roles) -> bool:
         return self.is_superuser or self.role in roles
+
+
+class ProductLine(models.Model):
+    """What the institution sells (SPEC §2/§3): shared by leads (interest), products, targets
+    and the dashboards. Admin-editable; the defaults are seeded by migration."""
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("product line")
+        verbose_name_plural = _("product lines")
+
+    def __str__(self):
+        from django.utils.translation import get_language
+
+        if (get_language() or "").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name
