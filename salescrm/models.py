@@ -126,3 +126,41 @@ class ProductLine(models.Model):
         if (get_language() or "").startswith("en") and self.name_en:
             return self.name_en
         return self.name
+
+
+class NotificationQuerySet(ScopedQuerySet):
+    scope_owner_path = "recipient"
+
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """A message to one user from a nightly job or a workflow (pool reminder, overdue
+    instalment, complaint deadline, approval request, KPI anomaly). ``key`` makes sending
+    idempotent: the same event is never told twice to the same person."""
+
+    recipient = models.ForeignKey(
+        User, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=32)
+    key = models.CharField(_("key"), max_length=200)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body"), blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "key"], name="notification_once_per_key")
+        ]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_inbox_idx")]
+
+    def __str__(self):
+        return self.title

@@ -25,3 +25,25 @@ def user_set_role(*, user: User, role: str) -> User:
 def user_update_language(*, user: User, language: str) -> None:
     user.language = language
     user.save(update_fields=["language"])
+
+
+def notify_many(rows: list[dict]) -> int:
+    """Send notifications in bulk; each row has recipient_id, kind, key, title and optionally
+    body and url. A (recipient, key) already sent is skipped, so nightly jobs can call this on
+    every run. Returns how many rows were new."""
+    from .models import Notification
+
+    if not rows:
+        return 0
+    sent = Notification.objects.filter(key__in={row["key"] for row in rows})
+    before = sent.count()
+    Notification.objects.bulk_create(
+        [Notification(**row) for row in rows], ignore_conflicts=True, batch_size=1000
+    )
+    return sent.count() - before
+
+
+def notify(*, recipient, kind: str, key: str, title: str, body: str = "", url: str = "") -> bool:
+    return notify_many(
+        [{"recipient_id": recipient.pk, "kind": kind, "key": key, "title": title, "body": body, "url": url}]
+    ) == 1
