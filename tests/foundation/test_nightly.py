@@ -27,7 +27,7 @@ def test_beat_schedule_runs_after_midnight_shanghai(settings):
 
 
 @pytest.fixture
-def fake_jobs(monkeypatch):
+def fake_jobs(db, monkeypatch):
     calls = []
     registry = {}
     monkeypatch.setattr(nightly, "_REGISTRY", registry)
