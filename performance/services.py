@@ -8,14 +8,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from salescrm.models import Team, User
 from salescrm.roles import Role
 from salescrm.timeutil import business_date, month_end, month_start, quarter_end, quarter_start
 
 from . import kpis
-from .models import KpiScheme, PeriodKind, ScoreCard, ScoreLine
+from .models import FunnelSnapshot, KpiScheme, PeriodKind, ScoreCard, ScoreLine
 
 COMPANY = "company"
 
@@ -202,3 +204,183 @@ def scorecards_compute(*, day: dt.date, today: dt.date | None = None) -> dict:
 
 def month_end_of(kind: str, start: dt.date) -> dt.date:
     return quarter_end(start) if kind == PeriodKind.QUARTER else month_end(start)
+
+
+# --- funnel snapshot ------------------------------------------------------------------------
+
+FUNNEL_STAGES = [
+    "new",
+    "contacted",
+    "needs_analysis",
+    "trial",
+    "proposal",
+    "negotiation",
+    "won",
+]
+COHORT_DAYS = 90
+
+
+def funnel_snapshot(*, day: dt.date) -> dict:
+    """Replace the funnel rows of `day`: per rep (and their current team) and stage,
+
+    - ``open_leads``/``amount``: leads of the 90-day cohort (created in the 90 days up to
+      `day`) standing at the stage at the end of `day`, and their budgets;
+    - ``entered``: stage changes into the stage during `day` (any lead);
+    - ``reached``: cohort leads that had reached the stage (or a later one) by the end of
+      `day`; ``conversion``: reached the next stage ÷ reached this one × 100.
+
+    Two source queries whatever the number of reps and leads; stage "lost" is a stage with
+    no next one."""
+    import pandas as pd
+
+    from leads.models import StageChange
+    from salescrm.timeutil import day_bounds
+
+    low, high = day_bounds(day, day)
+    cohort_low, _ = day_bounds(day - dt.timedelta(days=COHORT_DAYS - 1), day)
+    history = pd.DataFrame.from_records(
+        StageChange.objects.filter(
+            changed_at__lt=high,
+            lead__created_at__gte=cohort_low,
+            lead__created_at__lt=high,
+            lead__owner__isnull=False,
+        )
+        .order_by("changed_at", "id")
+        .values_list("lead_id", "lead__owner_id", "lead__budget", "to_stage"),
+        columns=["lead", "rep", "budget", "stage"],
+    )
+    entered = pd.DataFrame.from_records(
+        StageChange.objects.filter(
+            changed_at__gte=low, changed_at__lt=high, lead__owner__isnull=False
+        ).values_list("lead__owner_id", "to_stage"),
+        columns=["rep", "stage"],
+    )
+    teams = dict(User.objects.values_list("id", "team_id"))
+    order = {stage: index for index, stage in enumerate(FUNNEL_STAGES)}
+    rows: dict[tuple[int, str], dict] = {}
+
+    def row(rep: int, stage: str) -> dict:
+        return rows.setdefault(
+            (rep, stage), {"open_leads": 0, "amount": Decimal(0), "entered": 0, "reached": 0}
+        )
+
+    if not history.empty:
+        latest = history.groupby("lead").tail(1)  # ordered by time: the stage at the cut-off
+        for (rep, stage), group in latest.groupby(["rep", "stage"]):
+            values = row(int(rep), stage)
+            values["open_leads"] = len(group)
+            values["amount"] = sum((b for b in group["budget"] if b is not None), Decimal(0))
+        history["order"] = history["stage"].map(order)
+        furthest = history.dropna(subset=["order"]).groupby(["lead", "rep"])["order"].max()
+        for rep, reached in furthest.groupby(level="rep"):
+            counts = reached.value_counts()
+            for stage, index in order.items():
+                total = int(counts[counts.index >= index].sum())
+                if total:
+                    row(int(rep), stage)["reached"] = total
+        lost = history[history["stage"] == "lost"].drop_duplicates("lead").groupby("rep").size()
+        for rep, total in lost.items():
+            row(int(rep), "lost")["reached"] = int(total)
+    if not entered.empty:
+        for (rep, stage), total in entered.groupby(["rep", "stage"]).size().items():
+            row(int(rep), stage)["entered"] = int(total)
+
+    snapshots = []
+    for (rep, stage), values in sorted(rows.items()):
+        conversion = None
+        if stage in order and order[stage] + 1 < len(FUNNEL_STAGES) and values["reached"]:
+            following = rows.get((rep, FUNNEL_STAGES[order[stage] + 1]), {}).get("reached", 0)
+            conversion = (Decimal(following) * 100 / values["reached"]).quantize(Decimal("0.01"))
+        snapshots.append(
+            FunnelSnapshot(
+                day=day,
+                rep_id=rep,
+                team_id=teams.get(rep),
+                stage=stage,
+                conversion=conversion,
+                **values,
+            )
+        )
+    FunnelSnapshot.objects.filter(day=day).delete()
+    FunnelSnapshot.objects.bulk_create(snapshots, batch_size=2000)
+    return {"funnel_rows": len(snapshots)}
+
+
+# --- anomaly alerts -------------------------------------------------------------------------
+
+ANOMALY_THRESHOLD = Decimal("0.20")
+DEFAULT_WATCHED = ["signed_amount", "collected_amount", "effective_visits", "new_customers"]
+
+
+def _same_span_last_month(day: dt.date) -> tuple[dt.date, dt.date]:
+    start = month_start(day)
+    previous_start = month_start(start - dt.timedelta(days=1))
+    previous_end = min(previous_start + (day - start), start - dt.timedelta(days=1))
+    return previous_start, previous_end
+
+
+def kpi_anomalies_notify(*, day: dt.date) -> dict:
+    """Tell each rep's manager about a KPI that moved more than 20 % the wrong way: month to
+    date against the same days of the previous month (seed 003: 数据波动超20%). The KPIs
+    watched are those of the reps' scheme in effect (else signed, collected, visits, new
+    customers). One notification per rep, KPI and month (notify_many skips repeats)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    from salescrm.services import notify_many
+
+    start = month_start(day)
+    scheme = KpiScheme.objects.in_effect(Role.REP, start)
+    codes = sorted({item.kpi for item in scheme.items.all()} if scheme else DEFAULT_WATCHED)
+    reps = people_of_role(Role.REP)
+    previous_start, previous_end = _same_span_last_month(day)
+    now_values = person_values(Role.REP, reps, start, day, set(codes))
+    before_values = person_values(Role.REP, reps, previous_start, previous_end, set(codes))
+    managers = dict(Team.objects.filter(manager__isnull=False).values_list("id", "manager_id"))
+    rows = []
+    with translation.override(settings.LANGUAGE_CODE):
+        for rep in reps:
+            manager_id = managers.get(rep.team_id)
+            if manager_id is None:
+                continue
+            for code in codes:
+                kpi = kpis.KPI_BY_CODE[code]
+                current, previous = now_values[rep.pk][code], before_values[rep.pk][code]
+                if current is None or previous is None or previous == 0:
+                    continue
+                change = (current - previous) / abs(previous)
+                worse = (
+                    change < -ANOMALY_THRESHOLD
+                    if kpi.direction == kpis.HIGHER
+                    else change > ANOMALY_THRESHOLD
+                )
+                if not worse:
+                    continue
+                figures = {
+                    "rep": str(rep),
+                    "kpi": str(kpi.label),
+                    "change": f"{change * 100:+.1f}",
+                    "current": f"{current:.2f}",
+                    "previous": f"{previous:.2f}",
+                    "unit": str(kpi.unit),
+                    "span": f"{start:%m-%d}–{day:%m-%d}",
+                    "previous_span": f"{previous_start:%m-%d}–{previous_end:%m-%d}",
+                }
+                rows.append(
+                    {
+                        "recipient_id": manager_id,
+                        "kind": "kpi_anomaly",
+                        "key": f"kpi-anomaly:{rep.pk}:{code}:{start:%Y-%m}",
+                        "title": str(
+                            _("%(rep)s: %(kpi)s %(change)s %% against last month") % figures
+                        ),
+                        "body": str(
+                            _(
+                                "%(kpi)s of %(rep)s: %(current)s %(unit)s in %(span)s against %(previous)s %(unit)s in %(previous_span)s (%(change)s %%)."
+                            )
+                            % figures
+                        ),
+                        "url": reverse("performance:scorecards") + f"?person={rep.pk}",
+                    }
+                )
+    return {"anomalies": len(rows), "alerts_sent": notify_many(rows)}

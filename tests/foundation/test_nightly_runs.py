@@ -17,6 +17,7 @@ DAY = dt.date(2026, 3, 31)
 
 @pytest.fixture
 def registry(db, monkeypatch):
+    nightly.registered_jobs()  # import the apps' tasks now, so they register in the real registry
     registry = {}
     monkeypatch.setattr(nightly, "_REGISTRY", registry)
     return registry
