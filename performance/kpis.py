@@ -16,6 +16,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext_lazy as _
 
+from salescrm.timeutil import month_start
+
 HUNDRED = Decimal(100)
 ZERO = Decimal(0)
 HIGHER, LOWER = "higher", "lower"
@@ -92,19 +94,27 @@ def _collected_amount(start, end):
     return _as_ratios(selectors.collected_amount(start, end))
 
 
-def _target_achievement(start, end):
-    from targets.models import Metric, Target
+def targets_by(metric: str, start: dt.date, end: dt.date, level: str = "rep") -> dict:
+    """The published monthly targets of `metric` for the months in [start, end], summed per
+    rep (level "rep") or per team (level "team"); one query."""
+    from targets.models import Target, TargetPlan
 
+    key = "rep_id" if level == "rep" else "team_id"
+    return _grouped(
+        Target.objects.filter(
+            level=level,
+            plan__metric=metric,
+            plan__status=TargetPlan.Status.PUBLISHED,
+            month__gte=month_start(start),
+            month__lte=end,
+        ).values_list(key, "value")
+    )
+
+
+def _target_achievement(start, end):
     from targets import selectors
 
-    targets = _grouped(
-        Target.objects.filter(
-            level=Target.Level.REP,
-            plan__metric=Metric.SIGNED,
-            month__gte=start,
-            month__lte=end,
-        ).values_list("rep_id", "value")
-    )
+    targets = targets_by("signed_amount", start, end)
     return _as_ratios(selectors.signed_amount(start, end), targets)
 
 

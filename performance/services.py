@@ -139,21 +139,47 @@ def scheme_preview(*, role: str, items: list[ItemRule], today: dt.date | None = 
     return {"month": start, "scheme": current_scheme, "rows": rows}
 
 
-def _periods(day: dt.date) -> list[tuple[str, dt.date, dt.date]]:
-    """The month and the quarter that contain `day`, computed up to `day` (the cut-off)."""
-    return [
+CATCH_UP_MONTHS = 12
+
+
+def _periods(day: dt.date, catch_up_months: int) -> list[tuple[str, dt.date, dt.date]]:
+    """(kind, start, cut-off): the month and the quarter containing `day`, up to `day`; then
+    every month and quarter of the `catch_up_months` before that has no scorecards yet (the
+    first run, or after an outage), each up to its end."""
+    periods = [
         (PeriodKind.MONTH, month_start(day), day),
         (PeriodKind.QUARTER, quarter_start(day), day),
     ]
+    if catch_up_months:
+        earliest = month_start(day)
+        for _ in range(catch_up_months):
+            earliest = month_start(earliest - dt.timedelta(days=1))
+        done = set(
+            ScoreCard.objects.filter(period_start__gte=earliest, period_start__lt=month_start(day))
+            .values_list("period_kind", "period_start")
+            .distinct()
+        )
+        month = earliest
+        while month < month_start(day):
+            if (PeriodKind.MONTH, month) not in done:
+                periods.append((PeriodKind.MONTH, month, month_end(month)))
+            if month == quarter_start(month) and month < quarter_start(day):
+                if (PeriodKind.QUARTER, month) not in done:
+                    periods.append((PeriodKind.QUARTER, month, quarter_end(month)))
+            month = month_start(month + dt.timedelta(days=31))
+    return periods
 
 
-def scorecards_compute(*, day: dt.date, today: dt.date | None = None) -> dict:
+def scorecards_compute(
+    *, day: dt.date, today: dt.date | None = None, catch_up_months: int = CATCH_UP_MONTHS
+) -> dict:
     """Replace the scorecards of the month and the quarter containing `day`, for every role
-    that has a scheme in effect, from the source rows up to the end of `day`. A closed period
-    that already has scorecards is left exactly as it is (frozen)."""
+    that has a scheme in effect, from the source rows up to the end of `day` (and catch up on
+    earlier periods that have none). A closed period that already has scorecards is left
+    exactly as it is (frozen)."""
     counts = {"scorecards": 0, "score_lines": 0, "frozen": 0}
     now = timezone.now()
-    for kind, start, cut_off in _periods(day):
+    for kind, start, cut_off in _periods(day, catch_up_months):
         period_end = month_end_of(kind, start)
         existing = ScoreCard.objects.filter(period_kind=kind, period_start=start)
         if period_is_closed(period_end, today) and existing.exists():

@@ -70,7 +70,7 @@ def _lines(username, kind="month"):
 
 
 def test_scorecards_for_month_and_quarter_with_hand_computed_scores(leads_data, schemes, manager):
-    counts = scorecards_compute(day=dt.date(2026, 11, 20), today=TODAY)
+    counts = scorecards_compute(day=dt.date(2026, 11, 20), today=TODAY, catch_up_months=0)
     assert counts == {"scorecards": 6, "score_lines": 10, "frozen": 0}
     nov, q4 = dt.date(2026, 11, 1), dt.date(2026, 10, 1)
     assert _cards() == [
@@ -96,9 +96,9 @@ def test_scorecards_for_month_and_quarter_with_hand_computed_scores(leads_data, 
 
 
 def test_recomputing_gives_identical_rows(leads_data, schemes, manager):
-    scorecards_compute(day=dt.date(2026, 11, 20), today=TODAY)
+    scorecards_compute(day=dt.date(2026, 11, 20), today=TODAY, catch_up_months=0)
     first = _cards(), _lines("rep_a1"), _lines("manager_a", "quarter")
-    scorecards_compute(day=dt.date(2026, 11, 20), today=TODAY)
+    scorecards_compute(day=dt.date(2026, 11, 20), today=TODAY, catch_up_months=0)
     assert (_cards(), _lines("rep_a1"), _lines("manager_a", "quarter")) == first
     assert ScoreCard.objects.count() == 6
 
@@ -106,14 +106,14 @@ def test_recomputing_gives_identical_rows(leads_data, schemes, manager):
 def test_a_closed_periods_scorecards_are_frozen(rep, schemes):
     lead_with_history(rep, [("new", "2026-10-02"), ("won", "2026-10-05")])
     lead_with_history(rep, [("new", "2026-10-03")])
-    scorecards_compute(day=dt.date(2026, 10, 31), today=dt.date(2026, 10, 31))
+    scorecards_compute(day=dt.date(2026, 10, 31), today=dt.date(2026, 10, 31), catch_up_months=0)
     october = ScoreCard.objects.get(person=rep, period_kind="month")
     assert _lines("rep_a1")[0][1] == D("50.0000")
     # November: October is closed now; more October data and a new scheme change nothing
     lead_with_history(rep, [("new", "2026-10-04"), ("won", "2026-10-06")])
     reps = schemes[0]
     reps.items.filter(kpi="lead_conversion").update(target_value=10)
-    counts = scorecards_compute(day=dt.date(2026, 10, 31), today=TODAY)
+    counts = scorecards_compute(day=dt.date(2026, 10, 31), today=TODAY, catch_up_months=0)
     assert counts["frozen"] == 1  # the month; the quarter is still open
     still = ScoreCard.objects.get(person=rep, period_kind="month")
     assert (still.pk, still.computed_at, still.total_score) == (
@@ -148,3 +148,22 @@ def test_a_kpi_falling_more_than_20_percent_alerts_the_manager_once(
     assert "50.00" in alert.body and "100.00" in alert.body and "10-01–10-10" in alert.body
     assert kpi_anomalies_notify(day=dt.date(2026, 11, 10)) == {"anomalies": 1, "alerts_sent": 0}
     assert Notification.objects.count() == 1
+
+
+def test_missing_earlier_months_are_caught_up_once(rep, schemes):
+    lead_with_history(rep, [("new", "2026-09-02"), ("won", "2026-09-05")])
+    lead_with_history(rep, [("new", "2026-09-03")])
+    lead_with_history(rep, [("new", "2026-09-04")])
+    lead_with_history(rep, [("new", "2026-09-05")])
+    counts = scorecards_compute(day=dt.date(2026, 11, 20), today=TODAY, catch_up_months=2)
+    # November, Q4 (open) and the missing September and October, for the rep (2 KPIs) and
+    # the manager (1 KPI)
+    assert counts == {"scorecards": 8, "score_lines": 12, "frozen": 0}
+    september = ScoreCard.objects.get(
+        person=rep, period_kind="month", period_start=dt.date(2026, 9, 1)
+    )
+    assert september.period_end == dt.date(2026, 9, 30)
+    assert september.lines.get(kpi="lead_conversion").actual == D("25.0000")  # 1 of 4
+    again = scorecards_compute(day=dt.date(2026, 11, 21), today=TODAY, catch_up_months=2)
+    assert again == {"scorecards": 4, "score_lines": 6, "frozen": 0}
+    assert ScoreCard.objects.get(pk=september.pk).computed_at == september.computed_at
