@@ -126,3 +126,22 @@ def spread_difference(
     for i, value in zip(others, taken, strict=True):
         result[i] = value
     return result
+
+
+def seasonality_from_history(frame) -> list[Decimal] | None:
+    """Month weights proposed from last year's actuals: each calendar month's share of the
+    year in percent, to two places, summing to exactly 100.00.
+
+    `frame` is a pandas DataFrame with columns month (a date) and value (summed over whatever
+    else it holds, e.g. owners). None when there is no history to go by (nothing positive),
+    so the caller falls back to an even split. A negative month (refunds above receipts)
+    counts as zero."""
+    if frame is None or frame.empty:
+        return None
+    months = frame["month"].map(lambda d: d.month)
+    values = frame["value"].map(lambda v: Decimal(str(v)))
+    totals = values.groupby(months).sum()
+    per_month = [max(Decimal(str(totals.get(m, 0))), Decimal(0)) for m in range(1, 13)]
+    if not any(per_month):
+        return None
+    return allocate(Decimal(100), per_month, places=2)

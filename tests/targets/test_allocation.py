@@ -162,3 +162,49 @@ def test_an_edit_keeps_the_total_and_nobody_goes_negative(values, index, data):
     assert sum(result) == total
     assert result[index] == new
     assert all(v >= 0 for v in result)
+
+
+def test_seasonality_is_last_years_monthly_share_in_percent():
+    import datetime as dt
+
+    import pandas as pd
+
+    from targets.allocation import seasonality_from_history
+
+    # 1,000,000 over the year: 100,000 in March, 300,000 in July (two owners), 600,000 in
+    # December; a negative month (refunds) counts as zero
+    frame = pd.DataFrame(
+        {
+            "owner_id": [1, 1, 2, 1, 2],
+            "month": [
+                dt.date(2025, 3, 1),
+                dt.date(2025, 7, 1),
+                dt.date(2025, 7, 1),
+                dt.date(2025, 12, 1),
+                dt.date(2025, 5, 1),
+            ],
+            "value": [
+                D("100000.00"),
+                D("120000.00"),
+                D("180000.00"),
+                D("600000.00"),
+                D("-5000.00"),
+            ],
+        }
+    )
+    weights = seasonality_from_history(frame)
+    assert weights == [D("0.00")] * 2 + [D("10.00")] + [D("0.00")] * 3 + [D("30.00")] + [
+        D("0.00")
+    ] * 4 + [D("60.00")]
+
+
+def test_seasonality_without_history_is_none_so_the_split_is_even():
+    import pandas as pd
+
+    from targets.allocation import seasonality_from_history
+
+    assert (
+        seasonality_from_history(pd.DataFrame({"owner_id": [], "month": [], "value": []})) is None
+    )
+    months = split_year(D("1200.00"), [1] * 12)
+    assert months == [D("100.00")] * 12
