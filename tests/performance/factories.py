@@ -57,13 +57,18 @@ def contract(
     ends_on=None,
     is_renewal=False,
     channel="website",
+    customer=None,
 ):
-    """A signed contract of `owner` (its customer and won lead included)."""
+    """A signed contract of `owner`, with a new customer (whose lead was won long before, so
+    it does not touch the lead KPIs of the test's period) unless `customer` is given."""
     from customers.models import Contract, Customer
 
     signed = dt.date.fromisoformat(signed_on)
-    lead = lead_with_history(owner, [("new", signed_on), ("won", signed_on)], channel=channel)
-    customer = Customer.objects.create(lead=lead, owner=owner, name=f"客户{lead.pk}")
+    if customer is None:
+        lead = lead_with_history(
+            owner, [("new", "2025-01-01"), ("won", "2025-01-02")], channel=channel
+        )
+        customer = Customer.objects.create(lead=lead, owner=owner, name=f"客户{lead.pk}")
     return Contract.objects.create(
         customer=customer,
         owner=owner,
