@@ -73,6 +73,18 @@ def _member_defaults(rep: User, on: dt.date, bands: list[SeniorityWeight]) -> di
 # --- plans --------------------------------------------------------------------------------
 
 
+def seasonality_proposal(*, metric: str, year: int) -> tuple[list[Decimal], str]:
+    """Month weights for a plan of `year`: last year's actual monthly share of the metric
+    (percent, summing to 100.00) when there is history, else twelve equal weights."""
+    from . import selectors  # reads the customers and leads apps
+
+    history = selectors.monthly_actuals(metric, dt.date(year - 1, 1, 1), dt.date(year - 1, 12, 1))
+    weights = allocation.seasonality_from_history(history)
+    if weights is None:
+        return [Decimal(1)] * 12, _("even (no history)")
+    return weights, _("actual monthly share of %(year)s") % {"year": year - 1}
+
+
 @transaction.atomic
 def plan_create(
     *,
@@ -83,12 +95,14 @@ def plan_create(
     month_weights: list[Decimal] | None = None,
     seasonality_source: str = "",
 ) -> TargetPlan:
-    """A draft plan with its default weights: months as given (even when None), each active
-    rep of an active team weighted by the seniority table on 1 January, each team by the sum
-    of its reps' weights."""
+    """A draft plan with its default weights: months as given (else proposed from last year's
+    actuals, see seasonality_proposal), each active rep of an active team weighted by the
+    seniority table on 1 January, each team by the sum of its reps' weights."""
     if TargetPlan.objects.filter(year=year, metric=metric).exists():
         raise ValidationError(_("There is already a plan for this year and metric."))
-    weights = month_weights or [Decimal(1)] * 12
+    weights = month_weights
+    if weights is None:
+        weights, seasonality_source = seasonality_proposal(metric=metric, year=year)
     if len(weights) != 12 or any(w < 0 for w in weights) or not any(weights):
         raise ValidationError(_("Twelve month weights are needed, not negative, not all zero."))
     plan = TargetPlan.objects.create(
