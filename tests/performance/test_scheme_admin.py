@@ -19,7 +19,7 @@ TODAY = dt.date(2026, 11, 22)
 def root_client(client, monkeypatch):
     # The open month is computed from the business date; pin it for the tests.
     monkeypatch.setattr("performance.services.business_date", lambda: TODAY - dt.timedelta(days=1))
-    client.force_login(UserFactory(username="root", is_superuser=True, is_staff=True))
+    client.force_login(UserFactory(username="root", is_superuser=True, is_staff=True, language="en"))
     return client
 
 
