@@ -255,7 +255,7 @@ FUNNEL_STAGES = [
 COHORT_DAYS = 90
 
 
-def funnel_snapshot(*, day: dt.date) -> dict:
+def funnel_snapshot_replace(*, day: dt.date) -> dict:
     """Replace the funnel rows of `day`: per rep (and their current team) and stage,
 
     - ``open_leads``/``amount``: leads of the 90-day cohort (created in the 90 days up to

@@ -9,7 +9,7 @@ from . import services
 
 @nightly_job("performance.funnel_snapshot", order=40)
 def funnel_snapshot(business_date):
-    return services.funnel_snapshot(day=business_date)
+    return services.funnel_snapshot_replace(day=business_date)
 
 
 @nightly_job("performance.scorecards", order=45)
