@@ -65,11 +65,18 @@ def people_of_role(role: str) -> list[User]:
 
 
 def person_values(
-    role: str, people: list[User], start: dt.date, end: dt.date, codes: set[str]
+    role: str,
+    people: list[User],
+    start: dt.date,
+    end: dt.date,
+    codes: set[str],
+    ratios: dict | None = None,
 ) -> dict[int, dict[str, Decimal | None]]:
     """Each person's KPI figures for the period: a rep's own, a manager's team's (the reps of
-    the teams they lead), the director's company's. A constant number of queries."""
-    ratios = kpis.compute_all(start, end, sorted(codes))
+    the teams they lead), the director's company's. A constant number of queries (none for
+    the KPIs when their per-rep `ratios` for the period are given)."""
+    if ratios is None:
+        ratios = kpis.compute_all(start, end, sorted(codes))
     rep_rows = list(User.objects.filter(role=Role.REP).values_list("id", "team_id"))
     if role == Role.REP:
         groups = {person.pk: [person.pk] for person in people}
@@ -149,6 +156,7 @@ def scheme_preview(*, role: str, items: list[ItemRule], today: dt.date | None = 
 
 
 CATCH_UP_MONTHS = 12
+SCORED_ROLES = (Role.REP, Role.MANAGER, Role.DIRECTOR)
 
 
 def _periods(day: dt.date, catch_up_months: int) -> list[tuple[str, dt.date, dt.date]]:
@@ -195,13 +203,22 @@ def scorecards_compute(
             counts["frozen"] += 1
             continue
         cards, lines = [], []
-        for role in (Role.REP, Role.MANAGER, Role.DIRECTOR):
-            scheme = KpiScheme.objects.in_effect(role, start)
-            if scheme is None:
-                continue
-            items = [ItemRule.of(item) for item in scheme.items.all()]
+        schemes = {role: KpiScheme.objects.in_effect(role, start) for role in SCORED_ROLES}
+        items_of = {
+            role: [ItemRule.of(item) for item in scheme.items.all()]
+            for role, scheme in schemes.items()
+            if scheme is not None
+        }
+        # each KPI once per period, whichever roles weigh it
+        ratios = kpis.compute_all(
+            start, cut_off, sorted({i.kpi for items in items_of.values() for i in items})
+        )
+        for role, items in items_of.items():
+            scheme = schemes[role]
             people = people_of_role(role)
-            values = person_values(role, people, start, cut_off, {item.kpi for item in items})
+            values = person_values(
+                role, people, start, cut_off, {item.kpi for item in items}, ratios
+            )
             for person in people:
                 rows, total = score_lines(items, values[person.pk])
                 card = ScoreCard(
@@ -287,7 +304,9 @@ def funnel_snapshot_replace(*, day: dt.date) -> dict:
     entered = pd.DataFrame.from_records(
         StageChange.objects.filter(
             changed_at__gte=low, changed_at__lt=high, lead__owner__isnull=False
-        ).values_list("lead__owner_id", "to_stage"),
+        )
+        .order_by()
+        .values_list("lead__owner_id", "to_stage"),
         columns=["rep", "stage"],
     )
     teams = dict(User.objects.values_list("id", "team_id"))
@@ -484,7 +503,7 @@ def _sources(month: dt.date, cut_off: dt.date, base: str) -> dict[int, list]:
         )
         in_month = Payment.objects.filter(received_on__range=(month, cut_off))
         for query in (in_month, late_payments):
-            for pk, contract, number, owner, amount, on in query.values_list(
+            for pk, contract, number, owner, amount, on in query.order_by().values_list(
                 *fields, "received_on"
             ):
                 rows[owner].append((on, 0, "payment", pk, contract, number, amount))
@@ -499,7 +518,9 @@ def _sources(month: dt.date, cut_off: dt.date, base: str) -> dict[int, list]:
     )
     in_month = confirmed.filter(confirmed_on__range=(month, cut_off))
     for query in (in_month, late_refunds):
-        for pk, contract, number, owner, amount, on in query.values_list(*fields, "confirmed_on"):
+        for pk, contract, number, owner, amount, on in query.order_by().values_list(
+            *fields, "confirmed_on"
+        ):
             rows[owner].append((on, 1, "refund", pk, contract, number, -amount))
     for items in rows.values():
         items.sort(key=lambda row: (row[0], row[1], row[3]))
