@@ -15,8 +15,8 @@ running it twice for one date leaves the same rows.
 import datetime as dt
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from django.utils.module_loading import autodiscover_modules
 
@@ -74,7 +74,5 @@ def run_job(job: NightlyJob, business_date: dt.date) -> JobResult:
 
 def run_all(business_date: dt.date, only: list[str] | None = None) -> list[JobResult]:
     return [
-        run_job(job, business_date)
-        for job in registered_jobs()
-        if not only or job.name in only
+        run_job(job, business_date) for job in registered_jobs() if not only or job.name in only
     ]
