@@ -1,0 +1,586 @@
+"""Leads (SPEC §2): channels, campaigns, the lead with its two parties, its stage history,
+follow-ups, weekly activity plans, scoring rules and the pool settings."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from salescrm.scoping import ScopedQuerySet
+
+
+def bilingual(name: str, name_en: str) -> str:
+    """`name_en` when the interface is English and it is filled in, else the Chinese name."""
+    if (get_language() or "").startswith("en") and name_en:
+        return name_en
+    return name
+
+
+class Channel(models.Model):
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100, blank=True)
+    quality_points = models.PositiveSmallIntegerField(
+        _("quality points"),
+        default=0,
+        help_text=_("Points a lead from this channel earns under the channel-quality rule."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("channel")
+        verbose_name_plural = _("channels")
+
+    def __str__(self):
+        return bilingual(self.name, self.name_en)
+
+
+class Campaign(models.Model):
+    channel = models.ForeignKey(
+        Channel, verbose_name=_("channel"), on_delete=models.PROTECT, related_name="campaigns"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    cost = models.DecimalField(_("cost"), max_digits=14, decimal_places=2, default=0)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-starts_on", "name"]
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="campaign_ends_after_start",
+            ),
+            models.CheckConstraint(condition=Q(cost__gte=0), name="campaign_cost_not_negative"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class LostReason(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    name_en = models.CharField(_("English name"), max_length=100, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("lost reason")
+        verbose_name_plural = _("lost reasons")
+
+    def __str__(self):
+        return bilingual(self.name, self.name_en)
+
+
+class LeadSettings(models.Model):
+    """One row (pk=1) of admin-set knobs: grade thresholds and the lead-pool rules."""
+
+    grade_a_min = models.PositiveSmallIntegerField(_("grade A from (points)"), default=20)
+    grade_b_min = models.PositiveSmallIntegerField(_("grade B from (points)"), default=15)
+    pool_after_days = models.PositiveSmallIntegerField(
+        _("back to the pool after (days without follow-up)"), default=15
+    )
+    pool_reminder_days = models.PositiveSmallIntegerField(
+        _("remind the owner (days before)"), default=3
+    )
+    daily_claim_cap = models.PositiveSmallIntegerField(_("claims per rep per day"), default=5)
+    reclaim_block_days = models.PositiveSmallIntegerField(
+        _("previous owner may not re-claim for (days)"), default=7
+    )
+
+    class Meta:
+        verbose_name = _("lead settings")
+        verbose_name_plural = _("lead settings")
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="lead_settings_single_row"),
+            models.CheckConstraint(
+                condition=Q(grade_a_min__gt=models.F("grade_b_min")),
+                name="lead_settings_a_above_b",
+            ),
+        ]
+
+    def __str__(self):
+        return str(_("Lead settings"))
+
+    @classmethod
+    def load(cls) -> "LeadSettings":
+        return cls.objects.get_or_create(pk=1)[0]
+
+    def grade_for(self, score: int) -> str:
+        if score >= self.grade_a_min:
+            return Lead.Grade.A
+        if score >= self.grade_b_min:
+            return Lead.Grade.B
+        return Lead.Grade.C
+
+
+class ScoringRule(models.Model):
+    class Criterion(models.TextChoices):
+        BUDGET_CONFIRMED = "budget_confirmed", _("Budget confirmed")
+        DECISION_MAKER = "decision_maker_reached", _("Decision maker reached")
+        URGENT = "urgent", _("Urgent need")
+        CHANNEL_QUALITY = "channel_quality", _("Channel quality (adds the channel's points)")
+        TRIAL_ATTENDED = "trial_lesson_attended", _("Trial lesson attended")
+        ENGAGED_RECENTLY = "engaged_14_days", _("Engaged in the last 14 days")
+        PRODUCT_CHOSEN = "product_line_known", _("Interested product line known")
+        PAYER_KNOWN = "payer_known", _("Payer or decision maker known")
+
+    criterion = models.CharField(
+        _("criterion"), max_length=32, choices=Criterion.choices, unique=True
+    )
+    points = models.SmallIntegerField(
+        _("points"), default=0, help_text=_("Ignored by the channel-quality rule.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["criterion"]
+        verbose_name = _("scoring rule")
+        verbose_name_plural = _("scoring rules")
+
+    def __str__(self):
+        return self.get_criterion_display()
+
+
+class LeadQuerySet(ScopedQuerySet):
+    scope_owner_path = "owner"
+
+    def open(self):
+        return self.exclude(stage__in=[Lead.Stage.WON, Lead.Stage.LOST])
+
+    def in_pool(self):
+        return self.filter(owner__isnull=True)
+
+    def pool_for(self, user):
+        """The pool leads `user` may see and claim: their team's (a director's: all)."""
+        pool = self.in_pool().open()
+        if user.sees_all:
+            return pool
+        from salescrm.scoping import managed_team_ids
+
+        team_ids = set(managed_team_ids(user))
+        if user.team_id:
+            team_ids.add(user.team_id)
+        return pool.filter(team_id__in=team_ids)
+
+    def untouched_since(self, moment):
+        """Leads with no follow-up logged after `moment` (none at all: since created)."""
+        return self.filter(
+            Q(last_activity_at__lt=moment) | Q(last_activity_at__isnull=True, created_at__lt=moment)
+        )
+
+    def prospects(self):
+        """A and B leads: the prospect cards (准主顾卡) a rep must follow."""
+        return self.filter(grade__in=[Lead.Grade.A, Lead.Grade.B])
+
+    def with_list_data(self):
+        return self.select_related("owner", "channel", "team", "product_line")
+
+
+class Lead(models.Model):
+    class Stage(models.TextChoices):
+        NEW = "new", _("New")
+        CONTACTED = "contacted", _("Contacted")
+        NEEDS_ANALYSIS = "needs_analysis", _("Needs analysed")
+        TRIAL = "trial", _("Trial lesson")
+        PROPOSAL = "proposal", _("Proposal / quote")
+        NEGOTIATION = "negotiation", _("Negotiation")
+        WON = "won", _("Won")
+        LOST = "lost", _("Lost")
+
+    class Grade(models.TextChoices):
+        A = "A", _("A · Hot")
+        B = "B", _("B · Warm")
+        C = "C", _("C · Cold")
+
+    class PayerRelation(models.TextChoices):
+        SELF = "self", _("Self")
+        PARENT = "parent", _("Parent")
+        SPOUSE = "spouse", _("Spouse")
+        EMPLOYER_HR = "employer_hr", _("Employer HR / training manager")
+        OTHER = "other", _("Other")
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="leads",
+        help_text=_("Empty while the lead is in the team pool."),
+    )
+    team = models.ForeignKey(
+        "salescrm.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="leads",
+    )
+    channel = models.ForeignKey(
+        Channel, verbose_name=_("channel"), on_delete=models.PROTECT, related_name="leads"
+    )
+    campaign = models.ForeignKey(
+        Campaign,
+        verbose_name=_("campaign"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="leads",
+    )
+    name = models.CharField(_("name"), max_length=100)
+    company = models.CharField(_("company"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    wechat = models.CharField(_("WeChat ID"), max_length=64, blank=True)
+    product_line = models.ForeignKey(
+        "salescrm.ProductLine",
+        verbose_name=_("interested product line"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="leads",
+    )
+    budget = models.DecimalField(
+        _("budget (CNY)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    region = models.CharField(_("region"), max_length=64, blank=True)
+    needs = models.TextField(_("needs"), blank=True)
+    decision_maker_reached = models.BooleanField(_("decision maker reached"), default=False)
+    is_urgent = models.BooleanField(_("urgent need"), default=False)
+    payer_name = models.CharField(_("payer / decision maker"), max_length=100, blank=True)
+    payer_phone = models.CharField(_("payer phone"), max_length=20, blank=True)
+    payer_relation = models.CharField(
+        _("payer relation"), max_length=16, choices=PayerRelation.choices, blank=True
+    )
+    stage = models.CharField(
+        _("stage"), max_length=16, choices=Stage.choices, default=Stage.NEW, db_index=True
+    )
+    lost_reason = models.ForeignKey(
+        LostReason,
+        verbose_name=_("lost reason"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="leads",
+    )
+    score = models.SmallIntegerField(_("score"), default=0)
+    grade = models.CharField(
+        _("grade"), max_length=1, choices=Grade.choices, default=Grade.C, db_index=True
+    )
+    score_reasons = models.JSONField(_("score reasons"), default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
+    last_activity_at = models.DateTimeField(_("last follow-up"), null=True, blank=True)
+    won_at = models.DateTimeField(_("won at"), null=True, blank=True)
+
+    objects = LeadQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("lead")
+        verbose_name_plural = _("leads")
+        constraints = [
+            # One organisation: a normalised phone or e-mail belongs to one lead, whatever the
+            # race between two captures (SPEC §2 duplicates).
+            models.UniqueConstraint(
+                fields=["phone"], condition=~Q(phone=""), name="lead_unique_phone"
+            ),
+            models.UniqueConstraint(
+                fields=["email"], condition=~Q(email=""), name="lead_unique_email"
+            ),
+            models.CheckConstraint(
+                condition=~Q(stage="lost") | Q(lost_reason__isnull=False),
+                name="lead_lost_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(stage="won") | Q(won_at__isnull=False), name="lead_won_has_date"
+            ),
+            models.CheckConstraint(condition=Q(grade__in=["A", "B", "C"]), name="lead_grade_abc"),
+            models.CheckConstraint(
+                condition=Q(budget__isnull=True) | Q(budget__gte=0),
+                name="lead_budget_not_negative",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["owner", "stage"], name="lead_owner_stage_idx"),
+            models.Index(fields=["team", "owner"], name="lead_team_pool_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} · {self.company}" if self.company else self.name
+
+    def get_absolute_url(self):
+        return reverse("leads:detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage not in (self.Stage.WON, self.Stage.LOST)
+
+    @property
+    def temperature(self) -> str:
+        return {"A": _("Hot"), "B": _("Warm"), "C": _("Cold")}[self.grade]
+
+
+OPEN_STAGES = [s for s in Lead.Stage.values if s not in (Lead.Stage.WON, Lead.Stage.LOST)]
+
+
+class StageChangeQuerySet(ScopedQuerySet):
+    scope_owner_path = "lead__owner"
+
+
+class StageChange(models.Model):
+    lead = models.ForeignKey(
+        Lead, verbose_name=_("lead"), on_delete=models.CASCADE, related_name="stage_changes"
+    )
+    from_stage = models.CharField(
+        _("from stage"), max_length=16, choices=Lead.Stage.choices, blank=True
+    )
+    to_stage = models.CharField(_("to stage"), max_length=16, choices=Lead.Stage.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now, db_index=True)
+
+    objects = StageChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+        verbose_name = _("stage change")
+        verbose_name_plural = _("stage changes")
+
+    def __str__(self):
+        return f"{self.lead_id}: {self.from_stage or '-'} → {self.to_stage}"
+
+
+class Assignment(models.Model):
+    """Every change of a lead's owner, with who did it and why (SPEC §2 assignment history)."""
+
+    class Reason(models.TextChoices):
+        CREATED = "created", _("Created")
+        ROUND_ROBIN = "round_robin", _("Round-robin")
+        MANUAL = "manual", _("Reassigned by a manager")
+        CLAIM = "claim", _("Claimed from the pool")
+        RECLAIM = "reclaim", _("Returned to the pool")
+
+    lead = models.ForeignKey(
+        Lead, verbose_name=_("lead"), on_delete=models.CASCADE, related_name="assignments"
+    )
+    from_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("from"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    to_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        indexes = [
+            models.Index(fields=["to_owner", "reason", "changed_at"], name="assign_claims_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.lead_id}: {self.from_owner_id} → {self.to_owner_id} ({self.reason})"
+
+
+class RoundRobinCursor(models.Model):
+    """Who in a team got the last round-robin lead. Kept in the database and locked with
+    SELECT ... FOR UPDATE so that restarts and concurrent captures stay fair."""
+
+    team = models.OneToOneField(
+        "salescrm.Team", verbose_name=_("team"), on_delete=models.CASCADE, related_name="+"
+    )
+    last_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("last assigned to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("round-robin cursor")
+        verbose_name_plural = _("round-robin cursors")
+
+    def __str__(self):
+        return f"{self.team_id}: {self.last_user_id}"
+
+
+class ActivityQuerySet(ScopedQuerySet):
+    scope_owner_path = "lead__owner"
+
+    def effective_visits(self):
+        return self.filter(kind__in=Activity.EFFECTIVE_VISIT_KINDS)
+
+    def between(self, first: dt.date, last: dt.date):
+        from salescrm.timeutil import day_bounds
+
+        start, end = day_bounds(first, last)
+        return self.filter(occurred_at__gte=start, occurred_at__lt=end)
+
+
+class Activity(models.Model):
+    class Kind(models.TextChoices):
+        PHONE = "phone", _("Phone call")
+        WECHAT = "wechat", _("WeChat")
+        VISIT = "visit", _("On-site visit")
+        ONLINE_MEETING = "online_meeting", _("Online meeting")
+        TRIAL_LESSON = "trial_lesson", _("Trial lesson")
+        CAMPUS_TOUR = "campus_tour", _("Campus tour")
+        RE_ENQUIRY = "re_enquiry", _("Re-enquiry")
+        NOTE = "note", _("Note")
+
+    EFFECTIVE_VISIT_KINDS = [
+        Kind.VISIT,
+        Kind.ONLINE_MEETING,
+        Kind.TRIAL_LESSON,
+        Kind.CAMPUS_TOUR,
+    ]
+
+    lead = models.ForeignKey(
+        Lead, verbose_name=_("lead"), on_delete=models.CASCADE, related_name="activities"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="activities",
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    occurred_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    outcome = models.CharField(_("outcome"), max_length=200, blank=True)
+    feedback = models.TextField(_("customer feedback and needs"), blank=True)
+    next_step = models.CharField(_("next step"), max_length=200, blank=True)
+    next_follow_up_on = models.DateField(_("next follow-up on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("logged at"), auto_now_add=True)
+
+    objects = ActivityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        indexes = [
+            models.Index(fields=["lead", "-occurred_at"], name="activity_timeline_idx"),
+            models.Index(fields=["actor", "occurred_at"], name="activity_actor_idx"),
+            models.Index(fields=["next_follow_up_on"], name="activity_follow_up_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.lead_id}"
+
+    def get_absolute_url(self):
+        return reverse("leads:detail", args=[self.lead_id]) + f"#activity-{self.pk}"
+
+
+class ActivityPlanQuerySet(ScopedQuerySet):
+    scope_owner_path = "rep"
+
+
+class ActivityPlan(models.Model):
+    """A rep's weekly activity targets (活动量管理, seed 004). Actuals are counted from the
+    logged activities and leads (see leads.selectors.plan_actuals)."""
+
+    rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("rep"),
+        on_delete=models.CASCADE,
+        related_name="activity_plans",
+    )
+    week_start = models.DateField(_("week starting (Monday)"))
+    calls = models.PositiveSmallIntegerField(_("calls"), default=0)
+    visits = models.PositiveSmallIntegerField(_("visits"), default=0)
+    new_leads = models.PositiveSmallIntegerField(_("new leads"), default=0)
+    trial_lessons = models.PositiveSmallIntegerField(_("trial lessons"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ActivityPlanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-week_start", "rep__username"]
+        verbose_name = _("activity plan")
+        verbose_name_plural = _("activity plans")
+        constraints = [
+            models.UniqueConstraint(fields=["rep", "week_start"], name="activity_plan_once_a_week")
+        ]
+
+    def __str__(self):
+        return f"{self.rep} · {self.week_start}"
+
+    def get_absolute_url(self):
+        return reverse("leads:activity_plan_detail", args=[self.pk])
+
+    @property
+    def week_end(self) -> dt.date:
+        return self.week_start + dt.timedelta(days=6)
+
+
+class CoachingComment(models.Model):
+    plan = models.ForeignKey(
+        ActivityPlan,
+        verbose_name=_("activity plan"),
+        on_delete=models.CASCADE,
+        related_name="comments",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    body = models.TextField(_("comment"), max_length=2000)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("coaching comment")
+        verbose_name_plural = _("coaching comments")
+
+    def __str__(self):
+        return self.body[:50]

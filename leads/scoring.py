@@ -1,0 +1,89 @@
+"""Lead score and grade (SPEC §2): the active rules each give points when their criterion
+holds; the grade follows from the admin-set thresholds (defaults A >= 20, B 15-19, C <= 14).
+
+The same pure function scores one lead after an edit and every lead in the nightly job, which
+reads all leads in one query and writes back only the changed ones."""
+
+import datetime as dt
+
+from django.db.models import Exists, F, OuterRef
+from django.utils import timezone
+
+from .models import Activity, Lead, LeadSettings, ScoringRule
+
+ENGAGED_DAYS = 14
+_FIELDS = [
+    "pk",
+    "budget",
+    "decision_maker_reached",
+    "is_urgent",
+    "product_line_id",
+    "payer_name",
+    "payer_phone",
+    "last_activity_at",
+    "score",
+    "grade",
+    "score_reasons",
+]
+
+
+def _fires(criterion: str, row: dict, now: dt.datetime) -> bool:
+    C = ScoringRule.Criterion
+    return {
+        C.BUDGET_CONFIRMED: row["budget"] is not None and row["budget"] > 0,
+        C.DECISION_MAKER: row["decision_maker_reached"],
+        C.URGENT: row["is_urgent"],
+        C.CHANNEL_QUALITY: row["channel_points"] > 0,
+        C.TRIAL_ATTENDED: row["trial_attended"],
+        C.ENGAGED_RECENTLY: row["last_activity_at"] is not None
+        and row["last_activity_at"] >= now - dt.timedelta(days=ENGAGED_DAYS),
+        C.PRODUCT_CHOSEN: row["product_line_id"] is not None,
+        C.PAYER_KNOWN: bool(row["payer_name"] or row["payer_phone"]),
+    }[criterion]
+
+
+def score_row(row: dict, rules: list[ScoringRule], settings: LeadSettings, now: dt.datetime):
+    """(score, grade, reasons) of one lead given as a dict of the fields in _FIELDS plus
+    channel_points and trial_attended."""
+    score, reasons = 0, []
+    for rule in rules:
+        if not _fires(rule.criterion, row, now):
+            continue
+        points = (
+            row["channel_points"]
+            if rule.criterion == ScoringRule.Criterion.CHANNEL_QUALITY
+            else rule.points
+        )
+        score += points
+        reasons.append({"criterion": rule.criterion, "points": points})
+    return score, settings.grade_for(score), reasons
+
+
+def _rows(queryset):
+    trial = Exists(Activity.objects.filter(lead=OuterRef("pk"), kind=Activity.Kind.TRIAL_LESSON))
+    return queryset.annotate(
+        channel_points=F("channel__quality_points"), trial_attended=trial
+    ).values(*_FIELDS, "channel_points", "trial_attended")
+
+
+def leads_rescore(queryset=None, *, now: dt.datetime | None = None) -> int:
+    """Recompute score, grade and reasons of the leads in `queryset` (default: all). One read
+    query, then batched updates of the leads whose result changed. Returns that count."""
+    now = now or timezone.now()
+    queryset = Lead.objects.all() if queryset is None else queryset
+    rules = list(ScoringRule.objects.filter(is_active=True).order_by("criterion"))
+    settings = LeadSettings.load()
+    changed = []
+    for row in _rows(queryset.order_by()).iterator(chunk_size=5000):
+        score, grade, reasons = score_row(row, rules, settings, now)
+        if (score, grade, reasons) != (row["score"], row["grade"], row["score_reasons"]):
+            changed.append(Lead(pk=row["pk"], score=score, grade=grade, score_reasons=reasons))
+    Lead.objects.bulk_update(changed, ["score", "grade", "score_reasons"], batch_size=2000)
+    return len(changed)
+
+
+def lead_rescore(lead: Lead) -> Lead:
+    """Score one lead and keep the in-memory instance in step."""
+    leads_rescore(Lead.objects.filter(pk=lead.pk))
+    lead.refresh_from_db(fields=["score", "grade", "score_reasons"])
+    return lead
