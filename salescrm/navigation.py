@@ -7,6 +7,7 @@ out, so an app can be built without touching the base template.
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from .roles import Role
@@ -22,6 +23,7 @@ class NavItem:
     url_name: str
     roles: tuple
     section: str = ""
+    badge: str = ""  # dotted path of a function(user) -> int shown beside the label, e.g. a count
 
 
 NAV_ITEMS = [
@@ -39,8 +41,10 @@ NAV_ITEMS = [
         "customers:approval_inbox",
         (Role.MANAGER, Role.DIRECTOR, Role.LEGAL, Role.FINANCE, Role.ADMIN),
         _("Customers"),
+        badge="customers.views.approval_badge",
     ),
     NavItem(_("Receivables"), "customers:receivables", ALL, _("Customers")),
+    NavItem(_("Refunds"), "customers:refunds", (Role.FINANCE, Role.DIRECTOR, Role.ADMIN), _("Customers")),
     NavItem(_("Complaints"), "customers:complaints", ALL, _("Customers")),
     NavItem(_("Targets"), "targets:plan_list", SALES, _("Performance")),
     NavItem(_("Target progress"), "targets:progress", SALES, _("Performance")),
@@ -59,5 +63,6 @@ def items_for(user) -> list[dict]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        items.append({"label": item.label, "url": url, "section": item.section})
+        badge = import_string(item.badge)(user) if item.badge else 0
+        items.append({"label": item.label, "url": url, "section": item.section, "badge": badge})
     return items
