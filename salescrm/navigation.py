@@ -7,6 +7,7 @@ out, so an app can be built without touching the base template.
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from .roles import Role
@@ -22,10 +23,12 @@ class NavItem:
     url_name: str
     roles: tuple
     section: str = ""
+    badge: str = ""  # dotted path of a function(user) -> int shown beside the label, e.g. a count
 
 
 NAV_ITEMS = [
     NavItem(_("Dashboard"), "dashboard", ALL),
+    NavItem(_("Alerts"), "notifications", ALL),
     NavItem(_("My day"), "leads:my_day", (Role.REP, Role.MANAGER), _("Leads")),
     NavItem(_("Leads"), "leads:list", SALES, _("Leads")),
     NavItem(_("Lead pool"), "leads:pool", (Role.REP, Role.MANAGER, Role.DIRECTOR), _("Leads")),
@@ -38,14 +41,15 @@ NAV_ITEMS = [
         "customers:approval_inbox",
         (Role.MANAGER, Role.DIRECTOR, Role.LEGAL, Role.FINANCE, Role.ADMIN),
         _("Customers"),
+        badge="customers.views.approval_badge",
     ),
     NavItem(_("Receivables"), "customers:receivables", ALL, _("Customers")),
+    NavItem(_("Refunds"), "customers:refunds", (Role.FINANCE, Role.DIRECTOR, Role.ADMIN), _("Customers")),
     NavItem(_("Complaints"), "customers:complaints", ALL, _("Customers")),
     NavItem(_("Targets"), "targets:plan_list", SALES, _("Performance")),
     NavItem(_("Target progress"), "targets:progress", SALES, _("Performance")),
     NavItem(_("Scorecards"), "performance:scorecards", SALES, _("Performance")),
     NavItem(_("Commission"), "performance:statements", SALES + (Role.FINANCE,), _("Performance")),
-    NavItem(_("Alerts"), "performance:alerts", ALL, _("Performance")),
     NavItem(_("Team members"), "member_list", LEADERS, _("Organisation")),
 ]
 
@@ -59,5 +63,6 @@ def items_for(user) -> list[dict]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        items.append({"label": item.label, "url": url, "section": item.section})
+        badge = import_string(item.badge)(user) if item.badge else 0
+        items.append({"label": item.label, "url": url, "section": item.section, "badge": badge})
     return items

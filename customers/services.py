@@ -1,0 +1,1114 @@
+"""Writes of the customers app: contracts and their approval chain, payments, lessons,
+refunds, tiers and service. Every function is keyword-only, atomic, and raises
+``ValidationError`` with a clear message (and changes nothing) when a rule forbids the action.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from salescrm.models import User
+from salescrm.roles import Role
+from salescrm.scoping import managed_team_ids
+from salescrm.services import notify_many
+from salescrm.timeutil import local_today
+
+from . import money
+from .models import (
+    ZERO,
+    ApprovalDeputy,
+    ApprovalPolicy,
+    ApprovalStep,
+    Complaint,
+    Contact,
+    Contract,
+    ContractLine,
+    Customer,
+    DunningRecord,
+    Instalment,
+    LessonDelivery,
+    Payment,
+    Refund,
+    SatisfactionSurvey,
+    Tier,
+    TierChange,
+    TierPolicy,
+)
+
+Status = Contract.Status
+Decision = ApprovalStep.Decision
+TERM_FIELDS = (
+    "training_content",
+    "schedule",
+    "payment_method",
+    "invoice_needed",
+    "invoice_title",
+    "non_standard_terms",
+    "special_terms",
+    "starts_on",
+    "ends_on",
+)
+
+
+def _is_manager_of(user, owner) -> bool:
+    return (
+        user.role == Role.MANAGER
+        and owner.team_id is not None
+        and owner.team_id in managed_team_ids(user)
+    )
+
+
+def _may_act_for_owner(user, owner) -> bool:
+    """The owner, or the manager of the owner's team."""
+    return user.pk == owner.pk or _is_manager_of(user, owner)
+
+
+# --- customers ---------------------------------------------------------------------------
+
+
+def _lead_error(exc) -> ValidationError:
+    """The leads app refuses with its own exceptions; the user sees the same message."""
+    if isinstance(exc, ValidationError):
+        return exc
+    return ValidationError(str(exc))
+
+
+@transaction.atomic
+def customer_create_from_lead(*, lead, actor) -> Customer:
+    """A won lead becomes a customer that keeps the lead (and so its whole history). Calling
+    it again for the same lead returns the existing customer."""
+    from leads.models import Lead
+
+    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    existing = Customer.objects.filter(lead=lead).first()
+    if existing is not None:
+        return existing
+    if lead.stage != Lead.Stage.WON:
+        raise ValidationError(_("Only a won lead becomes a customer."))
+    owner = lead.owner or actor
+    customer = Customer.objects.create(
+        lead=lead,
+        owner=owner,
+        kind=Customer.Kind.ENTERPRISE if lead.company else Customer.Kind.INDIVIDUAL,
+        name=lead.company or lead.name,
+        phone=lead.phone,
+        email=lead.email,
+        payer_name=lead.payer_name,
+        payer_phone=lead.payer_phone,
+    )
+    contacts = [
+        Contact(
+            customer=customer,
+            name=lead.name,
+            phone=lead.phone,
+            email=lead.email,
+            title=_("Learner") if not lead.company else "",
+            is_payer=not lead.payer_name,
+        )
+    ]
+    if lead.payer_name:
+        contacts.append(
+            Contact(
+                customer=customer,
+                name=lead.payer_name,
+                phone=lead.payer_phone,
+                title=lead.get_payer_relation_display() if lead.payer_relation else "",
+                is_payer=True,
+            )
+        )
+    Contact.objects.bulk_create(contacts)
+    return customer
+
+
+@transaction.atomic
+def customer_create(
+    *,
+    actor,
+    owner=None,
+    channel,
+    kind: str,
+    name: str,
+    contact_name: str = "",
+    phone: str = "",
+    email: str = "",
+    company: str = "",
+    payer_name: str = "",
+    payer_phone: str = "",
+    product_line=None,
+) -> Customer:
+    """A customer signed up directly (walk-in, phone order): its lead is created and marked
+    won through the leads services first, so the funnel and the history stay complete."""
+    from leads import services as lead_services
+    from leads.models import Lead
+
+    owner = owner or actor
+    if not _may_act_for_owner(actor, owner):
+        raise ValidationError(_("You can only create customers for yourself or your team."))
+    try:
+        lead = lead_services.lead_create(
+            actor=actor,
+            owner=owner,
+            channel=channel,
+            name=contact_name or name,
+            company=company or (name if kind == Customer.Kind.ENTERPRISE else ""),
+            phone=phone,
+            email=email,
+            payer_name=payer_name,
+            payer_phone=payer_phone,
+            product_line=product_line,
+        )
+        lead_services.lead_change_stage(lead=lead, actor=actor, to_stage=Lead.Stage.WON)
+    except lead_services.DuplicateLead as exc:
+        raise ValidationError(
+            _(
+                "A lead with this phone number or e-mail already exists (%(name)s); convert that lead instead."
+            )
+            % {"name": exc.existing.name}
+        ) from None
+    except (lead_services.LeadError, ValidationError) as exc:
+        raise _lead_error(exc) from None
+    lead.refresh_from_db()
+    customer = customer_create_from_lead(lead=lead, actor=actor)
+    if customer.name != name or customer.kind != kind:
+        customer.name, customer.kind = name, kind
+        customer.save(update_fields=["name", "kind"])
+    return customer
+
+
+@transaction.atomic
+def customer_activity_log(*, customer: Customer, actor, **fields):
+    """A follow-up or visit on a customer is logged on its lead: one activity model."""
+    from leads import services as lead_services
+
+    try:
+        return lead_services.activity_log(lead=customer.lead, actor=actor, **fields)
+    except lead_services.LeadError as exc:
+        raise ValidationError(str(exc)) from None
+
+
+# --- contracts: drafting ------------------------------------------------------------------
+
+
+def _build_lines(lines: list[dict]) -> list[ContractLine]:
+    if not lines:
+        raise ValidationError(_("A contract needs at least one line item."))
+    built = []
+    for row in lines:
+        product, quantity = row["product"], int(row.get("quantity") or 1)
+        discount = Decimal(row.get("discount_rate") or 0)
+        if quantity < 1:
+            raise ValidationError(_("The quantity must be at least 1."))
+        if not (0 <= discount <= 1):
+            raise ValidationError(_("A discount rate lies between 0 and 1 (0.15 = 15 % off)."))
+        if not product.is_active:
+            raise ValidationError(
+                _("The product %(name)s is no longer sold.") % {"name": product.name}
+            )
+        built.append(
+            ContractLine(
+                product=product,
+                quantity=quantity,
+                list_price=product.list_price,  # the price list decides, not the form
+                discount_rate=discount,
+                amount=money.line_amount(
+                    quantity=quantity, list_price=product.list_price, discount_rate=discount
+                ),
+                lessons_total=product.lessons * quantity if product.lessons else None,
+            )
+        )
+    return built
+
+
+def _build_instalments(total: Decimal, rows: list[dict]) -> list[Instalment]:
+    """Instalments from rows of {due_on, amount}; blank amounts share what the given ones leave
+    (largest remainder), and the plan must add up to the total exactly."""
+    if not rows:
+        raise ValidationError(_("A contract needs a payment plan with at least one instalment."))
+    rows = sorted(rows, key=lambda r: r["due_on"])
+    given = sum((Decimal(r["amount"]) for r in rows if r.get("amount") is not None), ZERO)
+    blanks = [r for r in rows if r.get("amount") is None]
+    if blanks:
+        rest = total - given
+        if rest <= 0:
+            raise ValidationError(
+                _("The given instalments already reach the total; remove the empty ones.")
+            )
+        shares = iter(money.split_evenly(rest, len(blanks)))
+        amounts = [
+            Decimal(r["amount"]) if r.get("amount") is not None else next(shares) for r in rows
+        ]
+    else:
+        amounts = [Decimal(r["amount"]) for r in rows]
+    if any(a <= 0 for a in amounts):
+        raise ValidationError(_("Every instalment must be more than zero."))
+    if sum(amounts) != total:
+        raise ValidationError(
+            _("The instalments add up to %(sum)s but the contract total is %(total)s.")
+            % {"sum": sum(amounts), "total": total}
+        )
+    return [
+        Instalment(sequence=i, due_on=row["due_on"], amount=amount)
+        for i, (row, amount) in enumerate(zip(rows, amounts, strict=True), start=1)
+    ]
+
+
+def _renewal_flag(*, customer, starts_on: dt.date, exclude_pk=None) -> bool:
+    """Renewal rule (admin-set window N): the customer had an earlier signed contract whose
+    course period has ended, or ends within N days of the new course's start."""
+    window = ApprovalPolicy.current().renewal_window_days
+    earlier = Contract.objects.filter(
+        customer=customer,
+        status__in=Contract.SIGNED_STATES,
+        ends_on__lte=starts_on + dt.timedelta(days=window),
+    )
+    if exclude_pk:
+        earlier = earlier.exclude(pk=exclude_pk)
+    return earlier.exists()
+
+
+def _check_terms(terms: dict):
+    unknown = set(terms) - set(TERM_FIELDS)
+    if unknown:
+        raise ValidationError(
+            _("Unknown contract fields: %(names)s") % {"names": ", ".join(sorted(unknown))}
+        )
+    if terms.get("starts_on") and terms.get("ends_on") and terms["ends_on"] < terms["starts_on"]:
+        raise ValidationError(_("The course cannot end before it starts."))
+
+
+def _write_lines_and_plan(contract: Contract, lines: list[dict], instalments: list[dict]):
+    built_lines = _build_lines(lines)
+    total = sum((line.amount for line in built_lines), ZERO)
+    built_plan = _build_instalments(total, instalments)
+    contract.lines.all().delete()
+    contract.instalments.all().delete()
+    for line in built_lines:
+        line.contract = contract
+    for instalment in built_plan:
+        instalment.contract = contract
+    ContractLine.objects.bulk_create(built_lines)
+    Instalment.objects.bulk_create(built_plan)
+    return total
+
+
+@transaction.atomic
+def contract_create(
+    *, customer: Customer, actor, lines: list[dict], instalments: list[dict], **terms
+) -> Contract:
+    _check_terms(terms)
+    if not _may_act_for_owner(actor, customer.owner):
+        raise ValidationError(_("Only the customer's owner or their manager can draft a contract."))
+    contract = Contract(
+        customer=customer, owner=customer.owner, number=f"TMP-{timezone.now().timestamp()}", **terms
+    )
+    contract.is_renewal = _renewal_flag(customer=customer, starts_on=contract.starts_on)
+    contract.save()
+    contract.total_amount = _write_lines_and_plan(contract, lines, instalments)
+    contract.number = f"HT{local_today():%Y%m}-{contract.pk:05d}"
+    contract.save(update_fields=["total_amount", "number"])
+    return contract
+
+
+@transaction.atomic
+def contract_update(
+    *, contract: Contract, actor, lines: list[dict], instalments: list[dict], **terms
+) -> Contract:
+    """Change terms, lines and plan of a draft. An approved contract may be changed too, but
+    the change sends it back to draft: the whole approval chain runs again."""
+    _check_terms(terms)
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    if not _may_act_for_owner(actor, contract.owner):
+        raise ValidationError(_("Only the contract's owner or their manager can change it."))
+    if contract.status == Status.PENDING:
+        raise ValidationError(
+            _("The terms are locked while the contract is under review; recall it first.")
+        )
+    if contract.status in Contract.SIGNED_STATES:
+        raise ValidationError(_("A signed contract cannot be changed."))
+    for name, value in terms.items():
+        setattr(contract, name, value)
+    restarted = contract.status == Status.APPROVED
+    contract.status = Status.DRAFT
+    contract.total_amount = _write_lines_and_plan(contract, lines, instalments)
+    contract.is_renewal = _renewal_flag(
+        customer=contract.customer, starts_on=contract.starts_on, exclude_pk=contract.pk
+    )
+    if restarted:
+        contract.last_rejection = _("Changed after approval: the approval chain restarts.")
+    contract.save()
+    return contract
+
+
+# --- the approval chain -------------------------------------------------------------------
+
+
+def approval_steps_for(contract: Contract, policy: ApprovalPolicy | None = None) -> list[str]:
+    """The steps the admin-set policy selects, in order: manager, director when a line's
+    discount exceeds the rep's authority, legal above an amount or for non-standard terms,
+    finance."""
+    policy = policy or ApprovalPolicy.current()
+    kinds = [ApprovalStep.Kind.MANAGER]
+    max_discount = max((line.discount_rate for line in contract.lines.all()), default=ZERO)
+    if max_discount > policy.discount_authority(contract.owner):
+        kinds.append(ApprovalStep.Kind.DIRECTOR)
+    if contract.non_standard_terms or contract.total_amount > policy.legal_above_amount:
+        kinds.append(ApprovalStep.Kind.LEGAL)
+    kinds.append(ApprovalStep.Kind.FINANCE)
+    return kinds
+
+
+def _reviewers_of(step: ApprovalStep) -> list[int]:
+    if step.kind == ApprovalStep.Kind.MANAGER:
+        team = step.contract.owner.team
+        return [team.manager_id] if team and team.manager_id else []
+    role = {"director": Role.DIRECTOR, "legal": Role.LEGAL, "finance": Role.FINANCE}[step.kind]
+    return list(User.objects.filter(role=role, is_active=True).values_list("pk", flat=True))
+
+
+def _notify_step(step: ApprovalStep):
+    contract = step.contract
+    notify_many(
+        [
+            {
+                "recipient_id": uid,
+                "kind": "approval",
+                "key": f"approval-step-{step.pk}",
+                "title": _("Contract %(number)s waits for your review")
+                % {"number": contract.number},
+                "url": contract.get_absolute_url(),
+            }
+            for uid in _reviewers_of(step)
+            if uid != contract.owner_id
+        ]
+    )
+
+
+def _notify_owner(contract: Contract, key: str, title: str, body: str = ""):
+    notify_many(
+        [
+            {
+                "recipient_id": contract.owner_id,
+                "kind": "approval",
+                "key": key,
+                "title": title,
+                "body": body,
+                "url": contract.get_absolute_url(),
+            }
+        ]
+    )
+
+
+@transaction.atomic
+def contract_submit(*, contract: Contract, actor) -> Contract:
+    contract = (
+        Contract.objects.select_for_update(of=("self",))
+        .select_related("owner__team")
+        .get(pk=contract.pk)
+    )
+    if actor.pk != contract.owner_id:
+        raise ValidationError(_("Only the contract's owner can submit it for approval."))
+    if contract.status != Status.DRAFT:
+        raise ValidationError(
+            _("Only a draft can be submitted (this contract is %(status)s).")
+            % {"status": contract.get_status_display()}
+        )
+    if (
+        not contract.lines.exists()
+        or sum(contract.instalments.values_list("amount", flat=True), ZERO) != contract.total_amount
+    ):
+        raise ValidationError(
+            _("The payment plan must add up to the contract total before submitting.")
+        )
+    contract.approval_round += 1
+    contract.status = Status.PENDING
+    contract.last_rejection = ""
+    contract.save(update_fields=["approval_round", "status", "last_rejection"])
+    steps = [
+        ApprovalStep(contract=contract, round=contract.approval_round, position=i, kind=kind)
+        for i, kind in enumerate(approval_steps_for(contract), start=1)
+    ]
+    for step in steps:
+        step.save()  # one by one, so the audit trail records each
+    _notify_step(steps[0])
+    return contract
+
+
+def _cancel_open_steps(contract: Contract, comment: str):
+    now = timezone.now()
+    for step in contract.steps.filter(round=contract.approval_round, decision=Decision.PENDING):
+        step.decision, step.decided_at, step.comment = Decision.CANCELLED, now, comment
+        step.save(update_fields=["decision", "decided_at", "comment"])
+
+
+@transaction.atomic
+def contract_recall(*, contract: Contract, actor) -> Contract:
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    if actor.pk != contract.owner_id:
+        raise ValidationError(_("Only the contract's owner can recall it."))
+    if contract.status != Status.PENDING:
+        raise ValidationError(_("Only a contract under review can be recalled."))
+    _cancel_open_steps(contract, _("Recalled by %(name)s") % {"name": actor})
+    contract.status = Status.DRAFT
+    contract.save(update_fields=["status"])
+    return contract
+
+
+def may_review(user, step: ApprovalStep) -> bool:
+    """Holds the step's role (and, for the manager step, leads the owner's team)."""
+    if step.kind == ApprovalStep.Kind.MANAGER:
+        return _is_manager_of(user, step.contract.owner)
+    return (
+        user.role
+        == {"director": Role.DIRECTOR, "legal": Role.LEGAL, "finance": Role.FINANCE}[step.kind]
+    )
+
+
+@transaction.atomic
+def approval_decide(
+    *, step: ApprovalStep, actor, approve: bool, comment: str = "", on_behalf_of=None
+) -> ApprovalStep:
+    """Approve or reject the current step. The contract row is locked first, so two reviewers
+    acting at once are serialised: the second one finds the step decided and is refused."""
+    contract = (
+        Contract.objects.select_for_update(of=("self",))
+        .select_related("owner__team")
+        .get(pk=step.contract_id)
+    )
+    step = ApprovalStep.objects.get(pk=step.pk)
+    step.contract = contract
+    if contract.status != Status.PENDING:
+        raise ValidationError(
+            _("This contract is not under review (it was recalled, rejected or already approved).")
+        )
+    if step.decision != Decision.PENDING or step.round != contract.approval_round:
+        raise ValidationError(_("This step has already been decided."))
+    if contract.steps.filter(
+        round=step.round, position__lt=step.position, decision=Decision.PENDING
+    ).exists():
+        raise ValidationError(_("An earlier step must be decided first."))
+    reviewer = on_behalf_of or actor
+    if contract.owner_id in (actor.pk, reviewer.pk):
+        raise ValidationError(_("Nobody may approve their own contract."))
+    if on_behalf_of is not None:
+        today = local_today()
+        if not ApprovalDeputy.objects.filter(
+            reviewer=on_behalf_of, deputy=actor, starts_on__lte=today, ends_on__gte=today
+        ).exists():
+            raise ValidationError(
+                _("You are not the deputy of %(name)s today.") % {"name": on_behalf_of}
+            )
+    if not may_review(reviewer, step):
+        raise ValidationError(
+            _("Only the %(step)s reviewer can decide this step.")
+            % {"step": step.get_kind_display()}
+        )
+    comment = (comment or "").strip()
+    if not approve and not comment:
+        raise ValidationError(_("A rejection needs a comment for the rep."))
+
+    step.decision = Decision.APPROVED if approve else Decision.REJECTED
+    step.decided_by, step.on_behalf_of = actor, on_behalf_of
+    step.decided_at, step.comment = timezone.now(), comment
+    step.save(update_fields=["decision", "decided_by", "on_behalf_of", "decided_at", "comment"])
+
+    if not approve:
+        _cancel_open_steps(contract, _("Not reached: an earlier step rejected the contract."))
+        contract.status, contract.last_rejection = Status.DRAFT, comment
+        contract.save(update_fields=["status", "last_rejection"])
+        _notify_owner(
+            contract,
+            f"approval-rejected-{step.pk}",
+            _("Contract %(number)s was rejected") % {"number": contract.number},
+            comment,
+        )
+        return step
+    following = (
+        contract.steps.filter(round=step.round, decision=Decision.PENDING)
+        .order_by("position")
+        .first()
+    )
+    if following is None:
+        contract.status = Status.APPROVED
+        contract.save(update_fields=["status"])
+        _notify_owner(
+            contract,
+            f"approval-approved-{contract.pk}-{contract.approval_round}",
+            _("Contract %(number)s is approved") % {"number": contract.number},
+        )
+    else:
+        following.contract = contract
+        _notify_step(following)
+    return step
+
+
+@transaction.atomic
+def approval_deputy_set(
+    *, reviewer, deputy, starts_on: dt.date, ends_on: dt.date
+) -> ApprovalDeputy:
+    if reviewer.pk == deputy.pk:
+        raise ValidationError(_("A reviewer cannot be their own deputy."))
+    if ends_on < starts_on:
+        raise ValidationError(_("The end date lies before the start date."))
+    if reviewer.role != deputy.role:
+        raise ValidationError(_("The deputy must hold the same role as the reviewer."))
+    return ApprovalDeputy.objects.create(
+        reviewer=reviewer, deputy=deputy, starts_on=starts_on, ends_on=ends_on
+    )
+
+
+@transaction.atomic
+def contract_mark_signed(*, contract: Contract, actor, signed_on: dt.date) -> Contract:
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    if not _may_act_for_owner(actor, contract.owner):
+        raise ValidationError(_("Only the contract's owner or their manager can mark it signed."))
+    if contract.status != Status.APPROVED:
+        raise ValidationError(_("Only an approved contract can be signed."))
+    if signed_on > local_today():
+        raise ValidationError(_("The signing date cannot lie in the future."))
+    contract.status, contract.signed_on = Status.SIGNED, signed_on
+    contract.save(update_fields=["status", "signed_on"])
+    return contract
+
+
+@transaction.atomic
+def contract_archive(*, contract: Contract, actor) -> Contract:
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    if not actor.has_role(Role.DIRECTOR, Role.ADMIN):
+        raise ValidationError(_("Only the sales management department archives contracts."))
+    if contract.status != Status.SIGNED:
+        raise ValidationError(_("Only a signed contract can be archived."))
+    contract.status, contract.archived_on = Status.ARCHIVED, local_today()
+    contract.save(update_fields=["status", "archived_on"])
+    return contract
+
+
+@transaction.atomic
+def contract_hand_off(*, contract: Contract, actor, service_user) -> Contract:
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    if not (_may_act_for_owner(actor, contract.owner) or actor.has_role(Role.DIRECTOR)):
+        raise ValidationError(_("Only the owner or a manager can hand a contract to after-sales."))
+    if contract.status not in Contract.SIGNED_STATES:
+        raise ValidationError(_("Only a signed contract is handed to after-sales."))
+    if service_user.role != Role.SERVICE or not service_user.is_active:
+        raise ValidationError(_("Choose an active after-sales user."))
+    contract.service_user, contract.handed_off_at = service_user, timezone.now()
+    contract.save(update_fields=["service_user", "handed_off_at"])
+    notify_many(
+        [
+            {
+                "recipient_id": service_user.pk,
+                "kind": "handoff",
+                "key": f"handoff-{contract.pk}-{service_user.pk}",
+                "title": _("Contract %(number)s was handed to you") % {"number": contract.number},
+                "url": contract.get_absolute_url(),
+            }
+        ]
+    )
+    return contract
+
+
+# --- payments, dunning, lessons, refunds -------------------------------------------------
+
+
+def _may_handle_money(actor, contract: Contract) -> bool:
+    return _may_act_for_owner(actor, contract.owner) or actor.has_role(Role.FINANCE)
+
+
+@transaction.atomic
+def payment_record(
+    *,
+    instalment: Instalment,
+    actor,
+    amount: Decimal,
+    received_on: dt.date,
+    method: str,
+    reference: str = "",
+) -> Payment:
+    """A receipt against one instalment: partial payments are fine, overpayment is refused."""
+    instalment = (
+        Instalment.objects.select_for_update()
+        .select_related("contract__owner")
+        .get(pk=instalment.pk)
+    )
+    contract = instalment.contract
+    if not _may_handle_money(actor, contract):
+        raise ValidationError(_("Only the owner, their manager or finance can record a payment."))
+    if contract.status not in Contract.SIGNED_STATES:
+        raise ValidationError(_("Payments are recorded on signed contracts only."))
+    amount = Decimal(amount)
+    if amount <= 0:
+        raise ValidationError(_("The amount must be more than zero."))
+    if amount != money.to_cents(amount):
+        raise ValidationError(_("Amounts are in whole cents."))
+    if amount > instalment.outstanding_amount:
+        raise ValidationError(
+            _("Overpayment refused: instalment %(no)s has only %(left)s outstanding.")
+            % {"no": instalment.sequence, "left": instalment.outstanding_amount}
+        )
+    if received_on > local_today():
+        raise ValidationError(_("The receiving date cannot lie in the future."))
+    payment = Payment.objects.create(
+        contract=contract,
+        instalment=instalment,
+        amount=amount,
+        received_on=received_on,
+        method=method,
+        reference=reference,
+        recorded_by=actor,
+    )
+    instalment.paid_amount += amount
+    if instalment.paid_amount == instalment.amount:
+        instalment.overdue_since = None
+    instalment.save(update_fields=["paid_amount", "overdue_since"])
+    return payment
+
+
+@transaction.atomic
+def dunning_record_add(
+    *,
+    instalment: Instalment,
+    actor,
+    kind: str,
+    occurred_on: dt.date,
+    note: str = "",
+    next_action_on=None,
+) -> DunningRecord:
+    if not _may_handle_money(actor, instalment.contract):
+        raise ValidationError(_("Only the owner, their manager or finance can record dunning."))
+    if instalment.outstanding_amount <= 0:
+        raise ValidationError(_("This instalment is paid; there is nothing to dun."))
+    return DunningRecord.objects.create(
+        instalment=instalment,
+        actor=actor,
+        kind=kind,
+        occurred_on=occurred_on,
+        note=note,
+        next_action_on=next_action_on,
+    )
+
+
+@transaction.atomic
+def lessons_record(
+    *, line: ContractLine, actor, lessons: int, delivered_on: dt.date, note: str = ""
+) -> LessonDelivery:
+    if not actor.has_role(Role.SERVICE):
+        raise ValidationError(_("Attendance is recorded by after-sales service."))
+    line = (
+        ContractLine.objects.select_for_update(of=("self",))
+        .select_related("contract")
+        .get(pk=line.pk)
+    )
+    if line.contract.status not in Contract.SIGNED_STATES:
+        raise ValidationError(_("Lessons are delivered on signed contracts only."))
+    if not line.lessons_total:
+        raise ValidationError(_("This line has no lessons to count."))
+    if lessons < 1 or line.lessons_delivered + lessons > line.lessons_total:
+        raise ValidationError(
+            _("Only %(left)s lessons are left on this line.")
+            % {"left": line.lessons_total - line.lessons_delivered}
+        )
+    line.lessons_delivered += lessons  # the row is locked above
+    line.save(update_fields=["lessons_delivered"])
+    return LessonDelivery.objects.create(
+        line=line, lessons=lessons, delivered_on=delivered_on, note=note, recorded_by=actor
+    )
+
+
+def refundable_amount(contract: Contract) -> Decimal:
+    """Collected minus refunds already confirmed or still requested."""
+    collected = sum(contract.payments.values_list("amount", flat=True), ZERO)
+    refunded = sum(
+        contract.refunds.filter(
+            status__in=[Refund.Status.CONFIRMED, Refund.Status.REQUESTED]
+        ).values_list("amount", flat=True),
+        ZERO,
+    )
+    return collected - refunded
+
+
+def refund_proposal(contract: Contract) -> Decimal:
+    """Undelivered lessons × unit price after discount, never more than what can be refunded."""
+    unused = sum(
+        (
+            money.unused_value(
+                amount=line.amount,
+                lessons_total=line.lessons_total,
+                lessons_delivered=line.lessons_delivered,
+            )
+            for line in contract.lines.all()
+        ),
+        ZERO,
+    )
+    return max(min(unused, refundable_amount(contract)), ZERO)
+
+
+@transaction.atomic
+def refund_request(*, contract: Contract, actor, amount: Decimal, reason: str) -> Refund:
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    if not _may_act_for_owner(actor, contract.owner):
+        raise ValidationError(_("Only the owner or their manager can request a refund."))
+    if contract.status not in Contract.SIGNED_STATES:
+        raise ValidationError(_("Refunds are for signed contracts only."))
+    amount = Decimal(amount)
+    if amount <= 0:
+        raise ValidationError(_("The amount must be more than zero."))
+    cap = refundable_amount(contract)
+    if amount > cap:
+        raise ValidationError(
+            _("A refund cannot exceed what was collected and not yet refunded (%(cap)s).")
+            % {"cap": cap}
+        )
+    if not reason.strip():
+        raise ValidationError(_("Give the reason for the refund."))
+    return Refund.objects.create(
+        contract=contract,
+        amount=amount,
+        proposed_amount=refund_proposal(contract),
+        reason=reason,
+        requested_by=actor,
+    )
+
+
+@transaction.atomic
+def refund_decide(*, refund: Refund, actor, confirm: bool, comment: str = "") -> Refund:
+    if not actor.has_role(Role.FINANCE):
+        raise ValidationError(_("Only finance confirms refunds."))
+    contract = Contract.objects.select_for_update().get(pk=refund.contract_id)
+    refund = Refund.objects.select_for_update().get(pk=refund.pk)
+    if refund.status != Refund.Status.REQUESTED:
+        raise ValidationError(_("This refund has already been decided."))
+    if confirm:
+        collected = sum(contract.payments.values_list("amount", flat=True), ZERO)
+        confirmed = sum(
+            contract.refunds.filter(status=Refund.Status.CONFIRMED).values_list(
+                "amount", flat=True
+            ),
+            ZERO,
+        )
+        if refund.amount > collected - confirmed:
+            raise ValidationError(
+                _("A refund cannot exceed what was collected and not yet refunded (%(cap)s).")
+                % {"cap": collected - confirmed}
+            )
+        refund.status, refund.confirmed_on = Refund.Status.CONFIRMED, local_today()
+    else:
+        refund.status = Refund.Status.REJECTED
+    refund.decided_by, refund.comment = actor, comment
+    refund.save(update_fields=["status", "confirmed_on", "decided_by", "comment"])
+    return refund
+
+
+# --- service -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def complaint_open(
+    *, customer: Customer, actor, severity: str, subject: str, description: str = "", contract=None
+) -> Complaint:
+    if contract is not None and contract.customer_id != customer.pk:
+        raise ValidationError(_("The contract belongs to another customer."))
+    complaint = Complaint.objects.create(
+        customer=customer,
+        contract=contract,
+        severity=severity,
+        subject=subject,
+        description=description,
+        opened_by=actor,
+        opened_at=timezone.now(),
+    )
+    return complaint
+
+
+@transaction.atomic
+def complaint_respond(*, complaint: Complaint, actor, response: str) -> Complaint:
+    complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    if complaint.first_response_at:
+        raise ValidationError(_("This complaint already has its first response."))
+    complaint.first_response_at, complaint.response = timezone.now(), response
+    complaint.save(update_fields=["first_response_at", "response"])
+    return complaint
+
+
+@transaction.atomic
+def complaint_resolve(*, complaint: Complaint, actor, resolution: str) -> Complaint:
+    complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    if complaint.resolved_at:
+        raise ValidationError(_("This complaint is already resolved."))
+    now = timezone.now()
+    complaint.first_response_at = complaint.first_response_at or now
+    complaint.resolved_at, complaint.resolution = now, resolution
+    complaint.save(update_fields=["first_response_at", "resolved_at", "resolution"])
+    return complaint
+
+
+@transaction.atomic
+def survey_record(
+    *,
+    customer: Customer,
+    actor,
+    score: int,
+    nps: int,
+    answered_on: dt.date,
+    comment: str = "",
+    contract=None,
+) -> SatisfactionSurvey:
+    if contract is not None and contract.customer_id != customer.pk:
+        raise ValidationError(_("The contract belongs to another customer."))
+    return SatisfactionSurvey.objects.create(
+        customer=customer,
+        contract=contract,
+        score=score,
+        nps=nps,
+        answered_on=answered_on,
+        comment=comment,
+        recorded_by=actor,
+    )
+
+
+# --- nightly work (set-based) --------------------------------------------------------------
+
+
+@transaction.atomic
+def instalments_mark_overdue(*, as_of: dt.date) -> dict:
+    """Mark unpaid instalments of signed contracts due before `as_of` as overdue, clear paid
+    ones, and tell each owner once per instalment."""
+    unpaid = Instalment.objects.receivable()
+    newly = unpaid.filter(due_on__lt=as_of, overdue_since__isnull=True)
+    rows = list(
+        newly.values(
+            "pk", "sequence", "contract_id", "contract__number", "contract__owner_id", "due_on"
+        )
+    )
+    marked = newly.update(overdue_since=F("due_on") + dt.timedelta(days=1))
+    cleared = Instalment.objects.filter(
+        overdue_since__isnull=False, paid_amount__gte=F("amount")
+    ).update(overdue_since=None)
+    sent = notify_many(
+        [
+            {
+                "recipient_id": row["contract__owner_id"],
+                "kind": "overdue",
+                "key": f"instalment-overdue-{row['pk']}",
+                "title": _("Instalment %(no)s of %(number)s is overdue (due %(due)s)")
+                % {"no": row["sequence"], "number": row["contract__number"], "due": row["due_on"]},
+                "url": f"/customers/contracts/{row['contract_id']}/",
+            }
+            for row in rows
+        ]
+    )
+    return {"marked": marked, "cleared": cleared, "notified": sent}
+
+
+@transaction.atomic
+def complaints_escalate(*, now: dt.datetime) -> dict:
+    """Escalate to the directors every open complaint that is severe, has had no first
+    response within 24 h, or is unresolved after 48 h. Each is escalated once."""
+    late = (
+        Q(severity=Complaint.Severity.SEVERE)
+        | Q(
+            first_response_at__isnull=True,
+            opened_at__lte=now - dt.timedelta(hours=Complaint.RESPONSE_HOURS),
+        )
+        | Q(opened_at__lte=now - dt.timedelta(hours=Complaint.RESOLUTION_HOURS))
+    )
+    due = Complaint.objects.open().filter(late, escalated_at__isnull=True, opened_at__lte=now)
+    rows = list(due.values("pk", "subject"))
+    escalated = due.update(escalated_at=now)
+    directors = list(
+        User.objects.filter(role=Role.DIRECTOR, is_active=True).values_list("pk", flat=True)
+    )
+    sent = notify_many(
+        [
+            {
+                "recipient_id": uid,
+                "kind": "complaint",
+                "key": f"complaint-escalated-{row['pk']}",
+                "title": _("Complaint escalated: %(subject)s") % {"subject": row["subject"]},
+                "url": f"/customers/complaints/{row['pk']}/",
+            }
+            for row in rows
+            for uid in directors
+        ]
+    )
+    return {"escalated": escalated, "notified": sent}
+
+
+def _tier_for(score: Decimal, policy: TierPolicy) -> str:
+    if score >= policy.strategic_min_score:
+        return Tier.STRATEGIC
+    if score >= policy.core_min_score:
+        return Tier.CORE
+    return Tier.ORDINARY
+
+
+def customer_value_scores(*, as_of: dt.date, policy: TierPolicy | None = None) -> dict[int, dict]:
+    """Each customer's value score over the 12 months before `as_of` (see TierPolicy), from
+    four aggregate queries."""
+    policy = policy or TierPolicy.current()
+    start = as_of - dt.timedelta(days=365)
+    prev_start = start - dt.timedelta(days=365)
+
+    def by_customer(qs, field, value_expr):
+        return {
+            row[field]: row["v"]
+            for row in qs.values(field).annotate(
+                v=Coalesce(
+                    value_expr,
+                    Value(ZERO),
+                    output_field=DecimalField(max_digits=14, decimal_places=2),
+                )
+            )
+        }
+
+    signed = Contract.objects.filter(status__in=Contract.SIGNED_STATES)
+    signed_now = by_customer(
+        signed.filter(signed_on__gte=start, signed_on__lt=as_of), "customer_id", Sum("total_amount")
+    )
+    signed_prev = by_customer(
+        signed.filter(signed_on__gte=prev_start, signed_on__lt=start),
+        "customer_id",
+        Sum("total_amount"),
+    )
+    collected = by_customer(
+        Payment.objects.filter(received_on__gte=start, received_on__lt=as_of),
+        "contract__customer_id",
+        Sum("amount"),
+    )
+    on_time = Payment.objects.filter(instalment=OuterRef("pk"), received_on__lte=OuterRef("due_on"))
+    due_rows = (
+        Instalment.objects.filter(
+            contract__status__in=Contract.SIGNED_STATES, due_on__gte=start, due_on__lt=as_of
+        )
+        .annotate(
+            paid_on_time=Coalesce(
+                _sum_subquery(on_time),
+                Value(ZERO),
+                output_field=DecimalField(max_digits=14, decimal_places=2),
+            )
+        )
+        .values("contract__customer_id")
+        .annotate(due=Count("pk"), punctual=Count("pk", filter=Q(paid_on_time__gte=F("amount"))))
+    )
+    punctuality = {row["contract__customer_id"]: (row["punctual"], row["due"]) for row in due_rows}
+    referrals = customer_referral_counts(start=start, end=as_of)
+
+    scores = {}
+    for customer_id in Customer.objects.values_list("pk", flat=True):
+        now_amount, prev_amount = (
+            signed_now.get(customer_id, ZERO),
+            signed_prev.get(customer_id, ZERO),
+        )
+        if prev_amount > 0:
+            growth = max(min((now_amount - prev_amount) / prev_amount, Decimal(1)), Decimal(-1))
+        else:
+            growth = Decimal(1) if now_amount > 0 else ZERO
+        punctual, due = punctuality.get(customer_id, (0, 0))
+        punct_rate = Decimal(punctual) / due if due else Decimal(1) if now_amount > 0 else ZERO
+        refs = referrals.get(customer_id, 0)
+        score = (
+            now_amount / policy.amount_unit * policy.weight_signed
+            + collected.get(customer_id, ZERO) / policy.amount_unit * policy.weight_collected
+            + growth * policy.weight_growth
+            + punct_rate * policy.weight_punctuality
+            + refs * policy.weight_referrals
+        )
+        scores[customer_id] = {
+            "score": money.to_cents(score),
+            "signed": now_amount,
+            "collected": collected.get(customer_id, ZERO),
+            "growth": growth,
+            "punctuality": punct_rate,
+            "referrals": refs,
+        }
+    return scores
+
+
+def _sum_subquery(payments_qs):
+    return Subquery(
+        payments_qs.order_by().values("instalment").annotate(s=Sum("amount")).values("s")[:1]
+    )
+
+
+def customer_referral_counts(*, start: dt.date, end: dt.date) -> dict[int, int]:
+    """Referral leads per customer that arrived in [start, end)."""
+    from .models import Referral
+
+    rows = (
+        Referral.objects.filter(lead__created_at__date__gte=start, lead__created_at__date__lt=end)
+        .values("customer_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["customer_id"]: row["n"] for row in rows}
+
+
+@transaction.atomic
+def tiers_reevaluate(*, as_of: dt.date) -> dict:
+    """Recompute every customer's tier; record each up- or downgrade with its reason. Running
+    it twice for one day changes nothing the second time. A manual override is left alone
+    (the computed tier is still kept up to date underneath it)."""
+    policy = TierPolicy.current()
+    scores = customer_value_scores(as_of=as_of, policy=policy)
+    customers = list(Customer.objects.only("pk", "tier", "tier_score", "tier_override"))
+    changes, changed_customers = [], []
+    for customer in customers:
+        data = scores[customer.pk]
+        new_tier = _tier_for(data["score"], policy)
+        if new_tier == customer.tier and data["score"] == customer.tier_score:
+            continue
+        if new_tier != customer.tier:
+            changes.append(
+                TierChange(
+                    customer=customer,
+                    from_tier=customer.tier,
+                    to_tier=new_tier,
+                    score=data["score"],
+                    evaluated_on=as_of,
+                    reason=_(
+                        "Value score %(score)s: signed %(signed)s, collected %(collected)s in 12 months, growth %(growth)s %%, "
+                        "on-time payments %(punct)s %%, referrals %(refs)s."
+                    )
+                    % {
+                        "score": data["score"],
+                        "signed": data["signed"],
+                        "collected": data["collected"],
+                        "growth": money.to_cents(data["growth"] * 100),
+                        "punct": money.to_cents(data["punctuality"] * 100),
+                        "refs": data["referrals"],
+                    },
+                )
+            )
+        customer.tier, customer.tier_score = new_tier, data["score"]
+        changed_customers.append(customer)
+    Customer.objects.bulk_update(changed_customers, ["tier", "tier_score"], batch_size=500)
+    TierChange.objects.bulk_create(changes, ignore_conflicts=True)
+    return {"customers": len(customers), "tier_changes": len(changes)}
+
+
+@transaction.atomic
+def customer_set_tier_override(
+    *, customer: Customer, actor, tier: str | None, reason: str
+) -> Customer:
+    if not (actor.has_role(Role.DIRECTOR) or _is_manager_of(actor, customer.owner)):
+        raise ValidationError(_("Only the customer's manager can override the tier."))
+    if not reason.strip():
+        raise ValidationError(_("Give the reason for the override."))
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    before = customer.effective_tier
+    customer.tier_override = tier or None
+    customer.save(update_fields=["tier_override"])
+    TierChange.objects.create(
+        customer=customer,
+        from_tier=before,
+        to_tier=customer.effective_tier,
+        reason=reason,
+        is_override=True,
+        evaluated_on=local_today(),
+        changed_by=actor,
+    )
+    return customer

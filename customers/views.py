@@ -1,0 +1,858 @@
+"""Thin views: fetch scoped to the user, bind a form, call one service, message, redirect."""
+
+import datetime as dt
+from operator import itemgetter
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from salescrm.access import get_visible_or_404, role_required
+from salescrm.models import User
+from salescrm.roles import Role
+from salescrm.scoping import managed_team_ids
+from salescrm.timeutil import local_today
+
+from . import forms, services
+from .models import (
+    ApprovalDeputy,
+    ApprovalStep,
+    Complaint,
+    Contract,
+    ContractLine,
+    Customer,
+    DunningRecord,
+    Instalment,
+    Payment,
+    Refund,
+    money_sum,
+)
+
+PAGE_SIZE = 25
+
+
+def _fail(request, exc: ValidationError):
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+def _page(request, queryset, size=PAGE_SIZE):
+    return Paginator(queryset, size).get_page(request.GET.get("page"))
+
+
+def approval_badge(user) -> int:
+    """The count shown beside "Approval inbox" in the navigation."""
+    return ApprovalStep.objects.actionable_by(user, local_today()).count()
+
+
+# --- customers ---------------------------------------------------------------------------
+
+
+def customer_list(request):
+    customers = Customer.objects.visible_to(request.user).select_related("owner")
+    query = request.GET.get("q", "").strip()
+    if query:
+        customers = customers.filter(Q(name__icontains=query) | Q(phone__icontains=query))
+    tier = request.GET.get("tier", "")
+    if tier:
+        customers = customers.filter(
+            Q(tier_override=tier) | Q(tier_override__isnull=True, tier=tier)
+        )
+    customers = customers.annotate(contract_count=Count("contracts"))
+    return render(
+        request,
+        "customers/customer_list.html",
+        {"page": _page(request, customers), "query": query, "tier": tier},
+    )
+
+
+def customer_create(request):
+    if not request.user.has_role(Role.REP, Role.MANAGER):
+        raise PermissionDenied
+    form = forms.CustomerCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            customer = services.customer_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, _("Customer created."))
+            return redirect(customer)
+    return render(request, "customers/form.html", {"form": form, "title": _("New customer")})
+
+
+def _timeline(customer) -> list[dict]:
+    """Visits and follow-ups (logged on the customer's lead), stage changes, contracts,
+    payments and complaints, newest first: one query per source."""
+    from leads.models import Activity, StageChange
+
+    events = []
+    for a in (
+        Activity.objects.filter(lead=customer.lead_id)
+        .select_related("actor")
+        .order_by("-occurred_at")[:50]
+    ):
+        events.append(
+            {
+                "at": a.occurred_at,
+                "kind": a.get_kind_display(),
+                "text": " · ".join(filter(None, [a.outcome, a.feedback, a.next_step])),
+                "who": a.actor,
+            }
+        )
+    for s in (
+        StageChange.objects.filter(lead=customer.lead_id)
+        .select_related("changed_by")
+        .order_by("-changed_at")[:20]
+    ):
+        events.append(
+            {
+                "at": s.changed_at,
+                "kind": _("Stage"),
+                "text": s.get_to_stage_display(),
+                "who": s.changed_by,
+            }
+        )
+    for c in customer.contracts.order_by("-created_at")[:20]:
+        events.append(
+            {
+                "at": c.created_at,
+                "kind": _("Contract"),
+                "text": f"{c.number} · {c.get_status_display()} · ¥{c.total_amount}",
+                "url": c.get_absolute_url(),
+            }
+        )
+    for p in (
+        Payment.objects.filter(contract__customer=customer)
+        .select_related("contract")
+        .order_by("-received_on")[:30]
+    ):
+        at = dt.datetime.combine(p.received_on, dt.time(12), tzinfo=customer.created_at.tzinfo)
+        events.append(
+            {
+                "at": at,
+                "kind": _("Payment"),
+                "text": f"{p.contract.number} · ¥{p.amount}",
+                "url": p.get_absolute_url(),
+            }
+        )
+    for c in customer.complaints.order_by("-opened_at")[:20]:
+        events.append(
+            {
+                "at": c.opened_at,
+                "kind": _("Complaint"),
+                "text": f"{c.get_severity_display()} · {c.subject}",
+                "url": c.get_absolute_url(),
+            }
+        )
+    return sorted(events, key=itemgetter("at"), reverse=True)
+
+
+def customer_detail(request, pk):
+    customer = get_visible_or_404(
+        Customer.objects.select_related("owner", "lead__channel"), request.user, pk=pk
+    )
+    contracts = customer.contracts.with_collected().select_related("owner").order_by("-created_at")
+    context = {
+        "customer": customer,
+        "contacts": customer.contacts.all(),
+        "contracts": contracts,
+        "timeline": _timeline(customer),
+        "tier_changes": customer.tier_changes.select_related("changed_by")[:10],
+        "surveys": customer.surveys.select_related("contract")[:10],
+        "activity_form": forms.ActivityForm(),
+        "tier_form": forms.TierOverrideForm(initial={"tier": customer.tier_override or ""}),
+        "can_override": request.user.has_role(Role.MANAGER, Role.DIRECTOR),
+        "can_draft": request.user.pk == customer.owner_id or request.user.role == Role.MANAGER,
+    }
+    return render(request, "customers/customer_detail.html", context)
+
+
+@require_POST
+def activity_add(request, pk):
+    customer = get_visible_or_404(Customer, request.user, pk=pk)
+    form = forms.ActivityForm(request.POST)
+    if form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+        try:
+            services.customer_activity_log(customer=customer, actor=request.user, **data)
+            messages.success(request, _("Follow-up logged."))
+        except ValidationError as exc:
+            _fail(request, exc)
+    else:
+        messages.error(
+            request,
+            _("Please correct the follow-up: %(errors)s") % {"errors": form.errors.as_text()},
+        )
+    return redirect(customer)
+
+
+@require_POST
+def tier_override(request, pk):
+    customer = get_visible_or_404(Customer.objects.select_related("owner"), request.user, pk=pk)
+    form = forms.TierOverrideForm(request.POST)
+    if form.is_valid():
+        try:
+            services.customer_set_tier_override(
+                customer=customer, actor=request.user, **form.cleaned_data
+            )
+            messages.success(request, _("Tier saved."))
+        except ValidationError as exc:
+            _fail(request, exc)
+    else:
+        messages.error(request, _("Give the reason for the override."))
+    return redirect(customer)
+
+
+def customer_ledger(request, pk):
+    """收款台账 of one customer: every instalment with paid, outstanding and ageing."""
+    customer = get_visible_or_404(Customer, request.user, pk=pk)
+    today = local_today()
+    instalments = (
+        Instalment.objects.filter(
+            contract__customer=customer, contract__status__in=Contract.SIGNED_STATES
+        )
+        .with_ageing(today)
+        .select_related("contract")
+        .order_by("due_on", "pk")
+    )
+    payments = Payment.objects.filter(contract__customer=customer).select_related(
+        "contract", "instalment", "recorded_by"
+    )
+    totals = instalments.aggregate(due=money_sum("amount"), paid=money_sum("paid_amount"))
+    return render(
+        request,
+        "customers/customer_ledger.html",
+        {
+            "customer": customer,
+            "instalments": instalments,
+            "payments": payments,
+            "totals": totals,
+            "today": today,
+        },
+    )
+
+
+# --- contracts ---------------------------------------------------------------------------
+
+
+def contract_list(request):
+    contracts = Contract.objects.visible_to(request.user).select_related("customer", "owner")
+    status = request.GET.get("status", "")
+    if status in Contract.Status.values:
+        contracts = contracts.filter(status=status)
+    return render(
+        request,
+        "customers/contract_list.html",
+        {
+            "page": _page(request, contracts),
+            "status": status,
+            "statuses": Contract.Status.choices,
+        },
+    )
+
+
+def _contract_form(request, *, customer, contract=None):
+    initial_lines = initial_plan = None
+    if contract is not None:
+        initial_lines = [
+            {
+                "product": line.product_id,
+                "quantity": line.quantity,
+                "discount_rate": line.discount_rate,
+            }
+            for line in contract.lines.all()
+        ]
+        initial_plan = [
+            {"due_on": i.due_on, "amount": i.amount} for i in contract.instalments.all()
+        ]
+    data = request.POST if request.method == "POST" else None
+    terms = forms.ContractTermsForm(data, instance=contract)
+    lines = forms.ContractLineFormSet(data, prefix="lines", initial=initial_lines)
+    plan = forms.InstalmentFormSet(data, prefix="plan", initial=initial_plan)
+    if data is not None and terms.is_valid() and lines.is_valid() and plan.is_valid():
+        values = {name: terms.cleaned_data[name] for name in forms.ContractTermsForm.Meta.fields}
+        try:
+            if contract is None:
+                contract = services.contract_create(
+                    customer=customer,
+                    actor=request.user,
+                    lines=lines.rows(),
+                    instalments=plan.rows(),
+                    **values,
+                )
+                messages.success(
+                    request, _("Contract %(number)s drafted.") % {"number": contract.number}
+                )
+            else:
+                was_approved = contract.status == Contract.Status.APPROVED
+                contract = services.contract_update(
+                    contract=contract,
+                    actor=request.user,
+                    lines=lines.rows(),
+                    instalments=plan.rows(),
+                    **values,
+                )
+                messages.success(
+                    request,
+                    _("Contract saved; it is a draft again and needs a new approval.")
+                    if was_approved
+                    else _("Contract saved."),
+                )
+        except ValidationError as exc:
+            _fail(request, exc)
+        else:
+            return redirect(contract)
+    return render(
+        request,
+        "customers/contract_form.html",
+        {
+            "customer": customer,
+            "contract": contract,
+            "terms": terms,
+            "lines": lines,
+            "plan": plan,
+        },
+    )
+
+
+def contract_create(request, customer_pk):
+    customer = get_visible_or_404(
+        Customer.objects.select_related("owner"), request.user, pk=customer_pk
+    )
+    return _contract_form(request, customer=customer)
+
+
+def contract_edit(request, pk):
+    contract = get_visible_or_404(
+        Contract.objects.select_related("customer", "owner"), request.user, pk=pk
+    )
+    if contract.status not in (Contract.Status.DRAFT, Contract.Status.APPROVED):
+        messages.error(
+            request, _("The terms are locked while the contract is under review or signed.")
+        )
+        return redirect(contract)
+    return _contract_form(request, customer=contract.customer, contract=contract)
+
+
+def _contract_context(request, contract):
+    user = request.user
+    steps = list(
+        contract.steps.select_related("decided_by", "on_behalf_of").order_by("-round", "position")
+    )
+    open_steps = [
+        s for s in steps if s.round == contract.approval_round and s.decision == "pending"
+    ]
+    current = (
+        min(open_steps, key=lambda s: s.position)
+        if contract.status == Contract.Status.PENDING and open_steps
+        else None
+    )
+    deputy_for = []
+    if current is not None:
+        current.contract = contract
+        today = local_today()
+        deputy_for = [
+            d.reviewer
+            for d in ApprovalDeputy.objects.filter(
+                deputy=user, starts_on__lte=today, ends_on__gte=today
+            ).select_related("reviewer")
+        ]
+        deputy_for = [r for r in deputy_for if services.may_review(r, current)]
+    can_decide = (
+        current is not None
+        and user.pk != contract.owner_id
+        and (services.may_review(user, current) or deputy_for)
+    )
+    decision_form = forms.DecisionForm()
+    decision_form.fields["on_behalf_of"].queryset = User.objects.filter(
+        pk__in=[r.pk for r in deputy_for]
+    )
+    owner_side = user.pk == contract.owner_id or (
+        user.role == Role.MANAGER
+        and contract.owner.team_id
+        and contract.owner.team_id in managed_team_ids(user)
+    )
+    return {
+        "contract": contract,
+        "lines": contract.lines.select_related("product__product_line"),
+        "instalments": contract.instalments.with_ageing(local_today()).prefetch_related(
+            Prefetch("dunning", queryset=DunningRecord.objects.select_related("actor"))
+        ),
+        "payments": contract.payments.select_related("instalment", "recorded_by"),
+        "refunds": contract.refunds.select_related("requested_by", "decided_by"),
+        "steps": steps,
+        "current_step": current,
+        "can_decide": can_decide,
+        "decision_form": decision_form,
+        "is_owner": user.pk == contract.owner_id,
+        "owner_side": owner_side,
+        "money_side": owner_side or user.has_role(Role.FINANCE),
+        "is_service": user.role == Role.SERVICE,
+        "sign_form": forms.SignForm(initial={"signed_on": local_today()}),
+        "handoff_form": forms.HandOffForm(),
+        "can_archive": user.has_role(Role.DIRECTOR, Role.ADMIN)
+        and contract.status == Contract.Status.SIGNED,
+        "can_read_history": user.has_role(Role.DIRECTOR, Role.ADMIN),
+        "collected": sum((p.amount for p in contract.payments.all()), 0),
+    }
+
+
+def contract_detail(request, pk):
+    contract = get_visible_or_404(
+        Contract.objects.select_related("customer", "owner__team", "service_user"),
+        request.user,
+        pk=pk,
+    )
+    return render(request, "customers/contract_detail.html", _contract_context(request, contract))
+
+
+def contract_print(request, pk):
+    contract = get_visible_or_404(
+        Contract.objects.select_related("customer", "owner"), request.user, pk=pk
+    )
+    return render(
+        request,
+        "customers/contract_print.html",
+        {
+            "contract": contract,
+            "lines": contract.lines.select_related("product"),
+            "instalments": contract.instalments.all(),
+            "steps": contract.steps.filter(
+                round=contract.approval_round, decision="approved"
+            ).select_related("decided_by", "on_behalf_of"),
+        },
+    )
+
+
+@role_required(Role.DIRECTOR, Role.ADMIN)
+def contract_history(request, pk):
+    """The audit trail a director reads: every recorded change of the contract, its lines,
+    instalments, approval steps, payments and refunds (django-simple-history)."""
+    contract = get_object_or_404(Contract, pk=pk)
+    rows = []
+    sources = [
+        (Contract.history.filter(id=contract.pk), _("Contract")),
+        (ContractLine.history.filter(contract_id=contract.pk), _("Line")),
+        (Instalment.history.filter(contract_id=contract.pk), _("Instalment")),
+        (ApprovalStep.history.filter(contract_id=contract.pk), _("Approval step")),
+        (Payment.history.filter(contract_id=contract.pk), _("Payment")),
+        (Refund.history.filter(contract_id=contract.pk), _("Refund")),
+    ]
+    for queryset, label in sources:
+        for record in queryset.select_related("history_user").order_by("-history_date")[:200]:
+            rows.append(
+                {
+                    "at": record.history_date,
+                    "what": label,
+                    "type": record.get_history_type_display(),
+                    "who": record.history_user,
+                    "record": record,
+                }
+            )
+    rows.sort(key=itemgetter("at"), reverse=True)
+    return render(
+        request,
+        "customers/contract_history.html",
+        {"contract": contract, "page": _page(request, rows, 100)},
+    )
+
+
+def _contract_action(request, pk, action):
+    contract = get_visible_or_404(Contract, request.user, pk=pk)
+    try:
+        action(contract)
+    except ValidationError as exc:
+        _fail(request, exc)
+    return redirect(contract)
+
+
+@require_POST
+def contract_submit(request, pk):
+    def act(contract):
+        services.contract_submit(contract=contract, actor=request.user)
+        messages.success(request, _("Submitted for approval."))
+
+    return _contract_action(request, pk, act)
+
+
+@require_POST
+def contract_recall(request, pk):
+    def act(contract):
+        services.contract_recall(contract=contract, actor=request.user)
+        messages.success(request, _("Recalled: the contract is a draft again."))
+
+    return _contract_action(request, pk, act)
+
+
+@require_POST
+def contract_sign(request, pk):
+    form = forms.SignForm(request.POST)
+
+    def act(contract):
+        if not form.is_valid():
+            raise ValidationError(_("Give the signing date."))
+        services.contract_mark_signed(contract=contract, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Marked as signed."))
+
+    return _contract_action(request, pk, act)
+
+
+@require_POST
+def contract_archive(request, pk):
+    def act(contract):
+        services.contract_archive(contract=contract, actor=request.user)
+        messages.success(request, _("Archived with the sales management department."))
+
+    return _contract_action(request, pk, act)
+
+
+@require_POST
+def contract_hand_off(request, pk):
+    form = forms.HandOffForm(request.POST)
+
+    def act(contract):
+        if not form.is_valid():
+            raise ValidationError(_("Choose an active after-sales user."))
+        services.contract_hand_off(contract=contract, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Handed off to after-sales."))
+
+    return _contract_action(request, pk, act)
+
+
+@require_POST
+def step_decide(request, pk):
+    step = get_visible_or_404(ApprovalStep, request.user, pk=pk)
+    form = forms.DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose approve or reject."))
+    else:
+        try:
+            services.approval_decide(
+                step=step,
+                actor=request.user,
+                approve=form.cleaned_data["decision"] == "approve",
+                comment=form.cleaned_data["comment"],
+                on_behalf_of=form.cleaned_data["on_behalf_of"],
+            )
+            messages.success(request, _("Decision recorded."))
+        except ValidationError as exc:
+            _fail(request, exc)
+    if request.POST.get("next") == "inbox":
+        return redirect("customers:approval_inbox")
+    return redirect("customers:contract_detail", pk=step.contract_id)
+
+
+@role_required(Role.MANAGER, Role.DIRECTOR, Role.LEGAL, Role.FINANCE, Role.ADMIN)
+def approval_inbox(request):
+    today = local_today()
+    steps = (
+        ApprovalStep.objects.actionable_by(request.user, today)
+        .select_related("contract__customer", "contract__owner")
+        .order_by("created_at", "pk")
+    )
+    deputy_form = forms.DeputyForm(request.POST or None, reviewer=request.user)
+    if request.method == "POST" and deputy_form.is_valid():
+        try:
+            services.approval_deputy_set(reviewer=request.user, **deputy_form.cleaned_data)
+            messages.success(request, _("Deputy saved."))
+            return redirect("customers:approval_inbox")
+        except ValidationError as exc:
+            _fail(request, exc)
+    deputies = ApprovalDeputy.objects.filter(
+        Q(reviewer=request.user) | Q(deputy=request.user), ends_on__gte=today
+    ).select_related("reviewer", "deputy")
+    return render(
+        request,
+        "customers/approval_inbox.html",
+        {
+            "page": _page(request, steps),
+            "deputy_form": deputy_form,
+            "deputies": deputies,
+            "decision_form": forms.DecisionForm(),
+        },
+    )
+
+
+# --- money -------------------------------------------------------------------------------
+
+
+def _instalment_form(request, pk, form_class, title, call):
+    instalment = get_visible_or_404(
+        Instalment.objects.select_related("contract__owner", "contract__customer"),
+        request.user,
+        pk=pk,
+    )
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            call(instalment, form.cleaned_data)
+        except ValidationError as exc:
+            _fail(request, exc)
+        else:
+            return redirect(instalment.contract)
+    return render(
+        request,
+        "customers/form.html",
+        {
+            "form": form,
+            "title": title,
+            "back": instalment.contract.get_absolute_url(),
+            "subtitle": _("%(contract)s · instalment %(no)s · outstanding ¥%(left)s")
+            % {
+                "contract": instalment.contract.number,
+                "no": instalment.sequence,
+                "left": instalment.outstanding_amount,
+            },
+        },
+    )
+
+
+def payment_create(request, pk):
+    def call(instalment, data):
+        services.payment_record(instalment=instalment, actor=request.user, **data)
+        messages.success(request, _("Payment recorded."))
+
+    return _instalment_form(request, pk, forms.PaymentForm, _("Record a payment"), call)
+
+
+def dunning_create(request, pk):
+    def call(instalment, data):
+        services.dunning_record_add(instalment=instalment, actor=request.user, **data)
+        messages.success(request, _("Dunning recorded."))
+
+    return _instalment_form(request, pk, forms.DunningForm, _("Record dunning"), call)
+
+
+def payment_detail(request, pk):
+    payment = get_visible_or_404(
+        Payment.objects.select_related("contract__customer", "instalment", "recorded_by"),
+        request.user,
+        pk=pk,
+    )
+    return render(request, "customers/payment_detail.html", {"payment": payment})
+
+
+def lessons_create(request, pk):
+    line = get_visible_or_404(
+        ContractLine.objects.select_related("contract", "product"), request.user, pk=pk
+    )
+    form = forms.LessonDeliveryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.lessons_record(line=line, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, _("Attendance recorded."))
+            return redirect(line.contract)
+    return render(
+        request,
+        "customers/form.html",
+        {
+            "form": form,
+            "title": _("Record lessons delivered"),
+            "back": line.contract.get_absolute_url(),
+            "subtitle": _("%(product)s · %(done)s of %(total)s delivered")
+            % {
+                "product": line.product,
+                "done": line.lessons_delivered,
+                "total": line.lessons_total or 0,
+            },
+        },
+    )
+
+
+def receivables(request):
+    """收款台账 per rep with ageing buckets, and the overdue instalments themselves."""
+    today = local_today()
+    visible = Instalment.objects.visible_to(request.user)
+    per_rep = list(visible.ageing_totals(today, "contract__owner"))
+    owners = User.objects.in_bulk([row["contract__owner"] for row in per_rep])
+    for row in per_rep:
+        row["owner"] = owners.get(row["contract__owner"])
+    overdue = (
+        visible.receivable()
+        .filter(due_on__lt=today)
+        .with_ageing(today)
+        .select_related("contract__customer", "contract__owner")
+        .order_by("due_on", "pk")
+    )
+    bucket = request.GET.get("bucket", "")
+    if bucket in ("1-30", "31-60", "61-90", "90+"):
+        overdue = overdue.filter(bucket=bucket)
+    return render(
+        request,
+        "customers/receivables.html",
+        {"per_rep": per_rep, "page": _page(request, overdue), "today": today, "bucket": bucket},
+    )
+
+
+def refund_request(request, pk):
+    contract = get_visible_or_404(Contract, request.user, pk=pk)
+    proposal = services.refund_proposal(contract)
+    form = forms.RefundForm(request.POST or None, initial={"amount": proposal})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.refund_request(contract=contract, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, _("Refund requested; finance will confirm it."))
+            return redirect(contract)
+    return render(
+        request,
+        "customers/form.html",
+        {
+            "form": form,
+            "title": _("Request a refund"),
+            "back": contract.get_absolute_url(),
+            "subtitle": _(
+                "%(contract)s · proposed from unused lessons: ¥%(amount)s · refundable: ¥%(cap)s"
+            )
+            % {
+                "contract": contract.number,
+                "amount": proposal,
+                "cap": services.refundable_amount(contract),
+            },
+        },
+    )
+
+
+@role_required(Role.FINANCE, Role.DIRECTOR, Role.ADMIN)
+def refund_list(request):
+    refunds = Refund.objects.visible_to(request.user).select_related(
+        "contract__customer", "requested_by", "decided_by"
+    )
+    status = request.GET.get("status", Refund.Status.REQUESTED)
+    if status in Refund.Status.values:
+        refunds = refunds.filter(status=status)
+    return render(
+        request,
+        "customers/refund_list.html",
+        {
+            "page": _page(request, refunds),
+            "status": status,
+            "statuses": Refund.Status.choices,
+            "form": forms.RefundDecisionForm(),
+        },
+    )
+
+
+@require_POST
+def refund_decide(request, pk):
+    refund = get_visible_or_404(Refund, request.user, pk=pk)
+    form = forms.RefundDecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.refund_decide(
+                refund=refund,
+                actor=request.user,
+                confirm=form.cleaned_data["decision"] == "confirm",
+                comment=form.cleaned_data["comment"],
+            )
+            messages.success(request, _("Refund decided."))
+        except ValidationError as exc:
+            _fail(request, exc)
+    return redirect("customers:refunds")
+
+
+# --- service -----------------------------------------------------------------------------
+
+
+def complaint_list(request):
+    complaints = Complaint.objects.visible_to(request.user).select_related("customer", "contract")
+    if request.GET.get("open") != "0":
+        complaints = complaints.open()
+    return render(
+        request,
+        "customers/complaint_list.html",
+        {"page": _page(request, complaints), "show_all": request.GET.get("open") == "0"},
+    )
+
+
+def complaint_create(request, pk):
+    customer = get_visible_or_404(Customer, request.user, pk=pk)
+    form = forms.ComplaintForm(request.POST or None, customer=customer)
+    if request.method == "POST" and form.is_valid():
+        try:
+            complaint = services.complaint_open(
+                customer=customer, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, _("Complaint recorded."))
+            return redirect(complaint)
+    return render(
+        request,
+        "customers/form.html",
+        {
+            "form": form,
+            "title": _("New complaint"),
+            "back": customer.get_absolute_url(),
+            "subtitle": customer.name,
+        },
+    )
+
+
+def complaint_detail(request, pk):
+    complaint = get_visible_or_404(
+        Complaint.objects.select_related("customer", "contract", "opened_by"), request.user, pk=pk
+    )
+    return render(
+        request,
+        "customers/complaint_detail.html",
+        {"complaint": complaint, "form": forms.ComplaintTextForm()},
+    )
+
+
+@require_POST
+def complaint_update(request, pk, action):
+    complaint = get_visible_or_404(Complaint, request.user, pk=pk)
+    form = forms.ComplaintTextForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write the text first."))
+        return redirect(complaint)
+    try:
+        if action == "respond":
+            services.complaint_respond(
+                complaint=complaint, actor=request.user, response=form.cleaned_data["text"]
+            )
+        else:
+            services.complaint_resolve(
+                complaint=complaint, actor=request.user, resolution=form.cleaned_data["text"]
+            )
+        messages.success(request, _("Complaint updated."))
+    except ValidationError as exc:
+        _fail(request, exc)
+    return redirect(complaint)
+
+
+def survey_create(request, pk):
+    customer = get_visible_or_404(Customer, request.user, pk=pk)
+    form = forms.SurveyForm(
+        request.POST or None, customer=customer, initial={"answered_on": local_today()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.survey_record(customer=customer, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, _("Survey recorded."))
+            return redirect(customer)
+    return render(
+        request,
+        "customers/form.html",
+        {
+            "form": form,
+            "title": _("Satisfaction survey"),
+            "back": customer.get_absolute_url(),
+            "subtitle": customer.name,
+        },
+    )
