@@ -1,3 +1,4 @@
+import csv
 import io
 
 import pytest
@@ -174,3 +175,29 @@ def test_command_rejects_a_wrong_file(tmp_path):
     path.write_text("hello")
     with pytest.raises(CommandError):
         call_command("import_leads", str(path))
+
+
+def test_awkward_text_survives_the_bulk_write_unchanged(import_team, tmp_path):
+    rows = [
+        ["姓名", "手机", "公司", "备注"],
+        ['王"引号"', "13600000001", "A,B 公司", "第一行\n第二行"],
+        ["\\N", "13600000002", "", "反斜杠\\结尾\\"],
+        ["小李😀", "13600000003", "=1+1", ""],
+    ]
+    path = tmp_path / "awkward.csv"
+    with path.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows(rows)
+    call_command("import_leads", str(path))
+    stored = {lead.phone: lead for lead in Lead.objects.all()}
+    assert (
+        stored["13600000001"].name,
+        stored["13600000001"].company,
+        stored["13600000001"].needs,
+    ) == (
+        '王"引号"',
+        "A,B 公司",
+        "第一行\n第二行",
+    )
+    assert (stored["13600000002"].name, stored["13600000002"].needs) == ("\\N", "反斜杠\\结尾\\")
+    assert (stored["13600000003"].name, stored["13600000003"].company) == ("小李😀", "=1+1")
+    assert stored["13600000003"].score_reasons == [{"criterion": "channel_quality", "points": 3}]
