@@ -358,6 +358,14 @@ class Lead(models.Model):
     def is_open(self) -> bool:
         return self.stage not in (self.Stage.WON, self.Stage.LOST)
 
+    def score_reason_rows(self) -> list[tuple[str, int]]:
+        """(rule label, points) of the rules that fired at the last scoring."""
+        labels = dict(ScoringRule.Criterion.choices)
+        return [
+            (labels.get(reason["criterion"], reason["criterion"]), reason["points"])
+            for reason in self.score_reasons
+        ]
+
     @property
     def temperature(self) -> str:
         return {"A": _("Hot"), "B": _("Warm"), "C": _("Cold")}[self.grade]

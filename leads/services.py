@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -473,7 +474,7 @@ def leads_reclaim(*, business_date: dt.date) -> dict:
             # One reminder per idle spell: a new follow-up gives a new key.
             "key": f"lead-pool-reminder:{pk}:{touched.isoformat()}",
             "title": _("Follow up %(name)s or it returns to the pool") % {"name": name[:80]},
-            "url": f"/leads/{pk}/",
+            "url": reverse("leads:detail", args=[pk]),
         }
         for pk, owner_id, name, touched in idle_since(remind_cutoff).values_list(
             "pk", "owner_id", "name", "touched_at"

@@ -38,7 +38,7 @@ from .forms import (
     duplicate_error,
 )
 from .importing import ImportFileError, leads_import
-from .models import ActivityPlan, Channel, CoachingComment, Lead, LeadSettings, ScoringRule
+from .models import ActivityPlan, Channel, CoachingComment, Lead, LeadSettings
 from .selectors import ACTUAL_FIELDS, plan_actuals
 from .services import (
     DuplicateLead,
@@ -145,7 +145,6 @@ def lead_detail(request, pk, *, activity_form=None, stage_form=None):
         if manages
         else None,
         "merge_form": MergeForm() if manages else None,
-        "reason_labels": dict(ScoringRule.Criterion.choices),
     }
     return render(request, "leads/lead_detail.html", context)
 
@@ -179,7 +178,7 @@ def lead_edit(request, pk):
     form = LeadForm(request.POST or None, instance=lead)
     if request.method == "POST" and form.is_valid():
         try:
-            lead_update(lead=Lead.objects.get(pk=lead.pk), actor=request.user, **form.cleaned_data)
+            lead_update(lead=lead, actor=request.user, **form.cleaned_data)
         except DuplicateLead as duplicate:
             form.add_error(None, duplicate_error(duplicate.existing))
         else:

@@ -321,3 +321,12 @@ def test_pool_page_query_count_is_bounded(login, rep, team, django_assert_max_nu
     with django_assert_max_num_queries(10):
         response = client.get("/leads/pool/")
     assert len(response.context["page"]) == 50
+
+
+def test_export_query_count_is_bounded(login, rep, django_assert_max_num_queries):
+    for _ in range(150):
+        LeadFactory(owner=rep)
+    client = login(rep)
+    with django_assert_max_num_queries(8):
+        response = client.get("/leads/export/?format=xlsx")
+    assert response.status_code == 200
