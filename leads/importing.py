@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -62,6 +63,24 @@ HEADERS = {
 _LOOKUP = {alias: key for key, aliases in HEADERS.items() for alias in aliases}
 CHUNK = 5000
 MAX_ROWS = 200_000
+
+
+def import_folder() -> Path:
+    """Where uploaded files and their rejected rows wait between preview and import."""
+    return Path(settings.MEDIA_ROOT) / "lead-imports"
+
+
+def import_files_cleanup(*, older_than: dt.datetime) -> int:
+    """Delete uploads and rejected-row files last written before `older_than`."""
+    folder = import_folder()
+    if not folder.exists():
+        return 0
+    removed = 0
+    for path in folder.iterdir():
+        if path.is_file() and path.stat().st_mtime < older_than.timestamp():
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 class ImportFileError(Exception):

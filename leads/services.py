@@ -20,6 +20,7 @@ from salescrm.timeutil import start_of_day
 from .models import (
     Activity,
     Assignment,
+    Channel,
     Lead,
     LeadSettings,
     LostReason,
@@ -177,6 +178,14 @@ def capture_team() -> Team | None:
     )
 
 
+def capture_channel() -> Channel:
+    """The channel of web-form leads: "website", or the first active one if an admin removed it."""
+    return (
+        Channel.objects.filter(code="website").first()
+        or Channel.objects.filter(is_active=True).order_by("code").first()
+    )
+
+
 @transaction.atomic
 def lead_capture(
     *,
@@ -187,7 +196,7 @@ def lead_capture(
     region: str = "",
     product_line=None,
     message: str = "",
-    channel,
+    channel: Channel | None = None,
 ) -> tuple[Lead, bool]:
     """A prospect's own enquiry (public form): a new lead for the next rep of the capture
     team, or, when the phone or e-mail is known, a re-enquiry on the existing lead.
@@ -203,7 +212,7 @@ def lead_capture(
             region=region,
             product_line=product_line,
             needs=message,
-            channel=channel,
+            channel=channel or capture_channel(),
         )
         return lead, True
     except DuplicateLead as duplicate:

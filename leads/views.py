@@ -2,7 +2,6 @@ import datetime as dt
 import uuid
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -37,8 +36,8 @@ from .forms import (
     StageForm,
     duplicate_error,
 )
-from .importing import ImportFileError, leads_import
-from .models import ActivityPlan, Channel, CoachingComment, Lead, LeadSettings
+from .importing import ImportFileError, import_folder, leads_import
+from .models import ActivityPlan, CoachingComment, Lead, LeadSettings
 from .selectors import ACTUAL_FIELDS, plan_actuals
 from .services import (
     DuplicateLead,
@@ -309,7 +308,6 @@ def capture(request):
                 region=data["region"],
                 product_line=data["product_line"],
                 message=data["message"],
-                channel=Channel.objects.get(code="website"),
             )
             return redirect("leads:capture_done")
     status = 400 if request.method == "POST" else 200
@@ -324,11 +322,9 @@ def capture_done(request):
 
 # --- import ---------------------------------------------------------------------------------
 
-IMPORT_DIR = "lead-imports"
-
 
 def _import_path(token: str, suffix: str) -> Path:
-    folder = Path(settings.MEDIA_ROOT) / IMPORT_DIR
+    folder = import_folder()
     folder.mkdir(parents=True, exist_ok=True)
     return folder / f"{token}{suffix}"
 
