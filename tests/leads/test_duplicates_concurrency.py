@@ -9,9 +9,9 @@ from leads.services import lead_capture
 from .factories import channel
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("attempt", range(3))
-def test_two_concurrent_captures_of_one_phone_make_exactly_one_lead(rep, attempt):
+def test_two_concurrent_captures_of_one_phone_make_exactly_one_lead(lead_defaults, rep, attempt):
     """Both requests pass the duplicate check before either inserts; the unique constraint
     decides, and the loser becomes a re-enquiry on the winner's lead."""
     barrier = threading.Barrier(2)
@@ -40,8 +40,10 @@ def test_two_concurrent_captures_of_one_phone_make_exactly_one_lead(rep, attempt
     assert Activity.objects.filter(kind="re_enquiry").count() == 1
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_two_reps_claiming_one_pool_lead_at_once_leave_one_owner(rep, teammate, team):
+@pytest.mark.django_db(transaction=True)
+def test_two_reps_claiming_one_pool_lead_at_once_leave_one_owner(
+    lead_defaults, rep, teammate, team
+):
     from leads.models import Assignment
     from leads.services import LeadError, lead_claim
 
