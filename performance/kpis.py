@@ -131,9 +131,9 @@ def _effective_visits(start, end):
 
 
 def _renewal_rate(start, end):
-    from customers.models import Contract
     from django.db.models import Count
 
+    from customers.models import Contract
     from targets import selectors
 
     due = (
@@ -164,9 +164,9 @@ def _lead_conversion(start, end):
 
 
 def _average_deal_size(start, end):
-    from customers.models import Contract
     from django.db.models import Count
 
+    from customers.models import Contract
     from targets import selectors
 
     counts = dict(
@@ -229,9 +229,10 @@ def _refund_rate(start, end):
 def _instalments(start, end, paid_by: str):
     """Instalments due in the period with what was paid on them by `paid_by` ("due": the
     due date; "end": the period end), one query."""
-    from customers.models import Contract, Instalment, Payment
     from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
     from django.db.models.functions import Coalesce
+
+    from customers.models import Contract, Instalment, Payment
 
     payments = Payment.objects.filter(instalment=OuterRef("pk"))
     payments = payments.filter(received_on__lte=OuterRef("due_on") if paid_by == "due" else end)
@@ -265,9 +266,9 @@ def _overdue_ratio(start, end):
 
 
 def _referral_share(start, end):
-    from customers.models import Contract
     from django.db.models import Sum
 
+    from customers.models import Contract
     from targets import selectors
 
     referred = dict(
@@ -281,8 +282,9 @@ def _referral_share(start, end):
 
 
 def _surveys(start, end):
-    from customers.models import SatisfactionSurvey
     from django.db.models import Count, Q, Sum
+
+    from customers.models import SatisfactionSurvey
 
     return (
         SatisfactionSurvey.objects.filter(answered_on__range=(start, end))
@@ -313,9 +315,9 @@ def _nps(start, end):
 
 
 def _complaint_response_24h(start, end):
-    from customers.models import Complaint
     from django.db.models import Count, F, Q
 
+    from customers.models import Complaint
     from salescrm.timeutil import day_bounds
 
     low, high = day_bounds(start, end)
