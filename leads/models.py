@@ -95,6 +95,15 @@ class LeadSettings(models.Model):
     reclaim_block_days = models.PositiveSmallIntegerField(
         _("previous owner may not re-claim for (days)"), default=7
     )
+    capture_team = models.ForeignKey(
+        "salescrm.Team",
+        verbose_name=_("team receiving web-form leads"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Empty: the first active team that has active reps."),
+    )
 
     class Meta:
         verbose_name = _("lead settings")
@@ -171,6 +180,13 @@ class LeadQuerySet(ScopedQuerySet):
             team_ids.add(user.team_id)
         return pool.filter(team_id__in=team_ids)
 
+    def accessible_to(self, user):
+        """What `user` may open: the leads they see, plus their team's pool (to claim)."""
+        return self.filter(
+            Q(pk__in=self.visible_to(user).values("pk"))
+            | Q(pk__in=self.pool_for(user).values("pk"))
+        )
+
     def untouched_since(self, moment):
         """Leads with no follow-up logged after `moment` (none at all: since created)."""
         return self.filter(
@@ -180,6 +196,12 @@ class LeadQuerySet(ScopedQuerySet):
     def prospects(self):
         """A and B leads: the prospect cards (准主顾卡) a rep must follow."""
         return self.filter(grade__in=[Lead.Grade.A, Lead.Grade.B])
+
+    def follow_up_due_on(self, day: dt.date):
+        return self.open().filter(next_follow_up_on=day)
+
+    def follow_up_overdue(self, day: dt.date):
+        return self.open().filter(next_follow_up_on__lt=day)
 
     def with_list_data(self):
         return self.select_related("owner", "channel", "team", "product_line")
@@ -288,6 +310,9 @@ class Lead(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
     assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
     last_activity_at = models.DateTimeField(_("last follow-up"), null=True, blank=True)
+    next_follow_up_on = models.DateField(
+        _("next follow-up on"), null=True, blank=True, db_index=True
+    )
     won_at = models.DateTimeField(_("won at"), null=True, blank=True)
 
     objects = LeadQuerySet.as_manager()

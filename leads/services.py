@@ -164,6 +164,67 @@ def lead_create(*, actor: User | None, round_robin_team: Team | None = None, **f
     return lead_rescore(lead)
 
 
+def capture_team() -> Team | None:
+    """The team whose reps receive web-form leads by round-robin (admin-set)."""
+    settings = LeadSettings.objects.select_related("capture_team").get_or_create(pk=1)[0]
+    if settings.capture_team and settings.capture_team.is_active:
+        return settings.capture_team
+    return (
+        Team.objects.filter(is_active=True, members__role=Role.REP, members__is_active=True)
+        .order_by("name")
+        .first()
+    )
+
+
+@transaction.atomic
+def lead_capture(
+    *,
+    name: str,
+    phone: str = "",
+    email: str = "",
+    company: str = "",
+    region: str = "",
+    product_line=None,
+    message: str = "",
+    channel,
+) -> tuple[Lead, bool]:
+    """A prospect's own enquiry (public form): a new lead for the next rep of the capture
+    team, or, when the phone or e-mail is known, a re-enquiry on the existing lead.
+    Returns (lead, created)."""
+    try:
+        lead = lead_create(
+            actor=None,
+            round_robin_team=capture_team(),
+            name=name,
+            phone=phone,
+            email=email,
+            company=company,
+            region=region,
+            product_line=product_line,
+            needs=message,
+            channel=channel,
+        )
+        return lead, True
+    except DuplicateLead as duplicate:
+        existing = duplicate.existing
+    activity_log(
+        lead=existing,
+        actor=None,
+        kind=Activity.Kind.RE_ENQUIRY,
+        outcome=_("Enquired again through the web form"),
+        feedback="\n".join(part for part in (name, company, message) if part),
+    )
+    if existing.owner_id:
+        notify(
+            recipient=existing.owner,
+            kind="lead_re_enquiry",
+            key=f"lead-re-enquiry:{existing.pk}:{timezone.now():%Y%m%d%H%M%S%f}",
+            title=_("%(name)s enquired again") % {"name": existing.name[:100]},
+            url=existing.get_absolute_url(),
+        )
+    return existing, False
+
+
 @transaction.atomic
 def lead_update(*, lead: Lead, actor: User, **fields) -> Lead:
     """Edit a lead's details (not owner or stage: see lead_assign and lead_change_stage)."""
@@ -247,14 +308,17 @@ def activity_log(
         next_follow_up_on=next_follow_up_on,
     )
     if kind in FOLLOW_UP_KINDS:
-        # Conditional update: a late entry of an older call never moves the clock back.
+        # Conditional update: a late entry of an older call never moves the clock back, nor
+        # replaces the next follow-up date planned at a later call.
         Lead.objects.filter(pk=lead.pk).filter(
-            Q(last_activity_at__isnull=True) | Q(last_activity_at__lt=occurred_at)
-        ).update(last_activity_at=occurred_at)
+            Q(last_activity_at__isnull=True) | Q(last_activity_at__lte=occurred_at)
+        ).update(last_activity_at=occurred_at, next_follow_up_on=next_follow_up_on)
         if lead.stage == Lead.Stage.NEW:
             lead_change_stage(lead=lead, actor=actor, to_stage=Lead.Stage.CONTACTED)
+    elif next_follow_up_on:
+        Lead.objects.filter(pk=lead.pk).update(next_follow_up_on=next_follow_up_on)
     lead_rescore(lead)
-    lead.refresh_from_db(fields=["last_activity_at", "stage"])
+    lead.refresh_from_db(fields=["last_activity_at", "next_follow_up_on", "stage"])
     return activity
 
 

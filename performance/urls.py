@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "performance"
-urlpatterns = []
+urlpatterns = [
+    path("scorecards/", views.scorecards, name="scorecards"),
+    path("scorecards/<int:pk>/", views.scorecard_detail, name="scorecard_detail"),
+    path("alerts/", views.alerts, name="alerts"),
+]

@@ -107,7 +107,9 @@ def celery_worker(django_db_setup, django_db_blocker):
     Tests that use it must commit their data (transactional_db) and send through the broker
     (see `real_broker`)."""
     if not settings.REDIS_URL:
-        pytest.fail("REDIS_URL must point at a Redis server for the worker tests (make test sets it)")
+        pytest.fail(
+            "REDIS_URL must point at a Redis server for the worker tests (make test sets it)"
+        )
     from django.db import connection
 
     from salescrm.celery import app
@@ -124,14 +126,34 @@ def celery_worker(django_db_setup, django_db_blocker):
     log = open(ARTIFACTS / "celery-worker.log", "w")
     app.control.purge()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "salescrm", "worker", "-P", "solo", "-n", node,
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "info"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "salescrm",
+            "worker",
+            "-P",
+            "solo",
+            "-n",
+            node,
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-l",
+            "info",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            pytest.fail(f"celery worker exited with {proc.returncode}; see test-artifacts/celery-worker.log")
+            pytest.fail(
+                f"celery worker exited with {proc.returncode}; see test-artifacts/celery-worker.log"
+            )
         replies = app.control.ping(destination=[node], timeout=1)
         if replies:
             break
@@ -186,7 +208,9 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900})
+    context = browser.new_context(
+        base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900}
+    )
     context.set_default_timeout(15_000)
     pg = context.new_page()
     yield pg

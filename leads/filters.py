@@ -1,0 +1,70 @@
+"""The lead list's filters, search and sort, validated from the query string."""
+
+import datetime as dt
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from salescrm.models import User
+
+from .models import Channel, Lead
+
+
+class LeadFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    stage = django_filters.MultipleChoiceFilter(
+        choices=Lead.Stage.choices, label=_("Stage"), widget=forms.SelectMultiple(attrs={"size": 4})
+    )
+    grade = django_filters.MultipleChoiceFilter(
+        choices=Lead.Grade.choices, label=_("Grade"), widget=forms.CheckboxSelectMultiple
+    )
+    channel = django_filters.ModelChoiceFilter(queryset=Channel.objects.all(), label=_("Channel"))
+    owner = django_filters.ModelChoiceFilter(queryset=User.objects.none(), label=_("Owner"))
+    untouched_days = django_filters.NumberFilter(
+        method="untouched", label=_("Untouched for at least (days)"), min_value=0
+    )
+    sort = django_filters.OrderingFilter(
+        label=_("Sort"),
+        fields=(
+            ("created_at", "created"),
+            ("last_activity_at", "last_activity"),
+            ("score", "score"),
+            ("name", "name"),
+            ("next_follow_up_on", "next_follow_up"),
+        ),
+        field_labels={
+            "created": _("Created"),
+            "last_activity": _("Last follow-up"),
+            "score": _("Score"),
+            "name": _("Name"),
+            "next_follow_up": _("Next follow-up"),
+        },
+    )
+
+    class Meta:
+        model = Lead
+        fields = ["q", "stage", "grade", "channel", "owner", "untouched_days"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["owner"].queryset = (
+            User.objects.visible_to(user).filter(is_active=True).order_by("username")
+        )
+
+    def search(self, queryset, name, value):
+        value = value.strip()[:100]
+        if not value:
+            return queryset
+        digits = "".join(ch for ch in value if ch.isdigit())
+        match = Q(name__icontains=value) | Q(company__icontains=value) | Q(email__icontains=value)
+        if len(digits) >= 3:
+            match |= Q(phone__contains=digits)
+        return queryset.filter(match)
+
+    def untouched(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.untouched_since(timezone.now() - dt.timedelta(days=int(value)))

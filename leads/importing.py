@@ -1,0 +1,461 @@
+"""Bulk import of leads from CSV or XLSX (SPEC §2): Chinese or English headers, a row-by-row
+report, all-or-nothing per row (good rows land, bad rows change nothing), a dry run.
+
+Validation is pure Python over the whole file plus one duplicate query per chunk of rows;
+the good rows are written with bulk_create (leads, their first stage row and their
+assignment), so 100,000 rows take seconds, not a save per row."""
+
+import csv
+import datetime as dt
+import io
+import json
+import time
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from salescrm.models import Team, User
+from salescrm.roles import Role
+
+from .models import (
+    Assignment,
+    Channel,
+    Lead,
+    LeadSettings,
+    RoundRobinCursor,
+    ScoringRule,
+    StageChange,
+)
+from .normalise import normalise_email, normalise_phone
+from .scoring import score_row
+
+# Accepted header spellings, compared lower-cased and without spaces.
+HEADERS = {
+    "name": ["name", "fullname", "姓名", "名字", "客户姓名", "联系人", "学员姓名"],
+    "phone": [
+        "phone",
+        "mobile",
+        "phonenumber",
+        "tel",
+        "手机",
+        "手机号",
+        "手机号码",
+        "电话",
+        "联系电话",
+    ],
+    "email": ["email", "e-mail", "mail", "邮箱", "电子邮箱", "电子邮件"],
+    "company": ["company", "organisation", "organization", "公司", "单位", "公司名称", "学校"],
+    "wechat": ["wechat", "wechatid", "微信", "微信号"],
+    "channel": ["channel", "source", "渠道", "来源", "线索来源"],
+    "region": ["region", "city", "area", "地区", "城市", "区域"],
+    "budget": ["budget", "预算", "预算金额"],
+    "needs": ["notes", "needs", "note", "remark", "备注", "需求", "意向"],
+    "payer_name": ["payer", "payername", "decisionmaker", "付款人", "决策人"],
+    "payer_phone": ["payerphone", "付款人电话", "决策人电话"],
+}
+_LOOKUP = {alias: key for key, aliases in HEADERS.items() for alias in aliases}
+CHUNK = 5000
+MAX_ROWS = 200_000
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read; the message is meant for the user."""
+
+
+@dataclass
+class Rejected:
+    row_number: int
+    reason: str
+    values: list
+
+
+@dataclass
+class ImportReport:
+    headers: list = field(default_factory=list)
+    total: int = 0
+    good: int = 0
+    created: int = 0
+    rejected: list = field(default_factory=list)
+    preview: list = field(default_factory=list)
+    seconds: float = 0.0
+    dry_run: bool = True
+
+    @property
+    def rows_per_second(self) -> int:
+        return int(self.total / self.seconds) if self.seconds else 0
+
+    def rejected_csv(self) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow([_("Row"), _("Reason"), *self.headers])
+        for item in self.rejected:
+            writer.writerow([item.row_number, item.reason, *item.values])
+        return "\ufeff" + out.getvalue()
+
+
+def _norm_header(text) -> str:
+    return "".join(str(text or "").split()).lower().replace("_", "")
+
+
+def read_table(path: Path, name: str | None = None) -> tuple[list, list]:
+    """(headers, rows) of a CSV (UTF-8, with or without BOM, or GB18030 as Excel saves it in
+    China) or an XLSX file. ImportFileError when it is neither, or empty."""
+    name = (name or path.name).lower()
+    if name.endswith(".csv"):
+        raw = path.read_bytes()
+        if b"\x00" in raw:
+            raise ImportFileError(_("This is not a CSV text file."))
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                text = raw.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise ImportFileError(_("The file's characters cannot be read; save it as UTF-8 CSV."))
+        try:
+            rows = list(csv.reader(io.StringIO(text, newline="")))
+        except csv.Error as exc:
+            raise ImportFileError(
+                _("The CSV file is damaged: %(error)s") % {"error": exc}
+            ) from None
+    elif name.endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        try:
+            workbook = load_workbook(path, read_only=True, data_only=True)
+            sheet = workbook.worksheets[0]
+            rows = [
+                ["" if cell is None else cell for cell in row]
+                for row in sheet.iter_rows(values_only=True)
+            ]
+            workbook.close()
+        except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError):
+            raise ImportFileError(_("This is not a readable Excel (.xlsx) file.")) from None
+    else:
+        raise ImportFileError(_("Upload a .csv or .xlsx file."))
+    rows = [row for row in rows if any(str(cell).strip() for cell in row)]
+    if not rows:
+        raise ImportFileError(_("The file is empty."))
+    if len(rows) - 1 > MAX_ROWS:
+        raise ImportFileError(_("At most %(max)d rows per file.") % {"max": MAX_ROWS})
+    return [str(h).strip() for h in rows[0]], rows[1:]
+
+
+def _columns(headers: list) -> dict:
+    columns = {}
+    for index, header in enumerate(headers):
+        key = _LOOKUP.get(_norm_header(header))
+        if key and key not in columns:
+            columns[key] = index
+    if "name" not in columns:
+        raise ImportFileError(_("No name column found (e.g. “姓名” or “name”)."))
+    if "phone" not in columns and "email" not in columns:
+        raise ImportFileError(_("No phone or e-mail column found (e.g. “手机” or “phone”)."))
+    return columns
+
+
+def _cell(row, columns, key) -> str:
+    index = columns.get(key)
+    if index is None or index >= len(row):
+        return ""
+    value = row[index]
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # Excel stores phone numbers as numbers
+    return str(value).strip()
+
+
+class _Channels:
+    def __init__(self, default_code: str):
+        self.by_key = {}
+        for channel in Channel.objects.filter(is_active=True):
+            for key in (channel.code, channel.name, channel.name_en):
+                if key:
+                    self.by_key[key.lower()] = channel
+        self.default = self.by_key.get(default_code.lower())
+        if self.default is None:
+            raise ImportFileError(_("Unknown default channel “%(code)s”.") % {"code": default_code})
+
+    def get(self, text: str):
+        return self.by_key.get(text.lower()) if text else self.default
+
+
+def _validate(headers, rows, channels) -> tuple[list, list]:
+    """Split rows into good lead dicts (with their row number) and rejections."""
+    columns = _columns(headers)
+    good, rejected = [], []
+    seen: dict[str, int] = {}
+    for offset, row in enumerate(rows):
+        number = offset + 2  # the header is row 1, as in the spreadsheet
+        values = [str(v) for v in row]
+
+        def reject(reason, number=number, values=values):
+            rejected.append(Rejected(number, reason, values))
+
+        name = _cell(row, columns, "name")
+        if not name:
+            reject(_("missing name"))
+            continue
+        if len(name) > 100:
+            reject(_("name longer than 100 characters"))
+            continue
+        try:
+            phone = normalise_phone(_cell(row, columns, "phone"))
+            payer_phone = normalise_phone(_cell(row, columns, "payer_phone"))
+        except ValidationError:
+            reject(_("bad phone number"))
+            continue
+        try:
+            email = normalise_email(_cell(row, columns, "email"))
+        except ValidationError:
+            reject(_("bad e-mail"))
+            continue
+        if not phone and not email:
+            reject(_("no phone number or e-mail"))
+            continue
+        channel = channels.get(_cell(row, columns, "channel"))
+        if channel is None:
+            reject(_("unknown channel"))
+            continue
+        budget_text = _cell(row, columns, "budget").replace(",", "").replace("¥", "")
+        try:
+            budget = Decimal(budget_text).quantize(Decimal("0.01")) if budget_text else None
+            if budget is not None and not (0 <= budget < Decimal("1e12")):
+                raise InvalidOperation
+        except InvalidOperation:
+            reject(_("bad budget"))
+            continue
+        first = next((seen[key] for key in (phone, email) if key and key in seen), None)
+        if first is not None:
+            reject(_("duplicate of row %(row)d in this file") % {"row": first})
+            continue
+        for key in (phone, email):
+            if key:
+                seen[key] = number
+        good.append(
+            (
+                number,
+                values,
+                {
+                    "name": name,
+                    "phone": phone,
+                    "email": email,
+                    "company": _cell(row, columns, "company")[:200],
+                    "wechat": _cell(row, columns, "wechat")[:64],
+                    "channel": channel,
+                    "region": _cell(row, columns, "region")[:64],
+                    "budget": budget,
+                    "needs": _cell(row, columns, "needs")[:5000],
+                    "payer_name": _cell(row, columns, "payer_name")[:100],
+                    "payer_phone": payer_phone,
+                },
+            )
+        )
+    return good, rejected
+
+
+def _drop_existing(good: list, rejected: list) -> list:
+    """Reject rows whose phone or e-mail already belongs to a lead (one query per chunk)."""
+    kept = []
+    for start in range(0, len(good), CHUNK):
+        chunk = good[start : start + CHUNK]
+        phones = [d["phone"] for _n, _v, d in chunk if d["phone"]]
+        emails = [d["email"] for _n, _v, d in chunk if d["email"]]
+        taken = set()
+        for phone, email in Lead.objects.filter(
+            Q(phone__in=phones) | Q(email__in=emails)
+        ).values_list("phone", "email"):
+            taken.update(key for key in (phone, email) if key)
+        for number, values, data in chunk:
+            if (data["phone"] and data["phone"] in taken) or (
+                data["email"] and data["email"] in taken
+            ):
+                rejected.append(Rejected(number, _("duplicate of an existing lead"), values))
+            else:
+                kept.append((number, values, data))
+    return kept
+
+
+def _round_robin_owners(team: Team | None, count: int) -> list:
+    """`count` owner ids going round the team's active reps from the stored pointer (pool when
+    the team has none). Must run in the import transaction: the pointer stays locked."""
+    if team is None:
+        return [None] * count
+    RoundRobinCursor.objects.get_or_create(team=team)
+    cursor = RoundRobinCursor.objects.select_for_update().get(team=team)
+    reps = list(
+        User.objects.filter(team=team, role=Role.REP, is_active=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if not reps or count == 0:
+        return [None] * count
+    last = cursor.last_user_id
+    start = next((i for i, pk in enumerate(reps) if last is None or pk > last), 0)
+    owners = [reps[(start + i) % len(reps)] for i in range(count)]
+    cursor.last_user_id = owners[-1]
+    cursor.save(update_fields=["last_user"])
+    return owners
+
+
+def _write(good: list, *, actor, team) -> int:
+    now = timezone.now()
+    rules = list(ScoringRule.objects.filter(is_active=True).order_by("criterion"))
+    settings = LeadSettings.load()
+    owners = _round_robin_owners(team, len(good))
+    records = []
+    for (_number, _values, data), owner_id in zip(good, owners, strict=True):
+        channel = data["channel"]
+        row = {
+            **data,
+            "decision_maker_reached": False,
+            "is_urgent": False,
+            "product_line_id": None,
+            "last_activity_at": None,
+            "channel_points": channel.quality_points,
+            "trial_attended": False,
+        }
+        score, grade, reasons = score_row(row, rules, settings, now)
+        record = {key: value for key, value in data.items() if key != "channel"}
+        record.update(
+            channel_id=channel.pk,
+            owner_id=owner_id,
+            team_id=team.pk if team else None,
+            created_by_id=actor.pk if actor else None,
+            created_at=now,
+            assigned_at=now if owner_id else None,
+            score=score,
+            grade=grade,
+            score_reasons=reasons,
+        )
+        records.append(record)
+    reason = Assignment.Reason.ROUND_ROBIN if team else Assignment.Reason.CREATED
+    by = actor.pk if actor else None
+    if connection.vendor == "postgresql":
+        _copy_leads(records, reason=reason, by=by, now=now)
+        return len(records)
+    leads = [Lead(**record) for record in records]
+    Lead.objects.bulk_create(leads, batch_size=2000)
+    StageChange.objects.bulk_create(
+        [
+            StageChange(
+                lead_id=lead.pk,
+                from_stage="",
+                to_stage=Lead.Stage.NEW,
+                changed_by_id=by,
+                changed_at=now,
+            )
+            for lead in leads
+        ],
+        batch_size=5000,
+    )
+    Assignment.objects.bulk_create(
+        [
+            Assignment(
+                lead_id=lead.pk,
+                to_owner_id=lead.owner_id,
+                reason=reason,
+                changed_by_id=by,
+                changed_at=now,
+            )
+            for lead in leads
+        ],
+        batch_size=5000,
+    )
+    return len(records)
+
+
+def _copy_value(value) -> str:
+    """One CSV field for PostgreSQL COPY: NULL unquoted and empty, everything else quoted."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, list | dict):
+        value = json.dumps(value, ensure_ascii=False)
+    elif isinstance(value, dt.datetime):
+        value = value.isoformat()
+    return '"' + str(value).replace('"', '""') + '"'
+
+
+def _copy_leads(records: list[dict], *, reason: str, by, now) -> None:
+    """PostgreSQL only: COPY the lead rows in one stream with ids drawn from the table's
+    sequence beforehand (COPY returns no ids), then write their first stage row and their
+    assignment with one INSERT ... SELECT each. Several times faster than the INSERTs the ORM
+    builds, which is what makes 100,000 rows take seconds."""
+    fields = [f for f in Lead._meta.concrete_fields if not f.primary_key]
+    table = Lead._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, len(records)],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        defaults = {f.attname: f.get_default() for f in fields}
+        buffer = io.StringIO()
+        for pk, record in zip(ids, records, strict=True):
+            values = [str(pk)] + [
+                _copy_value(record[f.attname] if f.attname in record else defaults[f.attname])
+                for f in fields
+            ]
+            buffer.write(",".join(values) + "\n")
+        buffer.seek(0)
+        quote = connection.ops.quote_name
+        columns = ", ".join([quote("id")] + [quote(f.column) for f in fields])
+        cursor.cursor.copy_expert(
+            f"COPY {quote(table)} ({columns}) FROM STDIN WITH (FORMAT csv)", buffer
+        )
+        cursor.execute(
+            f"INSERT INTO {quote(StageChange._meta.db_table)} "
+            "(lead_id, from_stage, to_stage, changed_by_id, changed_at) "
+            "SELECT id, '', %s, %s, %s FROM unnest(%s::bigint[]) AS id",
+            [Lead.Stage.NEW, by, now, ids],
+        )
+        cursor.execute(
+            f"INSERT INTO {quote(Assignment._meta.db_table)} "
+            "(lead_id, from_owner_id, to_owner_id, reason, changed_by_id, changed_at) "
+            f"SELECT id, NULL, owner_id, %s, %s, %s FROM {quote(table)} WHERE id = ANY(%s::bigint[])",
+            [reason, by, now, ids],
+        )
+
+
+def leads_import(
+    *,
+    path: Path,
+    actor: User | None,
+    team: Team | None,
+    dry_run: bool,
+    filename: str | None = None,
+    default_channel: str = "exhibition",
+) -> ImportReport:
+    """Read, check and (unless `dry_run`) store the good rows. Raises ImportFileError for a
+    file that cannot be read at all."""
+    started = time.monotonic()
+    headers, rows = read_table(Path(path), filename)
+    channels = _Channels(default_channel)
+    report = ImportReport(headers=headers, total=len(rows), dry_run=dry_run)
+    for attempt in range(2):
+        good, rejected = _validate(headers, rows, channels)
+        good = _drop_existing(good, rejected)
+        if dry_run:
+            break
+        try:
+            with transaction.atomic():
+                report.created = _write(good, actor=actor, team=team)
+            break
+        except IntegrityError:
+            # A lead with one of these phones was created meanwhile: check again once.
+            if attempt:
+                raise
+    rejected.sort(key=lambda item: item.row_number)
+    report.good, report.rejected = len(good), rejected
+    report.preview = [data for _n, _v, data in good[:20]]
+    report.seconds = time.monotonic() - started
+    return report

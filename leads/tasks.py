@@ -1,0 +1,23 @@
+"""Nightly jobs of the leads app (run by `run_nightly`, see salescrm.nightly)."""
+
+import datetime as dt
+
+from salescrm.nightly import nightly_job
+from salescrm.timeutil import start_of_day
+
+from .models import Lead
+from .scoring import leads_rescore
+from .services import leads_reclaim
+
+
+@nightly_job("leads.score_refresh", order=10)
+def refresh_scores(business_date: dt.date) -> dict:
+    """Re-score open leads as of the end of the business day ("engaged in the last 14 days"
+    changes with time alone)."""
+    end_of_day = start_of_day(business_date + dt.timedelta(days=1))
+    return {"changed": leads_rescore(Lead.objects.open(), now=end_of_day)}
+
+
+@nightly_job("leads.pool_reclaim", order=11)
+def reclaim_pool(business_date: dt.date) -> dict:
+    return leads_reclaim(business_date=business_date)

@@ -1,0 +1,501 @@
+import datetime as dt
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
+
+from salescrm.access import get_visible_or_404, role_required
+from salescrm.models import User
+from salescrm.roles import Role
+from salescrm.scoping import managed_team_ids
+from salescrm.timeutil import local_today
+
+from .exports import export_response
+from .filters import LeadFilter
+from .forms import (
+    ActivityForm,
+    ActivityPlanForm,
+    AssignForm,
+    CaptureForm,
+    CoachingCommentForm,
+    ImportForm,
+    LeadForm,
+    StageForm,
+    duplicate_error,
+)
+from .importing import ImportFileError, leads_import
+from .models import ActivityPlan, Channel, CoachingComment, Lead, LeadSettings, ScoringRule
+from .selectors import ACTUAL_FIELDS, plan_actuals
+from .services import (
+    DuplicateLead,
+    LeadError,
+    activity_log,
+    can_manage,
+    capture_team,
+    lead_assign,
+    lead_capture,
+    lead_change_stage,
+    lead_claim,
+    lead_convert,
+    lead_create,
+    lead_update,
+)
+
+SALES = (Role.REP, Role.MANAGER, Role.DIRECTOR, Role.ADMIN)
+PAGE_SIZE = 50
+CAPTURE_RATE = "10/h"
+
+
+# --- lists ---------------------------------------------------------------------------------
+
+
+def _filtered(request):
+    leads = Lead.objects.visible_to(request.user).with_list_data()
+    return LeadFilter(request.GET or None, queryset=leads, user=request.user)
+
+
+def lead_list(request):
+    lead_filter = _filtered(request)
+    page = Paginator(lead_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "leads/lead_list.html", {"filter": lead_filter, "page": page})
+
+
+def lead_export(request):
+    fmt = request.GET.get("format", "csv")
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    return export_response(_filtered(request).qs.iterator(chunk_size=2000), fmt)
+
+
+def my_day(request):
+    today = local_today()
+    mine = Lead.objects.filter(owner=request.user).with_list_data()
+    week_ago = timezone.now() - dt.timedelta(days=7)
+    sections = [
+        ("due", _("Follow-ups due today"), mine.follow_up_due_on(today).order_by("-score")),
+        (
+            "overdue",
+            _("Overdue follow-ups"),
+            mine.follow_up_overdue(today).order_by("next_follow_up_on"),
+        ),
+        (
+            "untouched",
+            _("A and B leads not touched for 7 days"),
+            mine.open().prospects().untouched_since(week_ago).order_by("grade", "-score"),
+        ),
+    ]
+    return render(
+        request,
+        "leads/my_day.html",
+        {"today": today, "sections": [(key, title, qs[:PAGE_SIZE]) for key, title, qs in sections]},
+    )
+
+
+@role_required(Role.REP, Role.MANAGER, Role.DIRECTOR, Role.ADMIN)
+def pool(request):
+    leads = Lead.objects.pool_for(request.user).with_list_data().order_by("-score", "created_at")
+    page = Paginator(leads, PAGE_SIZE).get_page(request.GET.get("page"))
+    settings_row = LeadSettings.load()
+    return render(request, "leads/pool.html", {"page": page, "settings": settings_row})
+
+
+# --- one lead ------------------------------------------------------------------------------
+
+
+def _lead_for_write(request, pk):
+    if not request.user.has_role(*SALES):
+        raise PermissionDenied
+    return get_visible_or_404(Lead.objects.select_related("owner", "team"), request.user, pk=pk)
+
+
+def lead_detail(request, pk, *, activity_form=None, stage_form=None):
+    lead = _accessible(request, pk)
+    activities = lead.activities.select_related("actor").order_by("-occurred_at", "-id")
+    timeline = Paginator(activities, PAGE_SIZE).get_page(request.GET.get("page"))
+    visible = Lead.objects.visible_to(request.user).filter(pk=lead.pk).exists()
+    can_write = visible and request.user.has_role(*SALES)
+    manages = can_manage(request.user, lead.team_id)
+    context = {
+        "lead": lead,
+        "timeline": timeline,
+        "stage_changes": lead.stage_changes.select_related("changed_by"),
+        "assignments": lead.assignments.select_related("from_owner", "to_owner", "changed_by"),
+        "can_write": can_write,
+        "can_claim": lead.owner_id is None
+        and lead.is_open
+        and request.user.team_id == lead.team_id,
+        "activity_form": activity_form or ActivityForm(),
+        "stage_form": stage_form or StageForm(initial={"to_stage": lead.stage}),
+        "assign_form": AssignForm(manager=request.user, initial={"to_owner": lead.owner_id})
+        if manages
+        else None,
+        "reason_labels": dict(ScoringRule.Criterion.choices),
+    }
+    return render(request, "leads/lead_detail.html", context)
+
+
+def _accessible(request, pk):
+    qs = Lead.objects.accessible_to(request.user).select_related(
+        "owner", "team", "channel", "campaign", "product_line", "lost_reason", "created_by"
+    )
+    try:
+        return qs.get(pk=pk)
+    except Lead.DoesNotExist:
+        raise Http404 from None
+
+
+@role_required(*SALES)
+def lead_create_view(request):
+    form = LeadForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            lead = lead_create(actor=request.user, **form.cleaned_data)
+        except DuplicateLead as duplicate:
+            form.add_error(None, duplicate_error(duplicate.existing))
+        else:
+            messages.success(request, _("Lead created."))
+            return redirect(lead)
+    return render(request, "leads/lead_form.html", {"form": form})
+
+
+def lead_edit(request, pk):
+    lead = _lead_for_write(request, pk)
+    form = LeadForm(request.POST or None, instance=lead)
+    if request.method == "POST" and form.is_valid():
+        try:
+            lead_update(lead=Lead.objects.get(pk=lead.pk), actor=request.user, **form.cleaned_data)
+        except DuplicateLead as duplicate:
+            form.add_error(None, duplicate_error(duplicate.existing))
+        else:
+            messages.success(request, _("Lead saved."))
+            return redirect(lead)
+    return render(request, "leads/lead_form.html", {"form": form, "lead": lead})
+
+
+@require_POST
+def activity_add(request, pk):
+    lead = _lead_for_write(request, pk)
+    form = ActivityForm(request.POST)
+    if form.is_valid():
+        try:
+            activity_log(lead=lead, actor=request.user, **form.cleaned_data)
+        except LeadError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Follow-up logged."))
+            return redirect(lead)
+    return lead_detail(request, pk, activity_form=form)
+
+
+@require_POST
+def stage_change(request, pk):
+    lead = _lead_for_write(request, pk)
+    form = StageForm(request.POST)
+    if form.is_valid():
+        try:
+            lead_change_stage(
+                lead=lead,
+                actor=request.user,
+                to_stage=form.cleaned_data["to_stage"],
+                lost_reason=form.cleaned_data["lost_reason"],
+            )
+        except LeadError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Stage changed."))
+            return redirect(lead)
+    return lead_detail(request, pk, stage_form=form)
+
+
+@require_POST
+def lead_convert_view(request, pk):
+    lead = _lead_for_write(request, pk)
+    try:
+        customer = lead_convert(lead=lead, actor=request.user)
+    except (LeadError, ValidationError) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        return redirect(lead)
+    if customer is not None and hasattr(customer, "get_absolute_url"):
+        messages.success(request, _("The lead is now a customer."))
+        return redirect(customer)
+    messages.success(request, _("The lead is marked won."))
+    return redirect(lead)
+
+
+@require_POST
+@role_required(Role.MANAGER, Role.DIRECTOR, Role.ADMIN)
+def lead_assign_view(request, pk):
+    lead = _accessible(request, pk)
+    form = AssignForm(request.POST, manager=request.user)
+    if not form.is_valid():
+        messages.error(request, _("Choose a member of your team."))
+        return redirect(lead)
+    try:
+        lead_assign(lead=lead, actor=request.user, to_owner=form.cleaned_data["to_owner"])
+    except LeadError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Lead reassigned."))
+    return redirect(lead)
+
+
+@require_POST
+def lead_claim_view(request, pk):
+    lead = _accessible(request, pk)
+    try:
+        lead_claim(lead=lead, actor=request.user)
+    except LeadError as exc:
+        messages.error(request, str(exc))
+        return redirect("leads:pool")
+    messages.success(request, _("The lead is yours now."))
+    return redirect(lead)
+
+
+# --- public web-to-lead form ----------------------------------------------------------------
+
+
+@login_not_required
+@csrf_exempt  # embeddable on the institution's sites; an anonymous form has no session to forge
+@xframe_options_exempt
+@ratelimit(key="ip", rate=CAPTURE_RATE, method="POST", block=False)
+def capture(request):
+    if request.method == "POST" and getattr(request, "limited", False):
+        return render(request, "leads/capture_limited.html", status=429)
+    form = CaptureForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_spam:
+            # Bots get the same thank-you as people and nothing is stored.
+            return redirect("leads:capture_done")
+        if form.is_valid():
+            data = form.cleaned_data
+            lead_capture(
+                name=data["name"],
+                phone=data["phone"],
+                email=data["email"],
+                company=data["company"],
+                region=data["region"],
+                product_line=data["product_line"],
+                message=data["message"],
+                channel=Channel.objects.get(code="website"),
+            )
+            return redirect("leads:capture_done")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "leads/capture.html", {"form": form}, status=status)
+
+
+@login_not_required
+@xframe_options_exempt
+def capture_done(request):
+    return render(request, "leads/capture_done.html")
+
+
+# --- import ---------------------------------------------------------------------------------
+
+IMPORT_DIR = "lead-imports"
+
+
+def _import_path(token: str, suffix: str) -> Path:
+    folder = Path(settings.MEDIA_ROOT) / IMPORT_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{token}{suffix}"
+
+
+def _import_team(user: User):
+    return user.team if user.team_id else capture_team()
+
+
+@role_required(*SALES)
+def lead_import(request):
+    uploads = request.session.setdefault("lead_imports", {})
+    if request.method == "POST" and request.POST.get("token") in uploads:
+        token = request.POST["token"]
+        entry = uploads[token]
+        return _run_import(request, token, entry, dry_run=False)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        token = uuid.uuid4().hex
+        suffix = ".xlsx" if upload.name.lower().endswith(".xlsx") else ".csv"
+        path = _import_path(token, suffix)
+        with path.open("wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        entry = {"path": str(path), "name": upload.name[:200]}
+        uploads[token] = entry
+        request.session.modified = True
+        return _run_import(request, token, entry, dry_run=True)
+    return render(request, "leads/import.html", {"form": form})
+
+
+def _run_import(request, token, entry, *, dry_run):
+    try:
+        report = leads_import(
+            path=Path(entry["path"]),
+            filename=entry["name"],
+            actor=request.user,
+            team=_import_team(request.user),
+            dry_run=dry_run,
+        )
+    except ImportFileError as exc:
+        form = ImportForm()
+        messages.error(request, str(exc))
+        return render(request, "leads/import.html", {"form": form}, status=400)
+    _import_path(token, "-rejected.csv").write_text(report.rejected_csv(), encoding="utf-8")
+    if not dry_run:
+        request.session["lead_imports"].pop(token, None)
+        request.session.setdefault("lead_import_reports", []).append(token)
+        request.session.modified = True
+        messages.success(request, _("%(count)d leads imported.") % {"count": report.created})
+    return render(
+        request,
+        "leads/import_report.html",
+        {"report": report, "token": token, "rejected": report.rejected[:500]},
+    )
+
+
+def lead_import_rejected(request, token):
+    owned = set(request.session.get("lead_imports", {})) | set(
+        request.session.get("lead_import_reports", [])
+    )
+    path = _import_path(token, "-rejected.csv") if token in owned else None
+    if path is None or not path.exists():
+        raise Http404
+    response = HttpResponse(path.read_bytes(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="rejected-rows.csv"'
+    return response
+
+
+# --- activity plans --------------------------------------------------------------------------
+
+
+def _monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+@role_required(*SALES)
+def activity_plans(request):
+    """A rep's own weeks; a manager's (director's) team view of plan vs actual for one week."""
+    user = request.user
+    try:
+        week = _monday(dt.date.fromisoformat(request.GET.get("week", "")))
+    except ValueError:
+        week = _monday(local_today())
+    if user.role == Role.REP:
+        plans = list(ActivityPlan.objects.filter(rep=user).select_related("rep")[:26])
+        actuals = plan_actuals([user.pk], min([p.week_start for p in plans], default=week), week)
+        rows = [
+            {"rep": user, "plan": plan, "actual": actuals.get((user.pk, plan.week_start), {})}
+            for plan in plans
+        ]
+        return render(
+            request, "leads/activity_plans.html", {"rows": rows, "own": True, "week": week}
+        )
+    reps = User.objects.filter(is_active=True, role=Role.REP).select_related("team")
+    if not user.sees_all:
+        reps = reps.filter(team_id__in=managed_team_ids(user))
+    reps = list(reps.order_by("team__name", "username")[:200])
+    plans = {
+        plan.rep_id: plan
+        for plan in ActivityPlan.objects.filter(rep__in=reps, week_start=week).prefetch_related(
+            Prefetch("comments", queryset=CoachingComment.objects.select_related("author"))
+        )
+    }
+    actuals = plan_actuals([rep.pk for rep in reps], week, week)
+    rows = [
+        {"rep": rep, "plan": plans.get(rep.pk), "actual": actuals.get((rep.pk, week), {})}
+        for rep in reps
+    ]
+    return render(
+        request,
+        "leads/activity_plans.html",
+        {
+            "rows": rows,
+            "own": False,
+            "week": week,
+            "previous_week": week - dt.timedelta(days=7),
+            "next_week": week + dt.timedelta(days=7),
+            "fields": ACTUAL_FIELDS,
+        },
+    )
+
+
+@role_required(Role.REP, Role.MANAGER)
+def activity_plan_create(request):
+    plan = ActivityPlan(rep=request.user)
+    form = ActivityPlanForm(request.POST or None, instance=plan, rep=request.user)
+    if request.method == "POST" and form.is_valid():
+        plan = form.save()
+        messages.success(request, _("Weekly plan saved."))
+        return redirect(plan)
+    return render(request, "leads/activity_plan_form.html", {"form": form})
+
+
+def activity_plan_detail(request, pk):
+    plan = get_visible_or_404(ActivityPlan.objects.select_related("rep"), request.user, pk=pk)
+    is_rep = plan.rep_id == request.user.pk
+    coach = not is_rep and request.user.has_role(Role.MANAGER, Role.DIRECTOR, Role.ADMIN)
+    plan_form = (
+        ActivityPlanForm(
+            request.POST if is_rep and request.POST.get("action") == "plan" else None,
+            instance=plan,
+            rep=plan.rep,
+        )
+        if is_rep
+        else None
+    )
+    comment_form = (
+        CoachingCommentForm(
+            request.POST if coach and request.POST.get("action") == "comment" else None
+        )
+        if coach
+        else None
+    )
+    if request.method == "POST":
+        if plan_form is not None and plan_form.is_bound and plan_form.is_valid():
+            plan_form.save()
+            messages.success(request, _("Weekly plan saved."))
+            return redirect(plan)
+        if comment_form is not None and comment_form.is_bound and comment_form.is_valid():
+            comment = comment_form.save(commit=False)
+            comment.plan, comment.author = plan, request.user
+            comment.save()
+            messages.success(request, _("Coaching comment added."))
+            return redirect(plan)
+        if not (plan_form and plan_form.is_bound) and not (comment_form and comment_form.is_bound):
+            raise PermissionDenied
+    actual = plan_actuals([plan.rep_id], plan.week_start, plan.week_start).get(
+        (plan.rep_id, plan.week_start), dict.fromkeys(ACTUAL_FIELDS, 0)
+    )
+    rows = [
+        (label, getattr(plan, name), actual.get(name, 0))
+        for name, label in (
+            ("calls", _("Calls")),
+            ("visits", _("Visits")),
+            ("new_leads", _("New leads")),
+            ("trial_lessons", _("Trial lessons")),
+        )
+    ]
+    return render(
+        request,
+        "leads/activity_plan_detail.html",
+        {
+            "plan": plan,
+            "rows": rows,
+            "comments": plan.comments.select_related("author"),
+            "plan_form": plan_form,
+            "comment_form": comment_form,
+        },
+    )
