@@ -76,6 +76,7 @@ class ProgressRow:
     projection: Decimal
     months: dict  # month -> target value, the whole year
     owner: int | None  # team id or rep id; None for the company
+    team: str = ""  # the team of a team or rep row
 
     @property
     def achievement_rate(self) -> Decimal | None:
@@ -128,7 +129,9 @@ def build_progress(
             key, label = ("team", target.team_id), str(target.team)
         else:
             key, label = ("rep", target.rep_id), str(target.rep)
-        entry = grouped.setdefault(key, {"label": label, "months": {}})
+        entry = grouped.setdefault(
+            key, {"label": label, "months": {}, "team": str(target.team) if target.team else ""}
+        )
         entry["months"][target.month] = target.value
     rows = []
     for (level, owner), entry in grouped.items():
@@ -152,6 +155,7 @@ def build_progress(
                 projection=_round(run_rate(actual, start, end, as_of), places),
                 months=entry["months"],
                 owner=owner,
+                team=entry["team"],
             )
         )
     return Progress(plan=plan, kind=kind, start=start, end=end, as_of=as_of, rows=rows)

@@ -336,12 +336,13 @@ def progress(request):
     result = progress_module.build_progress(
         plan=plan, user=request.user, kind=kind, month=month, as_of=today
     )
-    rows = sorted(result.rows, key=lambda r: (LEVEL_ORDER[r.level], r.label))
+    rows = sorted(result.rows, key=lambda r: (LEVEL_ORDER[r.level], r.team, r.label))
     if request.GET.get("export") in ("csv", "xlsx"):
         return tables.export_response(
             filename=f"progress-{plan.year}-{plan.metric}-{kind}-{month:02d}",
             header=[
                 _("Level"),
+                _("Team"),
                 _("Name"),
                 _("Target"),
                 _("Target to date"),
@@ -352,7 +353,8 @@ def progress(request):
             ],
             lines=[
                 [
-                    r.level,
+                    Target.Level(r.level).label,
+                    r.team,
                     r.label,
                     r.target,
                     r.target_to_date,

@@ -133,7 +133,8 @@ def test_progress_page_shows_rows_chart_and_exports(login, plan2026, director, m
         reverse("targets:progress"), {"plan": plan2026.pk, "period": "year", "export": "csv"}
     )
     lines = response.content.decode("utf-8-sig").splitlines()
-    assert lines[1] == "company,Company,1200000.00,333333.33,28000.50,0.0233,-305332.83,102201.83"
+    assert lines[0].startswith("Level,Team,Name,Target,Target to date,Actual,Achievement rate")
+    assert lines[1] == "Company,,Company,1200000.00,333333.33,28000.50,0.0233,-305332.83,102201.83"
 
 
 def test_rep_progress_page_shows_only_their_row(login, plan2026, rep, monkeypatch):

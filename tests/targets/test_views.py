@@ -260,3 +260,21 @@ def test_editing_and_history_pages_queries_are_bounded_for_a_team_of_30(
         assert client.get(reverse("targets:plan_list")).status_code == 200
     with django_assert_max_num_queries(10):
         assert client.get(targets["bulk00"].get_absolute_url()).status_code == 200
+
+
+def test_draft_preview_weights_and_member_pages_queries_are_bounded_for_a_team_of_30(
+    login, director, manager, big_team, make_plan, next_year, django_assert_max_num_queries
+):
+    draft = make_plan(year=next_year, publish=False)
+    client = login(director)
+    with django_assert_max_num_queries(14):
+        response = client.get(detail(draft))
+    assert len(response.context["table"].rep_groups[0][1]) == 31
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("targets:plan_weights", args=[draft.pk]))
+    assert len(response.context["form"].member_names) == 30
+    published = make_plan(year=next_year + 1)
+    client = login(manager)
+    for name in ("member_leave", "member_join"):
+        with django_assert_max_num_queries(12):
+            assert client.get(reverse(f"targets:{name}", args=[published.pk])).status_code == 200
