@@ -75,11 +75,17 @@ def _member_defaults(rep: User, on: dt.date, bands: list[SeniorityWeight]) -> di
 
 def seasonality_proposal(*, metric: str, year: int) -> tuple[list[Decimal], str]:
     """Month weights for a plan of `year`: last year's actual monthly share of the metric
-    (percent, summing to 100.00) when there is history, else twelve equal weights."""
+    (percent, summing to 100.00) when the history covers all of last year (it began in last
+    year's January or earlier), else twelve equal weights."""
     from . import selectors  # reads the customers and leads apps
 
-    history = selectors.monthly_actuals(metric, dt.date(year - 1, 1, 1), dt.date(year - 1, 12, 1))
-    weights = allocation.seasonality_from_history(history)
+    weights = None
+    first = selectors.first_actual_on(metric)
+    if first is not None and first <= dt.date(year - 1, 1, 31):
+        history = selectors.monthly_actuals(
+            metric, dt.date(year - 1, 1, 1), dt.date(year - 1, 12, 1)
+        )
+        weights = allocation.seasonality_from_history(history)
     if weights is None:
         return [Decimal(1)] * 12, _("even (no history)")
     return weights, _("actual monthly share of %(year)s") % {"year": year - 1}

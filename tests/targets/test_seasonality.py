@@ -1,13 +1,15 @@
 """A new plan's month weights come from last year's actual monthly share, else even."""
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
 
 from targets import services
 from targets.models import MonthWeight, Target
+from tests.customers.factories import CustomerFactory
 
-from .actuals import build_history
+from .actuals import build_history, contract, pay
 
 D = Decimal
 pytestmark = pytest.mark.django_db
@@ -19,8 +21,18 @@ def weights(plan):
     )
 
 
-def test_weights_are_proposed_from_last_years_signed_history(director, rep, teammate, outsider):
+def a_year_of_history(rep, teammate, outsider):
+    """The fixed 2026 history, plus a contract signed and paid in December 2025, so that
+    the history covers all of 2026."""
     build_history(rep, teammate, outsider)
+    earlier = contract(
+        outsider, CustomerFactory(owner=outsider), "1000.00", signed_on=dt.date(2025, 12, 15)
+    )
+    pay(earlier, "1000.00", dt.date(2025, 12, 20))
+
+
+def test_weights_are_proposed_from_last_years_signed_history(director, rep, teammate, outsider):
+    a_year_of_history(rep, teammate, outsider)
     plan = services.plan_create(
         actor=director, year=2027, metric="signed_amount", annual_value=D("1200000.00")
     )
@@ -47,8 +59,16 @@ def test_without_history_the_weights_are_even(director, rep):
     assert plan.seasonality_source == "even (no history)"
 
 
+def test_history_shorter_than_last_year_gives_even_weights(director, rep, teammate, outsider):
+    build_history(rep, teammate, outsider)  # begins in February 2026
+    plan = services.plan_create(
+        actor=director, year=2027, metric="signed_amount", annual_value=D("12.00")
+    )
+    assert weights(plan) == [D("1")] * 12
+
+
 def test_collected_history_uses_receipts_net_of_refunds(director, rep, teammate, outsider):
-    build_history(rep, teammate, outsider)
+    a_year_of_history(rep, teammate, outsider)
     plan = services.plan_create(
         actor=director, year=2027, metric="collected_amount", annual_value=D("1")
     )
