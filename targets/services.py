@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from salescrm.models import Team, User
+from salescrm.models import ProductLine, Team, User
 from salescrm.roles import Role
 from salescrm.scoping import managed_team_ids
 from salescrm.timeutil import local_today
@@ -25,6 +25,8 @@ from .models import (
     Metric,
     MonthWeight,
     PlanMember,
+    ProductLineShare,
+    ProductLineTarget,
     SeniorityWeight,
     Target,
     TargetPlan,
@@ -142,6 +144,11 @@ def plan_create(
         TeamShare(plan=plan, team_id=team_id, weight=weight)
         for team_id, weight in team_weights.items()
     )
+    # The product line split is optional: every line starts at zero (= no split).
+    ProductLineShare.objects.bulk_create(
+        ProductLineShare(plan=plan, product_line=line, weight=Decimal(0))
+        for line in ProductLine.objects.filter(is_active=True)
+    )
     return plan
 
 
@@ -153,6 +160,7 @@ def plan_update_weights(
     month_weights: list[Decimal],
     team_weights: dict[int, Decimal],
     member_weights: dict[int, tuple[Decimal, bool]],
+    product_line_weights: dict[int, Decimal] | None = None,
 ) -> TargetPlan:
     """Replace the draft's weights (the director edits them before publishing)."""
     plan = TargetPlan.objects.select_for_update().get(pk=plan.pk)
@@ -174,6 +182,11 @@ def plan_update_weights(
     for member in members:
         member.weight, member.activity_focus = member_weights[member.pk]
     PlanMember.objects.bulk_update(members, ["weight", "activity_focus"])
+    product_line_weights = product_line_weights or {}
+    lines = list(plan.product_line_shares.filter(product_line_id__in=product_line_weights))
+    for line in lines:
+        line.weight = product_line_weights[line.product_line_id]
+    ProductLineShare.objects.bulk_update(lines, ["weight"])
     return plan
 
 
@@ -185,6 +198,7 @@ class Breakdown:
     teams: dict[int, list[Decimal]]
     reps: dict[int, list[Decimal]]  # rep id -> months
     rep_team: dict[int, int]
+    product_lines: dict[int, list[Decimal]]  # product line id -> months (empty: no split)
 
 
 def _active_in(member: PlanMember, month: int) -> bool:
@@ -232,11 +246,21 @@ def plan_breakdown(plan: TargetPlan) -> Breakdown:
                 rep_values = allocation.allocate(team_value, weights, places=places)
             for member, value in zip(team_members, rep_values, strict=True):
                 reps[member.rep_id].append(value)
+    line_shares = [s for s in plan.product_line_shares.order_by("product_line__code")]
+    product_lines: dict[int, list[Decimal]] = {}
+    if any(s.weight for s in line_shares):
+        for month_total in company:
+            values = allocation.allocate(
+                month_total, [s.weight for s in line_shares], places=places
+            )
+            for share, value in zip(line_shares, values, strict=True):
+                product_lines.setdefault(share.product_line_id, []).append(value)
     return Breakdown(
         company=company,
         teams=teams,
         reps=reps,
         rep_team={m.rep_id: m.team_id for m in members},
+        product_lines=product_lines,
     )
 
 
@@ -271,6 +295,11 @@ def plan_publish(*, plan: TargetPlan, actor: User) -> TargetPlan:
             for i, v in enumerate(values)
         ]
     Target.objects.bulk_create(rows)
+    ProductLineTarget.objects.bulk_create(
+        ProductLineTarget(plan=plan, product_line_id=line_id, month=months[i], value=v)
+        for line_id, values in result.product_lines.items()
+        for i, v in enumerate(values)
+    )
     plan.status = TargetPlan.Status.PUBLISHED
     plan.published_at = timezone.now()
     plan.save(update_fields=["status", "published_at"])

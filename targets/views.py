@@ -102,6 +102,7 @@ def plan_weights(request, pk):
         month_weights=plan.month_weights.order_by("month"),
         team_shares=plan.team_shares.select_related("team"),
         members=plan.members.select_related("rep", "team").order_by("team__name", "rep__username"),
+        product_line_shares=plan.product_line_shares.select_related("product_line"),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -111,6 +112,7 @@ def plan_weights(request, pk):
                 month_weights=form.month_weights(),
                 team_weights=form.team_weights(),
                 member_weights=form.member_weights(),
+                product_line_weights=form.product_line_weights(),
             )
         except ValidationError as error:
             form.add_error(None, error)
