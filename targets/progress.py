@@ -14,7 +14,7 @@ Actuals come from targets.selectors, over the period's days up to `as_of`.
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
@@ -24,7 +24,7 @@ from salescrm.timeutil import month_end, quarter_end, quarter_start
 
 from . import selectors
 from .allocation import unit
-from .models import Target, TargetPlan
+from .models import MONEY_METRICS, PlanMember, Target, TargetPlan
 
 PERIODS = ("month", "quarter", "year")
 
@@ -92,6 +92,16 @@ class ProgressRow:
 
 
 @dataclass
+class ActivityRow:
+    """A new rep with an activity target instead of an amount (seed 003)."""
+
+    label: str
+    team: str
+    target: int  # effective visits over the period
+    actual: int
+
+
+@dataclass
 class Progress:
     plan: TargetPlan
     kind: str
@@ -99,6 +109,38 @@ class Progress:
     end: dt.date
     as_of: dt.date
     rows: list[ProgressRow]
+    activity_rows: list[ActivityRow] = field(default_factory=list)
+
+
+def activity_progress(
+    *, plan: TargetPlan, user: User, start: dt.date, end: dt.date, as_of: dt.date
+):
+    """Effective visits against the activity target of the plan's activity-focused reps
+    (two queries; none of the second when there is no such rep)."""
+    members = list(
+        PlanMember.objects.filter(plan=plan, activity_focus=True)
+        .visible_to(user)
+        .select_related("rep", "team")
+        .order_by("team__name", "rep__username")
+    )
+    if not members:
+        return []
+    visits = selectors.effective_visits(start, min(as_of, end)) if as_of >= start else {}
+    months = [m for m in range(start.month, end.month + 1)]
+    rows = []
+    for member in members:
+        active = [
+            m for m in months if member.first_month <= m and (member.left_after_month or 12) >= m
+        ]
+        rows.append(
+            ActivityRow(
+                label=str(member.rep),
+                team=str(member.team),
+                target=member.monthly_visits * len(active),
+                actual=visits.get(member.rep_id, 0),
+            )
+        )
+    return rows
 
 
 def build_progress(
@@ -158,7 +200,18 @@ def build_progress(
                 team=entry["team"],
             )
         )
-    return Progress(plan=plan, kind=kind, start=start, end=end, as_of=as_of, rows=rows)
+    activity_rows = []
+    if plan.metric in MONEY_METRICS:
+        activity_rows = activity_progress(plan=plan, user=user, start=start, end=end, as_of=as_of)
+    return Progress(
+        plan=plan,
+        kind=kind,
+        start=start,
+        end=end,
+        as_of=as_of,
+        rows=rows,
+        activity_rows=activity_rows,
+    )
 
 
 def monthly_series(plan: TargetPlan, row: ProgressRow) -> list[dict]:
