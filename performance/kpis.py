@@ -107,7 +107,9 @@ def targets_by(metric: str, start: dt.date, end: dt.date, level: str = "rep") ->
             plan__status=TargetPlan.Status.PUBLISHED,
             month__gte=month_start(start),
             month__lte=end,
-        ).values_list(key, "value")
+        )
+        .order_by()
+        .values_list(key, "value")
     )
 
 
@@ -195,6 +197,7 @@ def _sales_cycle_days(start, end):
         Lead.objects.filter(won_at__gte=low, won_at__lt=high, owner__isnull=False)
         .annotate(first_contact=Subquery(first_contact))
         .filter(first_contact__isnull=False)
+        .order_by()
         .values_list("owner_id", "won_at", "first_contact")
     )
     days, counts = defaultdict(Decimal), defaultdict(Decimal)
@@ -208,9 +211,9 @@ def _refunds(start, end) -> dict:
     from customers.models import Refund
 
     return _grouped(
-        Refund.objects.filter(
-            status=Refund.Status.CONFIRMED, confirmed_on__range=(start, end)
-        ).values_list("contract__owner_id", "amount")
+        Refund.objects.filter(status=Refund.Status.CONFIRMED, confirmed_on__range=(start, end))
+        .order_by()
+        .values_list("contract__owner_id", "amount")
     )
 
 
