@@ -83,7 +83,11 @@ def lead_export(request):
 
 def my_day(request):
     today = local_today()
-    mine = Lead.objects.filter(owner=request.user).with_list_data()
+    # A rep sees their own leads; a manager the whole team's, to follow up on the follow-ups.
+    if request.user.role == Role.MANAGER:
+        mine = Lead.objects.visible_to(request.user).with_list_data()
+    else:
+        mine = Lead.objects.filter(owner=request.user).with_list_data()
     week_ago = timezone.now() - dt.timedelta(days=7)
     sections = [
         ("due", _("Follow-ups due today"), mine.follow_up_due_on(today).order_by("-score")),
