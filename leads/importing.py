@@ -22,19 +22,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from salescrm.models import Team, User
-from salescrm.roles import Role
 
 from .models import (
     Assignment,
     Channel,
     Lead,
     LeadSettings,
-    RoundRobinCursor,
     ScoringRule,
     StageChange,
 )
 from .normalise import normalise_email, normalise_phone
 from .scoring import score_row
+from .services import round_robin_owners
 
 # Accepted header spellings, compared lower-cased and without spaces.
 HEADERS = {
@@ -303,33 +302,11 @@ def _drop_existing(good: list, rejected: list) -> list:
     return kept
 
 
-def _round_robin_owners(team: Team | None, count: int) -> list:
-    """`count` owner ids going round the team's active reps from the stored pointer (pool when
-    the team has none). Must run in the import transaction: the pointer stays locked."""
-    if team is None:
-        return [None] * count
-    RoundRobinCursor.objects.get_or_create(team=team)
-    cursor = RoundRobinCursor.objects.select_for_update().get(team=team)
-    reps = list(
-        User.objects.filter(team=team, role=Role.REP, is_active=True)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    if not reps or count == 0:
-        return [None] * count
-    last = cursor.last_user_id
-    start = next((i for i, pk in enumerate(reps) if last is None or pk > last), 0)
-    owners = [reps[(start + i) % len(reps)] for i in range(count)]
-    cursor.last_user_id = owners[-1]
-    cursor.save(update_fields=["last_user"])
-    return owners
-
-
 def _write(good: list, *, actor, team) -> int:
     now = timezone.now()
     rules = list(ScoringRule.objects.filter(is_active=True).order_by("criterion"))
     settings = LeadSettings.load()
-    owners = _round_robin_owners(team, len(good))
+    owners = round_robin_owners(team=team, count=len(good))
     records = []
     for (_number, _values, data), owner_id in zip(good, owners, strict=True):
         channel = data["channel"]

@@ -79,10 +79,13 @@ def find_duplicate(*, phone: str = "", email: str = "", exclude_pk=None) -> Lead
     return qs.order_by("pk").first()
 
 
-def round_robin_next(*, team: Team) -> int | None:
-    """The id of the next active rep of `team` after the one who got the last lead (by id,
-    wrapping around), or None when the team has no active rep. Must run in a transaction:
-    the cursor row stays locked until it commits, so concurrent captures queue up."""
+def round_robin_owners(*, team: Team | None, count: int = 1) -> list[int | None]:
+    """Ids of the next `count` active reps of `team` going round by id from the one who got
+    the last lead (None each: the team pool, when there is no team or no active rep). Must run
+    in a transaction: the cursor row stays locked until it commits, so concurrent captures
+    and imports queue up and the turn survives restarts."""
+    if team is None or count == 0:
+        return [None] * count
     RoundRobinCursor.objects.get_or_create(team=team)
     cursor = RoundRobinCursor.objects.select_for_update().get(team=team)
     reps = list(
@@ -91,12 +94,13 @@ def round_robin_next(*, team: Team) -> int | None:
         .values_list("pk", flat=True)
     )
     if not reps:
-        return None
+        return [None] * count
     last = cursor.last_user_id
-    chosen = next((pk for pk in reps if last is None or pk > last), reps[0])
-    cursor.last_user_id = chosen
+    start = next((i for i, pk in enumerate(reps) if last is None or pk > last), 0)
+    owners = [reps[(start + i) % len(reps)] for i in range(count)]
+    cursor.last_user_id = owners[-1]
     cursor.save(update_fields=["last_user"])
-    return chosen
+    return owners
 
 
 def _record_stage(lead: Lead, from_stage: str, actor, at: dt.datetime) -> None:
@@ -127,7 +131,7 @@ def lead_create(*, actor: User | None, round_robin_team: Team | None = None, **f
         # also undoes the round-robin step, so the next rep is not skipped.
         with transaction.atomic():
             if round_robin_team is not None:
-                fields["owner_id"] = round_robin_next(team=round_robin_team)
+                fields["owner_id"] = round_robin_owners(team=round_robin_team)[0]
                 fields.pop("owner", None)
                 fields["team"] = round_robin_team
                 reason = Assignment.Reason.ROUND_ROBIN
