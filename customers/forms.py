@@ -9,6 +9,7 @@ from salescrm.roles import Role
 
 from .models import (
     Complaint,
+    Contact,
     Contract,
     Customer,
     DunningRecord,
@@ -49,6 +50,12 @@ class CustomerCreateForm(forms.Form):
         if not data.get("phone") and not data.get("email"):
             raise forms.ValidationError(_("Give a phone number or an e-mail address."))
         return data
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["name", "title", "phone", "email", "is_payer"]
 
 
 class ContractTermsForm(forms.ModelForm):

@@ -182,6 +182,24 @@ def customer_create(
 
 
 @transaction.atomic
+def contact_add(
+    *,
+    customer: Customer,
+    actor,
+    name: str,
+    title: str = "",
+    phone: str = "",
+    email: str = "",
+    is_payer: bool = False,
+) -> Contact:
+    if not _may_act_for_owner(actor, customer.owner):
+        raise ValidationError(_("Only the customer's owner or their manager can add contacts."))
+    return Contact.objects.create(
+        customer=customer, name=name, title=title, phone=phone, email=email, is_payer=is_payer
+    )
+
+
+@transaction.atomic
 def customer_activity_log(*, customer: Customer, actor, **fields):
     """A follow-up or visit on a customer is logged on its lead: one activity model."""
     from leads import services as lead_services

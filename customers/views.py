@@ -191,6 +191,29 @@ def activity_add(request, pk):
     return redirect(customer)
 
 
+def contact_create(request, pk):
+    customer = get_visible_or_404(Customer.objects.select_related("owner"), request.user, pk=pk)
+    form = forms.ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_add(customer=customer, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, _("Contact added."))
+            return redirect(customer)
+    return render(
+        request,
+        "customers/form.html",
+        {
+            "form": form,
+            "title": _("New contact"),
+            "back": customer.get_absolute_url(),
+            "subtitle": customer.name,
+        },
+    )
+
+
 @require_POST
 def tier_override(request, pk):
     customer = get_visible_or_404(Customer.objects.select_related("owner"), request.user, pk=pk)
