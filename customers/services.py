@@ -489,6 +489,21 @@ def may_review(user, step: ApprovalStep) -> bool:
     )
 
 
+def _deputised_reviewer(actor, step: ApprovalStep):
+    today = local_today()
+    records = ApprovalDeputy.objects.filter(
+        deputy=actor, starts_on__lte=today, ends_on__gte=today
+    ).select_related("reviewer__team")
+    return next(
+        (
+            r.reviewer
+            for r in records
+            if r.reviewer_id != step.contract.owner_id and may_review(r.reviewer, step)
+        ),
+        None,
+    )
+
+
 @transaction.atomic
 def approval_decide(
     *, step: ApprovalStep, actor, approve: bool, comment: str = "", on_behalf_of=None
@@ -512,6 +527,9 @@ def approval_decide(
         round=step.round, position__lt=step.position, decision=Decision.PENDING
     ).exists():
         raise ValidationError(_("An earlier step must be decided first."))
+    if on_behalf_of is None and actor.pk != contract.owner_id and not may_review(actor, step):
+        # Acting from the inbox as someone's deputy: find whom this step belongs to.
+        on_behalf_of = _deputised_reviewer(actor, step)
     reviewer = on_behalf_of or actor
     if contract.owner_id in (actor.pk, reviewer.pk):
         raise ValidationError(_("Nobody may approve their own contract."))
@@ -662,6 +680,8 @@ def payment_record(
     if contract.status not in Contract.SIGNED_STATES:
         raise ValidationError(_("Payments are recorded on signed contracts only."))
     amount = Decimal(amount)
+    if method not in Contract.PaymentMethod.values:
+        raise ValidationError(_("Choose a payment method."))
     if amount <= 0:
         raise ValidationError(_("The amount must be more than zero."))
     if amount != money.to_cents(amount):
@@ -880,6 +900,8 @@ def survey_record(
 ) -> SatisfactionSurvey:
     if contract is not None and contract.customer_id != customer.pk:
         raise ValidationError(_("The contract belongs to another customer."))
+    if not (1 <= score <= 5 and 0 <= nps <= 10):
+        raise ValidationError(_("Satisfaction lies between 1 and 5 and NPS between 0 and 10."))
     return SatisfactionSurvey.objects.create(
         customer=customer,
         contract=contract,

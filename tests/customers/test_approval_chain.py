@@ -272,3 +272,24 @@ def test_renewal_is_flagged_when_an_earlier_contract_ended(signed_contract, rep)
         ends_on=dt.date(2026, 5, 31),
     )
     assert (renewal.is_renewal, later.is_renewal) == (True, False)
+
+
+def test_any_holder_of_the_finance_role_can_decide_the_finance_step(draft, rep, manager, finance):
+    other = UserFactory(username="finance_other", role=Role.FINANCE)
+    services.contract_submit(contract=draft, actor=rep)
+    run_chain(draft, manager)
+    # a finance user is a reviewer in their own right: no deputy needed
+    step = services.approval_decide(step=current(draft), actor=other, approve=True)
+    assert (step.decided_by, step.on_behalf_of) == (other, None)
+
+
+def test_manager_deputy_decides_on_behalf_of_the_team_manager(draft, rep, manager, team, login):
+    deputy = UserFactory(username="manager_deputy2", role=Role.MANAGER)
+    ApprovalDeputy.objects.create(
+        reviewer=manager, deputy=deputy, starts_on=dt.date(2020, 1, 1), ends_on=dt.date(2099, 1, 1)
+    )
+    services.contract_submit(contract=draft, actor=rep)
+    inbox = login(deputy).get("/customers/approvals/").context["page"].object_list
+    assert [s.contract_id for s in inbox] == [draft.pk]
+    step = services.approval_decide(step=current(draft), actor=deputy, approve=True)
+    assert (step.decided_by, step.on_behalf_of) == (deputy, manager)
