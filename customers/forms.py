@@ -157,8 +157,8 @@ class HandOffForm(forms.Form):
 
 class DeputyForm(forms.Form):
     deputy = forms.ModelChoiceField(label=_("deputy"), queryset=User.objects.none())
-    starts_on = forms.DateField(label=_("from"), widget=DATE)
-    ends_on = forms.DateField(label=_("until"), widget=DATE)
+    starts_on = forms.DateField(label=_("first day away"), widget=DATE)
+    ends_on = forms.DateField(label=_("last day away"), widget=DATE)
 
     def __init__(self, *args, reviewer, **kwargs):
         super().__init__(*args, **kwargs)
