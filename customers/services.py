@@ -12,6 +12,7 @@ from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum,
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from salescrm.models import User
 from salescrm.roles import Role
@@ -302,7 +303,11 @@ def _check_terms(terms: dict):
         raise ValidationError(_("The course cannot end before it starts."))
 
 
-def _write_lines_and_plan(contract: Contract, lines: list[dict], instalments: list[dict]):
+def _write_lines_and_plan(
+    contract: Contract, lines: list[dict], instalments: list[dict], actor=None
+):
+    """Replace the lines and the plan; the audit trail records the old rows' deletion and the
+    new rows' creation."""
     built_lines = _build_lines(lines)
     total = sum((line.amount for line in built_lines), ZERO)
     built_plan = _build_instalments(total, instalments)
@@ -312,8 +317,8 @@ def _write_lines_and_plan(contract: Contract, lines: list[dict], instalments: li
         line.contract = contract
     for instalment in built_plan:
         instalment.contract = contract
-    ContractLine.objects.bulk_create(built_lines)
-    Instalment.objects.bulk_create(built_plan)
+    bulk_create_with_history(built_lines, ContractLine, default_user=actor)
+    bulk_create_with_history(built_plan, Instalment, default_user=actor)
     return total
 
 
@@ -329,7 +334,7 @@ def contract_create(
     )
     contract.is_renewal = _renewal_flag(customer=customer, starts_on=contract.starts_on)
     contract.save()
-    contract.total_amount = _write_lines_and_plan(contract, lines, instalments)
+    contract.total_amount = _write_lines_and_plan(contract, lines, instalments, actor)
     contract.number = f"HT{local_today():%Y%m}-{contract.pk:05d}"
     contract.save(update_fields=["total_amount", "number"])
     return contract
@@ -355,7 +360,7 @@ def contract_update(
         setattr(contract, name, value)
     restarted = contract.status == Status.APPROVED
     contract.status = Status.DRAFT
-    contract.total_amount = _write_lines_and_plan(contract, lines, instalments)
+    contract.total_amount = _write_lines_and_plan(contract, lines, instalments, actor)
     contract.is_renewal = _renewal_flag(
         customer=contract.customer, starts_on=contract.starts_on, exclude_pk=contract.pk
     )
