@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from salescrm.access import get_visible_or_404, role_required
 from salescrm.models import User
 from salescrm.roles import Role
-from salescrm.scoping import managed_team_ids
+from salescrm.scoping import managed_team_ids, visible_q
 from salescrm.timeutil import local_today
 
 from . import forms, services
@@ -425,12 +425,25 @@ def _contract_context(request, contract):
     }
 
 
+def _visible_or_reviewable(queryset, request, owner_path: str, reviewable_ids):
+    """Rows the user sees by scoping, plus those a deputy from another team must review now."""
+    visible = visible_q(request.user, owner_path)
+    if not visible:  # sees everything (an empty Q would swallow the OR below)
+        return queryset
+    return queryset.filter(visible | Q(pk__in=reviewable_ids))
+
+
 def contract_detail(request, pk):
-    contract = get_visible_or_404(
-        Contract.objects.select_related("customer", "owner__team", "service_user"),
-        request.user,
-        pk=pk,
+    reviewable = ApprovalStep.objects.actionable_by(request.user, local_today()).values(
+        "contract_id"
     )
+    contracts = _visible_or_reviewable(
+        Contract.objects.select_related("customer", "owner__team", "service_user"),
+        request,
+        "owner",
+        reviewable,
+    )
+    contract = get_object_or_404(contracts, pk=pk)
     return render(request, "customers/contract_detail.html", _contract_context(request, contract))
 
 
@@ -549,7 +562,11 @@ def contract_hand_off(request, pk):
 
 @require_POST
 def step_decide(request, pk):
-    step = get_visible_or_404(ApprovalStep, request.user, pk=pk)
+    reviewable = ApprovalStep.objects.actionable_by(request.user, local_today()).values("pk")
+    steps = _visible_or_reviewable(
+        ApprovalStep.objects.all(), request, "contract__owner", reviewable
+    )
+    step = get_object_or_404(steps, pk=pk)
     form = forms.DecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose approve or reject."))
