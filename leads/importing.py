@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -63,6 +63,24 @@ HEADERS = {
 _LOOKUP = {alias: key for key, aliases in HEADERS.items() for alias in aliases}
 CHUNK = 5000
 MAX_ROWS = 200_000
+
+
+def import_folder() -> Path:
+    """Where uploaded files and their rejected rows wait between preview and import."""
+    return Path(settings.MEDIA_ROOT) / "lead-imports"
+
+
+def import_files_cleanup(*, older_than: dt.datetime) -> int:
+    """Delete uploads and rejected-row files last written before `older_than`."""
+    folder = import_folder()
+    if not folder.exists():
+        return 0
+    removed = 0
+    for path in folder.iterdir():
+        if path.is_file() and path.stat().st_mtime < older_than.timestamp():
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 class ImportFileError(Exception):
@@ -268,11 +286,13 @@ def _drop_existing(good: list, rejected: list) -> list:
         chunk = good[start : start + CHUNK]
         phones = [d["phone"] for _n, _v, d in chunk if d["phone"]]
         emails = [d["email"] for _n, _v, d in chunk if d["email"]]
-        taken = set()
-        for phone, email in Lead.objects.filter(
-            Q(phone__in=phones) | Q(email__in=emails)
-        ).values_list("phone", "email"):
-            taken.update(key for key in (phone, email) if key)
+        # Two queries, each matching its partial unique index (an OR would not use them).
+        taken = set(
+            Lead.objects.exclude(phone="").filter(phone__in=phones).values_list("phone", flat=True)
+        )
+        taken.update(
+            Lead.objects.exclude(email="").filter(email__in=emails).values_list("email", flat=True)
+        )
         for number, values, data in chunk:
             if (data["phone"] and data["phone"] in taken) or (
                 data["email"] and data["email"] in taken
