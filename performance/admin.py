@@ -9,7 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from . import kpis
 from .commission import Tier, validate_tiers
 from .models import (
+    CommissionLine,
     CommissionPlan,
+    CommissionStatement,
     CommissionTier,
     FunnelSnapshot,
     KpiScheme,
@@ -283,6 +285,73 @@ class FunnelSnapshotAdmin(admin.ModelAdmin):
     list_filter = ["day", "stage", "team"]
     search_fields = ["rep__username", "rep__first_name", "rep__last_name"]
     list_select_related = ["team", "rep"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class CommissionLineInline(admin.TabularInline):
+    model = CommissionLine
+    fields = [
+        "position",
+        "kind",
+        "occurred_on",
+        "description",
+        "contract",
+        "payment",
+        "refund",
+        "base",
+        "rate",
+        "amount",
+    ]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CommissionStatement)
+class CommissionStatementAdmin(admin.ModelAdmin):
+    """Computed by the nightly job and closed by finance in the app: read-only here."""
+
+    list_display = [
+        "rep",
+        "month",
+        "plan",
+        "base_amount",
+        "achievement",
+        "commission",
+        "team_bonus",
+        "total",
+        "status",
+    ]
+    list_filter = ["status", "month", "plan"]
+    search_fields = ["rep__username", "rep__first_name", "rep__last_name"]
+    list_select_related = ["rep", "plan"]
+    inlines = [CommissionLineInline]
+    readonly_fields = [
+        "rep",
+        "month",
+        "plan",
+        "team",
+        "base_kind",
+        "base_amount",
+        "target_amount",
+        "achievement",
+        "commission",
+        "team_bonus",
+        "total",
+        "status",
+        "computed_at",
+        "closed_at",
+        "closed_by",
+    ]
+    fields = readonly_fields
 
     def has_add_permission(self, request):
         return False

@@ -107,7 +107,9 @@ def targets_by(metric: str, start: dt.date, end: dt.date, level: str = "rep") ->
             plan__status=TargetPlan.Status.PUBLISHED,
             month__gte=month_start(start),
             month__lte=end,
-        ).values_list(key, "value")
+        )
+        .order_by()
+        .values_list(key, "value")
     )
 
 
@@ -131,9 +133,9 @@ def _effective_visits(start, end):
 
 
 def _renewal_rate(start, end):
-    from customers.models import Contract
     from django.db.models import Count
 
+    from customers.models import Contract
     from targets import selectors
 
     due = (
@@ -164,9 +166,9 @@ def _lead_conversion(start, end):
 
 
 def _average_deal_size(start, end):
-    from customers.models import Contract
     from django.db.models import Count
 
+    from customers.models import Contract
     from targets import selectors
 
     counts = dict(
@@ -195,6 +197,7 @@ def _sales_cycle_days(start, end):
         Lead.objects.filter(won_at__gte=low, won_at__lt=high, owner__isnull=False)
         .annotate(first_contact=Subquery(first_contact))
         .filter(first_contact__isnull=False)
+        .order_by()
         .values_list("owner_id", "won_at", "first_contact")
     )
     days, counts = defaultdict(Decimal), defaultdict(Decimal)
@@ -208,9 +211,9 @@ def _refunds(start, end) -> dict:
     from customers.models import Refund
 
     return _grouped(
-        Refund.objects.filter(
-            status=Refund.Status.CONFIRMED, confirmed_on__range=(start, end)
-        ).values_list("contract__owner_id", "amount")
+        Refund.objects.filter(status=Refund.Status.CONFIRMED, confirmed_on__range=(start, end))
+        .order_by()
+        .values_list("contract__owner_id", "amount")
     )
 
 
@@ -229,9 +232,10 @@ def _refund_rate(start, end):
 def _instalments(start, end, paid_by: str):
     """Instalments due in the period with what was paid on them by `paid_by` ("due": the
     due date; "end": the period end), one query."""
-    from customers.models import Contract, Instalment, Payment
     from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
     from django.db.models.functions import Coalesce
+
+    from customers.models import Contract, Instalment, Payment
 
     payments = Payment.objects.filter(instalment=OuterRef("pk"))
     payments = payments.filter(received_on__lte=OuterRef("due_on") if paid_by == "due" else end)
@@ -265,9 +269,9 @@ def _overdue_ratio(start, end):
 
 
 def _referral_share(start, end):
-    from customers.models import Contract
     from django.db.models import Sum
 
+    from customers.models import Contract
     from targets import selectors
 
     referred = dict(
@@ -281,8 +285,9 @@ def _referral_share(start, end):
 
 
 def _surveys(start, end):
-    from customers.models import SatisfactionSurvey
     from django.db.models import Count, Q, Sum
+
+    from customers.models import SatisfactionSurvey
 
     return (
         SatisfactionSurvey.objects.filter(answered_on__range=(start, end))
@@ -313,9 +318,9 @@ def _nps(start, end):
 
 
 def _complaint_response_24h(start, end):
-    from customers.models import Complaint
     from django.db.models import Count, F, Q
 
+    from customers.models import Complaint
     from salescrm.timeutil import day_bounds
 
     low, high = day_bounds(start, end)

@@ -320,3 +320,153 @@ class FunnelSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.day} · {self.rep_id} · {self.stage}"
+
+
+# --- commission statements ------------------------------------------------------------------
+
+
+class CommissionStatementQuerySet(ScopedQuerySet):
+    scope_owner_path = "rep"
+
+    def open(self):
+        return self.filter(status=CommissionStatement.Status.OPEN)
+
+    def closed(self):
+        return self.filter(status=CommissionStatement.Status.CLOSED)
+
+
+class CommissionStatement(models.Model):
+    """A rep's commission for one month (提成明细). Recomputed nightly while open; once
+    finance closes it (paid) it is never modified: a later refund is clawed back on the
+    statement of the month in which it is confirmed."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed (paid)")
+
+    rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("rep"),
+        on_delete=models.PROTECT,
+        related_name="commission_statements",
+    )
+    month = models.DateField(_("month"), validators=[_first_of_month])
+    plan = models.ForeignKey(
+        CommissionPlan,
+        verbose_name=_("plan"),
+        on_delete=models.PROTECT,
+        related_name="statements",
+        help_text=_("The plan version pinned to this month."),
+    )
+    team = models.ForeignKey(
+        "salescrm.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    base_kind = models.CharField(_("base"), max_length=16, choices=CommissionPlan.Base.choices)
+    base_amount = models.DecimalField(_("base amount"), **MONEY)
+    target_amount = models.DecimalField(_("target"), null=True, blank=True, **MONEY)
+    achievement = models.DecimalField(
+        _("achievement (%)"), null=True, blank=True, max_digits=9, decimal_places=2
+    )
+    commission = models.DecimalField(_("tiered commission"), **MONEY)
+    team_bonus = models.DecimalField(_("team bonus"), **MONEY)
+    total = models.DecimalField(_("total"), **MONEY)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.OPEN
+    )
+    computed_at = models.DateTimeField(_("computed at"))
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = CommissionStatementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-month", "rep__username"]
+        verbose_name = _("commission statement")
+        verbose_name_plural = _("commission statements")
+        constraints = [
+            models.UniqueConstraint(fields=["rep", "month"], name="statement_once_per_month"),
+            models.CheckConstraint(
+                condition=models.Q(total=models.F("commission") + models.F("team_bonus")),
+                name="statement_total_adds_up",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.rep} · {self.month:%Y-%m}"
+
+    def get_absolute_url(self):
+        return reverse("performance:statement_detail", args=[self.pk])
+
+
+class CommissionLine(models.Model):
+    """One traceable line of a statement: a payment, a refund or a signed contract at the
+    rate applied, or the team bonus."""
+
+    class Kind(models.TextChoices):
+        PAYMENT = "payment", _("Payment")
+        REFUND = "refund", _("Refund clawback")
+        CONTRACT = "contract", _("Signed contract")
+        TEAM_BONUS = "team_bonus", _("Team bonus")
+
+    statement = models.ForeignKey(
+        CommissionStatement,
+        verbose_name=_("statement"),
+        on_delete=models.CASCADE,
+        related_name="lines",
+    )
+    position = models.PositiveIntegerField(_("no."))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    contract = models.ForeignKey(
+        "customers.Contract",
+        verbose_name=_("contract"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    payment = models.ForeignKey(
+        "customers.Payment",
+        verbose_name=_("payment"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    refund = models.ForeignKey(
+        "customers.Refund",
+        verbose_name=_("refund"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    occurred_on = models.DateField(_("date"))
+    description = models.CharField(_("description"), max_length=300)
+    base = models.DecimalField(_("base"), **MONEY)
+    rate = models.DecimalField(_("rate (%)"), max_digits=9, decimal_places=4)
+    amount = models.DecimalField(_("commission"), **MONEY)
+
+    class Meta:
+        ordering = ["statement", "position"]
+        verbose_name = _("commission line")
+        verbose_name_plural = _("commission lines")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["statement", "position"], name="commission_line_position"
+            )
+        ]
+
+    def __str__(self):
+        return self.description

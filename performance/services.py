@@ -17,7 +17,16 @@ from salescrm.roles import Role
 from salescrm.timeutil import business_date, month_end, month_start, quarter_end, quarter_start
 
 from . import kpis
-from .models import FunnelSnapshot, KpiScheme, PeriodKind, ScoreCard, ScoreLine
+from .models import (
+    CommissionLine,
+    CommissionPlan,
+    CommissionStatement,
+    FunnelSnapshot,
+    KpiScheme,
+    PeriodKind,
+    ScoreCard,
+    ScoreLine,
+)
 
 COMPANY = "company"
 
@@ -56,11 +65,18 @@ def people_of_role(role: str) -> list[User]:
 
 
 def person_values(
-    role: str, people: list[User], start: dt.date, end: dt.date, codes: set[str]
+    role: str,
+    people: list[User],
+    start: dt.date,
+    end: dt.date,
+    codes: set[str],
+    ratios: dict | None = None,
 ) -> dict[int, dict[str, Decimal | None]]:
     """Each person's KPI figures for the period: a rep's own, a manager's team's (the reps of
-    the teams they lead), the director's company's. A constant number of queries."""
-    ratios = kpis.compute_all(start, end, sorted(codes))
+    the teams they lead), the director's company's. A constant number of queries (none for
+    the KPIs when their per-rep `ratios` for the period are given)."""
+    if ratios is None:
+        ratios = kpis.compute_all(start, end, sorted(codes))
     rep_rows = list(User.objects.filter(role=Role.REP).values_list("id", "team_id"))
     if role == Role.REP:
         groups = {person.pk: [person.pk] for person in people}
@@ -140,6 +156,7 @@ def scheme_preview(*, role: str, items: list[ItemRule], today: dt.date | None = 
 
 
 CATCH_UP_MONTHS = 12
+SCORED_ROLES = (Role.REP, Role.MANAGER, Role.DIRECTOR)
 
 
 def _periods(day: dt.date, catch_up_months: int) -> list[tuple[str, dt.date, dt.date]]:
@@ -152,7 +169,7 @@ def _periods(day: dt.date, catch_up_months: int) -> list[tuple[str, dt.date, dt.
     ]
     if catch_up_months:
         earliest = month_start(day)
-        for _ in range(catch_up_months):
+        for _step in range(catch_up_months):
             earliest = month_start(earliest - dt.timedelta(days=1))
         done = set(
             ScoreCard.objects.filter(period_start__gte=earliest, period_start__lt=month_start(day))
@@ -186,13 +203,22 @@ def scorecards_compute(
             counts["frozen"] += 1
             continue
         cards, lines = [], []
-        for role in (Role.REP, Role.MANAGER, Role.DIRECTOR):
-            scheme = KpiScheme.objects.in_effect(role, start)
-            if scheme is None:
-                continue
-            items = [ItemRule.of(item) for item in scheme.items.all()]
+        schemes = {role: KpiScheme.objects.in_effect(role, start) for role in SCORED_ROLES}
+        items_of = {
+            role: [ItemRule.of(item) for item in scheme.items.all()]
+            for role, scheme in schemes.items()
+            if scheme is not None
+        }
+        # each KPI once per period, whichever roles weigh it
+        ratios = kpis.compute_all(
+            start, cut_off, sorted({i.kpi for items in items_of.values() for i in items})
+        )
+        for role, items in items_of.items():
+            scheme = schemes[role]
             people = people_of_role(role)
-            values = person_values(role, people, start, cut_off, {item.kpi for item in items})
+            values = person_values(
+                role, people, start, cut_off, {item.kpi for item in items}, ratios
+            )
             for person in people:
                 rows, total = score_lines(items, values[person.pk])
                 card = ScoreCard(
@@ -246,7 +272,7 @@ FUNNEL_STAGES = [
 COHORT_DAYS = 90
 
 
-def funnel_snapshot(*, day: dt.date) -> dict:
+def funnel_snapshot_replace(*, day: dt.date) -> dict:
     """Replace the funnel rows of `day`: per rep (and their current team) and stage,
 
     - ``open_leads``/``amount``: leads of the 90-day cohort (created in the 90 days up to
@@ -278,7 +304,9 @@ def funnel_snapshot(*, day: dt.date) -> dict:
     entered = pd.DataFrame.from_records(
         StageChange.objects.filter(
             changed_at__gte=low, changed_at__lt=high, lead__owner__isnull=False
-        ).values_list("lead__owner_id", "to_stage"),
+        )
+        .order_by()
+        .values_list("lead__owner_id", "to_stage"),
         columns=["rep", "stage"],
     )
     teams = dict(User.objects.values_list("id", "team_id"))
@@ -410,3 +438,232 @@ def kpi_anomalies_notify(*, day: dt.date) -> dict:
                     }
                 )
     return {"anomalies": len(rows), "alerts_sent": notify_many(rows)}
+
+
+# --- commission -----------------------------------------------------------------------------
+
+
+class StatementError(Exception):
+    """A refused change to a statement; the message is meant for the user."""
+
+
+def _missing_months(model, day: dt.date, catch_up_months: int) -> list[dt.date]:
+    months, month = [], month_start(day)
+    for _step in range(catch_up_months):
+        month = month_start(month - dt.timedelta(days=1))
+        months.append(month)
+    have = set(model.objects.filter(month__in=months).values_list("month", flat=True).distinct())
+    return sorted(m for m in months if m not in have)
+
+
+def commission_compute(*, day: dt.date, catch_up_months: int = CATCH_UP_MONTHS) -> dict:
+    """Recompute the open statements of the month containing `day` from the source rows up to
+    `day` (and catch up on earlier months that have no statements at all). Closed statements
+    are never touched."""
+    counts = {"statements": 0, "commission_lines": 0, "closed_kept": 0}
+    months = [(month_start(day), day)] + [
+        (month, month_end(month))
+        for month in _missing_months(CommissionStatement, day, catch_up_months)
+    ]
+    for month, cut_off in months:
+        for key, value in _commission_month(month, cut_off).items():
+            counts[key] += value
+    return counts
+
+
+def _sources(month: dt.date, cut_off: dt.date, base: str) -> dict[int, list]:
+    """Per rep, the month's commission sources in the order they happened: payments received
+    (or contracts signed, for a signed-amount plan) and refunds confirmed, plus payments and
+    refunds dated in an earlier month whose statement was already closed when they were
+    recorded (so nothing is ever lost). Five queries."""
+    from django.db.models import DateField, Exists, OuterRef
+    from django.db.models.functions import Trunc
+
+    from customers.models import Contract, Payment, Refund
+
+    closed_month = CommissionStatement.objects.closed().filter(
+        rep_id=OuterRef("contract__owner_id")
+    )
+    stated = CommissionLine.objects.filter(statement__status=CommissionStatement.Status.CLOSED)
+    rows: dict[int, list] = defaultdict(list)
+    fields = ("id", "contract_id", "contract__number", "contract__owner_id", "amount")
+    if base == CommissionPlan.Base.SIGNED:
+        for pk, number, owner, amount, signed_on in Contract.objects.signed_between(
+            month, cut_off
+        ).values_list("id", "number", "owner_id", "total_amount", "signed_on"):
+            rows[owner].append((signed_on, 0, "contract", pk, pk, number, amount))
+    else:
+        late_payments = (
+            Payment.objects.filter(received_on__lt=month)
+            .annotate(dated_month=Trunc("received_on", "month", output_field=DateField()))
+            .filter(
+                Exists(closed_month.filter(month=OuterRef("dated_month"))),
+                ~Exists(stated.filter(payment_id=OuterRef("pk"))),
+            )
+        )
+        in_month = Payment.objects.filter(received_on__range=(month, cut_off))
+        for query in (in_month, late_payments):
+            for pk, contract, number, owner, amount, on in query.order_by().values_list(
+                *fields, "received_on"
+            ):
+                rows[owner].append((on, 0, "payment", pk, contract, number, amount))
+    confirmed = Refund.objects.filter(status=Refund.Status.CONFIRMED)
+    late_refunds = (
+        confirmed.filter(confirmed_on__lt=month)
+        .annotate(dated_month=Trunc("confirmed_on", "month", output_field=DateField()))
+        .filter(
+            Exists(closed_month.filter(month=OuterRef("dated_month"))),
+            ~Exists(stated.filter(refund_id=OuterRef("pk"))),
+        )
+    )
+    in_month = confirmed.filter(confirmed_on__range=(month, cut_off))
+    for query in (in_month, late_refunds):
+        for pk, contract, number, owner, amount, on in query.order_by().values_list(
+            *fields, "confirmed_on"
+        ):
+            rows[owner].append((on, 1, "refund", pk, contract, number, -amount))
+    for items in rows.values():
+        items.sort(key=lambda row: (row[0], row[1], row[3]))
+    return rows
+
+
+def _description(kind: str, number: str, on: dt.date) -> str:
+    texts = {
+        "payment": _("Payment received %(date)s, contract %(number)s"),
+        "refund": _("Refund confirmed %(date)s, contract %(number)s"),
+        "contract": _("Contract %(number)s signed %(date)s"),
+    }
+    return str(texts[kind] % {"date": on.isoformat(), "number": number})
+
+
+def _commission_month(month: dt.date, cut_off: dt.date) -> dict:
+    from django.conf import settings
+    from django.utils import translation
+
+    from .commission import Source, achievement, statement_lines
+
+    existing = CommissionStatement.objects.filter(month=month)
+    pinned = existing.values_list("plan_id", flat=True).first()
+    plan = (
+        CommissionPlan.objects.filter(pk=pinned).first()
+        if pinned
+        else CommissionPlan.objects.in_effect(month)
+    )
+    if plan is None:
+        return {"statements": 0, "commission_lines": 0, "closed_kept": 0}
+    tiers = plan.calculator_tiers(list(plan.tiers.all()))
+    closed = set(existing.closed().values_list("rep_id", flat=True))
+    sources = _sources(month, cut_off, plan.base)
+    metric = "signed_amount" if plan.base == CommissionPlan.Base.SIGNED else "collected_amount"
+    signed_targets = kpis.targets_by("signed_amount", month, cut_off)
+    rep_targets = {**signed_targets, **kpis.targets_by(metric, month, cut_off)}
+    team_targets = {
+        **kpis.targets_by("signed_amount", month, cut_off, level="team"),
+        **kpis.targets_by(metric, month, cut_off, level="team"),
+    }
+    reps = {
+        pk: team for pk, team in User.objects.filter(role=Role.REP).values_list("id", "team_id")
+    }
+    active = set(User.objects.filter(role=Role.REP, is_active=True).values_list("id", flat=True))
+    net = {
+        rep: sum((row[6] for row in sources.get(rep, [])), Decimal(0))
+        for rep in set(sources) | active
+    }
+    team_base = defaultdict(Decimal)
+    for rep, amount in net.items():
+        if reps.get(rep):
+            team_base[reps[rep]] += amount
+    bonus_teams = {
+        team
+        for team, amount in team_base.items()
+        if plan.team_bonus_rate > 0
+        and team_targets.get(team)
+        and amount * 100 >= team_targets[team] * plan.team_bonus_threshold
+    }
+    now = timezone.now()
+    statements, lines = [], []
+    with translation.override(settings.LANGUAGE_CODE):
+        for rep in sorted(net):
+            if rep in closed or rep not in reps:
+                continue
+            rows = sources.get(rep, [])
+            target = rep_targets.get(rep)
+            calc_lines, commission = statement_lines(
+                [Source(row, row[6]) for row in rows], target, tiers, plan.method
+            )
+            bonus = Decimal(0)
+            if reps[rep] in bonus_teams and net[rep] > 0:
+                bonus = (net[rep] * plan.team_bonus_rate / 100).quantize(Decimal("0.01"))
+            reached = achievement(net[rep], target)
+            statement = CommissionStatement(
+                rep_id=rep,
+                month=month,
+                plan=plan,
+                team_id=reps[rep],
+                base_kind=plan.base,
+                base_amount=net[rep],
+                target_amount=target,
+                achievement=None if reached is None else (reached * 100).quantize(Decimal("0.01")),
+                commission=commission,
+                team_bonus=bonus,
+                total=commission + bonus,
+                computed_at=now,
+            )
+            statements.append(statement)
+            for position, line in enumerate(calc_lines, 1):
+                on, _order, kind, pk, contract, number, _amount = line.ref
+                lines.append(
+                    CommissionLine(
+                        statement=statement,
+                        position=position,
+                        kind=kind,
+                        contract_id=contract,
+                        payment_id=pk if kind == "payment" else None,
+                        refund_id=pk if kind == "refund" else None,
+                        occurred_on=on,
+                        description=_description(kind, number, on),
+                        base=line.base,
+                        rate=line.rate * 100,
+                        amount=line.amount,
+                    )
+                )
+            if bonus:
+                lines.append(
+                    CommissionLine(
+                        statement=statement,
+                        position=len(calc_lines) + 1,
+                        kind=CommissionLine.Kind.TEAM_BONUS,
+                        occurred_on=cut_off,
+                        description=str(
+                            _("Team target reached: %(base)s × %(rate)s %%")
+                            % {"base": net[rep], "rate": plan.team_bonus_rate}
+                        ),
+                        base=net[rep],
+                        rate=plan.team_bonus_rate,
+                        amount=bonus,
+                    )
+                )
+    with transaction.atomic():
+        existing.open().delete()
+        CommissionStatement.objects.bulk_create(statements, batch_size=1000)
+        for line in lines:
+            line.statement_id = line.statement.pk
+        CommissionLine.objects.bulk_create(lines, batch_size=2000)
+    return {
+        "statements": len(statements),
+        "commission_lines": len(lines),
+        "closed_kept": len(closed),
+    }
+
+
+@transaction.atomic
+def statement_close(*, statement: CommissionStatement, actor: User) -> CommissionStatement:
+    """Finance marks a statement paid: from then on it is never recomputed."""
+    locked = CommissionStatement.objects.select_for_update().get(pk=statement.pk)
+    if locked.status == CommissionStatement.Status.CLOSED:
+        raise StatementError(_("This statement is already closed."))
+    locked.status = CommissionStatement.Status.CLOSED
+    locked.closed_at = timezone.now()
+    locked.closed_by = actor
+    locked.save(update_fields=["status", "closed_at", "closed_by"])
+    return locked

@@ -9,7 +9,7 @@ from . import services
 
 @nightly_job("performance.funnel_snapshot", order=40)
 def funnel_snapshot(business_date):
-    return services.funnel_snapshot(day=business_date)
+    return services.funnel_snapshot_replace(day=business_date)
 
 
 @nightly_job("performance.scorecards", order=45)
@@ -20,3 +20,8 @@ def scorecards(business_date):
 @nightly_job("performance.kpi_anomalies", order=55)
 def kpi_anomalies(business_date):
     return services.kpi_anomalies_notify(day=business_date)
+
+
+@nightly_job("performance.commission", order=50)
+def commission(business_date):
+    return services.commission_compute(day=business_date)

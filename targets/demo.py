@@ -31,13 +31,15 @@ def seed_targets(ctx: DemoContext) -> None:
         year = ctx.today.year - back
         if TargetPlan.objects.filter(year=year, metric=metric).exists():
             continue
+        # Last year's plan: a typical season; this year's: proposed from last year's actuals
+        # (the customers demo holds a year of history), even when there are none.
         plan = services.plan_create(
             actor=director,
             year=year,
             metric=metric,
             annual_value=value,
-            month_weights=TYPICAL_SEASON,
-            seasonality_source="demo",
+            month_weights=TYPICAL_SEASON if back else None,
+            seasonality_source="典型淡旺季" if back else "",
         )
         plan = services.plan_publish(plan=plan, actor=director)
         if back == 0 and metric == Metric.SIGNED_AMOUNT:

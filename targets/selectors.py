@@ -1,26 +1,190 @@
 """Actual values per metric, grouped by rep, for a date range (Shanghai days, inclusive).
 
-THE place where actuals are queried: progress pages here and the performance app read them
-through these functions, never through queries of their own. Each is one set-based query.
-Team and company values are sums over reps (team = the rep's current team).
+THE place where actuals are queried: the progress page here and the performance app read them
+through these functions, never through queries of their own. Each is set-based (one round
+trip to the database). Team and company values are sums over reps (team = the rep's current
+team).
+
+- signed amount: contracts signed (status signed or archived) with ``signed_on`` in the range,
+  their ``total_amount``, by contract owner;
+- collected amount: payments ``received_on`` in the range minus refunds confirmed in the range
+  (a confirmed refund is negative collection in the month it is confirmed), by contract owner;
+- new customers: customers whose first signed contract was signed in the range, by customer
+  owner;
+- renewals: signed renewal contracts (``is_renewal``) signed in the range, by contract owner;
+- effective visits: visits, online meetings, trial lessons and campus tours logged in the
+  range, by the rep who logged them.
 """
 
 import datetime as dt
+from decimal import Decimal
 
-from django.db.models import Count
+import pandas as pd
+from django.db.models import Count, DateField, F, Min, OuterRef, Subquery, Sum
+from django.db.models.functions import TruncMonth
 
+from customers.models import Contract, Customer, Payment, Refund
 from leads.models import Activity
+from salescrm.timeutil import SHANGHAI, month_end
+
+from .models import Metric
+
+
+def _signed(start, end):
+    return Contract.objects.filter(status__in=Contract.SIGNED_STATES, signed_on__range=(start, end))
+
+
+def _first_signed_customers(start, end):
+    first = (
+        Contract.objects.filter(customer=OuterRef("pk"), status__in=Contract.SIGNED_STATES)
+        .order_by("signed_on")
+        .values("signed_on")[:1]
+    )
+    return Customer.objects.annotate(first_signed=Subquery(first, output_field=DateField())).filter(
+        first_signed__range=(start, end)
+    )
+
+
+def _visits(start, end):
+    return Activity.objects.effective_visits().between(start, end).filter(actor__isnull=False)
+
+
+def _collected_rows(start, end, *, by_month=False):
+    """Receipts and confirmed refunds (negated) as one UNION query, per owner (and month)."""
+    paid_month = {"month": TruncMonth("received_on", output_field=DateField())} if by_month else {}
+    refund_month = (
+        {"month": TruncMonth("confirmed_on", output_field=DateField())} if by_month else {}
+    )
+    payments = (
+        Payment.objects.filter(received_on__range=(start, end))
+        .values(owner_pk=F("contract__owner_id"), **paid_month)
+        .annotate(value=Sum("amount"))
+        .order_by()
+    )
+    refunds = (
+        Refund.objects.filter(status=Refund.Status.CONFIRMED, confirmed_on__range=(start, end))
+        .values(owner_pk=F("contract__owner_id"), **refund_month)
+        .annotate(value=-Sum("amount"))
+        .order_by()
+    )
+    return payments.union(refunds, all=True)
+
+
+def _by_owner(rows, key="owner_pk", value="value") -> dict:
+    result: dict = {}
+    for row in rows:
+        result[row[key]] = result.get(row[key], 0) + row[value]
+    return result
+
+
+def signed_amount(start: dt.date, end: dt.date) -> dict[int, Decimal]:
+    rows = _signed(start, end).values("owner_id").annotate(value=Sum("total_amount")).order_by()
+    return _by_owner(rows, "owner_id")
+
+
+def collected_amount(start: dt.date, end: dt.date) -> dict[int, Decimal]:
+    return _by_owner(_collected_rows(start, end))
+
+
+def new_customers(start: dt.date, end: dt.date) -> dict[int, int]:
+    rows = (
+        _first_signed_customers(start, end)
+        .values("owner_id")
+        .annotate(value=Count("id"))
+        .order_by()
+    )
+    return _by_owner(rows, "owner_id")
+
+
+def renewals(start: dt.date, end: dt.date) -> dict[int, int]:
+    rows = (
+        _signed(start, end)
+        .filter(is_renewal=True)
+        .values("owner_id")
+        .annotate(value=Count("id"))
+        .order_by()
+    )
+    return _by_owner(rows, "owner_id")
 
 
 def effective_visits(start: dt.date, end: dt.date) -> dict[int, int]:
-    """Visits, online meetings, trial lessons and campus tours logged by each rep (the
-    activity's actor) between `start` and `end`."""
-    rows = (
-        Activity.objects.effective_visits()
-        .between(start, end)
-        .filter(actor__isnull=False)
-        .values("actor_id")
-        .annotate(n=Count("id"))
-        .order_by()
+    rows = _visits(start, end).values("actor_id").annotate(value=Count("id")).order_by()
+    return _by_owner(rows, "actor_id")
+
+
+ACTUALS = {
+    Metric.SIGNED_AMOUNT: signed_amount,
+    Metric.COLLECTED_AMOUNT: collected_amount,
+    Metric.NEW_CUSTOMERS: new_customers,
+    Metric.RENEWALS: renewals,
+    Metric.EFFECTIVE_VISITS: effective_visits,
+}
+
+
+def actuals(metric: str, start: dt.date, end: dt.date) -> dict[int, Decimal | int]:
+    """The selector of `metric` (one of Metric)."""
+    return ACTUALS[metric](start, end)
+
+
+def first_actual_on(metric: str) -> dt.date | None:
+    """The first day the metric has any actual at all (how far the history reaches)."""
+    if metric == Metric.COLLECTED_AMOUNT:
+        return Payment.objects.aggregate(first=Min("received_on"))["first"]
+    if metric == Metric.EFFECTIVE_VISITS:
+        first = Activity.objects.effective_visits().aggregate(first=Min("occurred_at"))["first"]
+        return first.astimezone(SHANGHAI).date() if first else None
+    signed = Contract.objects.filter(status__in=Contract.SIGNED_STATES)
+    return signed.aggregate(first=Min("signed_on"))["first"]
+
+
+def monthly_actuals(metric: str, first_month: dt.date, last_month: dt.date) -> pd.DataFrame:
+    """Actuals of `metric` per rep and calendar month from `first_month` to the end of
+    `last_month`: a DataFrame with columns owner_id, month (date, first of month), value
+    (Decimal for money, int for counts). Months without activity have no row."""
+    start, end = first_month.replace(day=1), month_end(last_month)
+    month_of = {
+        Metric.SIGNED_AMOUNT: TruncMonth("signed_on", output_field=DateField()),
+        Metric.RENEWALS: TruncMonth("signed_on", output_field=DateField()),
+        Metric.NEW_CUSTOMERS: TruncMonth("first_signed", output_field=DateField()),
+        Metric.EFFECTIVE_VISITS: TruncMonth(
+            "occurred_at", output_field=DateField(), tzinfo=SHANGHAI
+        ),
+    }
+    if metric == Metric.COLLECTED_AMOUNT:
+        rows = _collected_rows(start, end, by_month=True)
+    elif metric == Metric.SIGNED_AMOUNT:
+        rows = (
+            _signed(start, end)
+            .values(owner_pk=F("owner_id"), month=month_of[metric])
+            .annotate(value=Sum("total_amount"))
+        )
+    elif metric == Metric.RENEWALS:
+        rows = (
+            _signed(start, end)
+            .filter(is_renewal=True)
+            .values(owner_pk=F("owner_id"), month=month_of[metric])
+            .annotate(value=Count("id"))
+        )
+    elif metric == Metric.NEW_CUSTOMERS:
+        rows = (
+            _first_signed_customers(start, end)
+            .values(owner_pk=F("owner_id"), month=month_of[metric])
+            .annotate(value=Count("id"))
+        )
+    elif metric == Metric.EFFECTIVE_VISITS:
+        rows = (
+            _visits(start, end)
+            .values(owner_pk=F("actor_id"), month=month_of[metric])
+            .annotate(value=Count("id"))
+        )
+    else:
+        raise ValueError(f"unknown metric {metric!r}")
+    frame = pd.DataFrame(list(rows.order_by()), columns=["owner_pk", "month", "value"])
+    frame = frame.rename(columns={"owner_pk": "owner_id"})
+    if frame.empty:
+        return frame[["owner_id", "month", "value"]]
+    # The UNION of receipts and refunds may hold two rows for one owner and month.
+    grouped = frame.groupby(["owner_id", "month"], as_index=False, sort=True)["value"].agg(
+        lambda values: sum(values, start=Decimal(0) if isinstance(values.iloc[0], Decimal) else 0)
     )
-    return {row["actor_id"]: row["n"] for row in rows}
+    return grouped[["owner_id", "month", "value"]]

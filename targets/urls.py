@@ -15,4 +15,5 @@ urlpatterns = [
     path("plans/<int:pk>/leaver/", views.member_leave, name="member_leave"),
     path("plans/<int:pk>/joiner/", views.member_join, name="member_join"),
     path("targets/<int:pk>/", views.target_detail, name="target_detail"),
+    path("progress/", views.progress, name="progress"),
 ]

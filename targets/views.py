@@ -11,6 +11,7 @@ from salescrm.models import Team, User
 from salescrm.roles import Role
 from salescrm.timeutil import local_today
 
+from . import progress as progress_module
 from . import services, tables
 from .forms import GridForm, JoinerForm, LeaverForm, PlanCreateForm, PlanWeightsForm
 from .models import AdjustmentLine, Target, TargetPlan
@@ -101,6 +102,7 @@ def plan_weights(request, pk):
         month_weights=plan.month_weights.order_by("month"),
         team_shares=plan.team_shares.select_related("team"),
         members=plan.members.select_related("rep", "team").order_by("team__name", "rep__username"),
+        product_line_shares=plan.product_line_shares.select_related("product_line"),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -110,6 +112,7 @@ def plan_weights(request, pk):
                 month_weights=form.month_weights(),
                 team_weights=form.team_weights(),
                 member_weights=form.member_weights(),
+                product_line_weights=form.product_line_weights(),
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -303,3 +306,88 @@ def member_join(request, pk):
     return render(
         request, "targets/member_form.html", {"plan": plan, "form": form, "title": _("A rep joins")}
     )
+
+
+def _default_month(plan, today) -> int:
+    if plan.year == today.year:
+        return today.month
+    return 12 if plan.year < today.year else 1
+
+
+LEVEL_ORDER = {"company": 0, "team": 1, "rep": 2}
+
+
+@role_required(*SALES)
+def progress(request):
+    plans = list(TargetPlan.objects.published().order_by("-year", "metric"))
+    today = local_today()
+    chosen = request.GET.get("plan", "")
+    plan = next((p for p in plans if str(p.pk) == chosen), None) or next(
+        (p for p in plans if p.year == today.year and p.metric == "signed_amount"),
+        plans[0] if plans else None,
+    )
+    if plan is None:
+        return render(request, "targets/progress.html", {"plans": plans, "plan": None})
+    kind = (
+        request.GET.get("period")
+        if request.GET.get("period") in progress_module.PERIODS
+        else "month"
+    )
+    month = request.GET.get("month", "")
+    month = int(month) if month.isdigit() and 1 <= int(month) <= 12 else _default_month(plan, today)
+    result = progress_module.build_progress(
+        plan=plan, user=request.user, kind=kind, month=month, as_of=today
+    )
+    rows = sorted(result.rows, key=lambda r: (LEVEL_ORDER[r.level], r.team, r.label))
+    if request.GET.get("export") in ("csv", "xlsx"):
+        return tables.export_response(
+            filename=f"progress-{plan.year}-{plan.metric}-{kind}-{month:02d}",
+            header=[
+                _("Level"),
+                _("Team"),
+                _("Name"),
+                _("Target"),
+                _("Target to date"),
+                _("Actual"),
+                _("Achievement rate"),
+                _("Gap to date"),
+                _("Run-rate projection"),
+            ],
+            lines=[
+                [
+                    Target.Level(r.level).label,
+                    r.team,
+                    r.label,
+                    r.target,
+                    r.target_to_date,
+                    r.actual,
+                    r.achievement_rate if r.achievement_rate is not None else "",
+                    r.gap_to_date,
+                    r.projection,
+                ]
+                for r in rows
+            ],
+            fmt=request.GET["export"],
+        )
+    chart = None
+    if rows:
+        series = progress_module.monthly_series(plan, rows[0])
+        chart = {
+            "title": rows[0].label,
+            "x": [f"{s['month']:%Y-%m}" for s in series],
+            "target": [str(s["target"]) for s in series],
+            "actual": [str(s["actual"]) for s in series],
+            "target_label": _("Target"),
+            "actual_label": _("Actual"),
+        }
+    context = {
+        "plans": plans,
+        "plan": plan,
+        "progress": result,
+        "rows": rows,
+        "kind": kind,
+        "month": month,
+        "months": range(1, 13),
+        "chart": chart,
+    }
+    return render(request, "targets/progress.html", context)

@@ -243,3 +243,69 @@ def browser_login():
         return pg
 
     return _login
+
+
+# --- transactional tests keep the migrations' reference data ---------------------------
+
+
+def pytest_collection_modifyitems(items):
+    """A transactional test ends with a flush of every table, which would also wipe the rows
+    the data migrations created (role groups, channels, product lines, default rules) for the
+    tests that follow. Serialized rollback restores them after each such test."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        options = {}
+        if marker is not None:
+            names = [
+                "transaction",
+                "reset_sequences",
+                "databases",
+                "serialized_rollback",
+                "available_apps",
+            ]
+            options = dict(zip(names, marker.args, strict=False)) | dict(marker.kwargs)
+        uses_transactions = options.get("transaction") or {"transactional_db", "live_server"} & set(
+            item.fixturenames
+        )
+        if uses_transactions:
+            options.update(transaction=True, serialized_rollback=True)
+            item.add_marker(pytest.mark.django_db(**options), append=False)
+
+
+_SERIALIZED: dict[str, str] = {}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _keep_serialized_contents(django_db_setup):
+    """Django keeps the serialized copy of the migrations' data on the connection object. Once
+    Playwright runs its event loop in the main thread, asgiref hands out fresh connection
+    objects without it, and serialized rollback silently restores nothing; keep a copy."""
+    from django.db import connections
+
+    for alias in connections:
+        contents = getattr(connections[alias], "_test_serialized_contents", None)
+        if contents:
+            _SERIALIZED[alias] = contents
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Every database test starts with the rows the data migrations create (role groups,
+    channels, product lines, default rules), even after a transactional test's flush."""
+    uses_db = request.node.get_closest_marker("django_db") or {
+        "db",
+        "transactional_db",
+        "live_server",
+    } & set(request.fixturenames)
+    if not uses_db:
+        return
+    from django.db import connections
+
+    for alias, contents in _SERIALIZED.items():
+        if not hasattr(connections[alias], "_test_serialized_contents"):
+            connections[alias]._test_serialized_contents = contents
+    request.getfixturevalue("_django_db_helper")
+    from django.contrib.auth.models import Group
+
+    if "default" in _SERIALIZED and not Group.objects.filter(name="rep").exists():
+        connections["default"].creation.deserialize_db_from_string(_SERIALIZED["default"])

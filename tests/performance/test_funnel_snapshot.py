@@ -1,4 +1,4 @@
-"""The daily funnel snapshot per team, rep and stage (services.funnel_snapshot)."""
+"""The daily funnel snapshot per team, rep and stage (services.funnel_snapshot_replace)."""
 
 import datetime as dt
 from decimal import Decimal as D
@@ -6,7 +6,7 @@ from decimal import Decimal as D
 import pytest
 
 from performance.models import FunnelSnapshot
-from performance.services import funnel_snapshot
+from performance.services import funnel_snapshot_replace
 
 from .factories import lead_with_history
 
@@ -65,7 +65,7 @@ def _rows():
 
 
 def test_funnel_counts_amounts_and_stage_to_stage_conversion(funnel_data, team):
-    assert funnel_snapshot(day=DAY) == {"funnel_rows": 13}
+    assert funnel_snapshot_replace(day=DAY) == {"funnel_rows": 13}
     assert _rows() == sorted(
         [
             ("rep_a1", "new", 1, D("2000.00"), 1, 4, D("75.00")),
@@ -87,16 +87,16 @@ def test_funnel_counts_amounts_and_stage_to_stage_conversion(funnel_data, team):
 
 
 def test_running_the_snapshot_twice_gives_identical_rows(funnel_data):
-    funnel_snapshot(day=DAY)
+    funnel_snapshot_replace(day=DAY)
     first = _rows()
-    funnel_snapshot(day=DAY)
+    funnel_snapshot_replace(day=DAY)
     assert _rows() == first
     assert FunnelSnapshot.objects.filter(day=DAY).count() == len(first)
 
 
 def test_a_later_change_does_not_alter_the_day_it_happened_after(funnel_data, rep):
-    funnel_snapshot(day=DAY)
+    funnel_snapshot_replace(day=DAY)
     first = _rows()
     lead_with_history(rep, [("new", "2026-11-12")], budget="100")
-    funnel_snapshot(day=DAY)
+    funnel_snapshot_replace(day=DAY)
     assert _rows() == first

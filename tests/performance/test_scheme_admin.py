@@ -19,7 +19,9 @@ TODAY = dt.date(2026, 11, 22)
 def root_client(client, monkeypatch):
     # The open month is computed from the business date; pin it for the tests.
     monkeypatch.setattr("performance.services.business_date", lambda: TODAY - dt.timedelta(days=1))
-    client.force_login(UserFactory(username="root", is_superuser=True, is_staff=True))
+    client.force_login(
+        UserFactory(username="root", is_superuser=True, is_staff=True, language="en")
+    )
     return client
 
 
@@ -114,3 +116,18 @@ def test_preview_shows_last_months_ranking_and_saves_nothing(root_client, rep, t
     assert "2026-10" in page  # last month, the open month being 2026-11
     assert "rep_a1" in page and "rep_a2" in page
     assert not KpiScheme.objects.exists()
+
+
+def test_the_admin_role_may_edit_schemes_and_plans_and_the_director_only_read(client, director):
+    from salescrm.services import user_set_role
+
+    admin_user = user_set_role(user=UserFactory(username="ops", role="admin"), role="admin")
+    client.force_login(admin_user)
+    assert client.get(reverse("admin:performance_kpischeme_add")).status_code == 200
+    assert client.get(reverse("admin:performance_commissionplan_add")).status_code == 200
+    director_user = user_set_role(user=director, role="director")
+    director_user.is_staff = True
+    director_user.save()
+    client.force_login(director_user)
+    assert client.get(reverse("admin:performance_kpischeme_changelist")).status_code == 200
+    assert client.get(reverse("admin:performance_kpischeme_add")).status_code == 403

@@ -24,11 +24,16 @@ def test_demo_seeds_last_and_this_years_plans_once():
         (2026, "signed_amount"),
     ]
     plan = TargetPlan.objects.get(year=2026, metric="signed_amount")
-    # season weights sum to 12.0; Q1 = 0.9 + 0.6 + 1.1 = 2.6 -> 3,900,000.00; February 0.6 of it
     assert Target.objects.filter(plan=plan, level="rep").total() == Decimal("18000000.00")
-    assert Target.objects.filter(
+    # no contract history in this test: this year's months are even, 1,500,000.00 each
+    assert Target.objects.get(
         plan=plan, level="company", month=dt.date(2026, 2, 1)
-    ).get().value == Decimal("900000.00")
+    ).value == Decimal("1500000.00")
+    # last year's typical season sums to 12.0; February is 0.6 of it: 15,600,000.00 x 0.05
+    last = TargetPlan.objects.get(year=2025, metric="signed_amount")
+    assert Target.objects.get(
+        plan=last, level="company", month=dt.date(2025, 2, 1)
+    ).value == Decimal("780000.00")
     adjustment = Adjustment.objects.get()
     assert adjustment.actor.username == "manager1"
     assert adjustment.lines.count() == 2

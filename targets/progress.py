@@ -1,0 +1,240 @@
+"""Progress against a published plan (SPEC §4): actual vs target for company, teams and reps
+over a month, a quarter or the year to date, with the achievement rate (达成率), the gap to
+date and a run-rate projection to the period's end.
+
+Definitions (all in Decimal, rounded half-up to the plan's unit at the end):
+- target: the sum of the period's monthly targets;
+- target to date: the months that have ended in full, plus the current month's target in
+  proportion to its days elapsed (the day `as_of` counts as elapsed);
+- achievement rate: actual / target (None when the target is zero);
+- gap to date: actual - target to date (negative = behind);
+- run-rate projection: actual / days elapsed x days in the period.
+Actuals come from targets.selectors, over the period's days up to `as_of`.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.translation import gettext as _
+
+from salescrm.models import User
+from salescrm.timeutil import month_end, quarter_end, quarter_start
+
+from . import selectors
+from .allocation import unit
+from .models import MONEY_METRICS, PlanMember, Target, TargetPlan
+
+PERIODS = ("month", "quarter", "year")
+
+
+def period_bounds(kind: str, year: int, month: int) -> tuple[dt.date, dt.date]:
+    day = dt.date(year, month, 1)
+    if kind == "month":
+        return day, month_end(day)
+    if kind == "quarter":
+        return quarter_start(day), quarter_end(day)
+    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+
+
+def _round(value: Decimal, places: int) -> Decimal:
+    return value.quantize(unit(places), rounding=ROUND_HALF_UP)
+
+
+def target_to_date(
+    months: dict[dt.date, Decimal], start: dt.date, end: dt.date, as_of: dt.date
+) -> Decimal:
+    """The part of the period's target that should have been reached by `as_of` (unrounded)."""
+    total = Decimal(0)
+    for month, value in months.items():
+        if not start <= month <= end or month > as_of:
+            continue
+        last = month_end(month)
+        if last <= as_of:
+            total += value
+        else:
+            total += value * Decimal((as_of - month).days + 1) / Decimal((last - month).days + 1)
+    return total
+
+
+def run_rate(actual: Decimal, start: dt.date, end: dt.date, as_of: dt.date) -> Decimal:
+    """The actual pace carried on to the period's end (unrounded)."""
+    if as_of < start:
+        return Decimal(0)
+    elapsed = (min(as_of, end) - start).days + 1
+    return Decimal(actual) * Decimal((end - start).days + 1) / Decimal(elapsed)
+
+
+@dataclass
+class ProgressRow:
+    label: str
+    level: str
+    target: Decimal
+    target_to_date: Decimal
+    actual: Decimal
+    projection: Decimal
+    months: dict  # month -> target value, the whole year
+    owner: int | None  # team id or rep id; None for the company
+    team: str = ""  # the team of a team or rep row
+
+    @property
+    def achievement_rate(self) -> Decimal | None:
+        if not self.target:
+            return None
+        return (Decimal(self.actual) / self.target).quantize(
+            Decimal("0.0001"), rounding=ROUND_HALF_UP
+        )
+
+    @property
+    def gap_to_date(self) -> Decimal:
+        return self.actual - self.target_to_date
+
+
+@dataclass
+class ActivityRow:
+    """A new rep with an activity target instead of an amount (seed 003)."""
+
+    label: str
+    team: str
+    target: int  # effective visits over the period
+    actual: int
+
+
+@dataclass
+class Progress:
+    plan: TargetPlan
+    kind: str
+    start: dt.date
+    end: dt.date
+    as_of: dt.date
+    rows: list[ProgressRow]
+    activity_rows: list[ActivityRow] = field(default_factory=list)
+
+
+def activity_progress(
+    *, plan: TargetPlan, user: User, start: dt.date, end: dt.date, as_of: dt.date
+):
+    """Effective visits against the activity target of the plan's activity-focused reps
+    (two queries; none of the second when there is no such rep)."""
+    members = list(
+        PlanMember.objects.filter(plan=plan, activity_focus=True)
+        .visible_to(user)
+        .select_related("rep", "team")
+        .order_by("team__name", "rep__username")
+    )
+    if not members:
+        return []
+    visits = selectors.effective_visits(start, min(as_of, end)) if as_of >= start else {}
+    months = [m for m in range(start.month, end.month + 1)]
+    rows = []
+    for member in members:
+        active = [
+            m for m in months if member.first_month <= m and (member.left_after_month or 12) >= m
+        ]
+        rows.append(
+            ActivityRow(
+                label=str(member.rep),
+                team=str(member.team),
+                target=member.monthly_visits * len(active),
+                actual=visits.get(member.rep_id, 0),
+            )
+        )
+    return rows
+
+
+def build_progress(
+    *, plan: TargetPlan, user: User, kind: str, month: int, as_of: dt.date
+) -> Progress:
+    """Rows the user may see: company (director), teams and reps (scoped like the targets).
+    Three queries: the targets, the actuals, the teams of the reps who have actuals."""
+    start, end = period_bounds(kind, plan.year, month)
+    places = plan.places
+    targets = (
+        Target.objects.filter(plan=plan)
+        .visible_to(user)
+        .select_related("team", "rep")
+        .order_by("level", "team__name", "rep__username", "month")
+    )
+    actual_until = min(as_of, end)
+    actual_by_rep = selectors.actuals(plan.metric, start, actual_until) if as_of >= start else {}
+    team_of = dict(User.objects.filter(pk__in=list(actual_by_rep)).values_list("pk", "team_id"))
+    actual_by_team: dict[int, Decimal] = defaultdict(Decimal)
+    for rep_id, value in actual_by_rep.items():
+        if team_of.get(rep_id):
+            actual_by_team[team_of[rep_id]] += value
+    grouped: dict[tuple, dict] = {}
+    for target in targets:
+        if target.level == Target.Level.COMPANY:
+            key, label = ("company", None), _("Company")
+        elif target.level == Target.Level.TEAM:
+            key, label = ("team", target.team_id), str(target.team)
+        else:
+            key, label = ("rep", target.rep_id), str(target.rep)
+        entry = grouped.setdefault(
+            key, {"label": label, "months": {}, "team": str(target.team) if target.team else ""}
+        )
+        entry["months"][target.month] = target.value
+    rows = []
+    for (level, owner), entry in grouped.items():
+        if level == "company":
+            actual = sum(actual_by_rep.values(), Decimal(0))
+        elif level == "team":
+            actual = actual_by_team.get(owner, Decimal(0))
+        else:
+            actual = actual_by_rep.get(owner, Decimal(0))
+        actual = Decimal(actual)
+        period_target = sum(
+            (v for m, v in entry["months"].items() if start <= m <= end), Decimal(0)
+        )
+        rows.append(
+            ProgressRow(
+                label=entry["label"],
+                level=level,
+                target=period_target,
+                target_to_date=_round(target_to_date(entry["months"], start, end, as_of), places),
+                actual=actual,
+                projection=_round(run_rate(actual, start, end, as_of), places),
+                months=entry["months"],
+                owner=owner,
+                team=entry["team"],
+            )
+        )
+    activity_rows = []
+    if plan.metric in MONEY_METRICS:
+        activity_rows = activity_progress(plan=plan, user=user, start=start, end=end, as_of=as_of)
+    return Progress(
+        plan=plan,
+        kind=kind,
+        start=start,
+        end=end,
+        as_of=as_of,
+        rows=rows,
+        activity_rows=activity_rows,
+    )
+
+
+def monthly_series(plan: TargetPlan, row: ProgressRow) -> list[dict]:
+    """Target and actual for each month of the plan's year for one row (two queries: the
+    actuals via pandas, the current teams of the reps in them)."""
+    frame = selectors.monthly_actuals(
+        plan.metric, dt.date(plan.year, 1, 1), dt.date(plan.year, 12, 1)
+    )
+    if not frame.empty and row.level == "rep":
+        frame = frame[frame["owner_id"] == row.owner]
+    elif not frame.empty and row.level == "team":
+        team_of = dict(
+            User.objects.filter(pk__in=frame["owner_id"].unique().tolist()).values_list(
+                "pk", "team_id"
+            )
+        )
+        frame = frame[frame["owner_id"].map(team_of) == row.owner]
+    by_month = {}
+    if not frame.empty:
+        sums = frame.groupby("month")["value"].agg(lambda v: sum(v, start=Decimal(0)))
+        by_month = {month: Decimal(value) for month, value in sums.items()}
+    months = [dt.date(plan.year, m, 1) for m in range(1, 13)]
+    return [
+        {"month": m, "target": row.months.get(m, Decimal(0)), "actual": by_month.get(m, Decimal(0))}
+        for m in months
+    ]
