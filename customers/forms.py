@@ -58,6 +58,20 @@ class ContactForm(forms.ModelForm):
         fields = ["name", "title", "phone", "email", "is_payer"]
 
 
+class ReferralForm(forms.Form):
+    lead = forms.ModelChoiceField(label=_("referred lead"), queryset=None)
+
+    def __init__(self, *args, user, **kwargs):
+        from leads.models import Lead
+
+        super().__init__(*args, **kwargs)
+        self.fields["lead"].queryset = (
+            Lead.objects.visible_to(user)
+            .filter(channel__code="referral", referral__isnull=True)
+            .order_by("-created_at")
+        )
+
+
 class ContractTermsForm(forms.ModelForm):
     class Meta:
         model = Contract

@@ -35,6 +35,7 @@ from .models import (
     Instalment,
     LessonDelivery,
     Payment,
+    Referral,
     Refund,
     SatisfactionSurvey,
     Tier,
@@ -198,6 +199,22 @@ def contact_add(
     return Contact.objects.create(
         customer=customer, name=name, title=title, phone=phone, email=email, is_payer=is_payer
     )
+
+
+@transaction.atomic
+def referral_add(*, customer: Customer, actor, lead) -> "Referral":
+    """Record that `lead` (a referral-channel lead) was brought in by `customer` (老带新)."""
+    if not _may_act_for_owner(actor, customer.owner):
+        raise ValidationError(
+            _("Only the customer's owner or their manager can record a referral.")
+        )
+    if lead.channel.code != "referral":
+        raise ValidationError(_("Only a lead from the referral channel counts as a referral."))
+    if lead.pk == customer.lead_id:
+        raise ValidationError(_("A customer cannot refer themselves."))
+    if Referral.objects.filter(lead=lead).exists():
+        raise ValidationError(_("This lead is already recorded as someone's referral."))
+    return Referral.objects.create(customer=customer, lead=lead)
 
 
 @transaction.atomic
@@ -1084,8 +1101,6 @@ def _sum_subquery(payments_qs):
 
 def customer_referral_counts(*, start: dt.date, end: dt.date) -> dict[int, int]:
     """Referral leads per customer that arrived in [start, end)."""
-    from .models import Referral
-
     rows = (
         Referral.objects.filter(lead__created_at__date__gte=start, lead__created_at__date__lt=end)
         .values("customer_id")

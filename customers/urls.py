@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/", views.customer_detail, name="detail"),
     path("<int:pk>/activity/", views.activity_add, name="activity_add"),
     path("<int:pk>/contacts/new/", views.contact_create, name="contact_create"),
+    path("<int:pk>/referrals/new/", views.referral_create, name="referral_create"),
     path("<int:pk>/tier/", views.tier_override, name="tier_override"),
     path("<int:pk>/ledger/", views.customer_ledger, name="customer_ledger"),
     path("<int:pk>/complaints/new/", views.complaint_create, name="complaint_create"),

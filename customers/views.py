@@ -160,6 +160,7 @@ def customer_detail(request, pk):
     context = {
         "customer": customer,
         "contacts": customer.contacts.all(),
+        "referrals": customer.referrals.select_related("lead"),
         "contracts": contracts,
         "timeline": _timeline(customer),
         "tier_changes": customer.tier_changes.select_related("changed_by")[:10],
@@ -208,6 +209,31 @@ def contact_create(request, pk):
         {
             "form": form,
             "title": _("New contact"),
+            "back": customer.get_absolute_url(),
+            "subtitle": customer.name,
+        },
+    )
+
+
+def referral_create(request, pk):
+    customer = get_visible_or_404(Customer.objects.select_related("owner"), request.user, pk=pk)
+    form = forms.ReferralForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.referral_add(
+                customer=customer, actor=request.user, lead=form.cleaned_data["lead"]
+            )
+        except ValidationError as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, _("Referral recorded."))
+            return redirect(customer)
+    return render(
+        request,
+        "customers/form.html",
+        {
+            "form": form,
+            "title": _("Record a referral"),
             "back": customer.get_absolute_url(),
             "subtitle": customer.name,
         },
