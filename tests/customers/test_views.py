@@ -398,6 +398,8 @@ def test_every_page_renders_for_the_people_who_use_it(
             f"/customers/instalments/{instalment.pk}/dunning/",
             f"/customers/contracts/{signed_contract.pk}/refund/",
             f"/customers/{customer.pk}/complaints/new/",
+            f"/customers/{customer.pk}/referrals/new/",
+            f"/customers/{customer.pk}/contacts/new/",
             "/customers/receivables/",
             "/customers/contracts/?status=signed",
         ],
