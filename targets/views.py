@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from salescrm.access import role_required
 from salescrm.models import Team, User
 from salescrm.roles import Role
+from salescrm.scoping import managed_team_ids
 from salescrm.timeutil import local_today
 
 from . import progress as progress_module
@@ -234,7 +235,11 @@ def plan_history(request, pk):
         )
     )
     if not request.user.has_role(*DIRECTORS):
-        adjustments = adjustments.filter(team__in=request.user.managed_teams.all())
+        # A manager reads the changes made inside their teams and the director's changes of
+        # their teams' totals (which touch their rows).
+        teams = managed_team_ids(request.user)
+        touched = AdjustmentLine.objects.filter(target__team_id__in=teams).values("adjustment_id")
+        adjustments = adjustments.filter(Q(team_id__in=teams) | Q(pk__in=touched))
     page = Paginator(adjustments, 20).get_page(request.GET.get("page"))
     return render(request, "targets/plan_history.html", {"plan": plan, "page": page})
 
