@@ -92,7 +92,7 @@ class ContractLineForm(forms.Form):
         max_value=1,
         decimal_places=4,
         initial=0,
-        help_text=_("0.15 means 15 % off the list price."),
+        help_text=_("0.15 means 15 percent off the list price."),
     )
 
 

@@ -205,7 +205,9 @@ def _build_lines(lines: list[dict]) -> list[ContractLine]:
         if quantity < 1:
             raise ValidationError(_("The quantity must be at least 1."))
         if not (0 <= discount <= 1):
-            raise ValidationError(_("A discount rate lies between 0 and 1 (0.15 = 15 % off)."))
+            raise ValidationError(
+                _("A discount rate lies between 0 and 1 (0.15 = 15 percent off).")
+            )
         if not product.is_active:
             raise ValidationError(
                 _("The product %(name)s is no longer sold.") % {"name": product.name}

@@ -62,7 +62,7 @@ def customer_list(request):
         customers = customers.filter(
             Q(tier_override=tier) | Q(tier_override__isnull=True, tier=tier)
         )
-    customers = customers.annotate(contract_count=Count("contracts"))
+    customers = customers.annotate(contract_count=Count("contracts")).order_by("-created_at", "-id")
     return render(
         request,
         "customers/customer_list.html",

@@ -6,7 +6,9 @@ the good rows are written with bulk_create (leads, their first stage row and the
 assignment), so 100,000 rows take seconds, not a save per row."""
 
 import csv
+import datetime as dt
 import io
+import json
 import time
 import zipfile
 from dataclasses import dataclass, field
@@ -14,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -308,40 +310,46 @@ def _write(good: list, *, actor, team) -> int:
     rules = list(ScoringRule.objects.filter(is_active=True).order_by("criterion"))
     settings = LeadSettings.load()
     owners = _round_robin_owners(team, len(good))
-    leads = []
+    records = []
     for (_number, _values, data), owner_id in zip(good, owners, strict=True):
+        channel = data["channel"]
         row = {
             **data,
             "decision_maker_reached": False,
             "is_urgent": False,
             "product_line_id": None,
             "last_activity_at": None,
-            "channel_points": data["channel"].quality_points,
+            "channel_points": channel.quality_points,
             "trial_attended": False,
         }
         score, grade, reasons = score_row(row, rules, settings, now)
-        leads.append(
-            Lead(
-                **data,
-                owner_id=owner_id,
-                team=team,
-                created_by=actor,
-                created_at=now,
-                assigned_at=now if owner_id else None,
-                score=score,
-                grade=grade,
-                score_reasons=reasons,
-            )
+        record = {key: value for key, value in data.items() if key != "channel"}
+        record.update(
+            channel_id=channel.pk,
+            owner_id=owner_id,
+            team_id=team.pk if team else None,
+            created_by_id=actor.pk if actor else None,
+            created_at=now,
+            assigned_at=now if owner_id else None,
+            score=score,
+            grade=grade,
+            score_reasons=reasons,
         )
-    Lead.objects.bulk_create(leads, batch_size=2000)
+        records.append(record)
     reason = Assignment.Reason.ROUND_ROBIN if team else Assignment.Reason.CREATED
+    by = actor.pk if actor else None
+    if connection.vendor == "postgresql":
+        _copy_leads(records, reason=reason, by=by, now=now)
+        return len(records)
+    leads = [Lead(**record) for record in records]
+    Lead.objects.bulk_create(leads, batch_size=2000)
     StageChange.objects.bulk_create(
         [
             StageChange(
                 lead_id=lead.pk,
                 from_stage="",
                 to_stage=Lead.Stage.NEW,
-                changed_by=actor,
+                changed_by_id=by,
                 changed_at=now,
             )
             for lead in leads
@@ -354,14 +362,68 @@ def _write(good: list, *, actor, team) -> int:
                 lead_id=lead.pk,
                 to_owner_id=lead.owner_id,
                 reason=reason,
-                changed_by=actor,
+                changed_by_id=by,
                 changed_at=now,
             )
             for lead in leads
         ],
         batch_size=5000,
     )
-    return len(leads)
+    return len(records)
+
+
+def _copy_value(value) -> str:
+    """One CSV field for PostgreSQL COPY: NULL unquoted and empty, everything else quoted."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, list | dict):
+        value = json.dumps(value, ensure_ascii=False)
+    elif isinstance(value, dt.datetime):
+        value = value.isoformat()
+    return '"' + str(value).replace('"', '""') + '"'
+
+
+def _copy_leads(records: list[dict], *, reason: str, by, now) -> None:
+    """PostgreSQL only: COPY the lead rows in one stream with ids drawn from the table's
+    sequence beforehand (COPY returns no ids), then write their first stage row and their
+    assignment with one INSERT ... SELECT each. Several times faster than the INSERTs the ORM
+    builds, which is what makes 100,000 rows take seconds."""
+    fields = [f for f in Lead._meta.concrete_fields if not f.primary_key]
+    table = Lead._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, len(records)],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        defaults = {f.attname: f.get_default() for f in fields}
+        buffer = io.StringIO()
+        for pk, record in zip(ids, records, strict=True):
+            values = [str(pk)] + [
+                _copy_value(record[f.attname] if f.attname in record else defaults[f.attname])
+                for f in fields
+            ]
+            buffer.write(",".join(values) + "\n")
+        buffer.seek(0)
+        quote = connection.ops.quote_name
+        columns = ", ".join([quote("id")] + [quote(f.column) for f in fields])
+        cursor.cursor.copy_expert(
+            f"COPY {quote(table)} ({columns}) FROM STDIN WITH (FORMAT csv)", buffer
+        )
+        cursor.execute(
+            f"INSERT INTO {quote(StageChange._meta.db_table)} "
+            "(lead_id, from_stage, to_stage, changed_by_id, changed_at) "
+            "SELECT id, '', %s, %s, %s FROM unnest(%s::bigint[]) AS id",
+            [Lead.Stage.NEW, by, now, ids],
+        )
+        cursor.execute(
+            f"INSERT INTO {quote(Assignment._meta.db_table)} "
+            "(lead_id, from_owner_id, to_owner_id, reason, changed_by_id, changed_at) "
+            f"SELECT id, NULL, owner_id, %s, %s, %s FROM {quote(table)} WHERE id = ANY(%s::bigint[])",
+            [reason, by, now, ids],
+        )
 
 
 def leads_import(

@@ -3,7 +3,7 @@ customers app) goes through these functions, so each state change is written onc
 
 import datetime as dt
 
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
@@ -421,33 +421,19 @@ def lead_claim(*, lead: Lead, actor: User) -> Lead:
     return locked
 
 
-def _exempt_from_pool(queryset):
-    """Leads with an open contract stay with their owner. Contracts live in the customers app;
-    it is looked up by name so that leads never imports customers."""
-    from django.apps import apps
-
-    try:
-        Contract = apps.get_model("customers", "Contract")
-        Contract._meta.get_field("customer")
-    except (LookupError, FieldDoesNotExist):  # the customers app has no contracts (yet)
-        return queryset
-    open_statuses = ["draft", "pending", "approved"]
-    with_open_contract = Contract.objects.filter(status__in=open_statuses).values(
-        "customer__lead_id"
-    )
-    return queryset.exclude(pk__in=with_open_contract)
-
-
 @transaction.atomic
 def leads_reclaim(*, business_date: dt.date) -> dict:
     """Nightly (SPEC §2 公海): open leads whose last follow-up (or assignment, or creation) is
     more than `pool_after_days` before the end of `business_date` go back to their team's
     pool; owners are reminded `pool_reminder_days` before. Idempotent: a second run finds
-    nothing more to move and sends no reminder twice."""
+    nothing more to move and sends no reminder twice.
+
+    Leads with a contract are exempt by construction: a contract belongs to a customer, a
+    customer to a won lead, and only open leads are reclaimed."""
     settings = LeadSettings.load()
     day_end = start_of_day(business_date + dt.timedelta(days=1))
     cutoff = day_end - dt.timedelta(days=settings.pool_after_days)
-    owned = _exempt_from_pool(Lead.objects.open().filter(owner__isnull=False))
+    owned = Lead.objects.open().filter(owner__isnull=False)
 
     owned = owned.annotate(
         touched_at=Greatest(

@@ -33,6 +33,7 @@ from .forms import (
     CoachingCommentForm,
     ImportForm,
     LeadForm,
+    MergeForm,
     StageForm,
     duplicate_error,
 )
@@ -51,6 +52,7 @@ from .services import (
     lead_claim,
     lead_convert,
     lead_create,
+    lead_merge,
     lead_update,
 )
 
@@ -142,6 +144,7 @@ def lead_detail(request, pk, *, activity_form=None, stage_form=None):
         "assign_form": AssignForm(manager=request.user, initial={"to_owner": lead.owner_id})
         if manages
         else None,
+        "merge_form": MergeForm() if manages else None,
         "reason_labels": dict(ScoringRule.Criterion.choices),
     }
     return render(request, "leads/lead_detail.html", context)
@@ -250,6 +253,24 @@ def lead_assign_view(request, pk):
     else:
         messages.success(request, _("Lead reassigned."))
     return redirect(lead)
+
+
+@require_POST
+@role_required(Role.MANAGER, Role.DIRECTOR, Role.ADMIN)
+def lead_merge_view(request, pk):
+    keep = get_visible_or_404(Lead, request.user, pk=pk)
+    form = MergeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the number of the duplicate lead."))
+        return redirect(keep)
+    drop = get_visible_or_404(Lead, request.user, pk=form.cleaned_data["duplicate"])
+    try:
+        lead_merge(keep=keep, drop=drop, actor=request.user)
+    except LeadError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The duplicate was merged into this lead."))
+    return redirect(keep)
 
 
 @require_POST

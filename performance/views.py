@@ -1,6 +1,21 @@
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from salescrm.access import get_visible_or_404, role_required
+from salescrm.models import Notification
 from salescrm.navigation import items_for
+from salescrm.roles import Role
+from targets.tables import export_response
+
+from . import services
+from .forms import PeriodFilterForm
+from .models import CommissionLine, CommissionStatement, ScoreCard
+
+# Managers and finance export statements (SPEC §5); the director and admins see all anyway.
+EXPORTERS = (Role.MANAGER, Role.FINANCE, Role.DIRECTOR, Role.ADMIN)
 
 
 def dashboard(request):
@@ -11,3 +26,135 @@ def dashboard(request):
         "performance/dashboard.html",
         {"sections": [item for item in items_for(request.user) if item["section"]]},
     )
+
+
+def scorecards(request):
+    """Scorecards the user may see: a rep their own, a manager their team's."""
+    form = PeriodFilterForm(request.GET or None)
+    cards = form.filter(
+        ScoreCard.objects.visible_to(request.user).select_related("person", "person__team")
+    ).order_by("-period_start", "period_kind", "-total_score", "person__username")
+    page = Paginator(cards, 50).get_page(request.GET.get("page"))
+    return render(request, "performance/scorecard_list.html", {"page": page, "form": form})
+
+
+def scorecard_detail(request, pk):
+    card = get_visible_or_404(
+        ScoreCard.objects.select_related("person", "scheme"), request.user, pk=pk
+    )
+    return render(
+        request,
+        "performance/scorecard_detail.html",
+        {"card": card, "lines": card.lines.all()},
+    )
+
+
+def alerts(request):
+    """The KPI anomaly alerts sent to the user (managers get their reps')."""
+    rows = Notification.objects.visible_to(request.user).filter(
+        recipient=request.user, kind="kpi_anomaly"
+    )
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(request, "performance/alert_list.html", {"page": page})
+
+
+def statements(request):
+    """Commission statements the user may see: a rep their own, a manager their team's,
+    finance and the director everyone's."""
+    form = PeriodFilterForm(request.GET or None)
+    rows = form.filter(
+        CommissionStatement.objects.visible_to(request.user).select_related("rep", "team", "plan"),
+        date_field="month",
+        person_field="rep",
+    ).order_by("-month", "rep__username")
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "performance/statement_list.html",
+        {"page": page, "form": form, "can_export": request.user.has_role(*EXPORTERS)},
+    )
+
+
+def statement_detail(request, pk):
+    statement = get_visible_or_404(
+        CommissionStatement.objects.select_related("rep", "team", "plan", "closed_by"),
+        request.user,
+        pk=pk,
+    )
+    return render(
+        request,
+        "performance/statement_detail.html",
+        {
+            "statement": statement,
+            "lines": statement.lines.all(),
+            "can_close": request.user.has_role(Role.FINANCE)
+            and statement.status == CommissionStatement.Status.OPEN,
+        },
+    )
+
+
+@require_POST
+@role_required(Role.FINANCE)
+def statement_close(request, pk):
+    statement = get_visible_or_404(CommissionStatement, request.user, pk=pk)
+    try:
+        services.statement_close(statement=statement, actor=request.user)
+    except services.StatementError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The statement is closed: it will not change any more."))
+    return redirect(statement)
+
+
+@role_required(*EXPORTERS)
+def statements_export(request):
+    """Every line of the visible statements of one month, as CSV or XLSX."""
+    form = PeriodFilterForm(request.GET or None)
+    if not form.is_valid() or not form.cleaned_data.get("month"):
+        messages.error(request, _("Choose the month to export."))
+        return redirect("performance:statements")
+    month = form.cleaned_data["month"].replace(day=1)
+    lines = (
+        CommissionLine.objects.filter(
+            statement__in=CommissionStatement.objects.visible_to(request.user).filter(month=month)
+        )
+        .select_related("statement__rep", "statement__team", "contract")
+        .order_by("statement__rep__username", "position")
+    )
+    header = [
+        str(_("Month")),
+        str(_("Rep")),
+        str(_("Team")),
+        str(_("Statement status")),
+        str(_("No.")),
+        str(_("Kind")),
+        str(_("Contract")),
+        str(_("Payment")),
+        str(_("Refund")),
+        str(_("Date")),
+        str(_("Description")),
+        str(_("Base")),
+        str(_("Rate (%)")),
+        str(_("Commission")),
+    ]
+    rows = [
+        [
+            f"{month:%Y-%m}",
+            str(line.statement.rep),
+            str(line.statement.team or ""),
+            line.statement.get_status_display(),
+            line.position,
+            line.get_kind_display(),
+            line.contract.number if line.contract else "",
+            line.payment_id or "",
+            line.refund_id or "",
+            line.occurred_on,
+            line.description,
+            line.base,
+            line.rate,
+            line.amount,
+        ]
+        for line in lines
+    ]
+    fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+    return export_response(filename=f"commission-{month:%Y-%m}", header=header, lines=rows, fmt=fmt)

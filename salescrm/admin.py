@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import ProductLine, Team, User
+from .models import JobRun, ProductLine, Team, User
 from .services import user_set_role
 
 
@@ -16,12 +16,23 @@ class TeamAdmin(admin.ModelAdmin):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = ["username", "get_full_name", "role", "team", "seniority", "hire_date", "is_active"]
+    list_display = [
+        "username",
+        "get_full_name",
+        "role",
+        "team",
+        "seniority",
+        "hire_date",
+        "is_active",
+    ]
     list_filter = ["role", "team", "seniority", "is_active"]
     list_select_related = ["team"]
     search_fields = ["username", "first_name", "last_name", "email", "phone"]
     fieldsets = BaseUserAdmin.fieldsets + (
-        (_("Sales organisation"), {"fields": ["role", "team", "seniority", "hire_date", "phone", "language"]}),
+        (
+            _("Sales organisation"),
+            {"fields": ["role", "team", "seniority", "hire_date", "phone", "language"]},
+        ),
     )
     add_fieldsets = BaseUserAdmin.add_fieldsets + (
         (_("Sales organisation"), {"fields": ["role", "team", "seniority", "hire_date"]}),
@@ -38,3 +49,22 @@ class ProductLineAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "name_en", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["code", "name", "name_en"]
+
+
+@admin.register(JobRun)
+class JobRunAdmin(admin.ModelAdmin):
+    """Read-only: the nightly jobs write these rows, admins read how each run went."""
+
+    list_display = ["job", "business_date", "status", "attempts", "started_at", "finished_at", "seconds", "row_counts"]
+    list_filter = ["status", "job", "business_date"]
+    search_fields = ["job", "error"]
+    list_select_related = []
+    date_hierarchy = "business_date"
+    readonly_fields = ["job", "business_date", "status", "attempts", "started_at", "finished_at", "row_counts", "error"]
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

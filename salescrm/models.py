@@ -1,6 +1,7 @@
 """The organisation: users with a role, and teams led by a manager."""
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -164,3 +165,42 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class JobRun(models.Model):
+    """One nightly job for one business date: who is running it, how it ended, what it wrote.
+
+    Unique per (job, business date): a rerun of the same date updates this row (``attempts``
+    counts the starts). The PostgreSQL advisory lock in ``salescrm.nightly`` makes sure two
+    runs of the same job and date never work at the same time."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    job = models.CharField(_("job"), max_length=100)
+    business_date = models.DateField(_("business date"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    row_counts = models.JSONField(_("row counts"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-business_date", "job"]
+        verbose_name = _("nightly job run")
+        verbose_name_plural = _("nightly job runs")
+        constraints = [
+            models.UniqueConstraint(fields=["job", "business_date"], name="job_run_once_per_date")
+        ]
+
+    def __str__(self):
+        return f"{self.job} {self.business_date:%Y-%m-%d}"
+
+    @property
+    def seconds(self) -> float | None:
+        if self.finished_at is None:
+            return None
+        return (self.finished_at - self.started_at).total_seconds()

@@ -186,8 +186,11 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# Nightly job knobs
+# Nightly job knobs: each job task has its own limits, below the task defaults and far below
+# the broker's visibility timeout.
 NIGHTLY_LOCK_TIMEOUT = 60 * 60
+NIGHTLY_JOB_SOFT_TIME_LIMIT = 20 * 60
+NIGHTLY_JOB_TIME_LIMIT = 25 * 60
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -1,6 +1,8 @@
 import datetime as dt
 
-from celery import shared_task
+from celery import chain, shared_task
+from django.conf import settings
+from django.db import OperationalError
 
 from . import nightly
 from .timeutil import business_date
@@ -12,7 +14,41 @@ def ping(value: str) -> str:
     return f"pong:{value}"
 
 
+@shared_task(
+    bind=True,
+    name="salescrm.tasks.run_nightly_job",
+    max_retries=5,
+    soft_time_limit=settings.NIGHTLY_JOB_SOFT_TIME_LIMIT,
+    time_limit=settings.NIGHTLY_JOB_TIME_LIMIT,
+)
+def run_nightly_job(self, lines: list[str], job_name: str, date_iso: str) -> list[str]:
+    """One link of the nightly chain: run `job_name` for the business date `date_iso` and
+    append its summary line to `lines`. The job is idempotent, so a retry (a database hiccup,
+    or a worker that died: acks_late gives the task back) simply computes it again."""
+    result = nightly.run_job(nightly.get_job(job_name), dt.date.fromisoformat(date_iso))
+    if isinstance(result.exception, OperationalError):
+        # 10 s, 20 s, 40 s ... : give the database time to come back.
+        raise self.retry(exc=result.exception, countdown=10 * 2**self.request.retries)
+    return [*lines, result.line()]
+
+
+def nightly_chain(day: dt.date):
+    """Every registered job for `day`, one task each, in order."""
+    names = [job.name for job in nightly.registered_jobs()]
+    date_iso = day.isoformat()
+    if not names:
+        return None
+    first, *rest = names
+    return chain(
+        run_nightly_job.s([], first, date_iso), *(run_nightly_job.s(name, date_iso) for name in rest)
+    )
+
+
 @shared_task(name="salescrm.tasks.run_nightly_jobs")
-def run_nightly_jobs(date_iso: str | None = None) -> list[str]:
+def run_nightly_jobs(date_iso: str | None = None) -> str | None:
+    """The beat entry point (scheduled in UTC): start the chain of nightly jobs for the
+    business date, the Shanghai day that has just ended unless `date_iso` is given. Returns
+    the id of the chain's last task (its result is the list of summary lines)."""
     day = dt.date.fromisoformat(date_iso) if date_iso else business_date()
-    return [result.line() for result in nightly.run_all(day)]
+    jobs = nightly_chain(day)
+    return jobs.apply_async().id if jobs is not None else None

@@ -17,6 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def messages_of(response):
+    """The messages shown on the page, in the default interface language (Simplified Chinese)."""
     return [str(m) for m in response.context["messages"]] if response.context else []
 
 
@@ -169,9 +170,7 @@ def test_contract_form_with_a_plan_that_does_not_add_up_shows_the_message(rep, l
         contract_post(product, **{"plan-0-amount": "100.00", "plan-1-amount": "100.00"}),
     )
     assert response.status_code == 200
-    assert messages_of(response) == [
-        "The instalments add up to 200.00 but the contract total is 1900.00."
-    ]
+    assert messages_of(response) == ["分期合计为 200.00，但合同总额为 1900.00。"]
     assert Contract.objects.count() == 0
 
 
@@ -181,9 +180,7 @@ def test_editing_a_pending_contract_through_the_page_is_refused(draft, rep, logi
     response = client.post(
         f"/customers/contracts/{draft.pk}/edit/", contract_post(ProductFactory()), follow=True
     )
-    assert "The terms are locked while the contract is under review or signed." in messages_of(
-        response
-    )
+    assert "合同审批中或已签约，条款已锁定。" in messages_of(response)
     assert Contract.objects.get(pk=draft.pk).total_amount == Decimal("1000.00")
 
 
@@ -217,10 +214,7 @@ def test_payment_form_ignores_extra_fields_and_refuses_overpayment(
         {"amount": "700.01", "received_on": "2026-01-10", "method": "cash"},
     )
     assert response.status_code == 200
-    assert (
-        messages_of(response)[-1]
-        == "Overpayment refused: instalment 1 has only 700.00 outstanding."
-    )
+    assert messages_of(response)[-1] == "拒绝超额收款：第 1 期仅剩 700.00 未收。"
     assert Payment.objects.count() == 1
 
 
@@ -232,7 +226,7 @@ def test_self_approval_through_the_page_is_a_message_not_a_500(manager, login):
         f"/customers/steps/{step.pk}/decide/", {"decision": "approve"}, follow=True
     )
     assert response.status_code == 200
-    assert "Nobody may approve their own contract." in messages_of(response)
+    assert "任何人不得审批自己的合同。" in messages_of(response)
     assert ApprovalStep.objects.get(pk=step.pk).decision == "pending"
 
 
@@ -284,7 +278,7 @@ def test_refund_confirmation_is_for_finance_only(signed_contract, rep, finance, 
     response = login(finance).post(
         f"/customers/refunds/{refund.pk}/decide/", {"decision": "confirm"}, follow=True
     )
-    assert "Refund decided." in messages_of(response)
+    assert "退费已处理。" in messages_of(response)
     refund.refresh_from_db()
     assert refund.status == "confirmed"
 

@@ -27,8 +27,9 @@ def test_beat_schedule_runs_after_midnight_shanghai(settings):
 
 
 @pytest.fixture
-def fake_jobs(monkeypatch):
+def fake_jobs(db, monkeypatch):
     calls = []
+    nightly.registered_jobs()  # import the apps' tasks now, so they register in the real registry
     registry = {}
     monkeypatch.setattr(nightly, "_REGISTRY", registry)
 

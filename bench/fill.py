@@ -1,0 +1,236 @@
+"""Fill a PostgreSQL database with a large training institution for the nightly benchmark.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/salescrm_bench \
+        python bench/fill.py [--scale 1.0]
+
+At scale 1: 300 reps in 30 teams, 1,000,000 leads (with ~2.6 M stage changes), 3,000,000
+activities, 100,000 customers and contracts, 250,000 instalments and payments, 2,500
+refunds, complaints, surveys and weekly activity plans, over the two years up to today; plus
+published targets and the demo KPI schemes and commission plans. The rows are generated in
+the database (INSERT ... SELECT FROM generate_series), so filling takes minutes, not hours.
+The database must be migrated and empty (the script refuses otherwise).
+"""
+
+import argparse
+import datetime as dt
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "salescrm.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+
+from salescrm.timeutil import local_today  # noqa: E402
+
+# Each statement gets the sizes as named parameters; :first is the first day of the two years.
+STEPS = [
+    (
+        "teams",
+        """INSERT INTO salescrm_team (name, is_active)
+           SELECT '销售' || g || '组', true FROM generate_series(1, %(teams)s) g""",
+    ),
+    (
+        "users",
+        """INSERT INTO salescrm_user (password, is_superuser, username, first_name, last_name, email,
+               is_staff, is_active, date_joined, role, seniority, phone, language, team_id, hire_date)
+           SELECT '!', false, 'brep' || g, '伟' || g, '王', '', false, true, now(), 'rep',
+               (ARRAY['junior','intermediate','senior'])[1 + g %% 3], '', '',
+               (SELECT min(id) FROM salescrm_team) + (g - 1) %% %(teams)s, %(first)s::date - (g %% 700)
+           FROM generate_series(1, %(reps)s) g
+           UNION ALL
+           SELECT '!', false, 'bmgr' || g, '强' || g, '李', '', false, true, now(), 'manager',
+               'senior', '', '', (SELECT min(id) FROM salescrm_team) + g - 1, %(first)s::date - 800
+           FROM generate_series(1, %(teams)s) g
+           UNION ALL
+           SELECT '!', false, 'bdirector', '总', '张', '', false, true, now(), 'director', 'senior', '',
+               '', NULL, %(first)s::date - 900""",
+    ),
+    (
+        "team managers",
+        """UPDATE salescrm_team t SET manager_id = u.id FROM salescrm_user u
+           WHERE u.role = 'manager' AND u.team_id = t.id""",
+    ),
+    (
+        "leads",
+        # stage by id: 10 % won (the first customers), 30 % lost, the rest spread over the funnel
+        """INSERT INTO leads_lead (name, company, phone, email, wechat, region, needs,
+               decision_maker_reached, is_urgent, payer_name, payer_phone, payer_relation, stage,
+               score, grade, score_reasons, created_at, channel_id, owner_id, team_id, budget,
+               won_at, lost_reason_id, last_activity_at)
+           SELECT '学员' || g, '', '1' || lpad(g::text, 10, '0'), '', '', '上海', '', false, false,
+               '', '', '',
+               CASE WHEN g %% 10 = 0 THEN 'won' WHEN g %% 10 IN (1, 2, 3) THEN 'lost'
+                    ELSE (ARRAY['new','contacted','needs_analysis','trial','proposal','negotiation'])[1 + g %% 6] END,
+               (g %% 30)::smallint, (ARRAY['A','B','C'])[1 + g %% 3], '[]'::jsonb, c.created,
+               (SELECT min(id) FROM leads_channel) + g %% 10, r.id, r.team_id,
+               (1000 + (g %% 50) * 1000)::numeric,
+               CASE WHEN g %% 10 = 0 THEN c.created + interval '20 days' END,
+               CASE WHEN g %% 10 IN (1, 2, 3) THEN (SELECT min(id) FROM leads_lostreason) END,
+               c.created + interval '2 days'
+           FROM generate_series(1, %(leads)s) g
+           CROSS JOIN LATERAL (SELECT (%(first)s::date + (g::bigint * %(days)s / %(leads)s)::int)::timestamptz
+                                      + ((g %% 600) || ' minutes')::interval AS created) c
+           JOIN (SELECT id, team_id, row_number() OVER (ORDER BY id) - 1 AS k FROM salescrm_user
+                 WHERE role = 'rep') r ON r.k = g %% %(reps)s""",
+    ),
+    (
+        "stage changes",
+        """INSERT INTO leads_stagechange (lead_id, from_stage, to_stage, changed_at, changed_by_id)
+           SELECT l.id, '', 'new', l.created_at, NULL FROM leads_lead l
+           UNION ALL
+           SELECT l.id, 'new', 'contacted', l.created_at + interval '1 day', l.owner_id
+           FROM leads_lead l WHERE l.stage <> 'new'
+           UNION ALL
+           SELECT l.id, 'contacted', 'trial', l.created_at + interval '6 days', l.owner_id
+           FROM leads_lead l WHERE l.stage IN ('trial', 'proposal', 'negotiation', 'won')
+           UNION ALL
+           SELECT l.id, 'trial', 'won', l.won_at, l.owner_id FROM leads_lead l WHERE l.stage = 'won'
+           UNION ALL
+           SELECT l.id, 'contacted', 'lost', l.created_at + interval '9 days', l.owner_id
+           FROM leads_lead l WHERE l.stage = 'lost'""",
+    ),
+    (
+        "activities",
+        """INSERT INTO leads_activity (lead_id, actor_id, kind, occurred_at, outcome, feedback,
+               next_step, created_at)
+           SELECT l.id, l.owner_id,
+               (ARRAY['phone','wechat','visit','online_meeting','trial_lesson','campus_tour','note'])[1 + g %% 7],
+               l.created_at + ((g %% 30) || ' days')::interval, '', '', '', now()
+           FROM generate_series(1, %(activities)s) g
+           JOIN leads_lead l ON l.id = (SELECT min(id) FROM leads_lead) + (g * 7919::bigint) %% %(leads)s""",
+    ),
+    (
+        "customers",
+        """INSERT INTO customers_customer (lead_id, owner_id, kind, name, phone, email, address,
+               payer_name, payer_phone, tier, tier_score, created_at)
+           SELECT l.id, l.owner_id, 'individual', '客户' || l.id, '', '', '', '', '', 'ordinary', 0,
+               l.won_at
+           FROM leads_lead l WHERE l.stage = 'won' ORDER BY l.id LIMIT %(contracts)s""",
+    ),
+    (
+        "contracts",
+        """INSERT INTO customers_contract (customer_id, owner_id, number, status, total_amount,
+               training_content, schedule, payment_method, invoice_needed, invoice_title,
+               non_standard_terms, special_terms, starts_on, ends_on, is_renewal, approval_round,
+               last_rejection, signed_on, created_at)
+           SELECT c.id, c.owner_id, 'BH' || c.id, 'signed', (5000 + (c.id %% 40) * 1000)::numeric,
+               '', '', 'bank_transfer', false, '', false, '', (c.created_at)::date,
+               (c.created_at)::date + 180, c.id %% 5 = 0, 1, '', (c.created_at)::date, c.created_at
+           FROM customers_customer c""",
+    ),
+    (
+        "instalments",
+        # 2.5 per contract on average: 2 or 3, splitting the total
+        """INSERT INTO customers_instalment (contract_id, sequence, due_on, amount, paid_amount)
+           SELECT k.id, s, k.signed_on + (s - 1) * 30,
+               round(k.total_amount / (2 + (k.id %% 2)), 2), round(k.total_amount / (2 + (k.id %% 2)), 2)
+           FROM customers_contract k
+           CROSS JOIN LATERAL generate_series(1, 2 + (k.id %% 2)::int) s""",
+    ),
+    (
+        "payments",
+        """INSERT INTO customers_payment (contract_id, instalment_id, amount, received_on, method,
+               reference, recorded_by_id, created_at)
+           SELECT i.contract_id, i.id, i.amount, i.due_on + ((i.id %% 7) - 3)::int, 'bank_transfer', '',
+               k.owner_id, now()
+           FROM customers_instalment i JOIN customers_contract k ON k.id = i.contract_id""",
+    ),
+    (
+        "refunds",
+        """INSERT INTO customers_refund (contract_id, amount, proposed_amount, reason, status,
+               requested_by_id, requested_at, confirmed_on, comment)
+           SELECT k.id, 1000, 0, '课程无法继续', 'confirmed', k.owner_id, now(), k.signed_on + 40, ''
+           FROM customers_contract k WHERE k.id %% 40 = 0""",
+    ),
+    (
+        "complaints and surveys",
+        """INSERT INTO customers_complaint (customer_id, severity, subject, description, opened_by_id,
+               opened_at, first_response_at, response, resolution)
+           SELECT c.id, 'medium', '排课', '', c.owner_id, c.created_at + interval '30 days',
+               c.created_at + interval '30 days' + ((c.id %% 40) || ' hours')::interval, '', ''
+           FROM customers_customer c WHERE c.id %% 10 = 0;
+           INSERT INTO customers_satisfactionsurvey (customer_id, score, nps, comment, answered_on,
+               recorded_by_id)
+           SELECT c.id, 3 + c.id %% 3, 5 + c.id %% 6, '', (c.created_at)::date + 60, c.owner_id
+           FROM customers_customer c WHERE c.id %% 4 = 0""",
+    ),
+    (
+        "activity plans",
+        """INSERT INTO leads_activityplan (rep_id, week_start, calls, visits, new_leads, trial_lessons,
+               created_at)
+           SELECT u.id, w::date, 30, 8, 10, 3, now()
+           FROM salescrm_user u
+           CROSS JOIN generate_series(date_trunc('week', %(first)s::date), %(today)s::date, interval '7 days') w
+           WHERE u.role = 'rep'""",
+    ),
+    (
+        "targets",
+        """INSERT INTO targets_targetplan (year, metric, annual_value, status, created_by_id,
+               created_at, published_at, seasonality_source)
+           SELECT y, m, 0, 'published', (SELECT id FROM salescrm_user WHERE username = 'bdirector'),
+               now(), now(), 'bench'
+           FROM generate_series(extract(year FROM %(first)s::date)::int, extract(year FROM %(today)s::date)::int) y
+           CROSS JOIN unnest(ARRAY['signed_amount', 'collected_amount']) m;
+           INSERT INTO targets_target (plan_id, level, team_id, rep_id, month, value)
+           SELECT p.id, 'rep', u.team_id, u.id, make_date(p.year, mo, 1), 80000
+           FROM targets_targetplan p CROSS JOIN generate_series(1, 12) mo
+           JOIN salescrm_user u ON u.role = 'rep';
+           INSERT INTO targets_target (plan_id, level, team_id, rep_id, month, value)
+           SELECT plan_id, 'team', team_id, NULL, month, sum(value) FROM targets_target
+           WHERE level = 'rep' GROUP BY plan_id, team_id, month""",
+    ),
+]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="1.0 = the full institution")
+    args = parser.parse_args()
+    if connection.vendor != "postgresql":
+        sys.exit("The benchmark needs PostgreSQL: set DATABASE_URL.")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM leads_lead")
+        if cursor.fetchone()[0]:
+            sys.exit("The database already holds leads; use an empty, migrated database.")
+    today = local_today()
+    first = today.replace(year=today.year - 2) + dt.timedelta(days=1)
+    sizes = {
+        "teams": 30,
+        "reps": 300,
+        "leads": int(1_000_000 * args.scale),
+        "activities": int(3_000_000 * args.scale),
+        "contracts": int(100_000 * args.scale),
+        "first": first,
+        "today": today,
+        "days": (today - first).days,
+    }
+    total = time.monotonic()
+    for name, sql in STEPS:
+        started = time.monotonic()
+        with connection.cursor() as cursor:
+            for statement in sql.split(";\n"):
+                cursor.execute(statement, sizes)
+        print(f"{name}: {time.monotonic() - started:.1f}s", flush=True)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+    from performance.demo import seed_performance_rules
+    from salescrm.demo import DemoContext
+
+    seed_performance_rules(DemoContext(today=today, rng=None, log=print))
+    with connection.cursor() as cursor:
+        for table in ("leads_lead", "leads_stagechange", "leads_activity", "customers_contract", "customers_payment"):
+            cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 - fixed names
+            print(f"{table}: {cursor.fetchone()[0]:,} rows")
+    print(f"filled in {time.monotonic() - total:.0f}s")
+
+
+if __name__ == "__main__":
+    main()

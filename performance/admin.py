@@ -1,0 +1,360 @@
+from decimal import Decimal
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+
+from . import kpis
+from .commission import Tier, validate_tiers
+from .models import (
+    CommissionLine,
+    CommissionPlan,
+    CommissionStatement,
+    CommissionTier,
+    FunnelSnapshot,
+    KpiScheme,
+    KpiSchemeItem,
+    ScoreCard,
+    ScoreLine,
+)
+from .services import ItemRule, open_month, scheme_preview
+
+
+class OpenPeriodForm(forms.ModelForm):
+    """A rule version may only start in the open month or later: closed periods keep the
+    rules they were computed with."""
+
+    def clean_effective_from(self):
+        month = self.cleaned_data["effective_from"]
+        if month and month < open_month():
+            raise ValidationError(
+                _("%(month)s is closed; a new version can start from %(open)s at the earliest."),
+                params={"month": f"{month:%Y-%m}", "open": f"{open_month():%Y-%m}"},
+            )
+        return month
+
+
+class CommissionPlanForm(OpenPeriodForm):
+    class Meta:
+        model = CommissionPlan
+        fields = [
+            "name",
+            "effective_from",
+            "method",
+            "base",
+            "team_bonus_threshold",
+            "team_bonus_rate",
+        ]
+
+
+class TierFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        rows = [
+            form.cleaned_data
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        if any(self.errors):
+            return
+        tiers = sorted(
+            (Tier(row["threshold"] / 100, row["rate"] / 100) for row in rows), key=lambda t: t.floor
+        )
+        messages = {
+            "A plan needs at least one tier.": _("A plan needs at least one tier."),
+            "The first tier must start at 0 %.": _("The first tier must start at 0 %."),
+            "Tier thresholds must rise strictly from one tier to the next.": _(
+                "Tier thresholds must rise strictly from one tier to the next."
+            ),
+            "Rates cannot be negative.": _("Rates cannot be negative."),
+        }
+        problems = validate_tiers(tiers)
+        if problems:
+            raise ValidationError([messages[p] for p in problems])
+
+
+class CommissionTierInline(admin.TabularInline):
+    model = CommissionTier
+    formset = TierFormSet
+    fields = ["threshold", "rate"]
+    extra = 1
+
+
+class FrozenWhenUsedMixin:
+    """A rule version already used for a closed period is history: read-only. Admins make a
+    new version (\"Save as new\") effective from the open month instead."""
+
+    def is_frozen(self, obj) -> bool:
+        if obj is None or obj.pk is None:
+            return False
+        return obj.effective_from < open_month()
+
+    def has_change_permission(self, request, obj=None):
+        if self.is_frozen(obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if self.is_frozen(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+@admin.register(CommissionPlan)
+class CommissionPlanAdmin(FrozenWhenUsedMixin, admin.ModelAdmin):
+    form = CommissionPlanForm
+    inlines = [CommissionTierInline]
+    list_display = [
+        "name",
+        "effective_from",
+        "method",
+        "base",
+        "team_bonus_threshold",
+        "team_bonus_rate",
+    ]
+    list_filter = ["method", "base"]
+    search_fields = ["name"]
+    list_select_related = []
+    save_as = True
+
+
+class KpiSchemeForm(OpenPeriodForm):
+    class Meta:
+        model = KpiScheme
+        fields = ["role", "name", "effective_from"]
+
+
+class SchemeItemForm(forms.ModelForm):
+    class Meta:
+        model = KpiSchemeItem
+        fields = ["kpi", "weight", "target_value", "rule", "cap", "steps"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("rule") == KpiSchemeItem.Rule.STEPS:
+            try:
+                kpis.parse_steps(data.get("steps") or "")
+            except ValueError:
+                self.add_error(
+                    "steps",
+                    _('Write the steps as "achievement %=score" pairs, e.g. "80=60, 100=100".'),
+                )
+        return data
+
+
+class SchemeItemFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        rows = [
+            form.cleaned_data
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        total = sum((row["weight"] for row in rows), Decimal(0))
+        if total != 100:
+            raise ValidationError(
+                _("The weights add up to %(total)s %%; they must add up to 100 %%."),
+                params={"total": f"{total:.2f}"},
+                code="weights",
+            )
+
+    def rules(self) -> list[ItemRule]:
+        return [
+            ItemRule(
+                row["kpi"],
+                row["weight"],
+                row["target_value"],
+                row["rule"],
+                row["cap"],
+                row.get("steps", ""),
+            )
+            for row in (form.cleaned_data for form in self.forms)
+            if row and not row.get("DELETE")
+        ]
+
+
+class KpiSchemeItemInline(admin.TabularInline):
+    model = KpiSchemeItem
+    form = SchemeItemForm
+    formset = SchemeItemFormSet
+    extra = 1
+
+
+@admin.register(KpiScheme)
+class KpiSchemeAdmin(FrozenWhenUsedMixin, admin.ModelAdmin):
+    form = KpiSchemeForm
+    inlines = [KpiSchemeItemInline]
+    list_display = ["name", "role", "effective_from", "created_at"]
+    list_filter = ["role"]
+    search_fields = ["name"]
+    list_select_related = []
+    save_as = True
+    change_form_template = "admin/performance/kpischeme/change_form.html"
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and "_preview" in request.POST:
+            preview = self._preview(request, object_id)
+            if preview is not None:
+                return preview
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def _preview(self, request, object_id):
+        """Score last month with the scheme as typed, without saving anything. Returns None
+        when the form has errors (the normal view then shows them, and saves nothing since
+        the form is invalid)."""
+        obj = self.get_object(request, object_id) if object_id else None
+        form = self.get_form(request, obj, change=obj is not None)(request.POST, instance=obj)
+        if not form.is_valid():
+            return None
+        formset_class, _inline = next(iter(self.get_formsets_with_inlines(request, obj)))
+        item_formset = formset_class(
+            request.POST, instance=form.instance, prefix=formset_class.get_default_prefix()
+        )
+        if not item_formset.is_valid():
+            return None
+        preview = scheme_preview(role=form.cleaned_data["role"], items=item_formset.rules())
+        return TemplateResponse(
+            request,
+            "admin/performance/kpischeme/preview.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": _("Preview: last month's ranking"),
+                "preview": preview,
+                "proposed": form.cleaned_data,
+                "items": item_formset.rules(),
+            },
+        )
+
+
+class ScoreLineInline(admin.TabularInline):
+    model = ScoreLine
+    fields = ["kpi", "actual", "target", "score", "weight", "weighted_score"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ScoreCard)
+class ScoreCardAdmin(admin.ModelAdmin):
+    """Computed by the nightly job: read-only."""
+
+    list_display = ["person", "period_kind", "period_start", "total_score", "scheme", "computed_at"]
+    list_filter = ["period_kind", "period_start", "scheme"]
+    search_fields = ["person__username", "person__first_name", "person__last_name"]
+    list_select_related = ["person", "scheme"]
+    inlines = [ScoreLineInline]
+    readonly_fields = [
+        "person",
+        "period_kind",
+        "period_start",
+        "period_end",
+        "scheme",
+        "total_score",
+        "computed_at",
+    ]
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FunnelSnapshot)
+class FunnelSnapshotAdmin(admin.ModelAdmin):
+    list_display = [
+        "day",
+        "team",
+        "rep",
+        "stage",
+        "open_leads",
+        "amount",
+        "entered",
+        "reached",
+        "conversion",
+    ]
+    list_filter = ["day", "stage", "team"]
+    search_fields = ["rep__username", "rep__first_name", "rep__last_name"]
+    list_select_related = ["team", "rep"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class CommissionLineInline(admin.TabularInline):
+    model = CommissionLine
+    fields = [
+        "position",
+        "kind",
+        "occurred_on",
+        "description",
+        "contract",
+        "payment",
+        "refund",
+        "base",
+        "rate",
+        "amount",
+    ]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CommissionStatement)
+class CommissionStatementAdmin(admin.ModelAdmin):
+    """Computed by the nightly job and closed by finance in the app: read-only here."""
+
+    list_display = [
+        "rep",
+        "month",
+        "plan",
+        "base_amount",
+        "achievement",
+        "commission",
+        "team_bonus",
+        "total",
+        "status",
+    ]
+    list_filter = ["status", "month", "plan"]
+    search_fields = ["rep__username", "rep__first_name", "rep__last_name"]
+    list_select_related = ["rep", "plan"]
+    inlines = [CommissionLineInline]
+    readonly_fields = [
+        "rep",
+        "month",
+        "plan",
+        "team",
+        "base_kind",
+        "base_amount",
+        "target_amount",
+        "achievement",
+        "commission",
+        "team_bonus",
+        "total",
+        "status",
+        "computed_at",
+        "closed_at",
+        "closed_by",
+    ]
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,85 @@
+"""Demo rules of the performance app: a KPI scheme per sales role and two versions of the
+commission plan (the rates went up this month). The nightly run then fills the scorecards and
+statements of the demo year (it catches up on every month that has none)."""
+
+import datetime as dt
+from decimal import Decimal
+
+from salescrm.demo import DemoContext, demo_seeder
+
+from .models import CommissionPlan, CommissionTier, KpiScheme, KpiSchemeItem
+
+# (KPI, weight %, target, rule, cap, steps) — seed 002/003: results first, then process.
+SCHEMES = {
+    "rep": [
+        ("target_achievement", 30, 100, "linear", 120, ""),
+        ("collected_amount", 15, 150000, "linear", 120, ""),
+        ("lead_conversion", 10, 20, "linear", 120, ""),
+        ("effective_visits", 10, 20, "linear", 120, ""),
+        ("on_time_collection_rate", 10, 90, "steps", 120, "60=60, 80=80, 90=100, 100=110"),
+        ("referral_share", 10, 20, "linear", 120, ""),
+        ("satisfaction", 10, Decimal("4.5"), "linear", 110, ""),
+        ("activity_plan_completion", 5, 100, "linear", 110, ""),
+    ],
+    "manager": [
+        ("target_achievement", 40, 100, "linear", 120, ""),
+        ("renewal_rate", 15, 60, "linear", 120, ""),
+        ("overdue_ratio", 15, 10, "linear", 120, ""),
+        ("complaint_response_24h", 10, 100, "steps", 100, "80=60, 90=80, 100=100"),
+        ("nps", 10, 40, "linear", 120, ""),
+        ("sales_cycle_days", 10, 45, "linear", 120, ""),
+    ],
+    "director": [
+        ("target_achievement", 50, 100, "linear", 120, ""),
+        ("refund_rate", 20, 5, "linear", 120, ""),
+        ("referral_share", 15, 20, "linear", 120, ""),
+        ("satisfaction", 15, Decimal("4.5"), "linear", 110, ""),
+    ],
+}
+NAMES = {"rep": "课程顾问考核方案", "manager": "销售经理考核方案", "director": "销售总监考核方案"}
+
+# SPEC §5's example table, then this month a richer top band.
+PLANS = [
+    ("阶梯提成 2025 版", "marginal", [(0, 3), (80, 5), (100, 7), (120, 9)], 100, 1),
+    ("阶梯提成 新版", "marginal", [(0, 3), (80, 5), (100, 8), (120, 10)], 100, 1),
+]
+
+
+@demo_seeder(order=50)
+def seed_performance_rules(ctx: DemoContext) -> None:
+    first = dt.date(ctx.today.year - 1, 1, 1)
+    for role, items in SCHEMES.items():
+        scheme, created = KpiScheme.objects.get_or_create(
+            role=role, effective_from=first, defaults={"name": NAMES[role]}
+        )
+        if created:
+            KpiSchemeItem.objects.bulk_create(
+                KpiSchemeItem(
+                    scheme=scheme,
+                    kpi=kpi,
+                    weight=weight,
+                    target_value=target,
+                    rule=rule,
+                    cap=cap,
+                    steps=steps,
+                )
+                for kpi, weight, target, rule, cap, steps in items
+            )
+    starts = [first, ctx.today.replace(day=1)]
+    for (name, method, tiers, threshold, bonus), effective_from in zip(PLANS, starts, strict=True):
+        plan, created = CommissionPlan.objects.get_or_create(
+            effective_from=effective_from,
+            defaults={
+                "name": name,
+                "method": method,
+                "team_bonus_threshold": threshold,
+                "team_bonus_rate": bonus,
+            },
+        )
+        if created:
+            CommissionTier.objects.bulk_create(
+                CommissionTier(plan=plan, threshold=floor, rate=rate) for floor, rate in tiers
+            )
+    ctx.log(
+        f"  KPI schemes: {KpiScheme.objects.count()}, commission plans: {CommissionPlan.objects.count()}"
+    )

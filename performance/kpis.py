@@ -1,0 +1,530 @@
+"""The KPI catalogue (SPEC §5, seeds 000–003): every KPI a scheme can weigh, as a documented
+formula over a period with its unit, direction and source.
+
+Each KPI is computed per rep as a numerator and a denominator (``Ratio``), in a constant number
+of queries whatever the number of reps: the amounts come from ``targets.selectors`` (the one
+place the actual values are queried), the rest from one aggregate query per source. A team's
+or the company's value is the sum of its reps' numerators over the sum of their denominators
+(team = the rep's current team), so a ratio is never an average of ratios.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.translation import gettext_lazy as _
+
+from salescrm.timeutil import month_start
+
+HUNDRED = Decimal(100)
+ZERO = Decimal(0)
+HIGHER, LOWER = "higher", "lower"
+
+
+@dataclass(frozen=True)
+class Ratio:
+    numerator: Decimal
+    denominator: Decimal | None = None  # None: the KPI is a plain amount or count
+
+    def __add__(self, other: "Ratio") -> "Ratio":
+        if self.denominator is None and other.denominator is None:
+            return Ratio(self.numerator + other.numerator)
+        return Ratio(
+            self.numerator + other.numerator,
+            (self.denominator or ZERO) + (other.denominator or ZERO),
+        )
+
+
+@dataclass(frozen=True)
+class Kpi:
+    code: str
+    label: str
+    unit: str
+    direction: str
+    source: str
+    formula: str
+    compute: Callable[[dt.date, dt.date], dict[int, Ratio]]
+    scale: Decimal = Decimal(1)  # 100 for a percentage
+
+    def value(self, ratio: Ratio | None) -> Decimal | None:
+        """The KPI's figure: numerator ÷ denominator × scale (None when nothing to divide by)."""
+        if ratio is None:
+            return ZERO if self.plain else None
+        if ratio.denominator is None:
+            return ratio.numerator
+        if ratio.denominator == 0:
+            return None
+        return ratio.numerator * self.scale / ratio.denominator
+
+    @property
+    def plain(self) -> bool:
+        return self.code in PLAIN_KPIS
+
+
+def _as_ratios(values: dict, denominators: dict | None = None) -> dict[int, Ratio]:
+    if denominators is None:
+        return {
+            owner: Ratio(Decimal(value)) for owner, value in values.items() if owner is not None
+        }
+    owners = {o for o in set(values) | set(denominators) if o is not None}
+    return {o: Ratio(Decimal(values.get(o, 0)), Decimal(denominators.get(o, 0))) for o in owners}
+
+
+def _grouped(rows: Iterable[tuple]) -> dict:
+    totals = defaultdict(Decimal)
+    for owner, value in rows:
+        totals[owner] += Decimal(value or 0)
+    return dict(totals)
+
+
+# --- the formulas -------------------------------------------------------------------------
+
+
+def _signed_amount(start, end):
+    from targets import selectors
+
+    return _as_ratios(selectors.signed_amount(start, end))
+
+
+def _collected_amount(start, end):
+    from targets import selectors
+
+    return _as_ratios(selectors.collected_amount(start, end))
+
+
+def targets_by(metric: str, start: dt.date, end: dt.date, level: str = "rep") -> dict:
+    """The published monthly targets of `metric` for the months in [start, end], summed per
+    rep (level "rep") or per team (level "team"); one query."""
+    from targets.models import Target, TargetPlan
+
+    key = "rep_id" if level == "rep" else "team_id"
+    return _grouped(
+        Target.objects.filter(
+            level=level,
+            plan__metric=metric,
+            plan__status=TargetPlan.Status.PUBLISHED,
+            month__gte=month_start(start),
+            month__lte=end,
+        )
+        .order_by()
+        .values_list(key, "value")
+    )
+
+
+def _target_achievement(start, end):
+    from targets import selectors
+
+    targets = targets_by("signed_amount", start, end)
+    return _as_ratios(selectors.signed_amount(start, end), targets)
+
+
+def _new_customers(start, end):
+    from targets import selectors
+
+    return _as_ratios(selectors.new_customers(start, end))
+
+
+def _effective_visits(start, end):
+    from targets import selectors
+
+    return _as_ratios(selectors.effective_visits(start, end))
+
+
+def _renewal_rate(start, end):
+    from django.db.models import Count
+
+    from customers.models import Contract
+    from targets import selectors
+
+    due = (
+        Contract.objects.filter(status__in=Contract.SIGNED_STATES, ends_on__range=(start, end))
+        .values("owner_id")
+        .annotate(n=Count("id"))
+        .values_list("owner_id", "n")
+    )
+    return _as_ratios(selectors.renewals(start, end), dict(due))
+
+
+def _lead_conversion(start, end):
+    from django.db.models import Count, Q
+
+    from leads.models import Lead
+    from salescrm.timeutil import day_bounds
+
+    low, high = day_bounds(start, end)
+    rows = (
+        Lead.objects.filter(created_at__gte=low, created_at__lt=high, owner__isnull=False)
+        .values("owner_id")
+        .annotate(
+            created=Count("id"),
+            won=Count("id", filter=Q(stage=Lead.Stage.WON, won_at__lt=high)),
+        )
+    )
+    return {r["owner_id"]: Ratio(Decimal(r["won"]), Decimal(r["created"])) for r in rows}
+
+
+def _average_deal_size(start, end):
+    from django.db.models import Count
+
+    from customers.models import Contract
+    from targets import selectors
+
+    counts = dict(
+        Contract.objects.signed_between(start, end)
+        .values("owner_id")
+        .annotate(n=Count("id"))
+        .values_list("owner_id", "n")
+    )
+    return _as_ratios(selectors.signed_amount(start, end), counts)
+
+
+def _sales_cycle_days(start, end):
+    from django.db.models import Min, OuterRef, Subquery
+
+    from leads.models import Lead, StageChange
+    from salescrm.timeutil import day_bounds
+
+    low, high = day_bounds(start, end)
+    first_contact = (
+        StageChange.objects.filter(lead=OuterRef("pk"), from_stage=Lead.Stage.NEW)
+        .values("lead")
+        .annotate(first=Min("changed_at"))
+        .values("first")
+    )
+    rows = (
+        Lead.objects.filter(won_at__gte=low, won_at__lt=high, owner__isnull=False)
+        .annotate(first_contact=Subquery(first_contact))
+        .filter(first_contact__isnull=False)
+        .order_by()
+        .values_list("owner_id", "won_at", "first_contact")
+    )
+    days, counts = defaultdict(Decimal), defaultdict(Decimal)
+    for owner, won_at, first in rows:
+        days[owner] += Decimal((won_at - first).total_seconds()) / 86400
+        counts[owner] += 1
+    return {owner: Ratio(days[owner], counts[owner]) for owner in counts}
+
+
+def _refunds(start, end) -> dict:
+    from customers.models import Refund
+
+    return _grouped(
+        Refund.objects.filter(status=Refund.Status.CONFIRMED, confirmed_on__range=(start, end))
+        .order_by()
+        .values_list("contract__owner_id", "amount")
+    )
+
+
+def _refund_rate(start, end):
+    from targets import selectors
+
+    refunds = _refunds(start, end)
+    # collected = payments − refunds, so payments = collected + refunds
+    collected = selectors.collected_amount(start, end)
+    payments = {
+        o: collected.get(o, ZERO) + refunds.get(o, ZERO) for o in set(collected) | set(refunds)
+    }
+    return _as_ratios(refunds, payments)
+
+
+def _instalments(start, end, paid_by: str):
+    """Instalments due in the period with what was paid on them by `paid_by` ("due": the
+    due date; "end": the period end), one query."""
+    from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
+    from django.db.models.functions import Coalesce
+
+    from customers.models import Contract, Instalment, Payment
+
+    payments = Payment.objects.filter(instalment=OuterRef("pk"))
+    payments = payments.filter(received_on__lte=OuterRef("due_on") if paid_by == "due" else end)
+    paid = payments.values("instalment").annotate(total=Sum("amount")).values("total")
+    money = DecimalField(max_digits=14, decimal_places=2)
+    return (
+        Instalment.objects.filter(
+            due_on__range=(start, end), contract__status__in=Contract.SIGNED_STATES
+        )
+        .annotate(
+            paid=Coalesce(Subquery(paid, output_field=money), Value(ZERO, output_field=money))
+        )
+        .values_list("contract__owner_id", "amount", F("paid"))
+    )
+
+
+def _on_time_collection_rate(start, end):
+    on_time, due = defaultdict(Decimal), defaultdict(Decimal)
+    for owner, amount, paid in _instalments(start, end, "due"):
+        on_time[owner] += min(amount, paid)
+        due[owner] += amount
+    return _as_ratios(on_time, due)
+
+
+def _overdue_ratio(start, end):
+    overdue, due = defaultdict(Decimal), defaultdict(Decimal)
+    for owner, amount, paid in _instalments(start, end, "end"):
+        overdue[owner] += max(ZERO, amount - paid)
+        due[owner] += amount
+    return _as_ratios(overdue, due)
+
+
+def _referral_share(start, end):
+    from django.db.models import Sum
+
+    from customers.models import Contract
+    from targets import selectors
+
+    referred = dict(
+        Contract.objects.signed_between(start, end)
+        .filter(customer__lead__channel__code="referral")
+        .values("owner_id")
+        .annotate(total=Sum("total_amount"))
+        .values_list("owner_id", "total")
+    )
+    return _as_ratios(referred, selectors.signed_amount(start, end))
+
+
+def _surveys(start, end):
+    from django.db.models import Count, Q, Sum
+
+    from customers.models import SatisfactionSurvey
+
+    return (
+        SatisfactionSurvey.objects.filter(answered_on__range=(start, end))
+        .values("customer__owner_id")
+        .annotate(
+            answers=Count("id"),
+            score_total=Sum("score"),
+            promoters=Count("id", filter=Q(nps__gte=9)),
+            detractors=Count("id", filter=Q(nps__lte=6)),
+        )
+    )
+
+
+def _satisfaction(start, end):
+    return {
+        r["customer__owner_id"]: Ratio(Decimal(r["score_total"]), Decimal(r["answers"]))
+        for r in _surveys(start, end)
+    }
+
+
+def _nps(start, end):
+    return {
+        r["customer__owner_id"]: Ratio(
+            Decimal(r["promoters"] - r["detractors"]), Decimal(r["answers"])
+        )
+        for r in _surveys(start, end)
+    }
+
+
+def _complaint_response_24h(start, end):
+    from django.db.models import Count, F, Q
+
+    from customers.models import Complaint
+    from salescrm.timeutil import day_bounds
+
+    low, high = day_bounds(start, end)
+    rows = (
+        Complaint.objects.filter(opened_at__gte=low, opened_at__lt=high)
+        .values("customer__owner_id")
+        .annotate(
+            opened=Count("id"),
+            in_time=Count(
+                "id", filter=Q(first_response_at__lte=F("opened_at") + dt.timedelta(hours=24))
+            ),
+        )
+    )
+    return {
+        r["customer__owner_id"]: Ratio(Decimal(r["in_time"]), Decimal(r["opened"])) for r in rows
+    }
+
+
+def _activity_plan_completion(start, end):
+    """Planned (calls + visits + new leads + trial lessons) of the weeks starting in the
+    period against what was done in those weeks: phone calls, effective visits, leads
+    created for the rep, trial lessons."""
+    from django.db.models import Count, F, Q
+
+    from leads.models import Activity, ActivityPlan, Lead
+    from salescrm.timeutil import day_bounds
+
+    plans = list(
+        ActivityPlan.objects.filter(week_start__range=(start, end)).values_list(
+            "rep_id", "week_start", F("calls") + F("visits") + F("new_leads") + F("trial_lessons")
+        )
+    )
+    if not plans:
+        return {}
+    planned = _grouped((rep, total) for rep, _week, total in plans)
+    first = min(week for _rep, week, _t in plans)
+    last = max(week for _rep, week, _t in plans) + dt.timedelta(days=6)
+    low, high = day_bounds(first, last)
+    weeks = {(rep, week) for rep, week, _t in plans}
+    done = defaultdict(Decimal)
+    activity_rows = (
+        Activity.objects.filter(occurred_at__gte=low, occurred_at__lt=high, actor__isnull=False)
+        .filter(Q(kind=Activity.Kind.PHONE) | Q(kind__in=Activity.EFFECTIVE_VISIT_KINDS))
+        .values_list("actor_id", "occurred_at__date")
+        .annotate(n=Count("id"))
+    )
+    lead_rows = (
+        Lead.objects.filter(created_at__gte=low, created_at__lt=high, owner__isnull=False)
+        .values_list("owner_id", "created_at__date")
+        .annotate(n=Count("id"))
+    )
+    for owner, day, count in [*activity_rows, *lead_rows]:
+        week = day - dt.timedelta(days=day.weekday())
+        if (owner, week) in weeks:
+            done[owner] += count
+    return _as_ratios(done, planned)
+
+
+# fmt: off
+KPIS: list[Kpi] = [
+    Kpi("target_achievement", _("Target achievement rate"), "%", HIGHER,
+        _("contracts signed; rep targets of the signed-amount plan"),
+        _("signed amount ÷ the rep's signed-amount target of the period × 100"),
+        _target_achievement, HUNDRED),
+    Kpi("signed_amount", _("New signed amount"), "CNY", HIGHER,
+        _("contracts signed (targets.selectors.signed_amount)"),
+        _("sum of the amounts of contracts signed in the period"), _signed_amount),
+    Kpi("collected_amount", _("Collected amount"), "CNY", HIGHER,
+        _("payments and confirmed refunds (targets.selectors.collected_amount)"),
+        _("payments received in the period minus refunds confirmed in it"), _collected_amount),
+    Kpi("lead_conversion", _("Lead conversion rate"), "%", HIGHER, _("leads"),
+        _("leads created in the period that were won by its end ÷ leads created in it × 100"),
+        _lead_conversion, HUNDRED),
+    Kpi("average_deal_size", _("Average deal size"), "CNY", HIGHER, _("contracts signed"),
+        _("signed amount ÷ number of contracts signed in the period"), _average_deal_size),
+    Kpi("sales_cycle_days", _("Sales cycle"), _("days"), LOWER, _("leads and their stage changes"),
+        _("average days from first contact (first change out of “new”) to won, for leads won in the period"),
+        _sales_cycle_days),
+    Kpi("renewal_rate", _("Renewal rate"), "%", HIGHER, _("contracts"),
+        _("renewal contracts signed in the period ÷ signed contracts whose course ends in it × 100"),
+        _renewal_rate, HUNDRED),
+    Kpi("refund_rate", _("Refund rate"), "%", LOWER, _("refunds and payments"),
+        _("refunds confirmed in the period ÷ payments received in it × 100"), _refund_rate, HUNDRED),
+    Kpi("on_time_collection_rate", _("On-time collection rate"), "%", HIGHER, _("instalments and payments"),
+        _("of the instalments due in the period, the amount paid by each due date ÷ the amount due × 100"),
+        _on_time_collection_rate, HUNDRED),
+    Kpi("overdue_ratio", _("Overdue ratio"), "%", LOWER, _("instalments and payments"),
+        _("of the instalments due in the period, the amount still unpaid at its end ÷ the amount due × 100"),
+        _overdue_ratio, HUNDRED),
+    Kpi("effective_visits", _("Effective visits"), _("visits"), HIGHER,
+        _("activities (targets.selectors.effective_visits)"),
+        _("on-site visits, online meetings, trial lessons and campus tours logged in the period"),
+        _effective_visits),
+    Kpi("new_customers", _("New customers"), _("customers"), HIGHER,
+        _("customers (targets.selectors.new_customers)"),
+        _("customers who signed their first contract in the period"), _new_customers),
+    Kpi("referral_share", _("Referral share of new signed amount"), "%", HIGHER,
+        _("contracts signed and the channel of their lead"),
+        _("signed amount of customers referred by old customers ÷ signed amount × 100 (goal ≥ 20 %)"),
+        _referral_share, HUNDRED),
+    Kpi("satisfaction", _("Customer satisfaction"), _("points of 5"), HIGHER, _("satisfaction surveys"),
+        _("average satisfaction score (1–5) of surveys answered in the period (goal ≥ 4.5)"),
+        _satisfaction),
+    Kpi("nps", _("Net promoter score"), _("points"), HIGHER, _("satisfaction surveys"),
+        _("(promoters 9–10 − detractors 0–6) ÷ answers × 100, surveys answered in the period"),
+        _nps, HUNDRED),
+    Kpi("complaint_response_24h", _("Complaints answered within 24 h"), "%", HIGHER, _("complaints"),
+        _("complaints opened in the period with a first response within 24 hours ÷ complaints opened × 100"),
+        _complaint_response_24h, HUNDRED),
+    Kpi("activity_plan_completion", _("Activity plan completion"), "%", HIGHER,
+        _("weekly activity plans, activities and leads"),
+        _("calls, effective visits, new leads and trial lessons done in the weeks planned ÷ planned × 100"),
+        _activity_plan_completion, HUNDRED),
+]
+# fmt: on
+
+PLAIN_KPIS = {"signed_amount", "collected_amount", "effective_visits", "new_customers"}
+KPI_BY_CODE = {kpi.code: kpi for kpi in KPIS}
+KPI_CHOICES = [(kpi.code, kpi.label) for kpi in KPIS]
+
+
+def compute_all(
+    start: dt.date, end: dt.date, codes: Iterable[str] | None = None
+) -> dict[str, dict[int, Ratio]]:
+    """Per KPI code, each rep's Ratio for the period (a constant number of queries)."""
+    wanted = list(codes) if codes is not None else list(KPI_BY_CODE)
+    return {code: KPI_BY_CODE[code].compute(start, end) for code in wanted}
+
+
+def rollup(ratios: dict[int, Ratio], members: dict[int, Iterable[int]]) -> dict[object, Ratio]:
+    """Sum the reps' ratios into groups: `members` maps a group key (a team id, "company")
+    to its rep ids."""
+    result = {}
+    for key, reps in members.items():
+        parts = [ratios[rep] for rep in reps if rep in ratios]
+        if parts:
+            total = parts[0]
+            for part in parts[1:]:
+                total = total + part
+            result[key] = total
+    return result
+
+
+# --- scoring -----------------------------------------------------------------------------
+
+
+def parse_steps(text: str) -> list[tuple[Decimal, Decimal]]:
+    """ "80=60, 100=100" -> [(80, 60), (100, 100)], sorted; ValueError with a clear message."""
+    steps = []
+    for part in filter(None, (p.strip() for p in text.replace(";", ",").split(","))):
+        try:
+            threshold, score = (Decimal(x.strip()) for x in part.split("="))
+        except Exception as exc:
+            raise ValueError(f'"{part}" is not of the form achievement=score') from exc
+        steps.append((threshold, score))
+    if not steps:
+        raise ValueError("Give at least one achievement=score step.")
+    return sorted(steps)
+
+
+def attainment(actual: Decimal, target: Decimal, direction: str) -> Decimal | None:
+    """How far the actual is towards the target, in % (100 = on target). Lower-is-better KPIs
+    invert the ratio. None when it cannot be said (a zero target of a higher-is-better KPI
+    is met by anything)."""
+    if direction == LOWER:
+        if actual <= 0:
+            return None  # nothing at all: better than any target
+        return target * HUNDRED / actual
+    if target <= 0:
+        return None
+    return actual * HUNDRED / target
+
+
+def score(
+    actual: Decimal | None,
+    target: Decimal,
+    direction: str,
+    rule: str,
+    cap: Decimal,
+    steps: str = "",
+) -> Decimal | None:
+    """The KPI's score (0 up to the cap, 100 = target met), rounded to 0.01; None when the
+    period has no data for it (e.g. no complaints to answer)."""
+    if actual is None:
+        return None
+    reached = attainment(actual, target, direction)
+    if rule == "steps":
+        table = parse_steps(steps)
+        if reached is None:
+            return table[-1][1]
+        points = [points for threshold, points in table if reached >= threshold]
+        result = points[-1] if points else ZERO
+    else:
+        result = cap if reached is None else max(ZERO, min(cap, reached))
+    return result.quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def weighted_total(lines: list[tuple[Decimal | None, Decimal]]) -> Decimal:
+    """Σ score × weight ÷ Σ weight over the KPIs with data, so a KPI with nothing to measure in
+    the period (no complaints, no surveys) neither helps nor hurts. Lines: (score, weight %)."""
+    scored = [(s, w) for s, w in lines if s is not None]
+    weights = sum((w for _s, w in scored), ZERO)
+    if not weights:
+        return ZERO
+    return (sum((s * w for s, w in scored), ZERO) / weights).quantize(
+        Decimal("0.01"), ROUND_HALF_UP
+    )

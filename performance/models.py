@@ -1,0 +1,472 @@
+"""Performance (SPEC §5): KPI schemes and scorecards, commission plans and statements, and the
+daily funnel snapshot. The numbers are computed by the nightly jobs (``services.py``); these
+models hold the rules set in Django admin and the results."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from salescrm.roles import Role
+from salescrm.scoping import ScopedQuerySet
+
+from .kpis import KPI_CHOICES
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+PERCENT = {"max_digits": 7, "decimal_places": 2}
+
+
+class PeriodKind(models.TextChoices):
+    MONTH = "month", _("Month")
+    QUARTER = "quarter", _("Quarter")
+
+
+def _first_of_month(value: dt.date):
+    from django.core.exceptions import ValidationError
+
+    if value and value.day != 1:
+        raise ValidationError(_("Choose the first day of a month."))
+
+
+# --- commission plans -----------------------------------------------------------------------
+
+
+class CommissionPlanQuerySet(models.QuerySet):
+    def in_effect(self, month: dt.date):
+        """The plan version that applies to `month`: the latest one effective by then."""
+        return self.filter(effective_from__lte=month).order_by("-effective_from").first()
+
+
+class CommissionPlan(models.Model):
+    """A version of the commission rules (阶梯式提成). A new version takes effect from a month;
+    each statement pins the version it was computed with, so a later change never rewrites
+    an earlier month."""
+
+    class Method(models.TextChoices):
+        MARGINAL = "marginal", _("Marginal (each band's rate on the part inside it)")
+        RETROACTIVE = "retroactive", _("Retroactive (the reached band's rate on all)")
+
+    class Base(models.TextChoices):
+        COLLECTED = "collected", _("Collected amount")
+        SIGNED = "signed", _("Signed amount")
+
+    name = models.CharField(_("name"), max_length=100)
+    effective_from = models.DateField(
+        _("effective from (month)"), unique=True, validators=[_first_of_month]
+    )
+    method = models.CharField(
+        _("method"), max_length=16, choices=Method.choices, default=Method.MARGINAL
+    )
+    base = models.CharField(_("base"), max_length=16, choices=Base.choices, default=Base.COLLECTED)
+    team_bonus_threshold = models.DecimalField(
+        _("team bonus from achievement (%)"),
+        default=Decimal("100.00"),
+        validators=[MinValueValidator(0)],
+        help_text=_("When the rep's team reaches this share of its target in the month."),
+        **PERCENT,
+    )
+    team_bonus_rate = models.DecimalField(
+        _("team bonus rate (%)"),
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("Paid on the rep's own base of the month; 0 means no team bonus."),
+        **PERCENT,
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = CommissionPlanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-effective_from"]
+        verbose_name = _("commission plan")
+        verbose_name_plural = _("commission plans")
+
+    def __str__(self):
+        return f"{self.name} ({self.effective_from:%Y-%m})"
+
+    def calculator_tiers(self, tiers=None):
+        from .commission import Tier
+
+        rows = tiers if tiers is not None else self.tiers.all()
+        return [Tier(row.threshold / 100, row.rate / 100) for row in rows]
+
+
+class CommissionTier(models.Model):
+    plan = models.ForeignKey(
+        CommissionPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="tiers"
+    )
+    threshold = models.DecimalField(
+        _("from achievement (%)"), validators=[MinValueValidator(0)], **PERCENT
+    )
+    rate = models.DecimalField(
+        _("rate (%)"), validators=[MinValueValidator(0), MaxValueValidator(100)], **PERCENT
+    )
+
+    class Meta:
+        ordering = ["plan", "threshold"]
+        verbose_name = _("commission tier")
+        verbose_name_plural = _("commission tiers")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "threshold"], name="commission_tier_once")
+        ]
+
+    def __str__(self):
+        return f"≥ {self.threshold} % → {self.rate} %"
+
+
+# --- KPI schemes and scorecards -------------------------------------------------------------
+
+
+class KpiSchemeQuerySet(models.QuerySet):
+    def in_effect(self, role: str, month: dt.date):
+        return self.filter(role=role, effective_from__lte=month).order_by("-effective_from").first()
+
+
+class KpiScheme(models.Model):
+    """The KPIs a role is scored on, with weights that add up to 100 % (KPI 权重). A scheme
+    applies from its month on; closed periods keep the scheme they were scored with."""
+
+    role = models.CharField(
+        _("role"),
+        max_length=16,
+        choices=[
+            (Role.REP, Role.REP.label),
+            (Role.MANAGER, Role.MANAGER.label),
+            (Role.DIRECTOR, Role.DIRECTOR.label),
+        ],
+    )
+    name = models.CharField(_("name"), max_length=100)
+    effective_from = models.DateField(_("effective from (month)"), validators=[_first_of_month])
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = KpiSchemeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["role", "-effective_from"]
+        verbose_name = _("KPI scheme")
+        verbose_name_plural = _("KPI schemes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["role", "effective_from"], name="kpi_scheme_once_per_month"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_role_display()}, {self.effective_from:%Y-%m})"
+
+
+class KpiSchemeItem(models.Model):
+    class Rule(models.TextChoices):
+        LINEAR = "linear", _("Linear to a cap")
+        STEPS = "steps", _("Threshold steps")
+
+    scheme = models.ForeignKey(
+        KpiScheme, verbose_name=_("scheme"), on_delete=models.CASCADE, related_name="items"
+    )
+    kpi = models.CharField(_("KPI"), max_length=40, choices=KPI_CHOICES)
+    weight = models.DecimalField(
+        _("weight (%)"), validators=[MinValueValidator(0), MaxValueValidator(100)], **PERCENT
+    )
+    target_value = models.DecimalField(
+        _("target value"), validators=[MinValueValidator(0)], **MONEY
+    )
+    rule = models.CharField(
+        _("scoring rule"), max_length=8, choices=Rule.choices, default=Rule.LINEAR
+    )
+    cap = models.DecimalField(
+        _("score cap"),
+        default=Decimal("120.00"),
+        validators=[MinValueValidator(0)],
+        help_text=_("Linear rule: the highest score (100 = target met)."),
+        **PERCENT,
+    )
+    steps = models.CharField(
+        _("steps"),
+        max_length=200,
+        blank=True,
+        help_text=_('Threshold rule: "achievement %=score" pairs, e.g. "80=60, 100=100, 120=120".'),
+    )
+
+    class Meta:
+        ordering = ["scheme", "id"]
+        verbose_name = _("KPI in scheme")
+        verbose_name_plural = _("KPIs in scheme")
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "kpi"], name="kpi_once_per_scheme")
+        ]
+
+    def __str__(self):
+        return f"{self.get_kpi_display()} · {self.weight} %"
+
+
+class ScoreCardQuerySet(ScopedQuerySet):
+    scope_owner_path = "person"
+
+
+class ScoreCard(models.Model):
+    """A person's weighted KPI score for a month or a quarter (绩效考核). Recomputed nightly
+    while its period is open; a closed period's scorecards are never rewritten."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="scorecards",
+    )
+    period_kind = models.CharField(_("period"), max_length=8, choices=PeriodKind.choices)
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    scheme = models.ForeignKey(
+        KpiScheme, verbose_name=_("scheme"), on_delete=models.PROTECT, related_name="scorecards"
+    )
+    total_score = models.DecimalField(_("total score"), **PERCENT)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    objects = ScoreCardQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-period_start", "period_kind", "person__username"]
+        verbose_name = _("scorecard")
+        verbose_name_plural = _("scorecards")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "period_kind", "period_start"], name="scorecard_once_per_period"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.person} · {self.period_label}"
+
+    def get_absolute_url(self):
+        return reverse("performance:scorecard_detail", args=[self.pk])
+
+    @property
+    def period_label(self) -> str:
+        if self.period_kind == PeriodKind.QUARTER:
+            return f"{self.period_start.year} Q{(self.period_start.month - 1) // 3 + 1}"
+        return f"{self.period_start:%Y-%m}"
+
+
+class ScoreLine(models.Model):
+    scorecard = models.ForeignKey(
+        ScoreCard, verbose_name=_("scorecard"), on_delete=models.CASCADE, related_name="lines"
+    )
+    kpi = models.CharField(_("KPI"), max_length=40, choices=KPI_CHOICES)
+    actual = models.DecimalField(
+        _("actual"), null=True, blank=True, max_digits=16, decimal_places=4
+    )
+    target = models.DecimalField(_("target"), **MONEY)
+    score = models.DecimalField(_("score"), **PERCENT)
+    weight = models.DecimalField(_("weight (%)"), **PERCENT)
+    weighted_score = models.DecimalField(_("weighted score"), **PERCENT)
+
+    class Meta:
+        ordering = ["scorecard", "id"]
+        verbose_name = _("scorecard line")
+        verbose_name_plural = _("scorecard lines")
+        constraints = [
+            models.UniqueConstraint(fields=["scorecard", "kpi"], name="score_line_once_per_kpi")
+        ]
+
+    def __str__(self):
+        return f"{self.get_kpi_display()}: {self.score}"
+
+
+# --- funnel -------------------------------------------------------------------------------
+
+
+class FunnelSnapshotQuerySet(ScopedQuerySet):
+    scope_owner_path = "rep"
+
+
+class FunnelSnapshot(models.Model):
+    """The sales funnel at the end of one Shanghai day, per team, rep and stage (漏斗). Filled by
+    the nightly job from leads and their stage changes; one row set per day, replaced whole."""
+
+    day = models.DateField(_("day"))
+    team = models.ForeignKey(
+        "salescrm.Team",
+        verbose_name=_("team"),
+        null=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("rep"), on_delete=models.CASCADE, related_name="+"
+    )
+    stage = models.CharField(_("stage"), max_length=16)
+    open_leads = models.PositiveIntegerField(_("leads at this stage"))
+    amount = models.DecimalField(_("budget of those leads"), **MONEY)
+    entered = models.PositiveIntegerField(_("entered the stage that day"))
+    reached = models.PositiveIntegerField(_("reached the stage (90-day cohort)"))
+    conversion = models.DecimalField(
+        _("conversion to the next stage (%)"), null=True, blank=True, **PERCENT
+    )
+
+    objects = FunnelSnapshotQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-day", "team", "rep", "id"]
+        verbose_name = _("funnel snapshot")
+        verbose_name_plural = _("funnel snapshots")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "rep", "stage"], name="funnel_snapshot_once")
+        ]
+        indexes = [models.Index(fields=["rep", "day"], name="funnel_rep_day_idx")]
+
+    def __str__(self):
+        return f"{self.day} · {self.rep_id} · {self.stage}"
+
+
+# --- commission statements ------------------------------------------------------------------
+
+
+class CommissionStatementQuerySet(ScopedQuerySet):
+    scope_owner_path = "rep"
+
+    def open(self):
+        return self.filter(status=CommissionStatement.Status.OPEN)
+
+    def closed(self):
+        return self.filter(status=CommissionStatement.Status.CLOSED)
+
+
+class CommissionStatement(models.Model):
+    """A rep's commission for one month (提成明细). Recomputed nightly while open; once
+    finance closes it (paid) it is never modified: a later refund is clawed back on the
+    statement of the month in which it is confirmed."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed (paid)")
+
+    rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("rep"),
+        on_delete=models.PROTECT,
+        related_name="commission_statements",
+    )
+    month = models.DateField(_("month"), validators=[_first_of_month])
+    plan = models.ForeignKey(
+        CommissionPlan,
+        verbose_name=_("plan"),
+        on_delete=models.PROTECT,
+        related_name="statements",
+        help_text=_("The plan version pinned to this month."),
+    )
+    team = models.ForeignKey(
+        "salescrm.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    base_kind = models.CharField(_("base"), max_length=16, choices=CommissionPlan.Base.choices)
+    base_amount = models.DecimalField(_("base amount"), **MONEY)
+    target_amount = models.DecimalField(_("target"), null=True, blank=True, **MONEY)
+    achievement = models.DecimalField(
+        _("achievement (%)"), null=True, blank=True, max_digits=9, decimal_places=2
+    )
+    commission = models.DecimalField(_("tiered commission"), **MONEY)
+    team_bonus = models.DecimalField(_("team bonus"), **MONEY)
+    total = models.DecimalField(_("total"), **MONEY)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.OPEN
+    )
+    computed_at = models.DateTimeField(_("computed at"))
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = CommissionStatementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-month", "rep__username"]
+        verbose_name = _("commission statement")
+        verbose_name_plural = _("commission statements")
+        constraints = [
+            models.UniqueConstraint(fields=["rep", "month"], name="statement_once_per_month"),
+            models.CheckConstraint(
+                condition=models.Q(total=models.F("commission") + models.F("team_bonus")),
+                name="statement_total_adds_up",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.rep} · {self.month:%Y-%m}"
+
+    def get_absolute_url(self):
+        return reverse("performance:statement_detail", args=[self.pk])
+
+
+class CommissionLine(models.Model):
+    """One traceable line of a statement: a payment, a refund or a signed contract at the
+    rate applied, or the team bonus."""
+
+    class Kind(models.TextChoices):
+        PAYMENT = "payment", _("Payment")
+        REFUND = "refund", _("Refund clawback")
+        CONTRACT = "contract", _("Signed contract")
+        TEAM_BONUS = "team_bonus", _("Team bonus")
+
+    statement = models.ForeignKey(
+        CommissionStatement,
+        verbose_name=_("statement"),
+        on_delete=models.CASCADE,
+        related_name="lines",
+    )
+    position = models.PositiveIntegerField(_("no."))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    contract = models.ForeignKey(
+        "customers.Contract",
+        verbose_name=_("contract"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    payment = models.ForeignKey(
+        "customers.Payment",
+        verbose_name=_("payment"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    refund = models.ForeignKey(
+        "customers.Refund",
+        verbose_name=_("refund"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    occurred_on = models.DateField(_("date"))
+    description = models.CharField(_("description"), max_length=300)
+    base = models.DecimalField(_("base"), **MONEY)
+    rate = models.DecimalField(_("rate (%)"), max_digits=9, decimal_places=4)
+    amount = models.DecimalField(_("commission"), **MONEY)
+
+    class Meta:
+        ordering = ["statement", "position"]
+        verbose_name = _("commission line")
+        verbose_name_plural = _("commission lines")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["statement", "position"], name="commission_line_position"
+            )
+        ]
+
+    def __str__(self):
+        return self.description

@@ -1,0 +1,669 @@
+"""Writes of the performance app: scorecards, commission statements, the funnel snapshot and
+the anomaly alerts, each computed set-based from the source rows as of a cut-off and written
+by replacing the period's rows (the nightly job wraps each call in one transaction)."""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from salescrm.models import Team, User
+from salescrm.roles import Role
+from salescrm.timeutil import business_date, month_end, month_start, quarter_end, quarter_start
+
+from . import kpis
+from .models import (
+    CommissionLine,
+    CommissionPlan,
+    CommissionStatement,
+    FunnelSnapshot,
+    KpiScheme,
+    PeriodKind,
+    ScoreCard,
+    ScoreLine,
+)
+
+COMPANY = "company"
+
+
+def open_month(today: dt.date | None = None) -> dt.date:
+    """The first day of the month still open: the month of the latest business date."""
+    return month_start(today or business_date())
+
+
+def period_is_closed(period_end: dt.date, today: dt.date | None = None) -> bool:
+    """A period is closed once the open month is past its end; its results are frozen."""
+    return period_end < open_month(today)
+
+
+# --- scorecards ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemRule:
+    """One KPI of a scheme, in memory (saved or still a form in the admin preview)."""
+
+    kpi: str
+    weight: Decimal
+    target_value: Decimal
+    rule: str
+    cap: Decimal
+    steps: str = ""
+
+    @classmethod
+    def of(cls, item) -> "ItemRule":
+        return cls(item.kpi, item.weight, item.target_value, item.rule, item.cap, item.steps)
+
+
+def people_of_role(role: str) -> list[User]:
+    return list(User.objects.filter(role=role, is_active=True).order_by("username"))
+
+
+def person_values(
+    role: str,
+    people: list[User],
+    start: dt.date,
+    end: dt.date,
+    codes: set[str],
+    ratios: dict | None = None,
+) -> dict[int, dict[str, Decimal | None]]:
+    """Each person's KPI figures for the period: a rep's own, a manager's team's (the reps of
+    the teams they lead), the director's company's. A constant number of queries (none for
+    the KPIs when their per-rep `ratios` for the period are given)."""
+    if ratios is None:
+        ratios = kpis.compute_all(start, end, sorted(codes))
+    rep_rows = list(User.objects.filter(role=Role.REP).values_list("id", "team_id"))
+    if role == Role.REP:
+        groups = {person.pk: [person.pk] for person in people}
+    elif role == Role.MANAGER:
+        managed = defaultdict(set)
+        for team_id, manager_id in Team.objects.values_list("id", "manager_id"):
+            if manager_id:
+                managed[manager_id].add(team_id)
+        groups = {
+            person.pk: [rep for rep, team in rep_rows if team in managed[person.pk]]
+            for person in people
+        }
+    else:
+        everyone = [rep for rep, _team in rep_rows]
+        groups = {person.pk: everyone for person in people}
+    values = {}
+    for person_id, reps in groups.items():
+        values[person_id] = {}
+        for code in codes:
+            kpi = kpis.KPI_BY_CODE[code]
+            rolled = kpis.rollup(ratios[code], {person_id: reps}).get(person_id)
+            values[person_id][code] = kpi.value(rolled)
+    return values
+
+
+def score_lines(items: list[ItemRule], figures: dict[str, Decimal | None]):
+    """[(item, actual, score, weighted score)] and the total, for one person."""
+    rows = []
+    for item in items:
+        kpi = kpis.KPI_BY_CODE[item.kpi]
+        actual = figures.get(item.kpi)
+        value = kpis.score(
+            actual, item.target_value, kpi.direction, item.rule, item.cap, item.steps
+        )
+        weighted = None if value is None else (value * item.weight / 100).quantize(Decimal("0.01"))
+        rows.append((item, actual, value, weighted))
+    total = kpis.weighted_total([(value, item.weight) for item, _a, value, _w in rows])
+    return rows, total
+
+
+def ranking(
+    role: str, items: list[ItemRule], start: dt.date, end: dt.date
+) -> list[tuple[User, Decimal]]:
+    """Everyone of `role` with their total score under `items`, best first."""
+    people = people_of_role(role)
+    values = person_values(role, people, start, end, {item.kpi for item in items})
+    scored = [(person, score_lines(items, values[person.pk])[1]) for person in people]
+    return sorted(scored, key=lambda pair: (-pair[1], pair[0].username))
+
+
+def scheme_preview(*, role: str, items: list[ItemRule], today: dt.date | None = None) -> dict:
+    """Last month's ranking under the scheme in effect and under `items` (not saved), for the
+    admin to see a change's effect before saving it."""
+    first = open_month(today) - dt.timedelta(days=1)
+    start, end = month_start(first), first
+    current_scheme = KpiScheme.objects.in_effect(role, start)
+    current_items = [ItemRule.of(i) for i in current_scheme.items.all()] if current_scheme else []
+    proposed = ranking(role, items, start, end)
+    current = {}
+    if current_items:
+        for rank, (person, total) in enumerate(ranking(role, current_items, start, end), 1):
+            current[person.pk] = (rank, total)
+    rows = []
+    for rank, (person, total) in enumerate(proposed, 1):
+        old_rank, old_total = current.get(person.pk, (None, None))
+        rows.append(
+            {
+                "person": person,
+                "rank": rank,
+                "total": total,
+                "current_rank": old_rank,
+                "current_total": old_total,
+                "moved": None if old_rank is None else old_rank - rank,
+            }
+        )
+    return {"month": start, "scheme": current_scheme, "rows": rows}
+
+
+CATCH_UP_MONTHS = 12
+SCORED_ROLES = (Role.REP, Role.MANAGER, Role.DIRECTOR)
+
+
+def _periods(day: dt.date, catch_up_months: int) -> list[tuple[str, dt.date, dt.date]]:
+    """(kind, start, cut-off): the month and the quarter containing `day`, up to `day`; then
+    every month and quarter of the `catch_up_months` before that has no scorecards yet (the
+    first run, or after an outage), each up to its end."""
+    periods = [
+        (PeriodKind.MONTH, month_start(day), day),
+        (PeriodKind.QUARTER, quarter_start(day), day),
+    ]
+    if catch_up_months:
+        earliest = month_start(day)
+        for _step in range(catch_up_months):
+            earliest = month_start(earliest - dt.timedelta(days=1))
+        done = set(
+            ScoreCard.objects.filter(period_start__gte=earliest, period_start__lt=month_start(day))
+            .values_list("period_kind", "period_start")
+            .distinct()
+        )
+        month = earliest
+        while month < month_start(day):
+            if (PeriodKind.MONTH, month) not in done:
+                periods.append((PeriodKind.MONTH, month, month_end(month)))
+            if month == quarter_start(month) and month < quarter_start(day):
+                if (PeriodKind.QUARTER, month) not in done:
+                    periods.append((PeriodKind.QUARTER, month, quarter_end(month)))
+            month = month_start(month + dt.timedelta(days=31))
+    return periods
+
+
+def scorecards_compute(
+    *, day: dt.date, today: dt.date | None = None, catch_up_months: int = CATCH_UP_MONTHS
+) -> dict:
+    """Replace the scorecards of the month and the quarter containing `day`, for every role
+    that has a scheme in effect, from the source rows up to the end of `day` (and catch up on
+    earlier periods that have none). A closed period that already has scorecards is left
+    exactly as it is (frozen)."""
+    counts = {"scorecards": 0, "score_lines": 0, "frozen": 0}
+    now = timezone.now()
+    for kind, start, cut_off in _periods(day, catch_up_months):
+        period_end = month_end_of(kind, start)
+        existing = ScoreCard.objects.filter(period_kind=kind, period_start=start)
+        if period_is_closed(period_end, today) and existing.exists():
+            counts["frozen"] += 1
+            continue
+        cards, lines = [], []
+        schemes = {role: KpiScheme.objects.in_effect(role, start) for role in SCORED_ROLES}
+        items_of = {
+            role: [ItemRule.of(item) for item in scheme.items.all()]
+            for role, scheme in schemes.items()
+            if scheme is not None
+        }
+        # each KPI once per period, whichever roles weigh it
+        ratios = kpis.compute_all(
+            start, cut_off, sorted({i.kpi for items in items_of.values() for i in items})
+        )
+        for role, items in items_of.items():
+            scheme = schemes[role]
+            people = people_of_role(role)
+            values = person_values(
+                role, people, start, cut_off, {item.kpi for item in items}, ratios
+            )
+            for person in people:
+                rows, total = score_lines(items, values[person.pk])
+                card = ScoreCard(
+                    person=person,
+                    period_kind=kind,
+                    period_start=start,
+                    period_end=period_end,
+                    scheme=scheme,
+                    total_score=total,
+                    computed_at=now,
+                )
+                cards.append(card)
+                lines.extend(
+                    ScoreLine(
+                        scorecard=card,
+                        kpi=item.kpi,
+                        actual=None if actual is None else actual.quantize(Decimal("0.0001")),
+                        target=item.target_value,
+                        score=value or 0,
+                        weight=item.weight,
+                        weighted_score=weighted or 0,
+                    )
+                    for item, actual, value, weighted in rows
+                )
+        with transaction.atomic():
+            existing.delete()
+            ScoreCard.objects.bulk_create(cards, batch_size=1000)
+            for line in lines:
+                line.scorecard_id = line.scorecard.pk
+            ScoreLine.objects.bulk_create(lines, batch_size=2000)
+        counts["scorecards"] += len(cards)
+        counts["score_lines"] += len(lines)
+    return counts
+
+
+def month_end_of(kind: str, start: dt.date) -> dt.date:
+    return quarter_end(start) if kind == PeriodKind.QUARTER else month_end(start)
+
+
+# --- funnel snapshot ------------------------------------------------------------------------
+
+FUNNEL_STAGES = [
+    "new",
+    "contacted",
+    "needs_analysis",
+    "trial",
+    "proposal",
+    "negotiation",
+    "won",
+]
+COHORT_DAYS = 90
+
+
+def funnel_snapshot_replace(*, day: dt.date) -> dict:
+    """Replace the funnel rows of `day`: per rep (and their current team) and stage,
+
+    - ``open_leads``/``amount``: leads of the 90-day cohort (created in the 90 days up to
+      `day`) standing at the stage at the end of `day`, and their budgets;
+    - ``entered``: stage changes into the stage during `day` (any lead);
+    - ``reached``: cohort leads that had reached the stage (or a later one) by the end of
+      `day`; ``conversion``: reached the next stage ÷ reached this one × 100.
+
+    Two source queries whatever the number of reps and leads; stage "lost" is a stage with
+    no next one."""
+    import pandas as pd
+
+    from leads.models import StageChange
+    from salescrm.timeutil import day_bounds
+
+    low, high = day_bounds(day, day)
+    cohort_low, _ = day_bounds(day - dt.timedelta(days=COHORT_DAYS - 1), day)
+    history = pd.DataFrame.from_records(
+        StageChange.objects.filter(
+            changed_at__lt=high,
+            lead__created_at__gte=cohort_low,
+            lead__created_at__lt=high,
+            lead__owner__isnull=False,
+        )
+        .order_by("changed_at", "id")
+        .values_list("lead_id", "lead__owner_id", "lead__budget", "to_stage"),
+        columns=["lead", "rep", "budget", "stage"],
+    )
+    entered = pd.DataFrame.from_records(
+        StageChange.objects.filter(
+            changed_at__gte=low, changed_at__lt=high, lead__owner__isnull=False
+        )
+        .order_by()
+        .values_list("lead__owner_id", "to_stage"),
+        columns=["rep", "stage"],
+    )
+    teams = dict(User.objects.values_list("id", "team_id"))
+    order = {stage: index for index, stage in enumerate(FUNNEL_STAGES)}
+    rows: dict[tuple[int, str], dict] = {}
+
+    def row(rep: int, stage: str) -> dict:
+        return rows.setdefault(
+            (rep, stage), {"open_leads": 0, "amount": Decimal(0), "entered": 0, "reached": 0}
+        )
+
+    if not history.empty:
+        latest = history.groupby("lead").tail(1)  # ordered by time: the stage at the cut-off
+        for (rep, stage), group in latest.groupby(["rep", "stage"]):
+            values = row(int(rep), stage)
+            values["open_leads"] = len(group)
+            values["amount"] = sum((b for b in group["budget"] if b is not None), Decimal(0))
+        history["order"] = history["stage"].map(order)
+        furthest = history.dropna(subset=["order"]).groupby(["lead", "rep"])["order"].max()
+        for rep, reached in furthest.groupby(level="rep"):
+            counts = reached.value_counts()
+            for stage, index in order.items():
+                total = int(counts[counts.index >= index].sum())
+                if total:
+                    row(int(rep), stage)["reached"] = total
+        lost = history[history["stage"] == "lost"].drop_duplicates("lead").groupby("rep").size()
+        for rep, total in lost.items():
+            row(int(rep), "lost")["reached"] = int(total)
+    if not entered.empty:
+        for (rep, stage), total in entered.groupby(["rep", "stage"]).size().items():
+            row(int(rep), stage)["entered"] = int(total)
+
+    snapshots = []
+    for (rep, stage), values in sorted(rows.items()):
+        conversion = None
+        if stage in order and order[stage] + 1 < len(FUNNEL_STAGES) and values["reached"]:
+            following = rows.get((rep, FUNNEL_STAGES[order[stage] + 1]), {}).get("reached", 0)
+            conversion = (Decimal(following) * 100 / values["reached"]).quantize(Decimal("0.01"))
+        snapshots.append(
+            FunnelSnapshot(
+                day=day,
+                rep_id=rep,
+                team_id=teams.get(rep),
+                stage=stage,
+                conversion=conversion,
+                **values,
+            )
+        )
+    FunnelSnapshot.objects.filter(day=day).delete()
+    FunnelSnapshot.objects.bulk_create(snapshots, batch_size=2000)
+    return {"funnel_rows": len(snapshots)}
+
+
+# --- anomaly alerts -------------------------------------------------------------------------
+
+ANOMALY_THRESHOLD = Decimal("0.20")
+DEFAULT_WATCHED = ["signed_amount", "collected_amount", "effective_visits", "new_customers"]
+
+
+def _same_span_last_month(day: dt.date) -> tuple[dt.date, dt.date]:
+    start = month_start(day)
+    previous_start = month_start(start - dt.timedelta(days=1))
+    previous_end = min(previous_start + (day - start), start - dt.timedelta(days=1))
+    return previous_start, previous_end
+
+
+def kpi_anomalies_notify(*, day: dt.date) -> dict:
+    """Tell each rep's manager about a KPI that moved more than 20 % the wrong way: month to
+    date against the same days of the previous month (seed 003: 数据波动超20%). The KPIs
+    watched are those of the reps' scheme in effect (else signed, collected, visits, new
+    customers). One notification per rep, KPI and month (notify_many skips repeats)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    from salescrm.services import notify_many
+
+    start = month_start(day)
+    scheme = KpiScheme.objects.in_effect(Role.REP, start)
+    codes = sorted({item.kpi for item in scheme.items.all()} if scheme else DEFAULT_WATCHED)
+    reps = people_of_role(Role.REP)
+    previous_start, previous_end = _same_span_last_month(day)
+    now_values = person_values(Role.REP, reps, start, day, set(codes))
+    before_values = person_values(Role.REP, reps, previous_start, previous_end, set(codes))
+    managers = dict(Team.objects.filter(manager__isnull=False).values_list("id", "manager_id"))
+    rows = []
+    with translation.override(settings.LANGUAGE_CODE):
+        for rep in reps:
+            manager_id = managers.get(rep.team_id)
+            if manager_id is None:
+                continue
+            for code in codes:
+                kpi = kpis.KPI_BY_CODE[code]
+                current, previous = now_values[rep.pk][code], before_values[rep.pk][code]
+                if current is None or previous is None or previous == 0:
+                    continue
+                change = (current - previous) / abs(previous)
+                worse = (
+                    change < -ANOMALY_THRESHOLD
+                    if kpi.direction == kpis.HIGHER
+                    else change > ANOMALY_THRESHOLD
+                )
+                if not worse:
+                    continue
+                figures = {
+                    "rep": str(rep),
+                    "kpi": str(kpi.label),
+                    "change": f"{change * 100:+.1f}",
+                    "current": f"{current:.2f}",
+                    "previous": f"{previous:.2f}",
+                    "unit": str(kpi.unit),
+                    "span": f"{start:%m-%d}–{day:%m-%d}",
+                    "previous_span": f"{previous_start:%m-%d}–{previous_end:%m-%d}",
+                }
+                rows.append(
+                    {
+                        "recipient_id": manager_id,
+                        "kind": "kpi_anomaly",
+                        "key": f"kpi-anomaly:{rep.pk}:{code}:{start:%Y-%m}",
+                        "title": str(
+                            _("%(rep)s: %(kpi)s %(change)s %% against last month") % figures
+                        ),
+                        "body": str(
+                            _(
+                                "%(kpi)s of %(rep)s: %(current)s %(unit)s in %(span)s against %(previous)s %(unit)s in %(previous_span)s (%(change)s %%)."
+                            )
+                            % figures
+                        ),
+                        "url": reverse("performance:scorecards") + f"?person={rep.pk}",
+                    }
+                )
+    return {"anomalies": len(rows), "alerts_sent": notify_many(rows)}
+
+
+# --- commission -----------------------------------------------------------------------------
+
+
+class StatementError(Exception):
+    """A refused change to a statement; the message is meant for the user."""
+
+
+def _missing_months(model, day: dt.date, catch_up_months: int) -> list[dt.date]:
+    months, month = [], month_start(day)
+    for _step in range(catch_up_months):
+        month = month_start(month - dt.timedelta(days=1))
+        months.append(month)
+    have = set(model.objects.filter(month__in=months).values_list("month", flat=True).distinct())
+    return sorted(m for m in months if m not in have)
+
+
+def commission_compute(*, day: dt.date, catch_up_months: int = CATCH_UP_MONTHS) -> dict:
+    """Recompute the open statements of the month containing `day` from the source rows up to
+    `day` (and catch up on earlier months that have no statements at all). Closed statements
+    are never touched."""
+    counts = {"statements": 0, "commission_lines": 0, "closed_kept": 0}
+    months = [(month_start(day), day)] + [
+        (month, month_end(month))
+        for month in _missing_months(CommissionStatement, day, catch_up_months)
+    ]
+    for month, cut_off in months:
+        for key, value in _commission_month(month, cut_off).items():
+            counts[key] += value
+    return counts
+
+
+def _sources(month: dt.date, cut_off: dt.date, base: str) -> dict[int, list]:
+    """Per rep, the month's commission sources in the order they happened: payments received
+    (or contracts signed, for a signed-amount plan) and refunds confirmed, plus payments and
+    refunds dated in an earlier month whose statement was already closed when they were
+    recorded (so nothing is ever lost). Five queries."""
+    from django.db.models import DateField, Exists, OuterRef
+    from django.db.models.functions import Trunc
+
+    from customers.models import Contract, Payment, Refund
+
+    closed_month = CommissionStatement.objects.closed().filter(
+        rep_id=OuterRef("contract__owner_id")
+    )
+    stated = CommissionLine.objects.filter(statement__status=CommissionStatement.Status.CLOSED)
+    rows: dict[int, list] = defaultdict(list)
+    fields = ("id", "contract_id", "contract__number", "contract__owner_id", "amount")
+    if base == CommissionPlan.Base.SIGNED:
+        for pk, number, owner, amount, signed_on in Contract.objects.signed_between(
+            month, cut_off
+        ).values_list("id", "number", "owner_id", "total_amount", "signed_on"):
+            rows[owner].append((signed_on, 0, "contract", pk, pk, number, amount))
+    else:
+        late_payments = (
+            Payment.objects.filter(received_on__lt=month)
+            .annotate(dated_month=Trunc("received_on", "month", output_field=DateField()))
+            .filter(
+                Exists(closed_month.filter(month=OuterRef("dated_month"))),
+                ~Exists(stated.filter(payment_id=OuterRef("pk"))),
+            )
+        )
+        in_month = Payment.objects.filter(received_on__range=(month, cut_off))
+        for query in (in_month, late_payments):
+            for pk, contract, number, owner, amount, on in query.order_by().values_list(
+                *fields, "received_on"
+            ):
+                rows[owner].append((on, 0, "payment", pk, contract, number, amount))
+    confirmed = Refund.objects.filter(status=Refund.Status.CONFIRMED)
+    late_refunds = (
+        confirmed.filter(confirmed_on__lt=month)
+        .annotate(dated_month=Trunc("confirmed_on", "month", output_field=DateField()))
+        .filter(
+            Exists(closed_month.filter(month=OuterRef("dated_month"))),
+            ~Exists(stated.filter(refund_id=OuterRef("pk"))),
+        )
+    )
+    in_month = confirmed.filter(confirmed_on__range=(month, cut_off))
+    for query in (in_month, late_refunds):
+        for pk, contract, number, owner, amount, on in query.order_by().values_list(
+            *fields, "confirmed_on"
+        ):
+            rows[owner].append((on, 1, "refund", pk, contract, number, -amount))
+    for items in rows.values():
+        items.sort(key=lambda row: (row[0], row[1], row[3]))
+    return rows
+
+
+def _description(kind: str, number: str, on: dt.date) -> str:
+    texts = {
+        "payment": _("Payment received %(date)s, contract %(number)s"),
+        "refund": _("Refund confirmed %(date)s, contract %(number)s"),
+        "contract": _("Contract %(number)s signed %(date)s"),
+    }
+    return str(texts[kind] % {"date": on.isoformat(), "number": number})
+
+
+def _commission_month(month: dt.date, cut_off: dt.date) -> dict:
+    from django.conf import settings
+    from django.utils import translation
+
+    from .commission import Source, achievement, statement_lines
+
+    existing = CommissionStatement.objects.filter(month=month)
+    pinned = existing.values_list("plan_id", flat=True).first()
+    plan = (
+        CommissionPlan.objects.filter(pk=pinned).first()
+        if pinned
+        else CommissionPlan.objects.in_effect(month)
+    )
+    if plan is None:
+        return {"statements": 0, "commission_lines": 0, "closed_kept": 0}
+    tiers = plan.calculator_tiers(list(plan.tiers.all()))
+    closed = set(existing.closed().values_list("rep_id", flat=True))
+    sources = _sources(month, cut_off, plan.base)
+    metric = "signed_amount" if plan.base == CommissionPlan.Base.SIGNED else "collected_amount"
+    signed_targets = kpis.targets_by("signed_amount", month, cut_off)
+    rep_targets = {**signed_targets, **kpis.targets_by(metric, month, cut_off)}
+    team_targets = {
+        **kpis.targets_by("signed_amount", month, cut_off, level="team"),
+        **kpis.targets_by(metric, month, cut_off, level="team"),
+    }
+    reps = {
+        pk: team for pk, team in User.objects.filter(role=Role.REP).values_list("id", "team_id")
+    }
+    active = set(User.objects.filter(role=Role.REP, is_active=True).values_list("id", flat=True))
+    net = {
+        rep: sum((row[6] for row in sources.get(rep, [])), Decimal(0))
+        for rep in set(sources) | active
+    }
+    team_base = defaultdict(Decimal)
+    for rep, amount in net.items():
+        if reps.get(rep):
+            team_base[reps[rep]] += amount
+    bonus_teams = {
+        team
+        for team, amount in team_base.items()
+        if plan.team_bonus_rate > 0
+        and team_targets.get(team)
+        and amount * 100 >= team_targets[team] * plan.team_bonus_threshold
+    }
+    now = timezone.now()
+    statements, lines = [], []
+    with translation.override(settings.LANGUAGE_CODE):
+        for rep in sorted(net):
+            if rep in closed or rep not in reps:
+                continue
+            rows = sources.get(rep, [])
+            target = rep_targets.get(rep)
+            calc_lines, commission = statement_lines(
+                [Source(row, row[6]) for row in rows], target, tiers, plan.method
+            )
+            bonus = Decimal(0)
+            if reps[rep] in bonus_teams and net[rep] > 0:
+                bonus = (net[rep] * plan.team_bonus_rate / 100).quantize(Decimal("0.01"))
+            reached = achievement(net[rep], target)
+            statement = CommissionStatement(
+                rep_id=rep,
+                month=month,
+                plan=plan,
+                team_id=reps[rep],
+                base_kind=plan.base,
+                base_amount=net[rep],
+                target_amount=target,
+                achievement=None if reached is None else (reached * 100).quantize(Decimal("0.01")),
+                commission=commission,
+                team_bonus=bonus,
+                total=commission + bonus,
+                computed_at=now,
+            )
+            statements.append(statement)
+            for position, line in enumerate(calc_lines, 1):
+                on, _order, kind, pk, contract, number, _amount = line.ref
+                lines.append(
+                    CommissionLine(
+                        statement=statement,
+                        position=position,
+                        kind=kind,
+                        contract_id=contract,
+                        payment_id=pk if kind == "payment" else None,
+                        refund_id=pk if kind == "refund" else None,
+                        occurred_on=on,
+                        description=_description(kind, number, on),
+                        base=line.base,
+                        rate=line.rate * 100,
+                        amount=line.amount,
+                    )
+                )
+            if bonus:
+                lines.append(
+                    CommissionLine(
+                        statement=statement,
+                        position=len(calc_lines) + 1,
+                        kind=CommissionLine.Kind.TEAM_BONUS,
+                        occurred_on=cut_off,
+                        description=str(
+                            _("Team target reached: %(base)s × %(rate)s %%")
+                            % {"base": net[rep], "rate": plan.team_bonus_rate}
+                        ),
+                        base=net[rep],
+                        rate=plan.team_bonus_rate,
+                        amount=bonus,
+                    )
+                )
+    with transaction.atomic():
+        existing.open().delete()
+        CommissionStatement.objects.bulk_create(statements, batch_size=1000)
+        for line in lines:
+            line.statement_id = line.statement.pk
+        CommissionLine.objects.bulk_create(lines, batch_size=2000)
+    return {
+        "statements": len(statements),
+        "commission_lines": len(lines),
+        "closed_kept": len(closed),
+    }
+
+
+@transaction.atomic
+def statement_close(*, statement: CommissionStatement, actor: User) -> CommissionStatement:
+    """Finance marks a statement paid: from then on it is never recomputed."""
+    locked = CommissionStatement.objects.select_for_update().get(pk=statement.pk)
+    if locked.status == CommissionStatement.Status.CLOSED:
+        raise StatementError(_("This statement is already closed."))
+    locked.status = CommissionStatement.Status.CLOSED
+    locked.closed_at = timezone.now()
+    locked.closed_by = actor
+    locked.save(update_fields=["status", "closed_at", "closed_by"])
+    return locked

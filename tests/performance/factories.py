@@ -1,0 +1,147 @@
+"""Source rows for the performance tests, written straight to the tables with the exact
+timestamps a test needs (the apps' services stamp "now")."""
+
+import datetime as dt
+import itertools
+from decimal import Decimal
+
+from leads.models import Channel, Lead, LostReason, StageChange
+from salescrm.timeutil import SHANGHAI
+
+_phones = itertools.count(1)
+
+
+def at(day: str, time: str = "10:00") -> dt.datetime:
+    """An aware Shanghai datetime from "2026-11-10" and "15:30"."""
+    return dt.datetime.fromisoformat(f"{day}T{time}").replace(tzinfo=SHANGHAI)
+
+
+def lead_with_history(
+    owner, stages: list[tuple[str, str]], *, budget=None, channel="website", name="学员"
+):
+    """A lead owned by `owner` that went through `stages` [(stage, "YYYY-MM-DD HH:MM")], the
+    first being its creation."""
+    moments = [at(*when.split(" ")) if " " in when else at(when) for _stage, when in stages]
+    final = stages[-1][0]
+    lead = Lead.objects.create(
+        owner=owner,
+        team_id=owner.team_id if owner else None,
+        channel=Channel.objects.get(code=channel),
+        name=name,
+        phone=f"139{next(_phones):08d}",
+        stage=final,
+        budget=Decimal(budget) if budget is not None else None,
+        created_at=moments[0],
+        won_at=moments[-1] if final == Lead.Stage.WON else None,
+        lost_reason=LostReason.objects.first() if final == Lead.Stage.LOST else None,
+    )
+    previous = ""
+    for (stage, _when), moment in zip(stages, moments, strict=True):
+        StageChange.objects.create(
+            lead=lead, from_stage=previous, to_stage=stage, changed_at=moment
+        )
+        previous = stage
+    return lead
+
+
+_numbers = itertools.count(1)
+
+
+def contract(
+    owner,
+    amount,
+    signed_on: str,
+    *,
+    number=None,
+    status="signed",
+    ends_on=None,
+    is_renewal=False,
+    channel="website",
+    customer=None,
+):
+    """A signed contract of `owner`, with a new customer (whose lead was won long before, so
+    it does not touch the lead KPIs of the test's period) unless `customer` is given."""
+    from customers.models import Contract, Customer
+
+    signed = dt.date.fromisoformat(signed_on)
+    if customer is None:
+        lead = lead_with_history(
+            owner, [("new", "2025-01-01"), ("won", "2025-01-02")], channel=channel
+        )
+        customer = Customer.objects.create(lead=lead, owner=owner, name=f"客户{lead.pk}")
+    return Contract.objects.create(
+        customer=customer,
+        owner=owner,
+        number=number or f"HT-{next(_numbers):04d}",
+        status=status,
+        total_amount=Decimal(amount),
+        signed_on=signed if status in ("signed", "archived") else None,
+        starts_on=signed,
+        ends_on=dt.date.fromisoformat(ends_on) if ends_on else signed + dt.timedelta(days=180),
+        is_renewal=is_renewal,
+    )
+
+
+def instalment(contract, amount, due_on: str, sequence=1):
+    from customers.models import Instalment
+
+    return Instalment.objects.create(
+        contract=contract,
+        sequence=sequence,
+        due_on=dt.date.fromisoformat(due_on),
+        amount=Decimal(amount),
+    )
+
+
+def payment(contract, amount, received_on: str, *, instalment_=None):
+    from customers.models import Instalment, Payment
+
+    target = (
+        instalment_ or Instalment.objects.filter(contract=contract).order_by("sequence").first()
+    )
+    if target is None:
+        target = instalment(contract, contract.total_amount, received_on)
+    return Payment.objects.create(
+        contract=contract,
+        instalment=target,
+        amount=Decimal(amount),
+        received_on=dt.date.fromisoformat(received_on),
+        method="bank_transfer",
+        recorded_by=contract.owner,
+    )
+
+
+def refund(contract, amount, confirmed_on: str):
+    from customers.models import Refund
+
+    return Refund.objects.create(
+        contract=contract,
+        amount=Decimal(amount),
+        reason="课程无法继续",
+        status="confirmed",
+        requested_by=contract.owner,
+        confirmed_on=dt.date.fromisoformat(confirmed_on),
+    )
+
+
+def targets(metric, rows, *, year=2026, created_by):
+    """Published targets: rows [(level, team, rep, "YYYY-MM", value)]."""
+    from targets.models import Target, TargetPlan
+
+    plan = TargetPlan.objects.create(
+        year=year,
+        metric=metric,
+        annual_value=Decimal("0"),
+        status="published",
+        created_by=created_by,
+    )
+    for level, team, rep, month, value in rows:
+        Target.objects.create(
+            plan=plan,
+            level=level,
+            team=team,
+            rep=rep,
+            month=dt.date.fromisoformat(f"{month}-01"),
+            value=Decimal(value),
+        )
+    return plan

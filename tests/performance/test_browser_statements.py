@@ -1,0 +1,41 @@
+"""The commission journey in a real browser: finance opens a rep's statement, reads its
+lines and closes it as paid; the rep then sees it closed."""
+
+import datetime as dt
+from decimal import Decimal as D
+
+import pytest
+
+from performance.models import CommissionPlan, CommissionStatement, CommissionTier
+from performance.services import commission_compute
+
+from .factories import contract, payment
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_finance_closes_a_statement_and_the_rep_sees_it(
+    rep, finance, page, browser_login, screenshot
+):
+    plan = CommissionPlan.objects.create(name="阶梯提成", effective_from=dt.date(2026, 1, 1))
+    CommissionTier.objects.create(plan=plan, threshold=0, rate=3)
+    payment(contract(rep, "50000", "2026-10-20", number="HT-2026-001"), "50000", "2026-11-03")
+    commission_compute(day=dt.date(2026, 11, 20), catch_up_months=0)
+    statement = CommissionStatement.objects.get(rep=rep)
+    assert statement.total == D("1500.00")
+
+    browser_login(page, finance.username)
+    page.goto("/performance/statements/")
+    page.click(f"a[href='{statement.get_absolute_url()}']")
+    assert "HT-2026-001" in page.inner_text("table")
+    assert "1500.00" in page.inner_text("tfoot")
+    page.click("form[action$='/close/'] button[type=submit]")
+    page.wait_for_url(f"**{statement.get_absolute_url()}")
+    assert "已结（已发放）" in page.inner_text("dl")
+    screenshot(page, "performance-statement-closed")
+
+    page.context.clear_cookies()
+    browser_login(page, rep.username)
+    page.goto(statement.get_absolute_url())
+    assert "已结（已发放）" in page.inner_text("dl")
+    assert page.locator("form[action$='/close/']").count() == 0

@@ -1,0 +1,246 @@
+"""Monthly commission statements (services.commission_compute) on a small fixed dataset:
+every figure below is computed by hand from the SPEC §5 tier table
+(below 80 % → 3 %, 80–100 % → 5 %, 100–120 % → 7 %, above → 9 %)."""
+
+import datetime as dt
+from decimal import Decimal as D
+
+import pytest
+
+from performance.models import CommissionLine, CommissionPlan, CommissionStatement, CommissionTier
+from performance.services import StatementError, commission_compute, statement_close
+
+from .factories import contract, payment, refund, targets
+
+pytestmark = pytest.mark.django_db
+
+NOV = dt.date(2026, 11, 1)
+OCT = dt.date(2026, 10, 1)
+
+
+def make_plan(
+    effective_from=dt.date(2026, 1, 1),
+    *,
+    method="marginal",
+    base="collected",
+    bonus="1.00",
+    tiers=None,
+):
+    plan = CommissionPlan.objects.create(
+        name=f"plan {effective_from}",
+        effective_from=effective_from,
+        method=method,
+        base=base,
+        team_bonus_threshold=D("100"),
+        team_bonus_rate=D(bonus),
+    )
+    for floor, rate in tiers or [(0, 3), (80, 5), (100, 7), (120, 9)]:
+        CommissionTier.objects.create(plan=plan, threshold=floor, rate=rate)
+    return plan
+
+
+@pytest.fixture
+def november_targets(team, rep, teammate, director):
+    targets(
+        "collected_amount",
+        [
+            ("rep", team, rep, "2026-11", "100000"),
+            ("rep", team, teammate, "2026-11", "50000"),
+            ("team", team, None, "2026-11", "150000"),
+        ],
+        created_by=director,
+    )
+
+
+@pytest.fixture
+def november_payments(rep, teammate):
+    big = contract(rep, "200000", "2026-10-20", number="HT-BIG")
+    small = contract(teammate, "60000", "2026-10-21", number="HT-SMALL")
+    return {
+        "p1": payment(big, "70000", "2026-11-03"),
+        "p2": payment(big, "40000", "2026-11-15"),
+        "p3": payment(small, "30000", "2026-11-10"),
+        "big": big,
+        "small": small,
+    }
+
+
+def _statement(user, month=NOV):
+    return CommissionStatement.objects.get(rep=user, month=month)
+
+
+def _lines(statement):
+    return [
+        (
+            line.kind,
+            line.payment_id or line.refund_id or line.contract_id,
+            line.base,
+            line.rate,
+            line.amount,
+        )
+        for line in statement.lines.order_by("position")
+    ]
+
+
+def test_marginal_statement_splits_a_payment_over_the_bands_it_crosses(
+    rep, teammate, november_targets, november_payments
+):
+    make_plan()
+    commission_compute(day=dt.date(2026, 11, 20), catch_up_months=0)
+    mine = _statement(rep)
+    p1, p2 = november_payments["p1"].pk, november_payments["p2"].pk
+    # 110,000 collected of a 100,000 target: 80,000 × 3 % + 20,000 × 5 % + 10,000 × 7 %
+    assert (mine.base_amount, mine.target_amount, mine.achievement) == (
+        D("110000.00"),
+        D("100000.00"),
+        D("110.00"),
+    )
+    assert _lines(mine) == [
+        ("payment", p1, D("70000.00"), D("3.0000"), D("2100.00")),
+        ("payment", p2, D("10000.00"), D("3.0000"), D("300.00")),
+        ("payment", p2, D("20000.00"), D("5.0000"), D("1000.00")),
+        ("payment", p2, D("10000.00"), D("7.0000"), D("700.00")),
+    ]
+    assert (mine.commission, mine.team_bonus, mine.total) == (D("4100.00"), D("0.00"), D("4100.00"))
+    line = mine.lines.first()
+    assert line.contract_id == november_payments["big"].pk and "HT-BIG" in line.description
+    # teammate: 30,000 of 50,000 = 60 %: 30,000 × 3 %; the team made 140,000 of 150,000: no bonus
+    theirs = _statement(teammate)
+    assert (theirs.commission, theirs.team_bonus, theirs.total) == (
+        D("900.00"),
+        D("0.00"),
+        D("900.00"),
+    )
+
+
+def test_retroactive_statement_pays_the_reached_rate_on_everything(
+    rep, november_targets, november_payments
+):
+    make_plan(method="retroactive")
+    commission_compute(day=dt.date(2026, 11, 20), catch_up_months=0)
+    mine = _statement(rep)
+    p1, p2 = november_payments["p1"].pk, november_payments["p2"].pk
+    assert _lines(mine) == [
+        ("payment", p1, D("70000.00"), D("7.0000"), D("4900.00")),
+        ("payment", p2, D("40000.00"), D("7.0000"), D("2800.00")),
+    ]
+    assert mine.total == D("7700.00")
+
+
+def test_team_bonus_when_the_team_reaches_its_target(
+    rep, teammate, november_targets, november_payments
+):
+    make_plan()
+    payment(november_payments["small"], "15000", "2026-11-18")
+    commission_compute(day=dt.date(2026, 11, 20), catch_up_months=0)
+    # team: 110,000 + 45,000 = 155,000 of 150,000: 1 % of each rep's own base
+    mine, theirs = _statement(rep), _statement(teammate)
+    assert (mine.commission, mine.team_bonus, mine.total) == (
+        D("4100.00"),
+        D("1100.00"),
+        D("5200.00"),
+    )
+    # 45,000 of 50,000 = 90 %: 40,000 × 3 % + 5,000 × 5 % = 1,450; bonus 450
+    assert (theirs.commission, theirs.team_bonus, theirs.total) == (
+        D("1450.00"),
+        D("450.00"),
+        D("1900.00"),
+    )
+    bonus_line = theirs.lines.get(kind="team_bonus")
+    assert (bonus_line.base, bonus_line.rate, bonus_line.amount) == (
+        D("45000.00"),
+        D("1.0000"),
+        D("450.00"),
+    )
+
+
+def test_signed_amount_base_uses_contracts_signed_in_the_month(
+    rep, team, director, november_payments
+):
+    make_plan(base="signed")
+    targets("signed_amount", [("rep", team, rep, "2026-11", "100000")], created_by=director)
+    signed = contract(rep, "90000", "2026-11-05", number="HT-NOV")
+    commission_compute(day=dt.date(2026, 11, 20), catch_up_months=0)
+    mine = _statement(rep)
+    # payments do not count; 90,000 signed of 100,000: 80,000 × 3 % + 10,000 × 5 %
+    assert _lines(mine) == [
+        ("contract", signed.pk, D("80000.00"), D("3.0000"), D("2400.00")),
+        ("contract", signed.pk, D("10000.00"), D("5.0000"), D("500.00")),
+    ]
+    assert (mine.base_kind, mine.total) == ("signed", D("2900.00"))
+
+
+def test_a_paid_statement_is_never_modified_and_a_later_refund_is_clawed_back_in_the_open_month(
+    rep, finance, november_targets
+):
+    make_plan()
+    deal = contract(rep, "80000", "2026-10-01", number="HT-OCT")
+    payment(deal, "50000", "2026-10-10")
+    commission_compute(day=dt.date(2026, 10, 31), catch_up_months=0)
+    october = _statement(rep, OCT)
+    # no October target: the first tier's 3 %
+    assert october.total == D("1500.00")
+    statement_close(statement=october, actor=finance)
+    before = (_lines(october), october.total, october.computed_at)
+
+    back_refund = refund(deal, "10000", "2026-11-05")
+    late = payment(deal, "5000", "2026-10-28")  # recorded after October was paid
+    commission_compute(day=dt.date(2026, 11, 20), catch_up_months=0)
+    commission_compute(day=dt.date(2026, 10, 31), catch_up_months=0)  # October again: untouched
+
+    october = _statement(rep, OCT)
+    assert (_lines(october), october.total, october.computed_at) == before
+    assert october.status == "closed"
+    november = _statement(rep)
+    # 5,000 − 10,000 = −5,000 of a 100,000 target: charged back at 3 %
+    assert _lines(november) == [
+        ("payment", late.pk, D("5000.00"), D("3.0000"), D("150.00")),
+        ("refund", back_refund.pk, D("-10000.00"), D("3.0000"), D("-300.00")),
+    ]
+    assert november.total == D("-150.00")
+    assert "HT-OCT" in november.lines.get(kind="refund").description
+
+
+def test_closing_twice_is_refused(rep, finance):
+    make_plan()
+    commission_compute(day=dt.date(2026, 11, 20), catch_up_months=0)
+    statement = _statement(rep)
+    statement_close(statement=statement, actor=finance)
+    with pytest.raises(StatementError):
+        statement_close(statement=statement, actor=finance)
+
+
+def test_a_plan_change_between_months_leaves_the_earlier_month_as_it_was(rep, november_targets):
+    v1 = make_plan()
+    deal = contract(rep, "80000", "2026-10-01")
+    payment(deal, "50000", "2026-10-10")
+    commission_compute(day=dt.date(2026, 10, 31), catch_up_months=0)
+    v2 = make_plan(dt.date(2026, 11, 1), tiers=[(0, 4), (80, 6)])
+    payment(deal, "10000", "2026-11-03")
+    commission_compute(day=dt.date(2026, 10, 31), catch_up_months=0)
+    commission_compute(day=dt.date(2026, 11, 20), catch_up_months=0)
+    october, november = _statement(rep, OCT), _statement(rep)
+    assert (october.plan, october.total) == (v1, D("1500.00"))  # 50,000 × 3 %
+    assert (november.plan, november.total) == (v2, D("400.00"))  # 10,000 × 4 %
+
+
+def test_recomputing_gives_identical_rows(rep, teammate, november_targets, november_payments):
+    make_plan()
+
+    def snapshot():
+        return sorted(
+            CommissionStatement.objects.values_list(
+                "rep_id", "month", "base_amount", "commission", "team_bonus", "total"
+            )
+        ), sorted(
+            CommissionLine.objects.values_list(
+                "statement__rep_id", "position", "kind", "payment_id", "base", "rate", "amount"
+            )
+        )
+
+    commission_compute(day=dt.date(2026, 11, 20), catch_up_months=0)
+    first = snapshot()
+    commission_compute(day=dt.date(2026, 11, 20), catch_up_months=0)
+    assert snapshot() == first
+    for statement in CommissionStatement.objects.all():
+        assert sum(statement.lines.values_list("amount", flat=True), D("0")) == statement.total
