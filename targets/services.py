@@ -614,7 +614,13 @@ def plan_member_leave(
     if rep.pk in to_ids:
         raise ValidationError(_("The leaver cannot receive their own targets."))
     adjustments = []
-    plans = TargetPlan.objects.published().filter(year=year, members__rep=rep).select_for_update()
+    plans = list(
+        TargetPlan.objects.published().filter(year=year, members__rep=rep).select_for_update()
+    )
+    if not plans:
+        raise ValidationError(
+            _("%(rep)s has no target in a published plan of %(year)s.") % {"rep": rep, "year": year}
+        )
     for plan in plans:
         member = plan.members.select_for_update().get(rep=rep)
         team_members = {
