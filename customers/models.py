@@ -473,7 +473,7 @@ class ContractLine(models.Model):
         max_digits=5,
         decimal_places=4,
         default=Decimal("0"),
-        help_text=_("0.15 means 15 % off the list price."),
+        help_text=_("0.15 means 15 percent off the list price."),
     )
     amount = models.DecimalField(_("amount"), **MONEY)
     lessons_total = models.PositiveIntegerField(_("lessons / hours"), null=True, blank=True)

@@ -246,3 +246,11 @@ class CoachingCommentForm(forms.ModelForm):
         model = CoachingComment
         fields = ["body"]
         widgets = {"body": forms.Textarea(attrs={"rows": 2})}
+
+
+class MergeForm(forms.Form):
+    duplicate = forms.IntegerField(
+        label=_("Number of the duplicate lead"),
+        min_value=1,
+        help_text=_("Its follow-ups and history move to this lead; then it is deleted."),
+    )

@@ -6,33 +6,34 @@ the good rows are written with bulk_create (leads, their first stage row and the
 assignment), so 100,000 rows take seconds, not a save per row."""
 
 import csv
+import datetime as dt
 import io
+import json
 import time
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from salescrm.models import Team, User
-from salescrm.roles import Role
 
 from .models import (
     Assignment,
     Channel,
     Lead,
     LeadSettings,
-    RoundRobinCursor,
     ScoringRule,
     StageChange,
 )
 from .normalise import normalise_email, normalise_phone
 from .scoring import score_row
+from .services import round_robin_owners
 
 # Accepted header spellings, compared lower-cased and without spaces.
 HEADERS = {
@@ -61,6 +62,24 @@ HEADERS = {
 _LOOKUP = {alias: key for key, aliases in HEADERS.items() for alias in aliases}
 CHUNK = 5000
 MAX_ROWS = 200_000
+
+
+def import_folder() -> Path:
+    """Where uploaded files and their rejected rows wait between preview and import."""
+    return Path(settings.MEDIA_ROOT) / "lead-imports"
+
+
+def import_files_cleanup(*, older_than: dt.datetime) -> int:
+    """Delete uploads and rejected-row files last written before `older_than`."""
+    folder = import_folder()
+    if not folder.exists():
+        return 0
+    removed = 0
+    for path in folder.iterdir():
+        if path.is_file() and path.stat().st_mtime < older_than.timestamp():
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 class ImportFileError(Exception):
@@ -266,11 +285,13 @@ def _drop_existing(good: list, rejected: list) -> list:
         chunk = good[start : start + CHUNK]
         phones = [d["phone"] for _n, _v, d in chunk if d["phone"]]
         emails = [d["email"] for _n, _v, d in chunk if d["email"]]
-        taken = set()
-        for phone, email in Lead.objects.filter(
-            Q(phone__in=phones) | Q(email__in=emails)
-        ).values_list("phone", "email"):
-            taken.update(key for key in (phone, email) if key)
+        # Two queries, each matching its partial unique index (an OR would not use them).
+        taken = set(
+            Lead.objects.exclude(phone="").filter(phone__in=phones).values_list("phone", flat=True)
+        )
+        taken.update(
+            Lead.objects.exclude(email="").filter(email__in=emails).values_list("email", flat=True)
+        )
         for number, values, data in chunk:
             if (data["phone"] and data["phone"] in taken) or (
                 data["email"] and data["email"] in taken
@@ -281,67 +302,51 @@ def _drop_existing(good: list, rejected: list) -> list:
     return kept
 
 
-def _round_robin_owners(team: Team | None, count: int) -> list:
-    """`count` owner ids going round the team's active reps from the stored pointer (pool when
-    the team has none). Must run in the import transaction: the pointer stays locked."""
-    if team is None:
-        return [None] * count
-    RoundRobinCursor.objects.get_or_create(team=team)
-    cursor = RoundRobinCursor.objects.select_for_update().get(team=team)
-    reps = list(
-        User.objects.filter(team=team, role=Role.REP, is_active=True)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    if not reps or count == 0:
-        return [None] * count
-    last = cursor.last_user_id
-    start = next((i for i, pk in enumerate(reps) if last is None or pk > last), 0)
-    owners = [reps[(start + i) % len(reps)] for i in range(count)]
-    cursor.last_user_id = owners[-1]
-    cursor.save(update_fields=["last_user"])
-    return owners
-
-
 def _write(good: list, *, actor, team) -> int:
     now = timezone.now()
     rules = list(ScoringRule.objects.filter(is_active=True).order_by("criterion"))
     settings = LeadSettings.load()
-    owners = _round_robin_owners(team, len(good))
-    leads = []
+    owners = round_robin_owners(team=team, count=len(good))
+    records = []
     for (_number, _values, data), owner_id in zip(good, owners, strict=True):
+        channel = data["channel"]
         row = {
             **data,
             "decision_maker_reached": False,
             "is_urgent": False,
             "product_line_id": None,
             "last_activity_at": None,
-            "channel_points": data["channel"].quality_points,
+            "channel_points": channel.quality_points,
             "trial_attended": False,
         }
         score, grade, reasons = score_row(row, rules, settings, now)
-        leads.append(
-            Lead(
-                **data,
-                owner_id=owner_id,
-                team=team,
-                created_by=actor,
-                created_at=now,
-                assigned_at=now if owner_id else None,
-                score=score,
-                grade=grade,
-                score_reasons=reasons,
-            )
+        record = {key: value for key, value in data.items() if key != "channel"}
+        record.update(
+            channel_id=channel.pk,
+            owner_id=owner_id,
+            team_id=team.pk if team else None,
+            created_by_id=actor.pk if actor else None,
+            created_at=now,
+            assigned_at=now if owner_id else None,
+            score=score,
+            grade=grade,
+            score_reasons=reasons,
         )
-    Lead.objects.bulk_create(leads, batch_size=2000)
+        records.append(record)
     reason = Assignment.Reason.ROUND_ROBIN if team else Assignment.Reason.CREATED
+    by = actor.pk if actor else None
+    if connection.vendor == "postgresql":
+        _copy_leads(records, reason=reason, by=by, now=now)
+        return len(records)
+    leads = [Lead(**record) for record in records]
+    Lead.objects.bulk_create(leads, batch_size=2000)
     StageChange.objects.bulk_create(
         [
             StageChange(
                 lead_id=lead.pk,
                 from_stage="",
                 to_stage=Lead.Stage.NEW,
-                changed_by=actor,
+                changed_by_id=by,
                 changed_at=now,
             )
             for lead in leads
@@ -354,14 +359,68 @@ def _write(good: list, *, actor, team) -> int:
                 lead_id=lead.pk,
                 to_owner_id=lead.owner_id,
                 reason=reason,
-                changed_by=actor,
+                changed_by_id=by,
                 changed_at=now,
             )
             for lead in leads
         ],
         batch_size=5000,
     )
-    return len(leads)
+    return len(records)
+
+
+def _copy_value(value) -> str:
+    """One CSV field for PostgreSQL COPY: NULL unquoted and empty, everything else quoted."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, list | dict):
+        value = json.dumps(value, ensure_ascii=False)
+    elif isinstance(value, dt.datetime):
+        value = value.isoformat()
+    return '"' + str(value).replace('"', '""') + '"'
+
+
+def _copy_leads(records: list[dict], *, reason: str, by, now) -> None:
+    """PostgreSQL only: COPY the lead rows in one stream with ids drawn from the table's
+    sequence beforehand (COPY returns no ids), then write their first stage row and their
+    assignment with one INSERT ... SELECT each. Several times faster than the INSERTs the ORM
+    builds, which is what makes 100,000 rows take seconds."""
+    fields = [f for f in Lead._meta.concrete_fields if not f.primary_key]
+    table = Lead._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, len(records)],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        defaults = {f.attname: f.get_default() for f in fields}
+        buffer = io.StringIO()
+        for pk, record in zip(ids, records, strict=True):
+            values = [str(pk)] + [
+                _copy_value(record[f.attname] if f.attname in record else defaults[f.attname])
+                for f in fields
+            ]
+            buffer.write(",".join(values) + "\n")
+        buffer.seek(0)
+        quote = connection.ops.quote_name
+        columns = ", ".join([quote("id")] + [quote(f.column) for f in fields])
+        cursor.cursor.copy_expert(
+            f"COPY {quote(table)} ({columns}) FROM STDIN WITH (FORMAT csv)", buffer
+        )
+        cursor.execute(
+            f"INSERT INTO {quote(StageChange._meta.db_table)} "
+            "(lead_id, from_stage, to_stage, changed_by_id, changed_at) "
+            "SELECT id, '', %s, %s, %s FROM unnest(%s::bigint[]) AS id",
+            [Lead.Stage.NEW, by, now, ids],
+        )
+        cursor.execute(
+            f"INSERT INTO {quote(Assignment._meta.db_table)} "
+            "(lead_id, from_owner_id, to_owner_id, reason, changed_by_id, changed_at) "
+            f"SELECT id, NULL, owner_id, %s, %s, %s FROM {quote(table)} WHERE id = ANY(%s::bigint[])",
+            [reason, by, now, ids],
+        )
 
 
 def leads_import(

@@ -5,6 +5,7 @@ import datetime as dt
 from salescrm.nightly import nightly_job
 from salescrm.timeutil import start_of_day
 
+from .importing import import_files_cleanup
 from .models import Lead
 from .scoring import leads_rescore
 from .services import leads_reclaim
@@ -21,3 +22,10 @@ def refresh_scores(business_date: dt.date) -> dict:
 @nightly_job("leads.pool_reclaim", order=11)
 def reclaim_pool(business_date: dt.date) -> dict:
     return leads_reclaim(business_date=business_date)
+
+
+@nightly_job("leads.import_files_cleanup", order=12)
+def clean_import_files(business_date: dt.date) -> dict:
+    """Uploaded lead files are kept one day for the preview, the import and the download of
+    rejected rows; older ones are deleted."""
+    return {"removed": import_files_cleanup(older_than=start_of_day(business_date))}

@@ -23,4 +23,5 @@ urlpatterns = [
     path("<int:pk>/convert/", views.lead_convert_view, name="convert"),
     path("<int:pk>/assign/", views.lead_assign_view, name="assign"),
     path("<int:pk>/claim/", views.lead_claim_view, name="claim"),
+    path("<int:pk>/merge/", views.lead_merge_view, name="merge"),
 ]

@@ -16,12 +16,23 @@ class TeamAdmin(admin.ModelAdmin):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = ["username", "get_full_name", "role", "team", "seniority", "hire_date", "is_active"]
+    list_display = [
+        "username",
+        "get_full_name",
+        "role",
+        "team",
+        "seniority",
+        "hire_date",
+        "is_active",
+    ]
     list_filter = ["role", "team", "seniority", "is_active"]
     list_select_related = ["team"]
     search_fields = ["username", "first_name", "last_name", "email", "phone"]
     fieldsets = BaseUserAdmin.fieldsets + (
-        (_("Sales organisation"), {"fields": ["role", "team", "seniority", "hire_date", "phone", "language"]}),
+        (
+            _("Sales organisation"),
+            {"fields": ["role", "team", "seniority", "hire_date", "phone", "language"]},
+        ),
     )
     add_fieldsets = BaseUserAdmin.add_fieldsets + (
         (_("Sales organisation"), {"fields": ["role", "team", "seniority", "hire_date"]}),

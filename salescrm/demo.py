@@ -13,8 +13,8 @@ Seeders run in ``order`` inside one transaction and must be idempotent: a second
 
 import datetime as dt
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from django.utils.module_loading import autodiscover_modules
 

@@ -28,6 +28,7 @@ class NavItem:
 
 NAV_ITEMS = [
     NavItem(_("Dashboard"), "dashboard", ALL),
+    NavItem(_("Alerts"), "notifications", ALL),
     NavItem(_("My day"), "leads:my_day", (Role.REP, Role.MANAGER), _("Leads")),
     NavItem(_("Leads"), "leads:list", SALES, _("Leads")),
     NavItem(_("Lead pool"), "leads:pool", (Role.REP, Role.MANAGER, Role.DIRECTOR), _("Leads")),
@@ -43,13 +44,14 @@ NAV_ITEMS = [
         badge="customers.views.approval_badge",
     ),
     NavItem(_("Receivables"), "customers:receivables", ALL, _("Customers")),
-    NavItem(_("Refunds"), "customers:refunds", (Role.FINANCE, Role.DIRECTOR, Role.ADMIN), _("Customers")),
+    NavItem(
+        _("Refunds"), "customers:refunds", (Role.FINANCE, Role.DIRECTOR, Role.ADMIN), _("Customers")
+    ),
     NavItem(_("Complaints"), "customers:complaints", ALL, _("Customers")),
     NavItem(_("Targets"), "targets:plan_list", SALES, _("Performance")),
     NavItem(_("Target progress"), "targets:progress", SALES, _("Performance")),
     NavItem(_("Scorecards"), "performance:scorecards", SALES, _("Performance")),
     NavItem(_("Commission"), "performance:statements", SALES + (Role.FINANCE,), _("Performance")),
-    NavItem(_("Alerts"), "performance:alerts", ALL, _("Performance")),
     NavItem(_("Team members"), "member_list", LEADERS, _("Organisation")),
 ]
 

@@ -171,7 +171,5 @@ def run_job(job: NightlyJob, business_date: dt.date) -> JobResult:
 
 def run_all(business_date: dt.date, only: list[str] | None = None) -> list[JobResult]:
     return [
-        run_job(job, business_date)
-        for job in registered_jobs()
-        if not only or job.name in only
+        run_job(job, business_date) for job in registered_jobs() if not only or job.name in only
     ]

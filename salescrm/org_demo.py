@@ -9,7 +9,28 @@ from .services import user_set_role
 
 TEAM_NAMES = ["销售一组", "销售二组", "销售三组"]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
-GIVEN = ["伟", "芳", "娜", "敏", "静", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "秀英", "霞", "平", "刚", "桂英"]
+GIVEN = [
+    "伟",
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "磊",
+    "洋",
+    "艳",
+    "勇",
+    "军",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "秀英",
+    "霞",
+    "平",
+    "刚",
+    "桂英",
+]
 
 
 def demo_usernames() -> set[str]:
@@ -47,8 +68,13 @@ def seed_organisation(ctx: DemoContext) -> None:
     for t in range(3):
         team, _created = Team.objects.get_or_create(name=TEAM_NAMES[t])
         manager = _user(
-            ctx, f"manager{t + 1}", Role.MANAGER, index=5 + t, team=team,
-            seniority=User.Seniority.SENIOR, hire_date=dt.date(2019 + t, 4, 1),
+            ctx,
+            f"manager{t + 1}",
+            Role.MANAGER,
+            index=5 + t,
+            team=team,
+            seniority=User.Seniority.SENIOR,
+            hire_date=dt.date(2019 + t, 4, 1),
         )
         team.manager = manager
         team.is_active = True
@@ -64,5 +90,12 @@ def seed_organisation(ctx: DemoContext) -> None:
                 (User.Seniority.INTERMEDIATE, dt.date(2025, 6, 1)),
                 (User.Seniority.JUNIOR, ctx.today.replace(day=1) - dt.timedelta(days=60)),
             ][r]
-            _user(ctx, f"rep{number}", Role.REP, index=8 + number, team=team,
-                  seniority=seniority, hire_date=hired)
+            _user(
+                ctx,
+                f"rep{number}",
+                Role.REP,
+                index=8 + number,
+                team=team,
+                seniority=seniority,
+                hire_date=hired,
+            )

@@ -44,6 +44,31 @@ def notify_many(rows: list[dict]) -> int:
 
 
 def notify(*, recipient, kind: str, key: str, title: str, body: str = "", url: str = "") -> bool:
-    return notify_many(
-        [{"recipient_id": recipient.pk, "kind": kind, "key": key, "title": title, "body": body, "url": url}]
-    ) == 1
+    return (
+        notify_many(
+            [
+                {
+                    "recipient_id": recipient.pk,
+                    "kind": kind,
+                    "key": key,
+                    "title": title,
+                    "body": body,
+                    "url": url,
+                }
+            ]
+        )
+        == 1
+    )
+
+
+def notifications_mark_read(*, user, ids: list | None = None) -> int:
+    """Mark the user's unread notifications (all, or those with `ids`) as read. Other users'
+    ids are ignored, not an error: they are simply not the user's."""
+    from django.utils import timezone
+
+    from .models import Notification
+
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(read_at=timezone.now())

@@ -13,6 +13,8 @@ urlpatterns = [
     path("i18n/setlang/", views.switch_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
     path("dashboard/", dashboard, name="dashboard"),
+    path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/read/", views.notification_mark_read, name="notifications_mark_read"),
     path("team/", views.member_list, name="member_list"),
     path("team/<int:pk>/", views.member_detail, name="member_detail"),
     path("leads/", include("leads.urls")),
@@ -21,4 +23,3 @@ urlpatterns = [
     path("performance/", include("performance.urls")),
     path("admin/", admin.site.urls),
 ]
-

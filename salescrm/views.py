@@ -13,9 +13,9 @@ from django.views.i18n import set_language
 
 from .access import get_visible_or_404, role_required
 from .forms import ProfileForm
-from .models import User
+from .models import Notification, User
 from .roles import Role
-from .services import user_update_language
+from .services import notifications_mark_read, user_update_language
 
 
 @login_not_required
@@ -74,8 +74,10 @@ def profile(request):
 
 @role_required(Role.MANAGER, Role.DIRECTOR, Role.ADMIN)
 def member_list(request):
-    members = User.objects.visible_to(request.user).select_related("team").order_by(
-        "team__name", "username"
+    members = (
+        User.objects.visible_to(request.user)
+        .select_related("team")
+        .order_by("team__name", "username")
     )
     page = Paginator(members, 50).get_page(request.GET.get("page"))
     return render(request, "salescrm/member_list.html", {"page": page})
@@ -84,3 +86,21 @@ def member_list(request):
 def member_detail(request, pk):
     member = get_visible_or_404(User.objects.select_related("team"), request.user, pk=pk)
     return render(request, "salescrm/member_detail.html", {"member": member})
+
+
+def notification_list(request):
+    notifications = Notification.objects.visible_to(request.user).filter(recipient=request.user)
+    show = request.GET.get("show", "unread")
+    if show != "all":
+        notifications = notifications.unread()
+    page = Paginator(notifications, 30).get_page(request.GET.get("page"))
+    return render(request, "salescrm/notification_list.html", {"page": page, "show": show})
+
+
+@require_POST
+def notification_mark_read(request):
+    """Mark the chosen notifications (or all) of the signed-in user as read."""
+    ids = [value for value in request.POST.getlist("ids") if value.isdigit()]
+    marked = notifications_mark_read(user=request.user, ids=ids or None)
+    messages.success(request, _("%(count)d notifications marked as read.") % {"count": marked})
+    return redirect("notifications")

@@ -5,6 +5,8 @@ from .models import (
     AdjustmentLine,
     MonthWeight,
     PlanMember,
+    ProductLineShare,
+    ProductLineTarget,
     SeniorityWeight,
     Target,
     TargetPlan,
@@ -32,6 +34,12 @@ class TeamShareInline(admin.TabularInline):
     extra = 0
 
 
+class ProductLineShareInline(admin.TabularInline):
+    model = ProductLineShare
+    fields = ["product_line", "weight"]
+    extra = 0
+
+
 @admin.register(TargetPlan)
 class TargetPlanAdmin(admin.ModelAdmin):
     list_display = ["year", "metric", "annual_value", "status", "created_by", "published_at"]
@@ -39,7 +47,7 @@ class TargetPlanAdmin(admin.ModelAdmin):
     search_fields = ["year", "metric"]
     list_select_related = ["created_by"]
     readonly_fields = ["status", "published_at", "created_by", "created_at"]
-    inlines = [MonthWeightInline, TeamShareInline]
+    inlines = [MonthWeightInline, TeamShareInline, ProductLineShareInline]
 
     def get_readonly_fields(self, request, obj=None):
         # A published plan changes only through adjustments (kept with who and why).
@@ -125,6 +133,26 @@ class AdjustmentLineAdmin(admin.ModelAdmin):
     search_fields = ["adjustment__reason"]
     list_select_related = ["adjustment__plan", "target__plan", "target__team", "target__rep"]
     readonly_fields = ["adjustment", "target", "old_value", "new_value"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ProductLineShare)
+class ProductLineShareAdmin(admin.ModelAdmin):
+    list_display = ["plan", "product_line", "weight"]
+    list_filter = ["plan__year", "product_line"]
+    search_fields = ["product_line__name"]
+    list_select_related = ["plan", "product_line"]
+
+
+@admin.register(ProductLineTarget)
+class ProductLineTargetAdmin(admin.ModelAdmin):
+    list_display = ["plan", "product_line", "month", "value"]
+    list_filter = ["plan__year", "plan__metric", "product_line"]
+    search_fields = ["product_line__name"]
+    list_select_related = ["plan", "product_line"]
+    readonly_fields = ["plan", "product_line", "month", "value"]
 
     def has_add_permission(self, request):
         return False

@@ -33,7 +33,16 @@ class PlanWeightsForm(forms.Form):
         label=_("Annual target"), min_value=0, max_digits=14, decimal_places=2
     )
 
-    def __init__(self, *args, plan: TargetPlan, month_weights, team_shares, members, **kwargs):
+    def __init__(
+        self,
+        *args,
+        plan: TargetPlan,
+        month_weights,
+        team_shares,
+        members,
+        product_line_shares=(),
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.plan = plan
         self.fields["annual_value"].initial = plan.annual_value
@@ -53,6 +62,13 @@ class PlanWeightsForm(forms.Form):
                 label=str(share.team), initial=share.weight, **WEIGHT_FIELD
             )
             self.team_names.append(name)
+        self.line_names = []
+        for share in product_line_shares:
+            name = f"line_{share.product_line_id}"
+            self.fields[name] = forms.DecimalField(
+                label=str(share.product_line), initial=share.weight, **WEIGHT_FIELD
+            )
+            self.line_names.append(name)
         self.member_names = []
         for member in members:
             name = f"member_{member.pk}"
@@ -86,6 +102,12 @@ class PlanWeightsForm(forms.Form):
 
     def team_fields(self):
         return [self[name] for name in self.team_names]
+
+    def line_fields(self):
+        return [self[name] for name in self.line_names]
+
+    def product_line_weights(self) -> dict[int, Decimal]:
+        return {int(name.split("_")[1]): self.cleaned_data[name] for name in self.line_names}
 
     def member_rows(self):
         return [

@@ -409,3 +409,74 @@ class AdjustmentLine(models.Model):
 
     def __str__(self):
         return f"{self.target}: {self.old_value} → {self.new_value}"
+
+
+class ProductLineShare(models.Model):
+    """The optional split of the company target by product line (seed 001: 按产品线拆解):
+    relative weights; no share above zero means no split."""
+
+    plan = models.ForeignKey(
+        TargetPlan,
+        verbose_name=_("plan"),
+        on_delete=models.CASCADE,
+        related_name="product_line_shares",
+    )
+    product_line = models.ForeignKey(
+        "salescrm.ProductLine",
+        verbose_name=_("product line"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    weight = models.DecimalField(_("weight"), validators=[MinValueValidator(0)], **WEIGHT)
+
+    class Meta:
+        ordering = ["plan", "product_line__code"]
+        verbose_name = _("product line share")
+        verbose_name_plural = _("product line shares")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "product_line"], name="one_share_per_plan_product_line"
+            ),
+            models.CheckConstraint(
+                condition=Q(weight__gte=0), name="product_line_share_not_negative"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.plan} {self.product_line}: {self.weight}"
+
+
+class ProductLineTarget(models.Model):
+    """The company's monthly target of one product line; the lines of a month add up
+    exactly to the company target of that month."""
+
+    plan = models.ForeignKey(
+        TargetPlan,
+        verbose_name=_("plan"),
+        on_delete=models.CASCADE,
+        related_name="product_line_targets",
+    )
+    product_line = models.ForeignKey(
+        "salescrm.ProductLine",
+        verbose_name=_("product line"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    month = models.DateField(_("month"))
+    value = models.DecimalField(_("target"), validators=[MinValueValidator(0)], **MONEY)
+
+    class Meta:
+        ordering = ["plan", "product_line__code", "month"]
+        verbose_name = _("product line target")
+        verbose_name_plural = _("product line targets")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "product_line", "month"], name="one_product_line_target_per_month"
+            ),
+            models.CheckConstraint(
+                condition=Q(value__gte=0), name="product_line_target_not_negative"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.plan} · {self.product_line} · {self.month:%Y-%m}"

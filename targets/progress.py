@@ -14,7 +14,7 @@ Actuals come from targets.selectors, over the period's days up to `as_of`.
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
@@ -24,7 +24,7 @@ from salescrm.timeutil import month_end, quarter_end, quarter_start
 
 from . import selectors
 from .allocation import unit
-from .models import Target, TargetPlan
+from .models import MONEY_METRICS, PlanMember, Target, TargetPlan
 
 PERIODS = ("month", "quarter", "year")
 
@@ -76,6 +76,7 @@ class ProgressRow:
     projection: Decimal
     months: dict  # month -> target value, the whole year
     owner: int | None  # team id or rep id; None for the company
+    team: str = ""  # the team of a team or rep row
 
     @property
     def achievement_rate(self) -> Decimal | None:
@@ -91,6 +92,16 @@ class ProgressRow:
 
 
 @dataclass
+class ActivityRow:
+    """A new rep with an activity target instead of an amount (seed 003)."""
+
+    label: str
+    team: str
+    target: int  # effective visits over the period
+    actual: int
+
+
+@dataclass
 class Progress:
     plan: TargetPlan
     kind: str
@@ -98,6 +109,43 @@ class Progress:
     end: dt.date
     as_of: dt.date
     rows: list[ProgressRow]
+    activity_rows: list[ActivityRow] = field(default_factory=list)
+
+    def sorted_rows(self) -> list[ProgressRow]:
+        """Company first, then the teams, then the reps by team."""
+        order = {"company": 0, "team": 1, "rep": 2}
+        return sorted(self.rows, key=lambda r: (order[r.level], r.team, r.label))
+
+
+def activity_progress(
+    *, plan: TargetPlan, user: User, start: dt.date, end: dt.date, as_of: dt.date
+):
+    """Effective visits against the activity target of the plan's activity-focused reps
+    (two queries; none of the second when there is no such rep)."""
+    members = list(
+        PlanMember.objects.filter(plan=plan, activity_focus=True)
+        .visible_to(user)
+        .select_related("rep", "team")
+        .order_by("team__name", "rep__username")
+    )
+    if not members:
+        return []
+    visits = selectors.effective_visits(start, min(as_of, end)) if as_of >= start else {}
+    months = [m for m in range(start.month, end.month + 1)]
+    rows = []
+    for member in members:
+        active = [
+            m for m in months if member.first_month <= m and (member.left_after_month or 12) >= m
+        ]
+        rows.append(
+            ActivityRow(
+                label=str(member.rep),
+                team=str(member.team),
+                target=member.monthly_visits * len(active),
+                actual=visits.get(member.rep_id, 0),
+            )
+        )
+    return rows
 
 
 def build_progress(
@@ -128,7 +176,9 @@ def build_progress(
             key, label = ("team", target.team_id), str(target.team)
         else:
             key, label = ("rep", target.rep_id), str(target.rep)
-        entry = grouped.setdefault(key, {"label": label, "months": {}})
+        entry = grouped.setdefault(
+            key, {"label": label, "months": {}, "team": str(target.team) if target.team else ""}
+        )
         entry["months"][target.month] = target.value
     rows = []
     for (level, owner), entry in grouped.items():
@@ -152,9 +202,21 @@ def build_progress(
                 projection=_round(run_rate(actual, start, end, as_of), places),
                 months=entry["months"],
                 owner=owner,
+                team=entry["team"],
             )
         )
-    return Progress(plan=plan, kind=kind, start=start, end=end, as_of=as_of, rows=rows)
+    activity_rows = []
+    if plan.metric in MONEY_METRICS:
+        activity_rows = activity_progress(plan=plan, user=user, start=start, end=end, as_of=as_of)
+    return Progress(
+        plan=plan,
+        kind=kind,
+        start=start,
+        end=end,
+        as_of=as_of,
+        rows=rows,
+        activity_rows=activity_rows,
+    )
 
 
 def monthly_series(plan: TargetPlan, row: ProgressRow) -> list[dict]:
@@ -180,4 +242,49 @@ def monthly_series(plan: TargetPlan, row: ProgressRow) -> list[dict]:
     return [
         {"month": m, "target": row.months.get(m, Decimal(0)), "actual": by_month.get(m, Decimal(0))}
         for m in months
+    ]
+
+
+def chart_data(plan: TargetPlan, row: ProgressRow) -> dict:
+    """The plotly bar (target) and line (actual) of one row by month; figures as strings so
+    no money passes through a float on its way to the browser."""
+    series = monthly_series(plan, row)
+    return {
+        "title": row.label,
+        "x": [f"{s['month']:%Y-%m}" for s in series],
+        "target": [str(s["target"]) for s in series],
+        "actual": [str(s["actual"]) for s in series],
+        "target_label": _("Target"),
+        "actual_label": _("Actual"),
+    }
+
+
+def export_header() -> list[str]:
+    return [
+        _("Level"),
+        _("Team"),
+        _("Name"),
+        _("Target"),
+        _("Target to date"),
+        _("Actual"),
+        _("Achievement rate"),
+        _("Gap to date"),
+        _("Run-rate projection"),
+    ]
+
+
+def export_lines(rows: list[ProgressRow]) -> list[list]:
+    return [
+        [
+            Target.Level(r.level).label,
+            r.team,
+            r.label,
+            r.target,
+            r.target_to_date,
+            r.actual,
+            "" if r.achievement_rate is None else r.achievement_rate,
+            r.gap_to_date,
+            r.projection,
+        ]
+        for r in rows
     ]

@@ -20,7 +20,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pandas as pd
-from django.db.models import Count, DateField, F, OuterRef, Subquery, Sum
+from django.db.models import Count, DateField, F, Min, OuterRef, Subquery, Sum
 from django.db.models.functions import TruncMonth
 
 from customers.models import Contract, Customer, Payment, Refund
@@ -124,6 +124,17 @@ ACTUALS = {
 def actuals(metric: str, start: dt.date, end: dt.date) -> dict[int, Decimal | int]:
     """The selector of `metric` (one of Metric)."""
     return ACTUALS[metric](start, end)
+
+
+def first_actual_on(metric: str) -> dt.date | None:
+    """The first day the metric has any actual at all (how far the history reaches)."""
+    if metric == Metric.COLLECTED_AMOUNT:
+        return Payment.objects.aggregate(first=Min("received_on"))["first"]
+    if metric == Metric.EFFECTIVE_VISITS:
+        first = Activity.objects.effective_visits().aggregate(first=Min("occurred_at"))["first"]
+        return first.astimezone(SHANGHAI).date() if first else None
+    signed = Contract.objects.filter(status__in=Contract.SIGNED_STATES)
+    return signed.aggregate(first=Min("signed_on"))["first"]
 
 
 def monthly_actuals(metric: str, first_month: dt.date, last_month: dt.date) -> pd.DataFrame:

@@ -13,10 +13,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from salescrm.models import Team, User
+from salescrm.models import ProductLine, Team, User
 from salescrm.roles import Role
 from salescrm.scoping import managed_team_ids
-from salescrm.timeutil import local_today
+from salescrm.timeutil import local_today, month_end
 
 from . import allocation
 from .models import (
@@ -25,6 +25,8 @@ from .models import (
     Metric,
     MonthWeight,
     PlanMember,
+    ProductLineShare,
+    ProductLineTarget,
     SeniorityWeight,
     Target,
     TargetPlan,
@@ -73,16 +75,40 @@ def _member_defaults(rep: User, on: dt.date, bands: list[SeniorityWeight]) -> di
 # --- plans --------------------------------------------------------------------------------
 
 
-def seasonality_proposal(*, metric: str, year: int) -> tuple[list[Decimal], str]:
-    """Month weights for a plan of `year`: last year's actual monthly share of the metric
-    (percent, summing to 100.00) when there is history, else twelve equal weights."""
+def _shift_months(month: dt.date, count: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + count
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def seasonality_proposal(
+    *, metric: str, year: int, today: dt.date | None = None
+) -> tuple[list[Decimal], str]:
+    """Month weights for a plan of `year`: each calendar month's share of the metric's actuals
+    over the twelve months before the plan (percent, summing to 100.00), else twelve equal
+    weights.
+
+    Those twelve months are last year's, or, while last year is still running (a director
+    plans next year in November), the twelve complete months before this one. Only a history
+    that covers all twelve (it began in the first of them or earlier) counts."""
     from . import selectors  # reads the customers and leads apps
 
-    history = selectors.monthly_actuals(metric, dt.date(year - 1, 1, 1), dt.date(year - 1, 12, 1))
-    weights = allocation.seasonality_from_history(history)
+    today = today or local_today()
+    last = min(dt.date(year - 1, 12, 1), _shift_months(today.replace(day=1), -1))
+    first = _shift_months(last, -11)
+    weights = None
+    began = selectors.first_actual_on(metric)
+    if began is not None and began <= month_end(first):
+        weights = allocation.seasonality_from_history(
+            selectors.monthly_actuals(metric, first, last)
+        )
     if weights is None:
         return [Decimal(1)] * 12, _("even (no history)")
-    return weights, _("actual monthly share of %(year)s") % {"year": year - 1}
+    if first.month == 1:
+        return weights, _("actual monthly share of %(year)s") % {"year": first.year}
+    return weights, _("actual monthly share of %(first)s to %(last)s") % {
+        "first": f"{first:%Y-%m}",
+        "last": f"{last:%Y-%m}",
+    }
 
 
 @transaction.atomic
@@ -94,6 +120,7 @@ def plan_create(
     annual_value: Decimal,
     month_weights: list[Decimal] | None = None,
     seasonality_source: str = "",
+    today: dt.date | None = None,
 ) -> TargetPlan:
     """A draft plan with its default weights: months as given (else proposed from last year's
     actuals, see seasonality_proposal), each active rep of an active team weighted by the
@@ -102,7 +129,7 @@ def plan_create(
         raise ValidationError(_("There is already a plan for this year and metric."))
     weights = month_weights
     if weights is None:
-        weights, seasonality_source = seasonality_proposal(metric=metric, year=year)
+        weights, seasonality_source = seasonality_proposal(metric=metric, year=year, today=today)
     if len(weights) != 12 or any(w < 0 for w in weights) or not any(weights):
         raise ValidationError(_("Twelve month weights are needed, not negative, not all zero."))
     plan = TargetPlan.objects.create(
@@ -136,6 +163,11 @@ def plan_create(
         TeamShare(plan=plan, team_id=team_id, weight=weight)
         for team_id, weight in team_weights.items()
     )
+    # The product line split is optional: every line starts at zero (= no split).
+    ProductLineShare.objects.bulk_create(
+        ProductLineShare(plan=plan, product_line=line, weight=Decimal(0))
+        for line in ProductLine.objects.filter(is_active=True)
+    )
     return plan
 
 
@@ -147,6 +179,7 @@ def plan_update_weights(
     month_weights: list[Decimal],
     team_weights: dict[int, Decimal],
     member_weights: dict[int, tuple[Decimal, bool]],
+    product_line_weights: dict[int, Decimal] | None = None,
 ) -> TargetPlan:
     """Replace the draft's weights (the director edits them before publishing)."""
     plan = TargetPlan.objects.select_for_update().get(pk=plan.pk)
@@ -168,6 +201,11 @@ def plan_update_weights(
     for member in members:
         member.weight, member.activity_focus = member_weights[member.pk]
     PlanMember.objects.bulk_update(members, ["weight", "activity_focus"])
+    product_line_weights = product_line_weights or {}
+    lines = list(plan.product_line_shares.filter(product_line_id__in=product_line_weights))
+    for line in lines:
+        line.weight = product_line_weights[line.product_line_id]
+    ProductLineShare.objects.bulk_update(lines, ["weight"])
     return plan
 
 
@@ -179,6 +217,7 @@ class Breakdown:
     teams: dict[int, list[Decimal]]
     reps: dict[int, list[Decimal]]  # rep id -> months
     rep_team: dict[int, int]
+    product_lines: dict[int, list[Decimal]]  # product line id -> months (empty: no split)
 
 
 def _active_in(member: PlanMember, month: int) -> bool:
@@ -226,11 +265,21 @@ def plan_breakdown(plan: TargetPlan) -> Breakdown:
                 rep_values = allocation.allocate(team_value, weights, places=places)
             for member, value in zip(team_members, rep_values, strict=True):
                 reps[member.rep_id].append(value)
+    line_shares = [s for s in plan.product_line_shares.order_by("product_line__code")]
+    product_lines: dict[int, list[Decimal]] = {}
+    if any(s.weight for s in line_shares):
+        for month_total in company:
+            values = allocation.allocate(
+                month_total, [s.weight for s in line_shares], places=places
+            )
+            for share, value in zip(line_shares, values, strict=True):
+                product_lines.setdefault(share.product_line_id, []).append(value)
     return Breakdown(
         company=company,
         teams=teams,
         reps=reps,
         rep_team={m.rep_id: m.team_id for m in members},
+        product_lines=product_lines,
     )
 
 
@@ -265,6 +314,11 @@ def plan_publish(*, plan: TargetPlan, actor: User) -> TargetPlan:
             for i, v in enumerate(values)
         ]
     Target.objects.bulk_create(rows)
+    ProductLineTarget.objects.bulk_create(
+        ProductLineTarget(plan=plan, product_line_id=line_id, month=months[i], value=v)
+        for line_id, values in result.product_lines.items()
+        for i, v in enumerate(values)
+    )
     plan.status = TargetPlan.Status.PUBLISHED
     plan.published_at = timezone.now()
     plan.save(update_fields=["status", "published_at"])
@@ -560,7 +614,13 @@ def plan_member_leave(
     if rep.pk in to_ids:
         raise ValidationError(_("The leaver cannot receive their own targets."))
     adjustments = []
-    plans = TargetPlan.objects.published().filter(year=year, members__rep=rep).select_for_update()
+    plans = list(
+        TargetPlan.objects.published().filter(year=year, members__rep=rep).select_for_update()
+    )
+    if not plans:
+        raise ValidationError(
+            _("%(rep)s has no target in a published plan of %(year)s.") % {"rep": rep, "year": year}
+        )
     for plan in plans:
         member = plan.members.select_for_update().get(rep=rep)
         team_members = {

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from salescrm.models import Team, User
 
 from .allocation import quarter_sums
-from .models import Target, TargetPlan
+from .models import ProductLineTarget, Target, TargetPlan
 
 
 @dataclass
@@ -48,9 +48,10 @@ class PlanTable:
     company: list[Row]
     teams: list[Row]
     rep_groups: list[tuple[str, list[Row]]]
+    product_lines: list[Row] = field(default_factory=list)
 
     def all_rows(self) -> list[Row]:
-        rows = self.company + self.teams
+        rows = self.company + self.product_lines + self.teams
         for _team, reps in self.rep_groups:
             rows += reps
         return rows
@@ -97,7 +98,23 @@ def plan_table(plan: TargetPlan, user: User, *, targets=None) -> PlanTable:
             rep_team[target.rep_id] = target.team
         row.months[index] = target.value
         row.target_ids.append(target.pk)
-    return _assemble(list(company.values()), teams, reps, rep_team)
+    table = _assemble(list(company.values()), teams, reps, rep_team)
+    if user.sees_all:
+        lines: dict[int, Row] = {}
+        for target in ProductLineTarget.objects.filter(plan=plan).select_related("product_line"):
+            row = lines.setdefault(
+                target.product_line_id,
+                Row(label=str(target.product_line), months=[Decimal(0)] * 12),
+            )
+            row.months[target.month.month - 1] = target.value
+        table.product_lines = _with_total(list(lines.values()))
+    return table
+
+
+def _with_total(rows: list[Row]) -> list[Row]:
+    if len(rows) > 1:
+        rows = rows + [_sum_row(_("Total of the product lines"), rows, "total")]
+    return rows
 
 
 def draft_table(plan: TargetPlan, breakdown) -> PlanTable:
@@ -119,7 +136,19 @@ def draft_table(plan: TargetPlan, breakdown) -> PlanTable:
         for rep_id, values in breakdown.reps.items()
     }
     rep_team = {rep_id: members[rep_id].team for rep_id in reps}
-    return _assemble(company, teams, reps, rep_team)
+    table = _assemble(company, teams, reps, rep_team)
+    if breakdown.product_lines:
+        names = {
+            s.product_line_id: s.product_line
+            for s in plan.product_line_shares.select_related("product_line")
+        }
+        table.product_lines = _with_total(
+            [
+                Row(label=str(names[line_id]), months=list(v))
+                for line_id, v in breakdown.product_lines.items()
+            ]
+        )
+    return table
 
 
 def _assemble(company, teams, reps, rep_team) -> PlanTable:
@@ -160,7 +189,8 @@ def header(year: int) -> list[str]:
 
 def table_lines(table: PlanTable) -> list[list]:
     lines = []
-    sections = [(_("Company"), table.company), (_("Team"), table.teams)]
+    sections = [(_("Company"), table.company), (_("Product line"), table.product_lines)]
+    sections += [(_("Team"), table.teams)]
     sections += [(_("Rep"), rows) for _team, rows in table.rep_groups]
     for level, rows in sections:
         for row in rows:

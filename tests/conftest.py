@@ -107,7 +107,9 @@ def celery_worker(django_db_setup, django_db_blocker):
     Tests that use it must commit their data (transactional_db) and send through the broker
     (see `real_broker`)."""
     if not settings.REDIS_URL:
-        pytest.fail("REDIS_URL must point at a Redis server for the worker tests (make test sets it)")
+        pytest.fail(
+            "REDIS_URL must point at a Redis server for the worker tests (make test sets it)"
+        )
     from django.db import connection
 
     from salescrm.celery import app
@@ -124,14 +126,34 @@ def celery_worker(django_db_setup, django_db_blocker):
     log = open(ARTIFACTS / "celery-worker.log", "w")
     app.control.purge()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "salescrm", "worker", "-P", "solo", "-n", node,
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "info"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "salescrm",
+            "worker",
+            "-P",
+            "solo",
+            "-n",
+            node,
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-l",
+            "info",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            pytest.fail(f"celery worker exited with {proc.returncode}; see test-artifacts/celery-worker.log")
+            pytest.fail(
+                f"celery worker exited with {proc.returncode}; see test-artifacts/celery-worker.log"
+            )
         replies = app.control.ping(destination=[node], timeout=1)
         if replies:
             break
@@ -186,7 +208,9 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900})
+    context = browser.new_context(
+        base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900}
+    )
     context.set_default_timeout(15_000)
     pg = context.new_page()
     yield pg
@@ -219,3 +243,69 @@ def browser_login():
         return pg
 
     return _login
+
+
+# --- transactional tests keep the migrations' reference data ---------------------------
+
+
+def pytest_collection_modifyitems(items):
+    """A transactional test ends with a flush of every table, which would also wipe the rows
+    the data migrations created (role groups, channels, product lines, default rules) for the
+    tests that follow. Serialized rollback restores them after each such test."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        options = {}
+        if marker is not None:
+            names = [
+                "transaction",
+                "reset_sequences",
+                "databases",
+                "serialized_rollback",
+                "available_apps",
+            ]
+            options = dict(zip(names, marker.args, strict=False)) | dict(marker.kwargs)
+        uses_transactions = options.get("transaction") or {"transactional_db", "live_server"} & set(
+            item.fixturenames
+        )
+        if uses_transactions:
+            options.update(transaction=True, serialized_rollback=True)
+            item.add_marker(pytest.mark.django_db(**options), append=False)
+
+
+_SERIALIZED: dict[str, str] = {}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _keep_serialized_contents(django_db_setup):
+    """Django keeps the serialized copy of the migrations' data on the connection object. Once
+    Playwright runs its event loop in the main thread, asgiref hands out fresh connection
+    objects without it, and serialized rollback silently restores nothing; keep a copy."""
+    from django.db import connections
+
+    for alias in connections:
+        contents = getattr(connections[alias], "_test_serialized_contents", None)
+        if contents:
+            _SERIALIZED[alias] = contents
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Every database test starts with the rows the data migrations create (role groups,
+    channels, product lines, default rules), even after a transactional test's flush."""
+    uses_db = request.node.get_closest_marker("django_db") or {
+        "db",
+        "transactional_db",
+        "live_server",
+    } & set(request.fixturenames)
+    if not uses_db:
+        return
+    from django.db import connections
+
+    for alias, contents in _SERIALIZED.items():
+        if not hasattr(connections[alias], "_test_serialized_contents"):
+            connections[alias]._test_serialized_contents = contents
+    request.getfixturevalue("_django_db_helper")
+    from django.contrib.auth.models import Group
+
+    if "default" in _SERIALIZED and not Group.objects.filter(name="rep").exists():
+        connections["default"].creation.deserialize_db_from_string(_SERIALIZED["default"])

@@ -230,7 +230,7 @@ class Migration(migrations.Migration):
                     models.DecimalField(
                         decimal_places=4,
                         default=Decimal("0"),
-                        help_text="0.15 means 15 % off the list price.",
+                        help_text="0.15 means 15 percent off the list price.",
                         max_digits=5,
                         verbose_name="discount rate",
                     ),
@@ -1509,7 +1509,7 @@ class Migration(migrations.Migration):
                     models.DecimalField(
                         decimal_places=4,
                         default=Decimal("0"),
-                        help_text="0.15 means 15 % off the list price.",
+                        help_text="0.15 means 15 percent off the list price.",
                         max_digits=5,
                         verbose_name="discount rate",
                     ),

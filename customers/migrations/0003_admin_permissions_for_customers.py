@@ -5,8 +5,20 @@ from django.db import migrations
 
 RULES = ["approvalpolicy", "tierpolicy", "product"]
 RECORDS = [
-    "customer", "contact", "referral", "tierchange", "contract", "contractline", "instalment", "payment",
-    "dunningrecord", "lessondelivery", "refund", "approvalstep", "approvaldeputy", "complaint",
+    "customer",
+    "contact",
+    "referral",
+    "tierchange",
+    "contract",
+    "contractline",
+    "instalment",
+    "payment",
+    "dunningrecord",
+    "lessondelivery",
+    "refund",
+    "approvalstep",
+    "approvaldeputy",
+    "complaint",
     "satisfactionsurvey",
 ]
 
@@ -20,7 +32,9 @@ def grant(apps, schema_editor):
     Permission = apps.get_model("auth", "Permission")
     codenames = {
         # the admin sets the rules and can read and correct everything
-        "admin": [f"{action}_{model}" for model in RULES + RECORDS for action in ("add", "change", "view")]
+        "admin": [
+            f"{action}_{model}" for model in RULES + RECORDS for action in ("add", "change", "view")
+        ]
         + [f"delete_{model}" for model in RULES],
         "director": [f"view_{model}" for model in RULES + RECORDS],
         "finance": [f"view_{model}" for model in ["payment", "refund", "instalment", "contract"]],
@@ -28,7 +42,9 @@ def grant(apps, schema_editor):
     }
     for role, names in codenames.items():
         group, _created = Group.objects.get_or_create(name=role)
-        group.permissions.add(*Permission.objects.filter(content_type__app_label="customers", codename__in=names))
+        group.permissions.add(
+            *Permission.objects.filter(content_type__app_label="customers", codename__in=names)
+        )
 
 
 def revoke(apps, schema_editor):

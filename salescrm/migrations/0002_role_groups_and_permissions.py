@@ -10,8 +10,15 @@ ROLES = ["rep", "manager", "director", "legal", "finance", "service", "admin"]
 GRANTS = {
     "manager": ["view_team", "view_user"],
     "director": ["view_team", "view_user", "change_team"],
-    "admin": ["add_team", "change_team", "delete_team", "view_team",
-              "add_user", "change_user", "view_user"],
+    "admin": [
+        "add_team",
+        "change_team",
+        "delete_team",
+        "view_team",
+        "add_user",
+        "change_user",
+        "view_user",
+    ],
 }
 
 

@@ -14,7 +14,9 @@ def add_defaults(apps, schema_editor):
 
 
 def remove_defaults(apps, schema_editor):
-    apps.get_model("salescrm", "ProductLine").objects.filter(code__in=[c for c, _n, _e in DEFAULTS]).delete()
+    apps.get_model("salescrm", "ProductLine").objects.filter(
+        code__in=[c for c, _n, _e in DEFAULTS]
+    ).delete()
 
 
 class Migration(migrations.Migration):

@@ -17,7 +17,10 @@ class ProductFactory(factory.django.DjangoModelFactory):
         model = Product
 
     name = factory.Sequence(lambda n: f"课程 {n}")
-    product_line = factory.LazyFunction(lambda: ProductLine.objects.get(code="courses"))
+    # get_or_create: a transactional test before this one may have flushed the migration's rows
+    product_line = factory.LazyFunction(
+        lambda: ProductLine.objects.get_or_create(code="courses", defaults={"name": "课程"})[0]
+    )
     list_price = Decimal("1000.00")
     lessons = 10
 
@@ -56,6 +59,8 @@ class LeadForCustomer(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"学员{n}")
     phone = factory.Sequence(lambda n: f"137{n:08d}")
-    channel = factory.LazyFunction(lambda: Channel.objects.get(code="website"))
+    channel = factory.LazyFunction(
+        lambda: Channel.objects.get_or_create(code="website", defaults={"name": "官网表单"})[0]
+    )
     stage = "won"
     won_at = factory.LazyFunction(timezone.now)

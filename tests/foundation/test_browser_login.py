@@ -11,10 +11,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def demo_org():
-    seed_organisation(DemoContext(today=dt.date(2026, 11, 22), rng=random.Random(1), log=lambda s: None))
+    seed_organisation(
+        DemoContext(today=dt.date(2026, 11, 22), rng=random.Random(1), log=lambda s: None)
+    )
 
 
-def test_rep_logs_in_lands_on_dashboard_and_switches_to_english(demo_org, page, browser_login, screenshot):
+def test_rep_logs_in_lands_on_dashboard_and_switches_to_english(
+    demo_org, page, browser_login, screenshot
+):
     browser_login(page, "rep3", DEMO_PASSWORD)
     assert page.url.endswith("/dashboard/")
     assert "欢迎" in page.inner_text("#dashboard-title")

@@ -73,7 +73,9 @@ def test_anonymous_request_is_sent_to_login(client, pattern, name):
     if name in PUBLIC:
         return
     response = client.get(path)
-    assert response.status_code == 302, f"{path} ({name}) answered {response.status_code} to an anonymous visitor"
+    assert response.status_code == 302, (
+        f"{path} ({name}) answered {response.status_code} to an anonymous visitor"
+    )
     location = response["Location"]
     assert location.startswith("/accounts/login/") or location.startswith("/admin/login/"), location
 

@@ -13,7 +13,11 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.mark.slow
 def test_make_demo_setup_from_a_fresh_copy(tmp_path):
     files = subprocess.run(
-        ["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True, check=True
+        ["git", "ls-files", "-co", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.split()
     assert "Makefile" in files and "manage.py" in files
     target = tmp_path / "clone"
@@ -25,7 +29,11 @@ def test_make_demo_setup_from_a_fresh_copy(tmp_path):
         dst.parent.mkdir(parents=True, exist_ok=True)
         dst.write_bytes(src.read_bytes())
         dst.chmod(src.stat().st_mode)
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "VIRTUAL_ENV"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "VIRTUAL_ENV"}
+    }
     result = subprocess.run(
         ["make", "demo-setup"], cwd=target, env=env, capture_output=True, text=True, timeout=900
     )

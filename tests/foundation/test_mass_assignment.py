@@ -33,12 +33,16 @@ def test_model_forms_are_found():
     assert any(form.__name__ == "ProfileForm" for form in project_model_forms())
 
 
-@pytest.mark.parametrize("form_class", project_model_forms(), ids=lambda f: f"{f.__module__}.{f.__name__}")
+@pytest.mark.parametrize(
+    "form_class", project_model_forms(), ids=lambda f: f"{f.__module__}.{f.__name__}"
+)
 def test_model_form_lists_fields_explicitly(form_class):
     meta = form_class.Meta
     assert not hasattr(meta, "exclude"), f"{form_class.__name__} uses Meta.exclude"
     fields = getattr(meta, "fields", None)
-    assert isinstance(fields, (list, tuple)), f"{form_class.__name__}.Meta.fields must be a list, not {fields!r}"
+    assert isinstance(fields, (list, tuple)), (
+        f"{form_class.__name__}.Meta.fields must be a list, not {fields!r}"
+    )
 
 
 def test_profile_ignores_extra_post_fields(rep, login, other_team):
@@ -63,7 +67,11 @@ def test_profile_ignores_extra_post_fields(rep, login, other_team):
     rep.refresh_from_db()
     assert rep.first_name == "小明"
     assert (rep.role, rep.team.name, rep.is_superuser, rep.is_staff, rep.username) == (
-        "rep", "Team A", False, False, "rep_a1",
+        "rep",
+        "Team A",
+        False,
+        False,
+        "rep_a1",
     )
 
 

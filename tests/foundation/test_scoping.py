@@ -29,7 +29,11 @@ def test_manager_of_parent_team_sees_sub_teams(people, manager, other_team):
     other_team.save()
     manager.__dict__.pop("_managed_team_ids", None)
     assert usernames(User.objects.visible_to(manager)) == [
-        "manager_a", "manager_b", "rep_a1", "rep_a2", "rep_b1",
+        "manager_a",
+        "manager_b",
+        "rep_a1",
+        "rep_a2",
+        "rep_b1",
     ]
 
 
@@ -62,7 +66,9 @@ def test_rep_cannot_open_the_member_directory(people, login, rep, teammate):
     assert client.get(f"/team/{rep.pk}/").status_code == 200
 
 
-def test_member_list_queries_are_bounded(people, login, director, django_assert_max_num_queries, team):
+def test_member_list_queries_are_bounded(
+    people, login, director, django_assert_max_num_queries, team
+):
     from tests.factories import UserFactory
 
     for i in range(30):

@@ -1,9 +1,9 @@
 import pytest
 from django.core.management import CommandError, call_command
 
+from salescrm.demo import DemoContext
 from salescrm.models import Team, User
 from salescrm.org_demo import seed_organisation
-from salescrm.demo import DemoContext
 from tests.factories import UserFactory
 
 

@@ -15,7 +15,11 @@ PO_FILES = sorted(ROOT.glob("*/locale/zh_Hans/LC_MESSAGES/django.po")) + sorted(
 def entries(po: Path):
     text = po.read_text(encoding="utf-8")
     for block in text.split("\n\n"):
-        if 'msgid ""\nmsgstr ""' in block and block.lstrip().startswith(("#", "msgid")) and "Project-Id-Version" in block:
+        if (
+            'msgid ""\nmsgstr ""' in block
+            and block.lstrip().startswith(("#", "msgid"))
+            and "Project-Id-Version" in block
+        ):
             continue
         yield block
 

@@ -282,3 +282,62 @@ def test_convert_button_marks_won(login, rep):
     assert response.status_code == 302
     lead.refresh_from_db()
     assert lead.stage == "won"
+
+
+def test_manager_merges_a_duplicate_into_the_lead(login, manager, rep, teammate):
+    keep = LeadFactory(owner=rep, name="王芳", phone="13811110000", email="")
+    drop = LeadFactory(
+        owner=teammate, name="王芳(重复)", phone="13922220000", email="wf@example.com"
+    )
+    Activity.objects.create(lead=drop, actor=teammate, kind="phone", outcome="旧记录")
+    response = login(manager).post(f"/leads/{keep.pk}/merge/", {"duplicate": drop.pk})
+    assert response.status_code == 302
+    keep.refresh_from_db()
+    assert keep.email == "wf@example.com"
+    assert not Lead.objects.filter(pk=drop.pk).exists()
+    assert list(keep.activities.values_list("outcome", flat=True)) == ["旧记录"]
+
+
+def test_rep_cannot_merge(login, rep):
+    keep = LeadFactory(owner=rep)
+    drop = LeadFactory(owner=rep)
+    assert login(rep).post(f"/leads/{keep.pk}/merge/", {"duplicate": drop.pk}).status_code == 403
+    assert Lead.objects.count() == 2
+
+
+def test_manager_cannot_merge_another_teams_lead(login, manager, rep, outsider):
+    keep = LeadFactory(owner=rep)
+    drop = LeadFactory(owner=outsider)
+    assert (
+        login(manager).post(f"/leads/{keep.pk}/merge/", {"duplicate": drop.pk}).status_code == 404
+    )
+    assert Lead.objects.count() == 2
+
+
+def test_pool_page_query_count_is_bounded(login, rep, team, django_assert_max_num_queries):
+    for _ in range(80):
+        LeadFactory(owner=None, team=team)
+    client = login(rep)
+    with django_assert_max_num_queries(10):
+        response = client.get("/leads/pool/")
+    assert len(response.context["page"]) == 50
+
+
+def test_export_query_count_is_bounded(login, rep, django_assert_max_num_queries):
+    for _ in range(150):
+        LeadFactory(owner=rep)
+    client = login(rep)
+    with django_assert_max_num_queries(8):
+        response = client.get("/leads/export/?format=xlsx")
+    assert response.status_code == 200
+
+
+def test_managers_day_shows_the_teams_overdue_follow_ups(login, manager, rep, outsider):
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    LeadFactory(owner=rep, name="组员逾期", next_follow_up_on=yesterday)
+    LeadFactory(owner=outsider, name="别组逾期", next_follow_up_on=yesterday)
+    sections = {
+        key: [lead.name for lead in leads]
+        for key, _t, leads in login(manager).get("/leads/my-day/").context["sections"]
+    }
+    assert sections["overdue"] == ["组员逾期"]

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db.models import Sum
 
 from salescrm.models import User
 from targets import services
@@ -124,3 +125,39 @@ def test_seniority_band_follows_the_admin_table(next_year):
     assert band(hire_date=dt.date(next_year - 1, 10, 1), on=on, bands=bands).weight == D("0.8")
     assert band(hire_date=dt.date(next_year - 1, 1, 1), on=on, bands=bands).weight == D("1.0")
     assert band(hire_date=None, on=on, bands=bands).weight == D("1.0")
+
+
+def test_optional_product_line_split_adds_up_to_the_company_each_month(
+    make_plan, rep, teammate, outsider, next_year
+):
+    from targets.models import ProductLineShare, ProductLineTarget
+
+    plan = make_plan(year=next_year, value="1000000.01", publish=False)
+    assert set(ProductLineShare.objects.filter(plan=plan).values_list("weight", flat=True)) == {
+        D("0")
+    }
+    ProductLineShare.objects.filter(plan=plan, product_line__code="courses").update(weight=5)
+    ProductLineShare.objects.filter(plan=plan, product_line__code="corporate").update(weight=3)
+    ProductLineShare.objects.filter(plan=plan, product_line__code="online").update(weight=2)
+    plan = services.plan_publish(plan=plan, actor=plan.created_by)
+    january = dict(
+        ProductLineTarget.objects.filter(plan=plan, month=dt.date(next_year, 1, 1)).values_list(
+            "product_line__code", "value"
+        )
+    )
+    # January 83,333.34 split 3 : 5 : 2 (corporate, courses, online by code): 25000.002,
+    # 41666.67, 16666.668 -> the leftover cent to online (.8 > .7 > .2)
+    assert january == {
+        "corporate": D("25000.00"),
+        "courses": D("41666.67"),
+        "online": D("16666.67"),
+    }
+    assert ProductLineTarget.objects.filter(plan=plan).aggregate(t=Sum("value"))["t"] == D(
+        "1000000.01"
+    )
+
+
+def test_no_product_line_split_by_default(plan):
+    from targets.models import ProductLineTarget
+
+    assert not ProductLineTarget.objects.filter(plan=plan).exists()

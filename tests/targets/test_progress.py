@@ -133,7 +133,8 @@ def test_progress_page_shows_rows_chart_and_exports(login, plan2026, director, m
         reverse("targets:progress"), {"plan": plan2026.pk, "period": "year", "export": "csv"}
     )
     lines = response.content.decode("utf-8-sig").splitlines()
-    assert lines[1] == "company,Company,1200000.00,333333.33,28000.50,0.0233,-305332.83,102201.83"
+    assert lines[0].startswith("Level,Team,Name,Target,Target to date,Actual,Achievement rate")
+    assert lines[1] == "Company,,Company,1200000.00,333333.33,28000.50,0.0233,-305332.83,102201.83"
 
 
 def test_rep_progress_page_shows_only_their_row(login, plan2026, rep, monkeypatch):
@@ -158,3 +159,34 @@ def test_progress_page_queries_are_bounded_for_a_team_of_30(
             )
         assert response.status_code == 200
     assert len(response.context["rows"]) == 31
+
+
+def test_activity_focused_rep_is_measured_on_effective_visits(
+    make_plan, rep, teammate, outsider, manager, director
+):
+    from leads.models import Activity
+    from salescrm.timeutil import SHANGHAI
+    from targets import services
+    from targets.models import PlanMember
+    from tests.leads.factories import LeadFactory
+
+    plan = make_plan(year=2026, publish=False)
+    PlanMember.objects.filter(plan=plan, rep=teammate).update(
+        activity_focus=True, monthly_visits=20
+    )
+    plan = services.plan_publish(plan=plan, actor=director)
+    lead = LeadFactory(owner=teammate)
+    for day, kind in ((1, "visit"), (3, "trial_lesson"), (5, "phone"), (9, "campus_tour")):
+        Activity.objects.create(
+            lead=lead,
+            actor=teammate,
+            kind=kind,
+            occurred_at=dt.datetime(2026, 4, day, 10, tzinfo=SHANGHAI),
+        )
+    progress = build_progress(plan=plan, user=manager, kind="quarter", month=4, as_of=AS_OF)
+    # three of the four are effective visits; the quarter's activity target is 3 x 20
+    assert [(r.label, r.target, r.actual) for r in progress.activity_rows] == [("rep_a2", 60, 3)]
+    assert (
+        build_progress(plan=plan, user=rep, kind="quarter", month=4, as_of=AS_OF).activity_rows
+        == []
+    )

@@ -129,3 +129,10 @@ def test_effective_visits_count_visit_kinds_per_rep_inside_the_shanghai_days(rep
             (teammate.pk, dt.date(2026, 3, 1), 1),
         ]
     )
+
+
+def test_first_actual_on_tells_how_far_the_history_reaches(history):
+    assert selectors.first_actual_on("signed_amount") == dt.date(2026, 2, 28)
+    assert selectors.first_actual_on("renewals") == dt.date(2026, 2, 28)
+    assert selectors.first_actual_on("collected_amount") == dt.date(2026, 3, 10)
+    assert selectors.first_actual_on("effective_visits") is None

@@ -260,3 +260,49 @@ def test_editing_and_history_pages_queries_are_bounded_for_a_team_of_30(
         assert client.get(reverse("targets:plan_list")).status_code == 200
     with django_assert_max_num_queries(10):
         assert client.get(targets["bulk00"].get_absolute_url()).status_code == 200
+
+
+def test_draft_preview_weights_and_member_pages_queries_are_bounded_for_a_team_of_30(
+    login, director, manager, big_team, make_plan, next_year, django_assert_max_num_queries
+):
+    draft = make_plan(year=next_year, publish=False)
+    client = login(director)
+    with django_assert_max_num_queries(14):
+        response = client.get(detail(draft))
+    assert len(response.context["table"].rep_groups[0][1]) == 31
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("targets:plan_weights", args=[draft.pk]))
+    assert len(response.context["form"].member_names) == 30
+    published = make_plan(year=next_year + 1)
+    client = login(manager)
+    for name in ("member_leave", "member_join"):
+        with django_assert_max_num_queries(12):
+            assert client.get(reverse(f"targets:{name}", args=[published.pk])).status_code == 200
+
+
+def test_director_sets_a_product_line_split_that_only_leaders_of_the_company_see(
+    login, director, manager, rep, teammate, outsider, make_plan, next_year
+):
+    draft = make_plan(year=next_year, publish=False)
+    client = login(director)
+    url = reverse("targets:plan_weights", args=[draft.pk])
+    form = client.get(url).context["form"]
+    data = {
+        name: field.initial
+        for name, field in form.fields.items()
+        if field.initial is not None and not name.endswith("_activity")
+    }
+    line_names = form.line_names
+    assert len(line_names) == 3
+    data.update({line_names[0]: "1", line_names[1]: "1", line_names[2]: "2"})
+    assert client.post(url, data).status_code == 302
+    client.post(reverse("targets:plan_publish", args=[draft.pk]))
+    table = client.get(detail(draft)).context["table"]
+    # 1,200,000.00 a year split 1 : 1 : 2 -> 300,000.00, 300,000.00, 600,000.00, and the total
+    assert [row.total for row in table.product_lines] == [
+        D("300000.00"),
+        D("300000.00"),
+        D("600000.00"),
+        D("1200000.00"),
+    ]
+    assert login(manager).get(detail(draft)).context["table"].product_lines == []

@@ -14,7 +14,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--force", action="store_true",
+            "--force",
+            action="store_true",
             help="Run even though the database holds users that are not demo users.",
         )
         parser.add_argument("--seed", type=int, default=2026, help="Random seed.")
@@ -32,6 +33,10 @@ class Command(BaseCommand):
             for _order, name, seeder in registered_seeders():
                 self.stdout.write(f"seeding {name} ...")
                 seeder(ctx)
-        self.stdout.write(self.style.SUCCESS("Demo data ready. Logins (password: %s):" % DEMO_PASSWORD))
-        self.stdout.write("  director; manager1-manager3 (teams 1-3); rep1-rep15 (rep1-5 team 1, "
-                          "rep6-10 team 2, rep11-15 team 3); legal; finance; service; admin (superuser)")
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data ready. Logins (password: {DEMO_PASSWORD}):")
+        )
+        self.stdout.write(
+            "  director; manager1-manager3 (teams 1-3); rep1-rep15 (rep1-5 team 1, "
+            "rep6-10 team 2, rep11-15 team 3); legal; finance; service; admin (superuser)"
+        )

@@ -1,0 +1,496 @@
+"""Demo data (SPEC §6): a year of customers and contracts in every state, payments on time and
+late, a few refunds, complaints and surveys. Written with bulk_create, so seeding stays fast;
+a second run finds the demo contracts and leaves everything as it is."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.utils import timezone
+
+from salescrm.demo import DemoContext, demo_seeder
+from salescrm.models import ProductLine
+from salescrm.timeutil import SHANGHAI
+
+from . import money, services
+from .models import (
+    ApprovalStep,
+    Complaint,
+    Contact,
+    Contract,
+    ContractLine,
+    Customer,
+    DunningRecord,
+    Instalment,
+    LessonDelivery,
+    Payment,
+    Product,
+    Refund,
+    SatisfactionSurvey,
+)
+
+PRODUCTS = [
+    ("courses", "商务英语（48课时）", "12800.00", 48),
+    ("courses", "雅思冲刺班（32课时）", "9800.00", 32),
+    ("courses", "Python 数据分析（40课时）", "8600.00", 40),
+    ("courses", "少儿编程（60课时）", "15000.00", 60),
+    ("corporate", "企业内训·领导力（16学时）", "48000.00", 16),
+    ("corporate", "企业内训·销售技巧（8学时）", "26000.00", 8),
+    ("online", "在线学习会员年卡", "3600.00", None),
+    ("online", "在线职场技能课（20课时）", "1980.00", 20),
+]
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+GIVEN = [
+    "子涵",
+    "欣怡",
+    "梓轩",
+    "浩然",
+    "雨桐",
+    "宇航",
+    "思远",
+    "佳怡",
+    "俊杰",
+    "诗涵",
+    "晨曦",
+    "一鸣",
+    "婉清",
+    "博文",
+    "嘉怡",
+]
+COMPANIES = [
+    "华星科技",
+    "恒通物流",
+    "锦程教育",
+    "蓝海医药",
+    "瑞丰制造",
+    "新纪元传媒",
+    "中联建设",
+    "天宇电子",
+    "海川贸易",
+    "博远咨询",
+    "盛世餐饮",
+    "云帆软件",
+    "东方能源",
+    "长江汽车零部件",
+    "鼎盛金融",
+]
+COMPLAINTS = [
+    "老师临时调课",
+    "教材未按时发放",
+    "上课时间冲突",
+    "线上平台卡顿",
+    "课程进度太快",
+    "发票开具延迟",
+]
+
+
+def _at(day: dt.date, hour: int = 10) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour), tzinfo=SHANGHAI)
+
+
+@demo_seeder(order=30)
+def seed_customers(ctx: DemoContext) -> None:
+    from leads.models import Channel, Lead, StageChange
+
+    if Contract.objects.filter(number__startswith="DEMO-").exists():
+        ctx.log("  customers: demo contracts exist, nothing to do")
+        return
+    rng, today = ctx.rng, ctx.today
+    lines_by_code = {pl.code: pl for pl in ProductLine.objects.all()}
+    products = []
+    for code, name, price, lessons in PRODUCTS:
+        product, _created = Product.objects.get_or_create(
+            name=name,
+            defaults={
+                "product_line": lines_by_code[code],
+                "list_price": Decimal(price),
+                "lessons": lessons,
+            },
+        )
+        products.append(product)
+    channels = list(Channel.objects.filter(is_active=True))
+    users = ctx.users
+    service = users["service"]
+    managers = {team.pk: team.manager for team in ctx.teams}
+
+    # -- a won lead and a customer per demo customer ---------------------------------------
+    specs, leads = [], []
+    n = 0
+    for rep in ctx.reps():
+        for _ in range(rng.randint(6, 10)):
+            n += 1
+            enterprise = rng.random() < 0.3
+            person = rng.choice(SURNAMES) + rng.choice(GIVEN)
+            company = f"{rng.choice(COMPANIES)}有限公司" if enterprise else ""
+            created = today - dt.timedelta(days=rng.randint(0, 380))
+            channel = rng.choice(channels)
+            leads.append(
+                Lead(
+                    owner=rep,
+                    team_id=rep.team_id,
+                    channel=channel,
+                    name=person,
+                    company=company,
+                    phone=f"199{n:08d}",
+                    stage=Lead.Stage.WON,
+                    created_at=_at(created - dt.timedelta(days=rng.randint(5, 40))),
+                    won_at=_at(created),
+                    assigned_at=_at(created),
+                    created_by=rep,
+                )
+            )
+            specs.append(
+                {
+                    "rep": rep,
+                    "enterprise": enterprise,
+                    "person": person,
+                    "company": company,
+                    "created": created,
+                }
+            )
+    Lead.objects.bulk_create(leads)
+    StageChange.objects.bulk_create(
+        [
+            StageChange(
+                lead=lead,
+                from_stage="",
+                to_stage="new",
+                changed_by=lead.owner,
+                changed_at=lead.created_at,
+            )
+            for lead in leads
+        ]
+        + [
+            StageChange(
+                lead=lead,
+                from_stage="new",
+                to_stage="won",
+                changed_by=lead.owner,
+                changed_at=lead.won_at,
+            )
+            for lead in leads
+        ]
+    )
+    customers = Customer.objects.bulk_create(
+        [
+            Customer(
+                lead=lead,
+                owner=spec["rep"],
+                name=spec["company"] or spec["person"],
+                phone=lead.phone,
+                kind=Customer.Kind.ENTERPRISE if spec["enterprise"] else Customer.Kind.INDIVIDUAL,
+                payer_name=""
+                if spec["enterprise"]
+                else rng.choice(SURNAMES) + rng.choice(["先生", "女士"]),
+            )
+            for lead, spec in zip(leads, specs, strict=True)
+        ]
+    )
+    for customer, spec in zip(customers, specs, strict=True):
+        customer.created_at = _at(spec["created"])  # auto_now_add stamped "now"
+    Customer.objects.bulk_update(customers, ["created_at"], batch_size=500)
+    Contact.objects.bulk_create(
+        [
+            Contact(
+                customer=customer,
+                name=spec["person"],
+                phone=customer.phone,
+                title="培训经理" if spec["enterprise"] else "学员",
+                is_payer=spec["enterprise"],
+            )
+            for customer, spec in zip(customers, specs, strict=True)
+        ]
+    )
+
+    # -- contracts: one or two per customer, in every state ---------------------------------
+    contracts, contract_lines, contract_plans, contract_meta = [], [], [], []
+    seq = 0
+    for customer, spec in zip(customers, specs, strict=True):
+        starts = spec["created"] + dt.timedelta(days=rng.randint(3, 20))
+        if rng.random() < 0.15:  # a deal still in the works: drafted, in review or approved
+            starts = today + dt.timedelta(days=rng.randint(3, 30))
+        for k in range(2 if rng.random() < 0.35 else 1):
+            seq += 1
+            pool = products[4:6] if spec["enterprise"] else products[:4] + products[6:]
+            chosen = rng.sample(pool, rng.randint(1, 2))
+            rows = []
+            for product in chosen:
+                discount = rng.choice(
+                    [
+                        Decimal("0"),
+                        Decimal("0.05"),
+                        Decimal("0.10"),
+                        Decimal("0.15"),
+                        Decimal("0.20"),
+                    ]
+                )
+                quantity = rng.randint(1, 3) if spec["enterprise"] else 1
+                amount = money.line_amount(
+                    quantity=quantity, list_price=product.list_price, discount_rate=discount
+                )
+                rows.append(
+                    ContractLine(
+                        product=product,
+                        quantity=quantity,
+                        list_price=product.list_price,
+                        discount_rate=discount,
+                        amount=amount,
+                        lessons_total=product.lessons * quantity if product.lessons else None,
+                    )
+                )
+            total = sum((r.amount for r in rows), Decimal("0.00"))
+            parts = rng.choice([1, 2, 3])
+            plan = [
+                (starts + dt.timedelta(days=30 * i), amount)
+                for i, amount in enumerate(money.split_evenly(total, parts))
+            ]
+            age = (today - starts).days
+            if age > 60:
+                status = Contract.Status.ARCHIVED if rng.random() < 0.4 else Contract.Status.SIGNED
+            elif age > 20:
+                status = rng.choice(
+                    [Contract.Status.SIGNED, Contract.Status.SIGNED, Contract.Status.APPROVED]
+                )
+            else:
+                status = rng.choice(
+                    [
+                        Contract.Status.DRAFT,
+                        Contract.Status.PENDING,
+                        Contract.Status.PENDING,
+                        Contract.Status.APPROVED,
+                    ]
+                )
+            signed = status in Contract.SIGNED_STATES
+            contracts.append(
+                Contract(
+                    customer=customer,
+                    owner=spec["rep"],
+                    number=f"DEMO-{starts:%Y%m}-{seq:05d}",
+                    status=status,
+                    total_amount=total,
+                    starts_on=starts,
+                    ends_on=starts + dt.timedelta(days=rng.choice([90, 120, 180])),
+                    training_content="、".join(p.name for p in chosen),
+                    schedule=rng.choice(
+                        ["周末班，每周六上午", "晚班，每周二、四 19:00", "集中授课两天"]
+                    ),
+                    payment_method=rng.choice(Contract.PaymentMethod.values),
+                    invoice_needed=spec["enterprise"],
+                    invoice_title=spec["company"],
+                    is_renewal=k == 1,
+                    approval_round=0 if status == Contract.Status.DRAFT else 1,
+                    signed_on=starts - dt.timedelta(days=rng.randint(0, 3)) if signed else None,
+                    archived_on=starts + dt.timedelta(days=30)
+                    if status == Contract.Status.ARCHIVED
+                    else None,
+                    service_user=service if signed else None,
+                )
+            )
+            contract_lines.append(rows)
+            contract_plans.append(plan)
+            contract_meta.append(age)
+            # a renewal starts when the first course period ends
+            starts = starts + dt.timedelta(days=rng.choice([90, 120, 180]))
+            if starts > today - dt.timedelta(days=5):
+                break
+    Contract.objects.bulk_create(contracts)
+    for contract in contracts:
+        contract.created_at = _at(contract.starts_on - dt.timedelta(days=7))
+    Contract.objects.bulk_update(contracts, ["created_at"], batch_size=500)
+
+    line_rows, instalment_rows, steps = [], [], []
+    now = timezone.now()
+    for contract, rows, plan in zip(contracts, contract_lines, contract_plans, strict=True):
+        for row in rows:
+            row.contract = contract
+            line_rows.append(row)
+        for i, (due, amount) in enumerate(plan, start=1):
+            instalment_rows.append(
+                Instalment(contract=contract, sequence=i, due_on=due, amount=amount)
+            )
+        if contract.status == Contract.Status.DRAFT:
+            continue
+        kinds = (
+            ["manager"]
+            + (["legal"] if contract.total_amount > Decimal("50000") else [])
+            + ["finance"]
+        )
+        pending_from = (
+            rng.randint(0, len(kinds) - 1)
+            if contract.status == Contract.Status.PENDING
+            else len(kinds)
+        )
+        decided = _at(contract.starts_on - dt.timedelta(days=5))
+        for position, kind in enumerate(kinds, start=1):
+            reviewer = {
+                "manager": managers.get(contract.owner.team_id),
+                "legal": users["legal"],
+                "finance": users["finance"],
+            }[kind]
+            done = position - 1 < pending_from
+            steps.append(
+                ApprovalStep(
+                    contract=contract,
+                    round=1,
+                    position=position,
+                    kind=kind,
+                    decision="approved" if done else "pending",
+                    decided_by=reviewer if done else None,
+                    decided_at=min(decided + dt.timedelta(hours=position * 3), now)
+                    if done
+                    else None,
+                )
+            )
+    ContractLine.objects.bulk_create(line_rows)
+    Instalment.objects.bulk_create(instalment_rows)
+    ApprovalStep.objects.bulk_create(steps)
+
+    # -- payments: mostly on time, some late, some still open; dunning on the overdue ------
+    payments, dunning, paid_updates = [], [], []
+    for instalment in instalment_rows:
+        contract = instalment.contract
+        if (
+            contract.status not in Contract.SIGNED_STATES
+            or instalment.due_on > today + dt.timedelta(days=20)
+        ):
+            continue
+        roll = rng.random()
+        if roll < 0.65:
+            received = instalment.due_on - dt.timedelta(days=rng.randint(0, 7))
+        elif roll < 0.85:
+            received = instalment.due_on + dt.timedelta(days=rng.randint(5, 75))
+        else:
+            received = None
+        if received is not None and received <= today:
+            amount = (
+                instalment.amount if rng.random() < 0.9 else money.to_cents(instalment.amount / 2)
+            )
+            payments.append(
+                Payment(
+                    contract=contract,
+                    instalment=instalment,
+                    amount=amount,
+                    received_on=received,
+                    method=contract.payment_method,
+                    recorded_by=contract.owner,
+                )
+            )
+            instalment.paid_amount = amount
+            paid_updates.append(instalment)
+        if instalment.paid_amount < instalment.amount and instalment.due_on < today:
+            dunning.append(
+                DunningRecord(
+                    instalment=instalment,
+                    kind=rng.choice(DunningRecord.Kind.values[:3]),
+                    occurred_on=min(instalment.due_on + dt.timedelta(days=7), today),
+                    note="客户承诺月底前付清",
+                    next_action_on=today + dt.timedelta(days=rng.randint(1, 10)),
+                    actor=contract.owner,
+                )
+            )
+    Payment.objects.bulk_create(payments)
+    Instalment.objects.bulk_update(paid_updates, ["paid_amount"], batch_size=500)
+    DunningRecord.objects.bulk_create(dunning)
+
+    # -- lessons delivered, refunds, complaints, surveys -------------------------------------
+    deliveries, delivered_lines = [], []
+    for line in line_rows:
+        contract = line.contract
+        if (
+            contract.status in Contract.SIGNED_STATES
+            and line.lessons_total
+            and contract.starts_on < today
+        ):
+            share = min(
+                (today - contract.starts_on).days
+                / max((contract.ends_on - contract.starts_on).days, 1),
+                1,
+            )
+            line.lessons_delivered = int(line.lessons_total * share * rng.uniform(0.7, 1))
+            if line.lessons_delivered:
+                delivered_lines.append(line)
+                deliveries.append(
+                    LessonDelivery(
+                        line=line,
+                        lessons=line.lessons_delivered,
+                        delivered_on=min(contract.ends_on, today),
+                        note="考勤汇总",
+                        recorded_by=service,
+                    )
+                )
+    ContractLine.objects.bulk_update(delivered_lines, ["lessons_delivered"], batch_size=500)
+    LessonDelivery.objects.bulk_create(deliveries)
+
+    paid_by_contract = {}
+    for payment in payments:
+        paid_by_contract[payment.contract.pk] = (
+            paid_by_contract.get(payment.contract.pk, Decimal("0")) + payment.amount
+        )
+    refund_candidates = [c for c in contracts if paid_by_contract.get(c.pk, 0) > Decimal("2000")]
+    refunds = []
+    for contract in rng.sample(refund_candidates, min(6, len(refund_candidates))):
+        amount = money.to_cents(
+            paid_by_contract[contract.pk] * Decimal(rng.choice(["0.2", "0.3", "0.5"]))
+        )
+        confirmed = rng.random() < 0.7
+        refunds.append(
+            Refund(
+                contract=contract,
+                amount=amount,
+                proposed_amount=amount,
+                reason=rng.choice(["工作调动，无法继续上课", "孩子转学", "课程时间不合适"]),
+                status=Refund.Status.CONFIRMED if confirmed else Refund.Status.REQUESTED,
+                requested_by=contract.owner,
+                decided_by=users["finance"] if confirmed else None,
+                confirmed_on=min(contract.starts_on + dt.timedelta(days=45), today)
+                if confirmed
+                else None,
+            )
+        )
+    Refund.objects.bulk_create(refunds)
+
+    signed_contracts = [c for c in contracts if c.status in Contract.SIGNED_STATES]
+    complaints = []
+    for contract in rng.sample(signed_contracts, min(15, len(signed_contracts))):
+        opened = _at(
+            min(contract.starts_on + dt.timedelta(days=rng.randint(5, 40)), today),
+            hour=rng.randint(9, 18),
+        )
+        state = rng.random()
+        complaints.append(
+            Complaint(
+                customer=contract.customer,
+                contract=contract,
+                severity=rng.choice(Complaint.Severity.values),
+                subject=rng.choice(COMPLAINTS),
+                description="客户来电反映，需要尽快处理。",
+                opened_by=service,
+                opened_at=opened,
+                first_response_at=opened + dt.timedelta(hours=rng.randint(1, 30))
+                if state < 0.8
+                else None,
+                response="已致电客户说明情况" if state < 0.8 else "",
+                resolved_at=opened + dt.timedelta(hours=rng.randint(20, 70))
+                if state < 0.6
+                else None,
+                resolution="已协调调课并补课" if state < 0.6 else "",
+            )
+        )
+    Complaint.objects.bulk_create(complaints)
+    SatisfactionSurvey.objects.bulk_create(
+        [
+            SatisfactionSurvey(
+                customer=c.customer,
+                contract=c,
+                score=rng.choice([3, 4, 4, 5, 5, 5]),
+                nps=rng.choice([6, 7, 8, 9, 9, 10]),
+                answered_on=min(c.starts_on + dt.timedelta(days=30), today),
+                recorded_by=service,
+            )
+            for c in rng.sample(signed_contracts, min(40, len(signed_contracts)))
+        ]
+    )
+    services.tiers_reevaluate(as_of=today.replace(day=1))
+    ctx.log(
+        f"  customers: {len(customers)} customers, {len(contracts)} contracts, {len(payments)} payments, "
+        f"{len(refunds)} refunds, {len(complaints)} complaints"
+    )

@@ -1,0 +1,223 @@
+import csv
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.utils import translation
+from openpyxl import Workbook
+
+from leads.models import Assignment, Lead, LeadSettings, StageChange
+from tests.factories import UserFactory
+
+from .factories import LeadFactory
+
+pytestmark = pytest.mark.django_db
+
+CSV_ZH = (
+    "姓名,手机,邮箱,公司,渠道,预算\n"
+    "张伟,138 0000 0001,zw@example.com,华为,展会,12000\n"  # row 2 good
+    ",13800000002,,,,\n"  # row 3 missing name
+    "李娜,12345,,,,\n"  # row 4 bad phone
+    "王芳,+86 13800000001,,,,\n"  # row 5 duplicate of row 2 in the file
+    "刘洋,13900000009,,,,\n"  # row 6 duplicate of an existing lead
+    "陈静,13800000003,,腾讯,,\n"  # row 7 good
+    "赵磊,13800000004,,,火星渠道,\n"  # row 8 unknown channel
+    "孙杰,13800000005,,,,abc\n"  # row 9 bad budget
+)
+
+
+@pytest.fixture
+def import_team(team, rep, teammate):
+    LeadSettings.objects.filter(pk=1).update(capture_team=team)
+    return team
+
+
+@pytest.fixture
+def existing(rep):
+    return LeadFactory(owner=rep, phone="13900000009", name="老客户")
+
+
+def upload(client, name, content, content_type="text/csv"):
+    return client.post(
+        "/leads/import/",
+        {"file": SimpleUploadedFile(name, content, content_type=content_type)},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+
+def test_dry_run_preview_names_each_bad_row_and_stores_nothing(
+    login, manager, import_team, existing
+):
+    response = upload(login(manager), "leads.csv", CSV_ZH.encode("utf-8"))
+    assert response.status_code == 200
+    report = response.context["report"]
+    assert (report.total, report.good) == (8, 2)
+    assert [(r.row_number, r.reason) for r in report.rejected] == [
+        (3, "missing name"),
+        (4, "bad phone number"),
+        (5, "duplicate of row 2 in this file"),
+        (6, "duplicate of an existing lead"),
+        (8, "unknown channel"),
+        (9, "bad budget"),
+    ]
+    assert Lead.objects.count() == 1
+
+
+def test_confirmed_import_stores_good_rows_round_robin_and_offers_rejected_rows(
+    login, manager, rep, teammate, import_team, existing
+):
+    client = login(manager)
+    preview = upload(client, "leads.csv", CSV_ZH.encode("utf-8"))
+    token = preview.context["token"]
+    response = client.post("/leads/import/", {"token": token}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert response.context["report"].created == 2
+    new = Lead.objects.exclude(pk=existing.pk).order_by("phone")
+    assert [(lead.name, lead.phone, lead.channel.code) for lead in new] == [
+        ("张伟", "13800000001", "exhibition"),
+        ("陈静", "13800000003", "exhibition"),
+    ]
+    assert sorted(lead.owner.username for lead in new) == ["rep_a1", "rep_a2"]
+    assert str(new[0].budget) == "12000.00"
+    assert StageChange.objects.filter(lead__in=new, to_stage="new").count() == 2
+    assert Assignment.objects.filter(lead__in=new, reason="round_robin").count() == 2
+    rejected = client.get(f"/leads/import/{token}/rejected.csv", HTTP_ACCEPT_LANGUAGE="en")
+    assert rejected.status_code == 200
+    text = rejected.content.decode("utf-8-sig")
+    assert "missing name" in text and "12345" in text
+    assert len(text.strip().splitlines()) == 7
+    # importing the same file again creates nothing new
+    second = upload(client, "leads.csv", CSV_ZH.encode("utf-8"))
+    assert second.context["report"].good == 0
+
+
+def test_someone_elses_rejected_rows_are_not_downloadable(
+    login, manager, import_team, existing, client
+):
+    token = upload(login(manager), "leads.csv", CSV_ZH.encode("utf-8")).context["token"]
+    client.logout()
+    other = UserFactory(username="someone_else", role="rep")
+    client.force_login(other)
+    assert client.get(f"/leads/import/{token}/rejected.csv").status_code == 404
+
+
+def test_xlsx_with_english_headers_and_numeric_phones(login, rep, import_team):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Name", "Mobile", "E-mail", "Company", "Channel"])
+    sheet.append(["Wang Wei", 13700000001, "WW@Example.com", "ACME", "referral"])
+    sheet.append(["", 13700000002, "", "", ""])
+    sheet.append(["Li Lei", "not a phone", "", "", ""])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    client = login(rep)
+    preview = upload(
+        client,
+        "leads.xlsx",
+        buffer.getvalue(),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    report = preview.context["report"]
+    assert [(r.row_number, r.reason) for r in report.rejected] == [
+        (3, "missing name"),
+        (4, "bad phone number"),
+    ]
+    client.post("/leads/import/", {"token": preview.context["token"]})
+    lead = Lead.objects.get()
+    assert (lead.name, lead.phone, lead.email, lead.channel.code) == (
+        "Wang Wei",
+        "13700000001",
+        "ww@example.com",
+        "referral",
+    )
+
+
+@pytest.mark.parametrize(
+    "name,content",
+    [
+        ("leads.pdf", b"%PDF-1.4"),
+        ("leads.csv", b""),
+        ("leads.xlsx", b"this is not a zip file"),
+        ("leads.csv", b"\x00\x01\x02garbage\x00"),
+        ("leads.csv", "电话,地址\n1,2\n".encode()),
+        ("leads.csv", b"\n\n\n"),
+    ],
+)
+def test_unreadable_files_get_a_clear_error_never_a_500(login, rep, import_team, name, content):
+    response = upload(login(rep), name, content)
+    assert response.status_code in (200, 400)
+    assert "report" not in (response.context or {}) or response.context["report"] is None
+    assert Lead.objects.count() == 0
+
+
+def test_gb18030_csv_from_excel_is_read(login, rep, import_team):
+    response = upload(login(rep), "leads.csv", "姓名,电话\n周杰,13600000001\n".encode("gb18030"))
+    assert response.context["report"].good == 1
+
+
+def test_command_dry_run_then_import(import_team, existing, tmp_path, capsys):
+    path = tmp_path / "leads.csv"
+    path.write_text(CSV_ZH, encoding="utf-8")
+    with translation.override("en"):
+        call_command("import_leads", str(path), "--dry-run")
+        assert "would import 2" in capsys.readouterr().out
+        assert Lead.objects.count() == 1
+        call_command("import_leads", str(path))
+    out = capsys.readouterr().out
+    assert "row 3: missing name" in out
+    assert "imported 2" in out
+    assert Lead.objects.count() == 3
+
+
+def test_command_rejects_a_wrong_file(tmp_path):
+    path = tmp_path / "leads.txt"
+    path.write_text("hello")
+    with pytest.raises(CommandError):
+        call_command("import_leads", str(path))
+
+
+def test_awkward_text_survives_the_bulk_write_unchanged(import_team, tmp_path):
+    rows = [
+        ["姓名", "手机", "公司", "备注"],
+        ['王"引号"', "13600000001", "A,B 公司", "第一行\n第二行"],
+        ["\\N", "13600000002", "", "反斜杠\\结尾\\"],
+        ["小李😀", "13600000003", "=1+1", ""],
+    ]
+    path = tmp_path / "awkward.csv"
+    with path.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows(rows)
+    call_command("import_leads", str(path))
+    stored = {lead.phone: lead for lead in Lead.objects.all()}
+    assert (
+        stored["13600000001"].name,
+        stored["13600000001"].company,
+        stored["13600000001"].needs,
+    ) == (
+        '王"引号"',
+        "A,B 公司",
+        "第一行\n第二行",
+    )
+    assert (stored["13600000002"].name, stored["13600000002"].needs) == ("\\N", "反斜杠\\结尾\\")
+    assert (stored["13600000003"].name, stored["13600000003"].company) == ("小李😀", "=1+1")
+    assert stored["13600000003"].score_reasons == [{"criterion": "channel_quality", "points": 3}]
+
+
+def test_nightly_cleanup_removes_old_upload_files(settings, tmp_path):
+    import datetime as dt
+    import os
+
+    from leads.tasks import clean_import_files
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    folder = tmp_path / "lead-imports"
+    folder.mkdir()
+    old, new = folder / "old.csv", folder / "new.csv"
+    old.write_text("x")
+    new.write_text("y")
+    two_days_ago = (dt.datetime.now() - dt.timedelta(days=2)).timestamp()
+    os.utime(old, (two_days_ago, two_days_ago))
+    yesterday = dt.date.today() - dt.timedelta(days=1)
+    assert clean_import_files(yesterday) == {"removed": 1}
+    assert clean_import_files(yesterday) == {"removed": 0}
+    assert [p.name for p in folder.iterdir()] == ["new.csv"]
