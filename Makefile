@@ -39,7 +39,7 @@ services:  ## Make sure PostgreSQL and Redis run locally (starts them when neede
 
 test: dev-venv services  ## The whole test suite against real PostgreSQL and Redis
 	scripts/ensure_chromium.sh
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) manage.py makemigrations --check --dry-run
+	env -u DATABASE_URL -u REDIS_URL $(PY) manage.py makemigrations --check --dry-run
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest $(PYTEST_ARGS)
 
 test-fast: dev-venv services  ## The suite without browser, worker and slow tests
