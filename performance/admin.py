@@ -82,9 +82,10 @@ class CommissionTierInline(admin.TabularInline):
     extra = 1
 
 
-class FrozenWhenUsedMixin:
-    """A rule version already used for a closed period is history: read-only. Admins make a
-    new version (\"Save as new\") effective from the open month instead."""
+class FrozenOnceClosedMixin:
+    """A rule version that started in a closed period is history: read-only. Admins add a
+    new version effective from the open month instead (an open version can also be copied
+    with "Save as new")."""
 
     def is_frozen(self, obj) -> bool:
         if obj is None or obj.pk is None:
@@ -103,7 +104,7 @@ class FrozenWhenUsedMixin:
 
 
 @admin.register(CommissionPlan)
-class CommissionPlanAdmin(FrozenWhenUsedMixin, admin.ModelAdmin):
+class CommissionPlanAdmin(FrozenOnceClosedMixin, admin.ModelAdmin):
     form = CommissionPlanForm
     inlines = [CommissionTierInline]
     list_display = [
@@ -185,7 +186,7 @@ class KpiSchemeItemInline(admin.TabularInline):
 
 
 @admin.register(KpiScheme)
-class KpiSchemeAdmin(FrozenWhenUsedMixin, admin.ModelAdmin):
+class KpiSchemeAdmin(FrozenOnceClosedMixin, admin.ModelAdmin):
     form = KpiSchemeForm
     inlines = [KpiSchemeItemInline]
     list_display = ["name", "role", "effective_from", "created_at"]
