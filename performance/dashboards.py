@@ -182,12 +182,14 @@ class Chart:
     title: str
     header: list[str]
     rows: list[list]
-    draw: Callable[[], "Figure"] | None = None
+    draw: Callable[[], "Figure"] | str | None = None
     note: str = ""
 
     def html(self) -> str:
         if self.draw is None or not self.rows:
             return ""
+        if isinstance(self.draw, str):  # already rendered (see rendered_charts)
+            return self.draw
         figure = self.draw()
         return pio.to_html(
             {"data": figure.data, "layout": {**LAYOUT, "template": _template(), **figure.layout}},
@@ -1545,6 +1547,43 @@ def chart_keys(scope: Scope) -> list[str]:
 def charts_for(scope: Scope) -> list[Chart]:
     data = Data(scope)
     return [CHARTS[key](data) for key in chart_keys(scope)]
+
+
+def cache_key(scope: Scope) -> str:
+    """Per reader (the scope is theirs), filters, day and language."""
+    from django.utils.translation import get_language
+
+    parts = [
+        scope.user.pk,
+        scope.kind,
+        scope.period,
+        scope.month,
+        scope.team.pk if scope.team else "",
+        scope.rep.pk if scope.rep else "",
+        scope.today,
+        get_language(),
+    ]
+    return "dashboard:" + ":".join(str(part) for part in parts)
+
+
+def rendered_charts(scope: Scope) -> list[Chart]:
+    """The reader's charts with their figures rendered, kept in the cache for
+    ``settings.DASHBOARD_CACHE_SECONDS`` (default 300; 0 = no cache): the snapshots and
+    scorecards change nightly, and a review meeting reloads the same page many times, so the
+    live parts (follow-ups, receivables, complaints) may lag by that much."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    seconds = getattr(settings, "DASHBOARD_CACHE_SECONDS", 300)
+    key = cache_key(scope)
+    charts = cache.get(key) if seconds else None
+    if charts is None:
+        charts = charts_for(scope)
+        for chart in charts:
+            chart.draw = chart.html()  # the figure's HTML: the closure cannot be cached
+        if seconds:
+            cache.set(key, charts, seconds)
+    return charts
 
 
 def build(scope: Scope, key: str) -> Chart | None:

@@ -35,7 +35,7 @@ def dashboard(request):
         {
             "form": form,
             "scope": scope,
-            "charts": dashboards.charts_for(scope),
+            "charts": dashboards.rendered_charts(scope),
             "alerts": dashboards.unread_alerts(request.user),
             "sections": [item for item in items_for(request.user) if item["section"]],
         },
