@@ -287,6 +287,27 @@ def _template() -> dict:
     return pio.templates["plotly_white"].to_plotly_json()
 
 
+def company_months(metric: str, first: dt.date, last: dt.date) -> list[tuple]:
+    """(owner_id, month, value) of every rep from ``targets.selectors.monthly_actuals``, shared
+    by all readers for ``DASHBOARD_CACHE_SECONDS`` (each reader's scope is applied after): the
+    three-year history is the same for everyone, and its new-customer query is the costliest
+    of a dashboard (seconds on the bench dataset)."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    from targets import selectors
+
+    seconds = getattr(settings, "DASHBOARD_CACHE_SECONDS", 300)
+    key = f"dashboard-months:{metric}:{first}:{last}"
+    rows = cache.get(key) if seconds else None
+    if rows is None:
+        frame = selectors.monthly_actuals(metric, first, last)
+        rows = [(int(o), m, v) for o, m, v in frame.itertuples(index=False, name=None)]
+        if seconds:
+            cache.set(key, rows, seconds)
+    return rows
+
+
 class Data:
     """The sources of a dashboard, each read once (lazily) for all its charts."""
 
@@ -294,14 +315,11 @@ class Data:
         self.scope = scope
 
     def _frame_by_month(self, metric: str, first: dt.date, last: dt.date) -> dict:
-        from targets import selectors
-
-        frame = selectors.monthly_actuals(metric, first, last)
-        if not self.scope.whole_company:
-            frame = frame[frame["owner_id"].isin(self.scope.rep_ids)]
+        wanted = None if self.scope.whole_company else set(self.scope.rep_ids)
         result: dict = defaultdict(lambda: defaultdict(int))
-        for owner, month, value in frame.itertuples(index=False):
-            result[month][owner] += value
+        for owner, month, value in company_months(metric, first, last):
+            if wanted is None or owner in wanted:
+                result[month][owner] += value
         return result
 
     @cached_property
