@@ -182,14 +182,12 @@ class Chart:
     title: str
     header: list[str]
     rows: list[list]
-    draw: Callable[[], "Figure"] | str | None = None
+    draw: Callable[[], "Figure"] | None = None
     note: str = ""
 
     def html(self) -> str:
         if self.draw is None or not self.rows:
             return ""
-        if isinstance(self.draw, str):  # already rendered (see rendered_charts)
-            return self.draw
         figure = self.draw()
         return pio.to_html(
             {"data": figure.data, "layout": {**LAYOUT, "template": _template(), **figure.layout}},
@@ -1584,24 +1582,47 @@ def cache_key(scope: Scope) -> str:
     return "dashboard:" + ":".join(str(part) for part in parts)
 
 
-def rendered_charts(scope: Scope) -> list[Chart]:
-    """The reader's charts with their figures rendered, kept in the cache for
-    ``settings.DASHBOARD_CACHE_SECONDS`` (default 300; 0 = no cache): the snapshots and
-    scorecards change nightly, and a review meeting reloads the same page many times, so the
-    live parts (follow-ups, receivables, complaints) may lag by that much."""
+def export_query(scope: Scope) -> str:
+    """The scope's filters as a query string (what the export links repeat)."""
+    from django.http import QueryDict
+
+    query = QueryDict(mutable=True)
+    query["period"] = scope.period
+    query["month"] = f"{scope.month:%Y-%m}"
+    if scope.team:
+        query["team"] = scope.team.pk
+    if scope.rep:
+        query["rep"] = scope.rep.pk
+    return query.urlencode()
+
+
+def rendered_charts(scope: Scope) -> tuple[list[Chart], str]:
+    """The reader's charts and their cards' HTML (figure, table, export links), kept in the
+    cache for ``settings.DASHBOARD_CACHE_SECONDS`` (default 300; 0 = no cache): the snapshots
+    and scorecards change nightly, and a review meeting reloads the same page many times, so
+    the live parts (follow-ups, receivables, complaints) may lag by that much."""
     from django.conf import settings
     from django.core.cache import cache
+    from django.template.loader import render_to_string
 
     seconds = getattr(settings, "DASHBOARD_CACHE_SECONDS", 300)
     key = cache_key(scope)
-    charts = cache.get(key) if seconds else None
-    if charts is None:
+    cached = cache.get(key) if seconds else None
+    if cached is None:
         charts = charts_for(scope)
+        query = export_query(scope)
+        html = "".join(
+            render_to_string(
+                "performance/includes/dashboard_chart.html", {"chart": chart, "query": query}
+            )
+            for chart in charts
+        )
         for chart in charts:
-            chart.draw = chart.html()  # the figure's HTML: the closure cannot be cached
+            chart.draw = None  # a closure cannot be cached; the figure is in the HTML
+        cached = (charts, html)
         if seconds:
-            cache.set(key, charts, seconds)
-    return charts
+            cache.set(key, cached, seconds)
+    return cached
 
 
 def build(scope: Scope, key: str) -> Chart | None:

@@ -29,13 +29,15 @@ def dashboard(request):
     form, scope = _dashboard_scope(request)
     if form.is_bound and form.errors:
         messages.warning(request, _("Some filters were not valid for you and were ignored."))
+    charts, charts_html = dashboards.rendered_charts(scope)
     return render(
         request,
         f"performance/dashboard_{scope.kind if scope.kind in dashboards.DASHBOARDS else 'other'}.html",
         {
             "form": form,
             "scope": scope,
-            "charts": dashboards.rendered_charts(scope),
+            "charts": charts,
+            "charts_html": charts_html,
             "alerts": dashboards.unread_alerts(request.user),
             "sections": [item for item in items_for(request.user) if item["section"]],
         },
