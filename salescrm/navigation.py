@@ -28,7 +28,7 @@ class NavItem:
 
 NAV_ITEMS = [
     NavItem(_("Dashboard"), "dashboard", ALL),
-    NavItem(_("Alerts"), "notifications", ALL, badge="salescrm.views.unread_badge"),
+    NavItem(_("Alerts"), "notifications", ALL),
     NavItem(_("My day"), "leads:my_day", (Role.REP, Role.MANAGER), _("Leads")),
     NavItem(_("Leads"), "leads:list", SALES, _("Leads")),
     NavItem(_("Lead pool"), "leads:pool", (Role.REP, Role.MANAGER, Role.DIRECTOR), _("Leads")),

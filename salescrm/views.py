@@ -102,11 +102,6 @@ NOTIFICATION_KINDS = [
 ]
 
 
-def unread_badge(user) -> int:
-    """The count shown beside "Alerts" in the navigation."""
-    return Notification.objects.filter(recipient=user).unread().count()
-
-
 def notification_list(request):
     """The one alerts inbox: every kind (KPI anomalies, overdue instalments, complaint
     deadlines, approvals, leads), unread or all, filtered by kind."""

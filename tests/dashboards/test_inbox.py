@@ -35,12 +35,6 @@ def test_kpi_alert_page_of_performance_is_gone():
         reverse("performance:alerts")
 
 
-def test_navigation_shows_the_unread_count_beside_alerts(manager, login):
-    notify(recipient=manager, kind="overdue", key="b", title="分期款逾期")
-    items = login(manager).get("/dashboard/").context["nav_items"]
-    assert [item["badge"] for item in items if item["url"] == "/notifications/"] == [1]
-
-
 def test_dashboard_lists_the_unread_alerts_with_a_link_to_the_inbox(manager, login):
     notify(recipient=manager, kind="kpi_anomaly", key="a", title="签约金额下降 35%")
     body = login(manager).get("/dashboard/").content.decode()
