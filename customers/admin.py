@@ -113,6 +113,17 @@ class ProductAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
+class WorkflowAdmin(SimpleHistoryAdmin):
+    """Records written by the workflow services (drafting, approval, payment, refund): the
+    admin reads and audits them but cannot create them around the rules."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
@@ -137,7 +148,7 @@ class ApprovalStepInline(ReadOnlyInline):
 
 
 @admin.register(Contract)
-class ContractAdmin(SimpleHistoryAdmin):
+class ContractAdmin(WorkflowAdmin):
     """Read-mostly: the workflow (drafting, approval, signing) goes through the app's pages and
     services, so the admin cannot bypass the approval chain."""
 
@@ -170,7 +181,7 @@ class ContractAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ContractLine)
-class ContractLineAdmin(SimpleHistoryAdmin):
+class ContractLineAdmin(WorkflowAdmin):
     list_display = [
         "contract",
         "product",
@@ -197,7 +208,7 @@ class ContractLineAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Instalment)
-class InstalmentAdmin(SimpleHistoryAdmin):
+class InstalmentAdmin(WorkflowAdmin):
     list_display = ["contract", "sequence", "due_on", "amount", "paid_amount", "overdue_since"]
     list_filter = ["due_on", "overdue_since"]
     list_select_related = ["contract"]
@@ -206,7 +217,7 @@ class InstalmentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(SimpleHistoryAdmin):
+class PaymentAdmin(WorkflowAdmin):
     list_display = ["contract", "instalment", "amount", "received_on", "method", "recorded_by"]
     list_filter = ["method", "received_on"]
     list_select_related = ["contract", "instalment", "recorded_by"]
@@ -232,7 +243,7 @@ class DunningRecordAdmin(admin.ModelAdmin):
 
 
 @admin.register(LessonDelivery)
-class LessonDeliveryAdmin(admin.ModelAdmin):
+class LessonDeliveryAdmin(WorkflowAdmin):
     list_display = ["line", "lessons", "delivered_on", "recorded_by"]
     list_filter = ["delivered_on"]
     list_select_related = ["line__contract", "line__product", "recorded_by"]
@@ -241,7 +252,7 @@ class LessonDeliveryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Refund)
-class RefundAdmin(SimpleHistoryAdmin):
+class RefundAdmin(WorkflowAdmin):
     list_display = [
         "contract",
         "amount",
@@ -265,7 +276,7 @@ class RefundAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ApprovalStep)
-class ApprovalStepAdmin(SimpleHistoryAdmin):
+class ApprovalStepAdmin(WorkflowAdmin):
     list_display = [
         "contract",
         "round",
@@ -290,9 +301,6 @@ class ApprovalStepAdmin(SimpleHistoryAdmin):
         "decided_at",
         "comment",
     ]
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # the approval log is append-only
 
 
 @admin.register(ApprovalDeputy)

@@ -9,6 +9,7 @@ from salescrm.roles import Role
 
 from .models import (
     Complaint,
+    Contact,
     Contract,
     Customer,
     DunningRecord,
@@ -49,6 +50,26 @@ class CustomerCreateForm(forms.Form):
         if not data.get("phone") and not data.get("email"):
             raise forms.ValidationError(_("Give a phone number or an e-mail address."))
         return data
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["name", "title", "phone", "email", "is_payer"]
+
+
+class ReferralForm(forms.Form):
+    lead = forms.ModelChoiceField(label=_("referred lead"), queryset=None)
+
+    def __init__(self, *args, user, **kwargs):
+        from leads.models import Lead
+
+        super().__init__(*args, **kwargs)
+        self.fields["lead"].queryset = (
+            Lead.objects.visible_to(user)
+            .filter(channel__code="referral", referral__isnull=True)
+            .order_by("-created_at")
+        )
 
 
 class ContractTermsForm(forms.ModelForm):
@@ -150,8 +171,8 @@ class HandOffForm(forms.Form):
 
 class DeputyForm(forms.Form):
     deputy = forms.ModelChoiceField(label=_("deputy"), queryset=User.objects.none())
-    starts_on = forms.DateField(label=_("from"), widget=DATE)
-    ends_on = forms.DateField(label=_("until"), widget=DATE)
+    starts_on = forms.DateField(label=_("first day away"), widget=DATE)
+    ends_on = forms.DateField(label=_("last day away"), widget=DATE)
 
     def __init__(self, *args, reviewer, **kwargs):
         super().__init__(*args, **kwargs)

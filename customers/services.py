@@ -12,6 +12,7 @@ from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum,
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from salescrm.models import User
 from salescrm.roles import Role
@@ -34,6 +35,7 @@ from .models import (
     Instalment,
     LessonDelivery,
     Payment,
+    Referral,
     Refund,
     SatisfactionSurvey,
     Tier,
@@ -182,6 +184,40 @@ def customer_create(
 
 
 @transaction.atomic
+def contact_add(
+    *,
+    customer: Customer,
+    actor,
+    name: str,
+    title: str = "",
+    phone: str = "",
+    email: str = "",
+    is_payer: bool = False,
+) -> Contact:
+    if not _may_act_for_owner(actor, customer.owner):
+        raise ValidationError(_("Only the customer's owner or their manager can add contacts."))
+    return Contact.objects.create(
+        customer=customer, name=name, title=title, phone=phone, email=email, is_payer=is_payer
+    )
+
+
+@transaction.atomic
+def referral_add(*, customer: Customer, actor, lead) -> "Referral":
+    """Record that `lead` (a referral-channel lead) was brought in by `customer` (老带新)."""
+    if not _may_act_for_owner(actor, customer.owner):
+        raise ValidationError(
+            _("Only the customer's owner or their manager can record a referral.")
+        )
+    if lead.channel.code != "referral":
+        raise ValidationError(_("Only a lead from the referral channel counts as a referral."))
+    if lead.pk == customer.lead_id:
+        raise ValidationError(_("A customer cannot refer themselves."))
+    if Referral.objects.filter(lead=lead).exists():
+        raise ValidationError(_("This lead is already recorded as someone's referral."))
+    return Referral.objects.create(customer=customer, lead=lead)
+
+
+@transaction.atomic
 def customer_activity_log(*, customer: Customer, actor, **fields):
     """A follow-up or visit on a customer is logged on its lead: one activity model."""
     from leads import services as lead_services
@@ -284,7 +320,11 @@ def _check_terms(terms: dict):
         raise ValidationError(_("The course cannot end before it starts."))
 
 
-def _write_lines_and_plan(contract: Contract, lines: list[dict], instalments: list[dict]):
+def _write_lines_and_plan(
+    contract: Contract, lines: list[dict], instalments: list[dict], actor=None
+):
+    """Replace the lines and the plan; the audit trail records the old rows' deletion and the
+    new rows' creation."""
     built_lines = _build_lines(lines)
     total = sum((line.amount for line in built_lines), ZERO)
     built_plan = _build_instalments(total, instalments)
@@ -294,8 +334,8 @@ def _write_lines_and_plan(contract: Contract, lines: list[dict], instalments: li
         line.contract = contract
     for instalment in built_plan:
         instalment.contract = contract
-    ContractLine.objects.bulk_create(built_lines)
-    Instalment.objects.bulk_create(built_plan)
+    bulk_create_with_history(built_lines, ContractLine, default_user=actor)
+    bulk_create_with_history(built_plan, Instalment, default_user=actor)
     return total
 
 
@@ -311,7 +351,7 @@ def contract_create(
     )
     contract.is_renewal = _renewal_flag(customer=customer, starts_on=contract.starts_on)
     contract.save()
-    contract.total_amount = _write_lines_and_plan(contract, lines, instalments)
+    contract.total_amount = _write_lines_and_plan(contract, lines, instalments, actor)
     contract.number = f"HT{local_today():%Y%m}-{contract.pk:05d}"
     contract.save(update_fields=["total_amount", "number"])
     return contract
@@ -337,7 +377,7 @@ def contract_update(
         setattr(contract, name, value)
     restarted = contract.status == Status.APPROVED
     contract.status = Status.DRAFT
-    contract.total_amount = _write_lines_and_plan(contract, lines, instalments)
+    contract.total_amount = _write_lines_and_plan(contract, lines, instalments, actor)
     contract.is_renewal = _renewal_flag(
         customer=contract.customer, starts_on=contract.starts_on, exclude_pk=contract.pk
     )
@@ -471,6 +511,21 @@ def may_review(user, step: ApprovalStep) -> bool:
     )
 
 
+def _deputised_reviewer(actor, step: ApprovalStep):
+    today = local_today()
+    records = ApprovalDeputy.objects.filter(
+        deputy=actor, starts_on__lte=today, ends_on__gte=today
+    ).select_related("reviewer__team")
+    return next(
+        (
+            r.reviewer
+            for r in records
+            if r.reviewer_id != step.contract.owner_id and may_review(r.reviewer, step)
+        ),
+        None,
+    )
+
+
 @transaction.atomic
 def approval_decide(
     *, step: ApprovalStep, actor, approve: bool, comment: str = "", on_behalf_of=None
@@ -494,6 +549,9 @@ def approval_decide(
         round=step.round, position__lt=step.position, decision=Decision.PENDING
     ).exists():
         raise ValidationError(_("An earlier step must be decided first."))
+    if on_behalf_of is None and actor.pk != contract.owner_id and not may_review(actor, step):
+        # Acting from the inbox as someone's deputy: find whom this step belongs to.
+        on_behalf_of = _deputised_reviewer(actor, step)
     reviewer = on_behalf_of or actor
     if contract.owner_id in (actor.pk, reviewer.pk):
         raise ValidationError(_("Nobody may approve their own contract."))
@@ -644,6 +702,8 @@ def payment_record(
     if contract.status not in Contract.SIGNED_STATES:
         raise ValidationError(_("Payments are recorded on signed contracts only."))
     amount = Decimal(amount)
+    if method not in Contract.PaymentMethod.values:
+        raise ValidationError(_("Choose a payment method."))
     if amount <= 0:
         raise ValidationError(_("The amount must be more than zero."))
     if amount != money.to_cents(amount):
@@ -862,6 +922,8 @@ def survey_record(
 ) -> SatisfactionSurvey:
     if contract is not None and contract.customer_id != customer.pk:
         raise ValidationError(_("The contract belongs to another customer."))
+    if not (1 <= score <= 5 and 0 <= nps <= 10):
+        raise ValidationError(_("Satisfaction lies between 1 and 5 and NPS between 0 and 10."))
     return SatisfactionSurvey.objects.create(
         customer=customer,
         contract=contract,
@@ -1039,8 +1101,6 @@ def _sum_subquery(payments_qs):
 
 def customer_referral_counts(*, start: dt.date, end: dt.date) -> dict[int, int]:
     """Referral leads per customer that arrived in [start, end)."""
-    from .models import Referral
-
     rows = (
         Referral.objects.filter(lead__created_at__date__gte=start, lead__created_at__date__lt=end)
         .values("customer_id")

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from salescrm.access import get_visible_or_404, role_required
 from salescrm.models import User
 from salescrm.roles import Role
-from salescrm.scoping import managed_team_ids
+from salescrm.scoping import managed_team_ids, visible_q
 from salescrm.timeutil import local_today
 
 from . import forms, services
@@ -160,6 +160,7 @@ def customer_detail(request, pk):
     context = {
         "customer": customer,
         "contacts": customer.contacts.all(),
+        "referrals": customer.referrals.select_related("lead"),
         "contracts": contracts,
         "timeline": _timeline(customer),
         "tier_changes": customer.tier_changes.select_related("changed_by")[:10],
@@ -189,6 +190,54 @@ def activity_add(request, pk):
             _("Please correct the follow-up: %(errors)s") % {"errors": form.errors.as_text()},
         )
     return redirect(customer)
+
+
+def contact_create(request, pk):
+    customer = get_visible_or_404(Customer.objects.select_related("owner"), request.user, pk=pk)
+    form = forms.ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_add(customer=customer, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, _("Contact added."))
+            return redirect(customer)
+    return render(
+        request,
+        "customers/form.html",
+        {
+            "form": form,
+            "title": _("New contact"),
+            "back": customer.get_absolute_url(),
+            "subtitle": customer.name,
+        },
+    )
+
+
+def referral_create(request, pk):
+    customer = get_visible_or_404(Customer.objects.select_related("owner"), request.user, pk=pk)
+    form = forms.ReferralForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.referral_add(
+                customer=customer, actor=request.user, lead=form.cleaned_data["lead"]
+            )
+        except ValidationError as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, _("Referral recorded."))
+            return redirect(customer)
+    return render(
+        request,
+        "customers/form.html",
+        {
+            "form": form,
+            "title": _("Record a referral"),
+            "back": customer.get_absolute_url(),
+            "subtitle": customer.name,
+        },
+    )
 
 
 @require_POST
@@ -402,12 +451,25 @@ def _contract_context(request, contract):
     }
 
 
+def _visible_or_reviewable(queryset, request, owner_path: str, reviewable_ids):
+    """Rows the user sees by scoping, plus those a deputy from another team must review now."""
+    visible = visible_q(request.user, owner_path)
+    if not visible:  # sees everything (an empty Q would swallow the OR below)
+        return queryset
+    return queryset.filter(visible | Q(pk__in=reviewable_ids))
+
+
 def contract_detail(request, pk):
-    contract = get_visible_or_404(
-        Contract.objects.select_related("customer", "owner__team", "service_user"),
-        request.user,
-        pk=pk,
+    reviewable = ApprovalStep.objects.actionable_by(request.user, local_today()).values(
+        "contract_id"
     )
+    contracts = _visible_or_reviewable(
+        Contract.objects.select_related("customer", "owner__team", "service_user"),
+        request,
+        "owner",
+        reviewable,
+    )
+    contract = get_object_or_404(contracts, pk=pk)
     return render(request, "customers/contract_detail.html", _contract_context(request, contract))
 
 
@@ -526,7 +588,11 @@ def contract_hand_off(request, pk):
 
 @require_POST
 def step_decide(request, pk):
-    step = get_visible_or_404(ApprovalStep, request.user, pk=pk)
+    reviewable = ApprovalStep.objects.actionable_by(request.user, local_today()).values("pk")
+    steps = _visible_or_reviewable(
+        ApprovalStep.objects.all(), request, "contract__owner", reviewable
+    )
+    step = get_object_or_404(steps, pk=pk)
     form = forms.DecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose approve or reject."))

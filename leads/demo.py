@@ -106,6 +106,11 @@ OUTCOMES = {
 }
 
 
+def _office_time(rng, moment: dt.datetime) -> dt.datetime:
+    """The same Shanghai day at a working hour: reps log follow-ups 09:00-17:59."""
+    return moment.replace(hour=rng.randint(9, 17), minute=rng.randint(0, 59), second=0)
+
+
 @demo_seeder(order=20)
 def seed_leads(ctx: DemoContext) -> None:
     rng = random.Random(ctx.rng.randrange(1 << 30))
@@ -123,7 +128,7 @@ def seed_leads(ctx: DemoContext) -> None:
     leads, plans_for = [], []
     for rep in reps:
         for _n in range(LEADS_PER_REP):
-            created = now - dt.timedelta(days=rng.triangular(0, 365, 60), hours=rng.randint(0, 9))
+            created = _office_time(rng, now - dt.timedelta(days=int(rng.triangular(1, 365, 60))))
             channel = channels[
                 rng.choices(list(CHANNEL_MIX), weights=list(CHANNEL_MIX.values()))[0]
             ]
@@ -178,10 +183,10 @@ def seed_leads(ctx: DemoContext) -> None:
         )
         moment, stage, trial = lead.created_at, "new", False
         for from_stage, to_stage, chance in FUNNEL:
-            step = dt.timedelta(days=rng.uniform(1, 12), hours=rng.randint(0, 6))
-            if moment + step > now or rng.random() > chance:
+            step = _office_time(rng, moment + dt.timedelta(days=rng.randint(1, 12)))
+            if step > now or step <= moment or rng.random() > chance:
                 break
-            moment += step
+            moment = step
             kind = rng.choice(STAGE_KINDS[to_stage])
             trial = trial or kind == "trial_lesson"
             activities.append(
@@ -223,7 +228,7 @@ def seed_leads(ctx: DemoContext) -> None:
             )
         elif stage != "new":
             # open and being worked: a recent follow-up, the next one due around today
-            touched = now - dt.timedelta(days=rng.randint(0, 12), hours=rng.randint(1, 8))
+            touched = _office_time(rng, now - dt.timedelta(days=rng.randint(1, 12)))
             lead.last_activity_at = max(moment, touched)
             lead.next_follow_up_on = ctx.today + dt.timedelta(days=rng.randint(-3, 7))
             activities.append(

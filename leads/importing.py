@@ -15,26 +15,25 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from salescrm.models import Team, User
-from salescrm.roles import Role
 
 from .models import (
     Assignment,
     Channel,
     Lead,
     LeadSettings,
-    RoundRobinCursor,
     ScoringRule,
     StageChange,
 )
 from .normalise import normalise_email, normalise_phone
 from .scoring import score_row
+from .services import round_robin_owners
 
 # Accepted header spellings, compared lower-cased and without spaces.
 HEADERS = {
@@ -63,6 +62,24 @@ HEADERS = {
 _LOOKUP = {alias: key for key, aliases in HEADERS.items() for alias in aliases}
 CHUNK = 5000
 MAX_ROWS = 200_000
+
+
+def import_folder() -> Path:
+    """Where uploaded files and their rejected rows wait between preview and import."""
+    return Path(settings.MEDIA_ROOT) / "lead-imports"
+
+
+def import_files_cleanup(*, older_than: dt.datetime) -> int:
+    """Delete uploads and rejected-row files last written before `older_than`."""
+    folder = import_folder()
+    if not folder.exists():
+        return 0
+    removed = 0
+    for path in folder.iterdir():
+        if path.is_file() and path.stat().st_mtime < older_than.timestamp():
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 class ImportFileError(Exception):
@@ -268,11 +285,13 @@ def _drop_existing(good: list, rejected: list) -> list:
         chunk = good[start : start + CHUNK]
         phones = [d["phone"] for _n, _v, d in chunk if d["phone"]]
         emails = [d["email"] for _n, _v, d in chunk if d["email"]]
-        taken = set()
-        for phone, email in Lead.objects.filter(
-            Q(phone__in=phones) | Q(email__in=emails)
-        ).values_list("phone", "email"):
-            taken.update(key for key in (phone, email) if key)
+        # Two queries, each matching its partial unique index (an OR would not use them).
+        taken = set(
+            Lead.objects.exclude(phone="").filter(phone__in=phones).values_list("phone", flat=True)
+        )
+        taken.update(
+            Lead.objects.exclude(email="").filter(email__in=emails).values_list("email", flat=True)
+        )
         for number, values, data in chunk:
             if (data["phone"] and data["phone"] in taken) or (
                 data["email"] and data["email"] in taken
@@ -283,33 +302,11 @@ def _drop_existing(good: list, rejected: list) -> list:
     return kept
 
 
-def _round_robin_owners(team: Team | None, count: int) -> list:
-    """`count` owner ids going round the team's active reps from the stored pointer (pool when
-    the team has none). Must run in the import transaction: the pointer stays locked."""
-    if team is None:
-        return [None] * count
-    RoundRobinCursor.objects.get_or_create(team=team)
-    cursor = RoundRobinCursor.objects.select_for_update().get(team=team)
-    reps = list(
-        User.objects.filter(team=team, role=Role.REP, is_active=True)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    if not reps or count == 0:
-        return [None] * count
-    last = cursor.last_user_id
-    start = next((i for i, pk in enumerate(reps) if last is None or pk > last), 0)
-    owners = [reps[(start + i) % len(reps)] for i in range(count)]
-    cursor.last_user_id = owners[-1]
-    cursor.save(update_fields=["last_user"])
-    return owners
-
-
 def _write(good: list, *, actor, team) -> int:
     now = timezone.now()
     rules = list(ScoringRule.objects.filter(is_active=True).order_by("criterion"))
     settings = LeadSettings.load()
-    owners = _round_robin_owners(team, len(good))
+    owners = round_robin_owners(team=team, count=len(good))
     records = []
     for (_number, _values, data), owner_id in zip(good, owners, strict=True):
         channel = data["channel"]

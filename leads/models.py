@@ -238,6 +238,7 @@ class Lead(models.Model):
         on_delete=models.PROTECT,
         related_name="leads",
         help_text=_("Empty while the lead is in the team pool."),
+        db_index=False,  # lead_owner_stage_idx starts with owner
     )
     team = models.ForeignKey(
         "salescrm.Team",
@@ -246,6 +247,7 @@ class Lead(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="leads",
+        db_index=False,  # lead_team_pool_idx starts with team
     )
     channel = models.ForeignKey(
         Channel, verbose_name=_("channel"), on_delete=models.PROTECT, related_name="leads"
@@ -257,6 +259,7 @@ class Lead(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="leads",
+        db_index=False,
     )
     name = models.CharField(_("name"), max_length=100)
     company = models.CharField(_("company"), max_length=200, blank=True)
@@ -283,9 +286,7 @@ class Lead(models.Model):
     payer_relation = models.CharField(
         _("payer relation"), max_length=16, choices=PayerRelation.choices, blank=True
     )
-    stage = models.CharField(
-        _("stage"), max_length=16, choices=Stage.choices, default=Stage.NEW, db_index=True
-    )
+    stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices, default=Stage.NEW)
     lost_reason = models.ForeignKey(
         LostReason,
         verbose_name=_("lost reason"),
@@ -293,11 +294,10 @@ class Lead(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="leads",
+        db_index=False,
     )
     score = models.SmallIntegerField(_("score"), default=0)
-    grade = models.CharField(
-        _("grade"), max_length=1, choices=Grade.choices, default=Grade.C, db_index=True
-    )
+    grade = models.CharField(_("grade"), max_length=1, choices=Grade.choices, default=Grade.C)
     score_reasons = models.JSONField(_("score reasons"), default=list, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -358,6 +358,14 @@ class Lead(models.Model):
     def is_open(self) -> bool:
         return self.stage not in (self.Stage.WON, self.Stage.LOST)
 
+    def score_reason_rows(self) -> list[tuple[str, int]]:
+        """(rule label, points) of the rules that fired at the last scoring."""
+        labels = dict(ScoringRule.Criterion.choices)
+        return [
+            (labels.get(reason["criterion"], reason["criterion"]), reason["points"])
+            for reason in self.score_reasons
+        ]
+
     @property
     def temperature(self) -> str:
         return {"A": _("Hot"), "B": _("Warm"), "C": _("Cold")}[self.grade]
@@ -385,6 +393,7 @@ class StageChange(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     changed_at = models.DateTimeField(_("changed at"), default=timezone.now, db_index=True)
 
@@ -400,7 +409,10 @@ class StageChange(models.Model):
 
 
 class Assignment(models.Model):
-    """Every change of a lead's owner, with who did it and why (SPEC §2 assignment history)."""
+    """Every change of a lead's owner, with who did it and why (SPEC §2 assignment history).
+
+    Few indexes on purpose: rows are written in bulk by imports and the nightly reclaim, and
+    read by lead or by (new owner, reason, day) for the claim cap."""
 
     class Reason(models.TextChoices):
         CREATED = "created", _("Created")
@@ -419,6 +431,7 @@ class Assignment(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     to_owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -427,6 +440,7 @@ class Assignment(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
     changed_by = models.ForeignKey(
@@ -436,8 +450,9 @@ class Assignment(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
-    changed_at = models.DateTimeField(_("changed at"), default=timezone.now, db_index=True)
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
 
     class Meta:
         ordering = ["changed_at", "id"]

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +20,7 @@ from salescrm.timeutil import start_of_day
 from .models import (
     Activity,
     Assignment,
+    Channel,
     Lead,
     LeadSettings,
     LostReason,
@@ -77,10 +79,13 @@ def find_duplicate(*, phone: str = "", email: str = "", exclude_pk=None) -> Lead
     return qs.order_by("pk").first()
 
 
-def round_robin_next(*, team: Team) -> int | None:
-    """The id of the next active rep of `team` after the one who got the last lead (by id,
-    wrapping around), or None when the team has no active rep. Must run in a transaction:
-    the cursor row stays locked until it commits, so concurrent captures queue up."""
+def round_robin_owners(*, team: Team | None, count: int = 1) -> list[int | None]:
+    """Ids of the next `count` active reps of `team` going round by id from the one who got
+    the last lead (None each: the team pool, when there is no team or no active rep). Must run
+    in a transaction: the cursor row stays locked until it commits, so concurrent captures
+    and imports queue up and the turn survives restarts."""
+    if team is None or count == 0:
+        return [None] * count
     RoundRobinCursor.objects.get_or_create(team=team)
     cursor = RoundRobinCursor.objects.select_for_update().get(team=team)
     reps = list(
@@ -89,12 +94,13 @@ def round_robin_next(*, team: Team) -> int | None:
         .values_list("pk", flat=True)
     )
     if not reps:
-        return None
+        return [None] * count
     last = cursor.last_user_id
-    chosen = next((pk for pk in reps if last is None or pk > last), reps[0])
-    cursor.last_user_id = chosen
+    start = next((i for i, pk in enumerate(reps) if last is None or pk > last), 0)
+    owners = [reps[(start + i) % len(reps)] for i in range(count)]
+    cursor.last_user_id = owners[-1]
     cursor.save(update_fields=["last_user"])
-    return chosen
+    return owners
 
 
 def _record_stage(lead: Lead, from_stage: str, actor, at: dt.datetime) -> None:
@@ -125,7 +131,7 @@ def lead_create(*, actor: User | None, round_robin_team: Team | None = None, **f
         # also undoes the round-robin step, so the next rep is not skipped.
         with transaction.atomic():
             if round_robin_team is not None:
-                fields["owner_id"] = round_robin_next(team=round_robin_team)
+                fields["owner_id"] = round_robin_owners(team=round_robin_team)[0]
                 fields.pop("owner", None)
                 fields["team"] = round_robin_team
                 reason = Assignment.Reason.ROUND_ROBIN
@@ -176,6 +182,14 @@ def capture_team() -> Team | None:
     )
 
 
+def capture_channel() -> Channel:
+    """The channel of web-form leads: "website", or the first active one if an admin removed it."""
+    return (
+        Channel.objects.filter(code="website").first()
+        or Channel.objects.filter(is_active=True).order_by("code").first()
+    )
+
+
 @transaction.atomic
 def lead_capture(
     *,
@@ -186,7 +200,7 @@ def lead_capture(
     region: str = "",
     product_line=None,
     message: str = "",
-    channel,
+    channel: Channel | None = None,
 ) -> tuple[Lead, bool]:
     """A prospect's own enquiry (public form): a new lead for the next rep of the capture
     team, or, when the phone or e-mail is known, a re-enquiry on the existing lead.
@@ -202,7 +216,7 @@ def lead_capture(
             region=region,
             product_line=product_line,
             needs=message,
-            channel=channel,
+            channel=channel or capture_channel(),
         )
         return lead, True
     except DuplicateLead as duplicate:
@@ -473,7 +487,7 @@ def leads_reclaim(*, business_date: dt.date) -> dict:
             # One reminder per idle spell: a new follow-up gives a new key.
             "key": f"lead-pool-reminder:{pk}:{touched.isoformat()}",
             "title": _("Follow up %(name)s or it returns to the pool") % {"name": name[:80]},
-            "url": f"/leads/{pk}/",
+            "url": reverse("leads:detail", args=[pk]),
         }
         for pk, owner_id, name, touched in idle_since(remind_cutoff).values_list(
             "pk", "owner_id", "name", "touched_at"

@@ -2,7 +2,6 @@ import datetime as dt
 import uuid
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -37,8 +36,8 @@ from .forms import (
     StageForm,
     duplicate_error,
 )
-from .importing import ImportFileError, leads_import
-from .models import ActivityPlan, Channel, CoachingComment, Lead, LeadSettings, ScoringRule
+from .importing import ImportFileError, import_folder, leads_import
+from .models import ActivityPlan, CoachingComment, Lead, LeadSettings
 from .selectors import ACTUAL_FIELDS, plan_actuals
 from .services import (
     DuplicateLead,
@@ -84,7 +83,11 @@ def lead_export(request):
 
 def my_day(request):
     today = local_today()
-    mine = Lead.objects.filter(owner=request.user).with_list_data()
+    # A rep sees their own leads; a manager the whole team's, to follow up on the follow-ups.
+    if request.user.role == Role.MANAGER:
+        mine = Lead.objects.visible_to(request.user).with_list_data()
+    else:
+        mine = Lead.objects.filter(owner=request.user).with_list_data()
     week_ago = timezone.now() - dt.timedelta(days=7)
     sections = [
         ("due", _("Follow-ups due today"), mine.follow_up_due_on(today).order_by("-score")),
@@ -145,7 +148,6 @@ def lead_detail(request, pk, *, activity_form=None, stage_form=None):
         if manages
         else None,
         "merge_form": MergeForm() if manages else None,
-        "reason_labels": dict(ScoringRule.Criterion.choices),
     }
     return render(request, "leads/lead_detail.html", context)
 
@@ -179,7 +181,7 @@ def lead_edit(request, pk):
     form = LeadForm(request.POST or None, instance=lead)
     if request.method == "POST" and form.is_valid():
         try:
-            lead_update(lead=Lead.objects.get(pk=lead.pk), actor=request.user, **form.cleaned_data)
+            lead_update(lead=lead, actor=request.user, **form.cleaned_data)
         except DuplicateLead as duplicate:
             form.add_error(None, duplicate_error(duplicate.existing))
         else:
@@ -310,7 +312,6 @@ def capture(request):
                 region=data["region"],
                 product_line=data["product_line"],
                 message=data["message"],
-                channel=Channel.objects.get(code="website"),
             )
             return redirect("leads:capture_done")
     status = 400 if request.method == "POST" else 200
@@ -325,11 +326,9 @@ def capture_done(request):
 
 # --- import ---------------------------------------------------------------------------------
 
-IMPORT_DIR = "lead-imports"
-
 
 def _import_path(token: str, suffix: str) -> Path:
-    folder = Path(settings.MEDIA_ROOT) / IMPORT_DIR
+    folder = import_folder()
     folder.mkdir(parents=True, exist_ok=True)
     return folder / f"{token}{suffix}"
 

@@ -13,7 +13,7 @@ from .models import CommissionPlan, CommissionTier, KpiScheme, KpiSchemeItem
 SCHEMES = {
     "rep": [
         ("target_achievement", 30, 100, "linear", 120, ""),
-        ("collected_amount", 15, 150000, "linear", 120, ""),
+        ("collected_amount", 15, 30000, "linear", 120, ""),
         ("lead_conversion", 10, 20, "linear", 120, ""),
         ("effective_visits", 10, 20, "linear", 120, ""),
         ("on_time_collection_rate", 10, 90, "steps", 120, "60=60, 80=80, 90=100, 100=110"),

@@ -341,8 +341,8 @@ def _complaint_response_24h(start, end):
 
 def _activity_plan_completion(start, end):
     """Planned (calls + visits + new leads + trial lessons) of the weeks starting in the
-    period against what was done in those weeks: phone calls, effective visits, leads
-    created for the rep, trial lessons."""
+    period against what was done in those weeks up to the period's end: phone calls,
+    effective visits (trial lessons among them), leads created for the rep."""
     from django.db.models import Count, F, Q
 
     from leads.models import Activity, ActivityPlan, Lead
@@ -357,7 +357,8 @@ def _activity_plan_completion(start, end):
         return {}
     planned = _grouped((rep, total) for rep, _week, total in plans)
     first = min(week for _rep, week, _t in plans)
-    last = max(week for _rep, week, _t in plans) + dt.timedelta(days=6)
+    # up to the end of the last planned week, but never past the cut-off
+    last = min(max(week for _rep, week, _t in plans) + dt.timedelta(days=6), end)
     low, high = day_bounds(first, last)
     weeks = {(rep, week) for rep, week, _t in plans}
     done = defaultdict(Decimal)

@@ -44,7 +44,9 @@ NAV_ITEMS = [
         badge="customers.views.approval_badge",
     ),
     NavItem(_("Receivables"), "customers:receivables", ALL, _("Customers")),
-    NavItem(_("Refunds"), "customers:refunds", (Role.FINANCE, Role.DIRECTOR, Role.ADMIN), _("Customers")),
+    NavItem(
+        _("Refunds"), "customers:refunds", (Role.FINANCE, Role.DIRECTOR, Role.ADMIN), _("Customers")
+    ),
     NavItem(_("Complaints"), "customers:complaints", ALL, _("Customers")),
     NavItem(_("Targets"), "targets:plan_list", SALES, _("Performance")),
     NavItem(_("Target progress"), "targets:progress", SALES, _("Performance")),

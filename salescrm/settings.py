@@ -21,6 +21,13 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhos
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    # Our apps first: for one msgid the catalogue of the app listed first wins, and our
+    # wording (筛选, not Django admin's 过滤器) must win on our pages.
+    "salescrm",
+    "leads",
+    "customers",
+    "targets",
+    "performance",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -33,11 +40,6 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
-    "salescrm",
-    "leads",
-    "customers",
-    "targets",
-    "performance",
 ]
 
 MIDDLEWARE = [

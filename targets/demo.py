@@ -5,8 +5,8 @@ from decimal import Decimal
 
 from salescrm.demo import DemoContext, demo_seeder
 
-from . import services
-from .models import Metric, Target, TargetPlan
+from . import selectors, services
+from .models import MONEY_METRICS, Metric, Target, TargetPlan
 
 # A training institution's year: quiet around the Spring Festival and National Day, busy in
 # spring term sign-up, the summer holidays and September.
@@ -16,21 +16,35 @@ TYPICAL_SEASON = [
 ]
 
 PLANS = [
-    # (years back, metric, annual value)
-    (1, Metric.SIGNED_AMOUNT, Decimal("15600000.00")),
-    (0, Metric.SIGNED_AMOUNT, Decimal("18000000.00")),
-    (0, Metric.COLLECTED_AMOUNT, Decimal("16500000.00")),
-    (0, Metric.NEW_CUSTOMERS, Decimal("600")),
+    # (years back, metric, growth on the last twelve months' actual, annual value without any)
+    (1, Metric.SIGNED_AMOUNT, Decimal("0.95"), Decimal("15600000.00")),
+    (0, Metric.SIGNED_AMOUNT, Decimal("1.15"), Decimal("18000000.00")),
+    (0, Metric.COLLECTED_AMOUNT, Decimal("1.15"), Decimal("16500000.00")),
+    (0, Metric.NEW_CUSTOMERS, Decimal("1.20"), Decimal("600")),
 ]
+
+
+def _annual_value(ctx: DemoContext, metric: str, growth: Decimal, fallback: Decimal) -> Decimal:
+    """A target the demo's own history makes plausible: the last twelve months' actual with
+    some growth, rounded to 10,000 yuan (or a whole count); the fixed figure without history."""
+    trailing = sum(
+        selectors.actuals(metric, ctx.today - dt.timedelta(days=365), ctx.today).values(),
+        Decimal(0),
+    )
+    if not trailing:
+        return fallback
+    step = Decimal("10000") if metric in MONEY_METRICS else Decimal(1)
+    return (Decimal(trailing) * growth / step).quantize(Decimal(1)) * step
 
 
 @demo_seeder(order=40)
 def seed_targets(ctx: DemoContext) -> None:
     director = ctx.users["director"]
-    for back, metric, value in PLANS:
+    for back, metric, growth, fallback in PLANS:
         year = ctx.today.year - back
         if TargetPlan.objects.filter(year=year, metric=metric).exists():
             continue
+        value = _annual_value(ctx, metric, growth, fallback)
         # Last year's plan: a typical season; this year's: proposed from last year's actuals
         # (the customers demo holds a year of history), even when there are none.
         plan = services.plan_create(

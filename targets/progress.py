@@ -111,6 +111,11 @@ class Progress:
     rows: list[ProgressRow]
     activity_rows: list[ActivityRow] = field(default_factory=list)
 
+    def sorted_rows(self) -> list[ProgressRow]:
+        """Company first, then the teams, then the reps by team."""
+        order = {"company": 0, "team": 1, "rep": 2}
+        return sorted(self.rows, key=lambda r: (order[r.level], r.team, r.label))
+
 
 def activity_progress(
     *, plan: TargetPlan, user: User, start: dt.date, end: dt.date, as_of: dt.date
@@ -237,4 +242,49 @@ def monthly_series(plan: TargetPlan, row: ProgressRow) -> list[dict]:
     return [
         {"month": m, "target": row.months.get(m, Decimal(0)), "actual": by_month.get(m, Decimal(0))}
         for m in months
+    ]
+
+
+def chart_data(plan: TargetPlan, row: ProgressRow) -> dict:
+    """The plotly bar (target) and line (actual) of one row by month; figures as strings so
+    no money passes through a float on its way to the browser."""
+    series = monthly_series(plan, row)
+    return {
+        "title": row.label,
+        "x": [f"{s['month']:%Y-%m}" for s in series],
+        "target": [str(s["target"]) for s in series],
+        "actual": [str(s["actual"]) for s in series],
+        "target_label": _("Target"),
+        "actual_label": _("Actual"),
+    }
+
+
+def export_header() -> list[str]:
+    return [
+        _("Level"),
+        _("Team"),
+        _("Name"),
+        _("Target"),
+        _("Target to date"),
+        _("Actual"),
+        _("Achievement rate"),
+        _("Gap to date"),
+        _("Run-rate projection"),
+    ]
+
+
+def export_lines(rows: list[ProgressRow]) -> list[list]:
+    return [
+        [
+            Target.Level(r.level).label,
+            r.team,
+            r.label,
+            r.target,
+            r.target_to_date,
+            r.actual,
+            "" if r.achievement_rate is None else r.achievement_rate,
+            r.gap_to_date,
+            r.projection,
+        ]
+        for r in rows
     ]

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from salescrm.models import ProductLine, Team, User
 from salescrm.roles import Role
 from salescrm.scoping import managed_team_ids
-from salescrm.timeutil import local_today
+from salescrm.timeutil import local_today, month_end
 
 from . import allocation
 from .models import (
@@ -75,22 +75,40 @@ def _member_defaults(rep: User, on: dt.date, bands: list[SeniorityWeight]) -> di
 # --- plans --------------------------------------------------------------------------------
 
 
-def seasonality_proposal(*, metric: str, year: int) -> tuple[list[Decimal], str]:
-    """Month weights for a plan of `year`: last year's actual monthly share of the metric
-    (percent, summing to 100.00) when the history covers all of last year (it began in last
-    year's January or earlier), else twelve equal weights."""
+def _shift_months(month: dt.date, count: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + count
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def seasonality_proposal(
+    *, metric: str, year: int, today: dt.date | None = None
+) -> tuple[list[Decimal], str]:
+    """Month weights for a plan of `year`: each calendar month's share of the metric's actuals
+    over the twelve months before the plan (percent, summing to 100.00), else twelve equal
+    weights.
+
+    Those twelve months are last year's, or, while last year is still running (a director
+    plans next year in November), the twelve complete months before this one. Only a history
+    that covers all twelve (it began in the first of them or earlier) counts."""
     from . import selectors  # reads the customers and leads apps
 
+    today = today or local_today()
+    last = min(dt.date(year - 1, 12, 1), _shift_months(today.replace(day=1), -1))
+    first = _shift_months(last, -11)
     weights = None
-    first = selectors.first_actual_on(metric)
-    if first is not None and first <= dt.date(year - 1, 1, 31):
-        history = selectors.monthly_actuals(
-            metric, dt.date(year - 1, 1, 1), dt.date(year - 1, 12, 1)
+    began = selectors.first_actual_on(metric)
+    if began is not None and began <= month_end(first):
+        weights = allocation.seasonality_from_history(
+            selectors.monthly_actuals(metric, first, last)
         )
-        weights = allocation.seasonality_from_history(history)
     if weights is None:
         return [Decimal(1)] * 12, _("even (no history)")
-    return weights, _("actual monthly share of %(year)s") % {"year": year - 1}
+    if first.month == 1:
+        return weights, _("actual monthly share of %(year)s") % {"year": first.year}
+    return weights, _("actual monthly share of %(first)s to %(last)s") % {
+        "first": f"{first:%Y-%m}",
+        "last": f"{last:%Y-%m}",
+    }
 
 
 @transaction.atomic
@@ -102,6 +120,7 @@ def plan_create(
     annual_value: Decimal,
     month_weights: list[Decimal] | None = None,
     seasonality_source: str = "",
+    today: dt.date | None = None,
 ) -> TargetPlan:
     """A draft plan with its default weights: months as given (else proposed from last year's
     actuals, see seasonality_proposal), each active rep of an active team weighted by the
@@ -110,7 +129,7 @@ def plan_create(
         raise ValidationError(_("There is already a plan for this year and metric."))
     weights = month_weights
     if weights is None:
-        weights, seasonality_source = seasonality_proposal(metric=metric, year=year)
+        weights, seasonality_source = seasonality_proposal(metric=metric, year=year, today=today)
     if len(weights) != 12 or any(w < 0 for w in weights) or not any(weights):
         raise ValidationError(_("Twelve month weights are needed, not negative, not all zero."))
     plan = TargetPlan.objects.create(
@@ -595,7 +614,13 @@ def plan_member_leave(
     if rep.pk in to_ids:
         raise ValidationError(_("The leaver cannot receive their own targets."))
     adjustments = []
-    plans = TargetPlan.objects.published().filter(year=year, members__rep=rep).select_for_update()
+    plans = list(
+        TargetPlan.objects.published().filter(year=year, members__rep=rep).select_for_update()
+    )
+    if not plans:
+        raise ValidationError(
+            _("%(rep)s has no target in a published plan of %(year)s.") % {"rep": rep, "year": year}
+        )
     for plan in plans:
         member = plan.members.select_for_update().get(rep=rep)
         team_members = {

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from salescrm.access import role_required
 from salescrm.models import Team, User
 from salescrm.roles import Role
+from salescrm.scoping import managed_team_ids
 from salescrm.timeutil import local_today
 
 from . import progress as progress_module
@@ -234,7 +235,11 @@ def plan_history(request, pk):
         )
     )
     if not request.user.has_role(*DIRECTORS):
-        adjustments = adjustments.filter(team__in=request.user.managed_teams.all())
+        # A manager reads the changes made inside their teams and the director's changes of
+        # their teams' totals (which touch their rows).
+        teams = managed_team_ids(request.user)
+        touched = AdjustmentLine.objects.filter(target__team_id__in=teams).values("adjustment_id")
+        adjustments = adjustments.filter(Q(team_id__in=teams) | Q(pk__in=touched))
     page = Paginator(adjustments, 20).get_page(request.GET.get("page"))
     return render(request, "targets/plan_history.html", {"plan": plan, "page": page})
 
@@ -314,9 +319,6 @@ def _default_month(plan, today) -> int:
     return 12 if plan.year < today.year else 1
 
 
-LEVEL_ORDER = {"company": 0, "team": 1, "rep": 2}
-
-
 @role_required(*SALES)
 def progress(request):
     plans = list(TargetPlan.objects.published().order_by("-year", "metric"))
@@ -338,48 +340,15 @@ def progress(request):
     result = progress_module.build_progress(
         plan=plan, user=request.user, kind=kind, month=month, as_of=today
     )
-    rows = sorted(result.rows, key=lambda r: (LEVEL_ORDER[r.level], r.team, r.label))
+    rows = result.sorted_rows()
     if request.GET.get("export") in ("csv", "xlsx"):
         return tables.export_response(
             filename=f"progress-{plan.year}-{plan.metric}-{kind}-{month:02d}",
-            header=[
-                _("Level"),
-                _("Team"),
-                _("Name"),
-                _("Target"),
-                _("Target to date"),
-                _("Actual"),
-                _("Achievement rate"),
-                _("Gap to date"),
-                _("Run-rate projection"),
-            ],
-            lines=[
-                [
-                    Target.Level(r.level).label,
-                    r.team,
-                    r.label,
-                    r.target,
-                    r.target_to_date,
-                    r.actual,
-                    r.achievement_rate if r.achievement_rate is not None else "",
-                    r.gap_to_date,
-                    r.projection,
-                ]
-                for r in rows
-            ],
+            header=progress_module.export_header(),
+            lines=progress_module.export_lines(rows),
             fmt=request.GET["export"],
         )
-    chart = None
-    if rows:
-        series = progress_module.monthly_series(plan, rows[0])
-        chart = {
-            "title": rows[0].label,
-            "x": [f"{s['month']:%Y-%m}" for s in series],
-            "target": [str(s["target"]) for s in series],
-            "actual": [str(s["actual"]) for s in series],
-            "target_label": _("Target"),
-            "actual_label": _("Actual"),
-        }
+    chart = progress_module.chart_data(plan, rows[0]) if rows else None
     context = {
         "plans": plans,
         "plan": plan,

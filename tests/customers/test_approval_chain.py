@@ -272,3 +272,67 @@ def test_renewal_is_flagged_when_an_earlier_contract_ended(signed_contract, rep)
         ends_on=dt.date(2026, 5, 31),
     )
     assert (renewal.is_renewal, later.is_renewal) == (True, False)
+
+
+def test_any_holder_of_the_finance_role_can_decide_the_finance_step(draft, rep, manager, finance):
+    other = UserFactory(username="finance_other", role=Role.FINANCE)
+    services.contract_submit(contract=draft, actor=rep)
+    run_chain(draft, manager)
+    # a finance user is a reviewer in their own right: no deputy needed
+    step = services.approval_decide(step=current(draft), actor=other, approve=True)
+    assert (step.decided_by, step.on_behalf_of) == (other, None)
+
+
+def test_manager_deputy_decides_on_behalf_of_the_team_manager(draft, rep, manager, team, login):
+    deputy = UserFactory(username="manager_deputy2", role=Role.MANAGER)
+    ApprovalDeputy.objects.create(
+        reviewer=manager, deputy=deputy, starts_on=dt.date(2020, 1, 1), ends_on=dt.date(2099, 1, 1)
+    )
+    services.contract_submit(contract=draft, actor=rep)
+    inbox = login(deputy).get("/customers/approvals/").context["page"].object_list
+    assert [s.contract_id for s in inbox] == [draft.pk]
+    step = services.approval_decide(step=current(draft), actor=deputy, approve=True)
+    assert (step.decided_by, step.on_behalf_of) == (deputy, manager)
+
+
+def test_changes_to_the_contract_and_its_approvals_leave_an_audit_trail(
+    draft, rep, manager, finance
+):
+    from customers.models import ContractLine, Instalment
+
+    services.contract_submit(contract=draft, actor=rep)
+    run_chain(draft, manager)
+    services.contract_recall(contract=draft, actor=rep)
+    services.contract_update(
+        contract=draft,
+        actor=rep,
+        lines=[
+            {
+                "product": ProductFactory(list_price="2.50"),
+                "quantity": 2,
+                "discount_rate": Decimal("0"),
+            }
+        ],
+        instalments=[{"due_on": dt.date(2026, 9, 1), "amount": None}],
+    )
+    statuses = list(
+        Contract.history.filter(id=draft.pk)
+        .order_by("history_date", "history_id")
+        .values_list("status", flat=True)
+    )
+    assert statuses[0] == "draft" and "pending" in statuses and statuses[-1] == "draft"
+    step_history = list(
+        ApprovalStep.history.filter(contract_id=draft.pk, kind="manager")
+        .order_by("history_id")
+        .values_list("decision", "history_type")
+    )
+    assert step_history == [("pending", "+"), ("approved", "~")]
+    # the old line was deleted and the new one created, both recorded
+    assert sorted(
+        ContractLine.history.filter(contract_id=draft.pk).values_list("history_type", "amount")
+    ) == [
+        ("+", Decimal("5.00")),
+        ("+", Decimal("1000.00")),
+        ("-", Decimal("1000.00")),
+    ]
+    assert Instalment.history.filter(contract_id=draft.pk, history_type="+").count() == 2

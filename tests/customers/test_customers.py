@@ -112,3 +112,24 @@ def test_rep_cannot_create_a_customer_for_another_team(rep, outsider):
             name="周七",
             phone="13800004444",
         )
+
+
+def test_contacts_are_added_by_the_owner_only(rep, outsider, login):
+    from customers.models import Contact
+
+    from .factories import CustomerFactory
+
+    customer = CustomerFactory(owner=rep)
+    data = {
+        "name": "刘主管",
+        "title": "人力资源部",
+        "phone": "13811112222",
+        "is_payer": "on",
+        "customer": "999",
+    }
+    assert login(outsider).post(f"/customers/{customer.pk}/contacts/new/", data).status_code == 404
+    response = login(rep).post(f"/customers/{customer.pk}/contacts/new/", data)
+    assert response.status_code == 302
+    assert list(Contact.objects.values_list("customer_id", "name", "is_payer")) == [
+        (customer.pk, "刘主管", True)
+    ]

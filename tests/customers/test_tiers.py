@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 
 from customers import services, tasks
 from customers.models import Contract, Customer, TierChange, TierPolicy
+from salescrm.timeutil import local_today
 
 from .factories import CustomerFactory
 
@@ -143,3 +144,38 @@ def test_default_policy_weighs_collection_growth_punctuality_and_referrals(rep):
     scores = services.customer_value_scores(as_of=AS_OF)
     # 5 (signed) + 0 (collected) + 5 × growth 1 + 5 × punctuality 1 (nothing due yet) + 0
     assert scores[customer.pk]["score"] == Decimal("15.00")
+
+
+def test_referrals_raise_the_value_score(rep, teammate):
+    from leads import services as lead_services
+    from leads.models import Channel
+
+    TierPolicy.objects.create(
+        amount_unit=Decimal("10000"),
+        weight_signed=0,
+        weight_collected=0,
+        weight_growth=0,
+        weight_punctuality=0,
+        weight_referrals=4,
+        core_min_score=10,
+        strategic_min_score=40,
+    )
+    referral_channel = Channel.objects.get_or_create(
+        code="referral", defaults={"name": "老带新/转介绍"}
+    )[0]
+    customer = CustomerFactory(owner=rep)
+    for n in range(3):
+        lead = lead_services.lead_create(
+            actor=rep, channel=referral_channel, name=f"朋友{n}", phone=f"1360000000{n}"
+        )
+        services.referral_add(customer=customer, actor=rep, lead=lead)
+    with pytest.raises(ValidationError, match="already recorded"):
+        services.referral_add(customer=customer, actor=rep, lead=lead)
+    with pytest.raises(ValidationError, match="owner or their manager"):
+        services.referral_add(customer=customer, actor=teammate, lead=lead)
+    # 3 referrals this year × 4 points = 12 → core
+    assert services.customer_value_scores(as_of=local_today() + dt.timedelta(days=1))[customer.pk][
+        "score"
+    ] == Decimal("12.00")
+    services.tiers_reevaluate(as_of=local_today() + dt.timedelta(days=1))
+    assert Customer.objects.get(pk=customer.pk).tier == "core"

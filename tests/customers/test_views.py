@@ -398,6 +398,8 @@ def test_every_page_renders_for_the_people_who_use_it(
             f"/customers/instalments/{instalment.pk}/dunning/",
             f"/customers/contracts/{signed_contract.pk}/refund/",
             f"/customers/{customer.pk}/complaints/new/",
+            f"/customers/{customer.pk}/referrals/new/",
+            f"/customers/{customer.pk}/contacts/new/",
             "/customers/receivables/",
             "/customers/contracts/?status=signed",
         ],
@@ -424,3 +426,27 @@ def test_every_page_renders_for_the_people_who_use_it(
             assert client.get(url).status_code == 200, (user.username, url)
     # the manager sees the decision form on the pending contract
     assert login(manager).get(pending.get_absolute_url()).context["can_decide"]
+
+
+def test_deputy_from_another_team_reviews_and_decides_through_the_pages(rep, manager, login):
+    from customers.models import ApprovalDeputy
+    from salescrm.roles import Role
+    from tests.factories import TeamFactory, UserFactory
+
+    deputy = UserFactory(username="manager_c", role=Role.MANAGER, team=TeamFactory(name="Team C"))
+    ApprovalDeputy.objects.create(
+        reviewer=manager, deputy=deputy, starts_on=dt.date(2020, 1, 1), ends_on=dt.date(2099, 1, 1)
+    )
+    contract = make_contract(rep)
+    services.contract_submit(contract=contract, actor=rep)
+    client = login(deputy)
+    assert client.get(contract.get_absolute_url()).context["can_decide"]
+    step = ApprovalStep.objects.current().get(contract=contract)
+    response = client.post(
+        f"/customers/steps/{step.pk}/decide/", {"decision": "approve", "next": "inbox"}, follow=True
+    )
+    assert "审批意见已记录。" in messages_of(response)
+    step.refresh_from_db()
+    assert (step.decided_by, step.on_behalf_of) == (deputy, manager)
+    # once decided, the contract is no longer theirs to see
+    assert client.get(contract.get_absolute_url()).status_code == 404

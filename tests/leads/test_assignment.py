@@ -60,8 +60,8 @@ def test_team_without_active_reps_gets_leads_in_its_pool(db):
     assert (lead.owner, lead.team) == (None, team)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_concurrent_captures_are_shared_fairly(sales_team):
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_captures_are_shared_fairly(lead_defaults, sales_team):
     _team, reps = sales_team
     barrier = threading.Barrier(6)
     errors = []

@@ -8,8 +8,10 @@ from .factories import LeadFactory
 pytestmark = pytest.mark.browser
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_rep_logs_a_follow_up_and_sees_it_on_the_timeline(page, rep, browser_login, screenshot):
+@pytest.mark.django_db(transaction=True)
+def test_rep_logs_a_follow_up_and_sees_it_on_the_timeline(
+    lead_defaults, page, rep, browser_login, screenshot
+):
     lead = LeadFactory(owner=rep, name="周晓东", company="华腾科技")
     browser_login(page, "rep_a1")
     page.goto("/leads/")
@@ -28,9 +30,9 @@ def test_rep_logs_a_follow_up_and_sees_it_on_the_timeline(page, rep, browser_log
     assert lead.stage == "contacted"
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_public_form_lead_appears_in_the_assigned_reps_list(
-    page, team, rep, browser_login, screenshot
+    lead_defaults, page, team, rep, browser_login, screenshot
 ):
     cache.clear()
     LeadSettings.objects.filter(pk=1).update(capture_team=team)

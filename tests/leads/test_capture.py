@@ -122,3 +122,11 @@ def test_the_form_can_be_embedded(client):
 def test_signed_in_users_can_use_it_too(client, capture_team):
     client.force_login(UserFactory(username="someone"))
     assert post(client).status_code == 302
+
+
+def test_web_leads_still_land_when_the_website_channel_was_removed(client, capture_team):
+    from leads.models import Channel
+
+    Channel.objects.filter(code="website").update(code="website-old", is_active=False)
+    assert post(client).status_code == 302
+    assert Lead.objects.get().channel.code == "enterprise_school"

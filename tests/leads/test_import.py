@@ -1,3 +1,4 @@
+import csv
 import io
 
 import pytest
@@ -174,3 +175,49 @@ def test_command_rejects_a_wrong_file(tmp_path):
     path.write_text("hello")
     with pytest.raises(CommandError):
         call_command("import_leads", str(path))
+
+
+def test_awkward_text_survives_the_bulk_write_unchanged(import_team, tmp_path):
+    rows = [
+        ["姓名", "手机", "公司", "备注"],
+        ['王"引号"', "13600000001", "A,B 公司", "第一行\n第二行"],
+        ["\\N", "13600000002", "", "反斜杠\\结尾\\"],
+        ["小李😀", "13600000003", "=1+1", ""],
+    ]
+    path = tmp_path / "awkward.csv"
+    with path.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows(rows)
+    call_command("import_leads", str(path))
+    stored = {lead.phone: lead for lead in Lead.objects.all()}
+    assert (
+        stored["13600000001"].name,
+        stored["13600000001"].company,
+        stored["13600000001"].needs,
+    ) == (
+        '王"引号"',
+        "A,B 公司",
+        "第一行\n第二行",
+    )
+    assert (stored["13600000002"].name, stored["13600000002"].needs) == ("\\N", "反斜杠\\结尾\\")
+    assert (stored["13600000003"].name, stored["13600000003"].company) == ("小李😀", "=1+1")
+    assert stored["13600000003"].score_reasons == [{"criterion": "channel_quality", "points": 3}]
+
+
+def test_nightly_cleanup_removes_old_upload_files(settings, tmp_path):
+    import datetime as dt
+    import os
+
+    from leads.tasks import clean_import_files
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    folder = tmp_path / "lead-imports"
+    folder.mkdir()
+    old, new = folder / "old.csv", folder / "new.csv"
+    old.write_text("x")
+    new.write_text("y")
+    two_days_ago = (dt.datetime.now() - dt.timedelta(days=2)).timestamp()
+    os.utime(old, (two_days_ago, two_days_ago))
+    yesterday = dt.date.today() - dt.timedelta(days=1)
+    assert clean_import_files(yesterday) == {"removed": 1}
+    assert clean_import_files(yesterday) == {"removed": 0}
+    assert [p.name for p in folder.iterdir()] == ["new.csv"]

@@ -321,3 +321,23 @@ def test_pool_page_query_count_is_bounded(login, rep, team, django_assert_max_nu
     with django_assert_max_num_queries(10):
         response = client.get("/leads/pool/")
     assert len(response.context["page"]) == 50
+
+
+def test_export_query_count_is_bounded(login, rep, django_assert_max_num_queries):
+    for _ in range(150):
+        LeadFactory(owner=rep)
+    client = login(rep)
+    with django_assert_max_num_queries(8):
+        response = client.get("/leads/export/?format=xlsx")
+    assert response.status_code == 200
+
+
+def test_managers_day_shows_the_teams_overdue_follow_ups(login, manager, rep, outsider):
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    LeadFactory(owner=rep, name="组员逾期", next_follow_up_on=yesterday)
+    LeadFactory(owner=outsider, name="别组逾期", next_follow_up_on=yesterday)
+    sections = {
+        key: [lead.name for lead in leads]
+        for key, _t, leads in login(manager).get("/leads/my-day/").context["sections"]
+    }
+    assert sections["overdue"] == ["组员逾期"]

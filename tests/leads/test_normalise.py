@@ -1,5 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
+from hypothesis import given
+from hypothesis import strategies as st
 
 from leads.normalise import normalise_email, normalise_phone
 
@@ -44,3 +46,13 @@ def test_email_is_lower_cased_and_trimmed():
 def test_bad_email_is_rejected():
     with pytest.raises(ValidationError):
         normalise_email("not-an-email")
+
+
+@given(
+    st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True),
+    st.sampled_from(["", "+86 ", "0086", "86", "+86-"]),
+)
+def test_any_formatting_of_a_mobile_normalises_to_the_same_number(number, prefix):
+    spaced = f"{prefix}{number[:3]} {number[3:7]}-{number[7:]}"
+    assert normalise_phone(spaced) == number
+    assert normalise_phone(normalise_phone(spaced)) == number

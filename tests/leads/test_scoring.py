@@ -117,3 +117,25 @@ def test_won_and_lost_leads_are_left_alone_by_the_nightly_refresh(rep):
     LeadFactory(owner=rep, stage="won", won_at=timezone.now(), score=99, grade="A")
     assert refresh_scores(timezone.localdate()) == {"changed": 0}
     assert Lead.objects.get().score == 99
+
+
+def test_nightly_refresh_reads_only_leads_whose_engagement_changed(rep):
+    """A lead touched 3 days ago becomes engaged; one touched 20 days ago loses it; a lead
+    whose stored score is stale for another reason is not the nightly job's business (edits
+    re-score at once), so it is left as stored."""
+    ScoringRule.objects.exclude(criterion="engaged_14_days").update(is_active=False)
+    ScoringRule.objects.filter(criterion="engaged_14_days").update(points=4)
+    now = timezone.now()
+    warming = LeadFactory(owner=rep, last_activity_at=now - dt.timedelta(days=3), score=0)
+    cooling = LeadFactory(
+        owner=rep,
+        last_activity_at=now - dt.timedelta(days=20),
+        score=4,
+        score_reasons=[{"criterion": "engaged_14_days", "points": 4}],
+    )
+    untouched = LeadFactory(owner=rep, last_activity_at=None, score=7, grade="C")
+    assert refresh_scores(timezone.localdate()) == {"changed": 2}
+    warming.refresh_from_db()
+    cooling.refresh_from_db()
+    untouched.refresh_from_db()
+    assert (warming.score, cooling.score, untouched.score) == (4, 0, 7)

@@ -26,14 +26,17 @@ def lead_with_history(
     lead = Lead.objects.create(
         owner=owner,
         team_id=owner.team_id if owner else None,
-        channel=Channel.objects.get(code=channel),
+        # get_or_create: a transactional test elsewhere may have flushed the seeded channels
+        channel=Channel.objects.get_or_create(code=channel, defaults={"name": channel})[0],
         name=name,
         phone=f"139{next(_phones):08d}",
         stage=final,
         budget=Decimal(budget) if budget is not None else None,
         created_at=moments[0],
         won_at=moments[-1] if final == Lead.Stage.WON else None,
-        lost_reason=LostReason.objects.first() if final == Lead.Stage.LOST else None,
+        lost_reason=LostReason.objects.get_or_create(name="其他")[0]
+        if final == Lead.Stage.LOST
+        else None,
     )
     previous = ""
     for (stage, _when), moment in zip(stages, moments, strict=True):

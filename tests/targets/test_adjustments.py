@@ -257,3 +257,16 @@ def test_joiner_gets_targets_from_next_month(plan, manager, team, rep, teammate)
     assert Target.objects.filter(plan=plan, level="rep", team=team).total() == D("66666.67") * 12
     member = PlanMember.objects.get(plan=plan, rep=newcomer)
     assert (member.first_month, member.weight) == (9, D("0.5"))
+
+
+def test_a_leaver_without_targets_is_refused(plan, manager, team):
+    stranger = User.objects.create(username="rep_a7", role="rep", team=team)
+    with pytest.raises(ValidationError, match="no target"):
+        services.plan_member_leave(
+            year=plan.year,
+            rep=stranger,
+            actor=manager,
+            last_month=10,
+            reason="left",
+            today=dt.date(plan.year, 10, 1),
+        )

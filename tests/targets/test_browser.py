@@ -47,3 +47,17 @@ def test_manager_moves_target_between_two_reps_and_totals_stay(
         "66666.67"
     )
     assert Adjustment.objects.get().reason == "rep_a1 takes over the Fudan account"
+
+
+def test_director_sees_the_progress_chart(
+    make_plan, rep, teammate, outsider, director, page, browser_login, screenshot
+):
+    from salescrm.timeutil import local_today
+
+    plan = make_plan(year=local_today().year)
+    browser_login(page, "director_x")
+    page.goto(f"/targets/progress/?plan={plan.pk}&period=year")
+    page.wait_for_selector("#progress-chart .main-svg")
+    assert page.locator("#progress-chart .bars .point").count() == 12
+    assert page.locator("#progress-table tr[data-row='rep_a1']").count() == 1
+    screenshot(page, "targets-progress")

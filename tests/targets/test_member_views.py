@@ -115,3 +115,42 @@ def test_rep_cannot_open_leaver_or_joiner_pages(login, plan, rep):
     client = login(rep)
     assert client.get(reverse("targets:member_leave", args=[plan.pk])).status_code == 403
     assert client.get(reverse("targets:member_join", args=[plan.pk])).status_code == 403
+
+
+def test_manager_history_shows_the_directors_change_of_their_team_but_not_other_teams(
+    login,
+    make_plan,
+    next_year,
+    director,
+    manager,
+    other_manager,
+    rep,
+    teammate,
+    team,
+    other_team,
+    outsider,
+):
+    User.objects.create(username="rep_b2", role="rep", team=other_team)
+    plan = make_plan(year=next_year)
+    targets = {t.team_id: t for t in Target.objects.filter(plan=plan, level="team", month__month=8)}
+    login(director).post(
+        reverse("targets:plan_adjust_company", args=[plan.pk]),
+        {
+            f"cell_{targets[team.pk].pk}": "60000.00",
+            f"cell_{targets[other_team.pk].pk}": "40000.00",
+            "reason": "new campus",
+        },
+    )
+    b_rows = {
+        t.rep.username: t
+        for t in Target.objects.filter(plan=plan, team=other_team, level="rep", month__month=9)
+    }
+    response = login(other_manager).post(
+        reverse("targets:plan_adjust_team", args=[plan.pk, other_team.pk]),
+        {f"cell_{b_rows['rep_b1'].pk}": "10000.00", "reason": "team B only", "spread": "on"},
+    )
+    assert response.status_code == 302
+    page = login(manager).get(reverse("targets:plan_history", args=[plan.pk])).context["page"]
+    assert [a.reason for a in page] == ["new campus"]
+    page = login(other_manager).get(reverse("targets:plan_history", args=[plan.pk])).context["page"]
+    assert sorted(a.reason for a in page) == ["new campus", "team B only"]
