@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from salescrm.models import User
 from salescrm.timeutil import (
     day_bounds,
     local_now,
@@ -390,16 +391,19 @@ def chart_receivables(data: Data) -> Chart:
     totals = Instalment.objects.filter(scope.owned("contract__owner_id")).ageing_totals(
         scope.today, group_by="contract__owner"
     )
+    totals = list(totals)
     names = {rep.pk: str(rep) for rep in scope.reps}
+    if scope.whole_company:
+        # contracts of managers and former reps too: one query for their names
+        others = {row["contract__owner"] for row in totals} - set(names)
+        names |= {user.pk: str(user) for user in User.objects.filter(pk__in=others)}
     rows = []
     for row in totals:
         owner = row["contract__owner"]
-        if owner not in names and not scope.user.sees_all:
+        if owner not in names:
             continue
         rows.append(
-            [names.get(owner, str(owner))]
-            + [money(row[name]) for name, _label in BUCKETS]
-            + [money(row["total"])]
+            [names[owner]] + [money(row[name]) for name, _label in BUCKETS] + [money(row["total"])]
         )
     if rows:
         rows.append(
