@@ -44,9 +44,11 @@ def test_interval_contains_the_point_and_widens_with_the_noise():
 
 
 def test_short_history_drops_the_season_and_too_short_gives_no_forecast():
-    # 6 months, trend only: 100+2t+shift for Jan-Jun 2024 = 100, 102, 104, 136, 138, 140
+    # 6 months (fewer than 8): trend only; the least-squares line through 100, 102, 104, 136,
+    # 138, 140 (t = 0..5) is 95.714 + 9.714·t: July-September 3·95.714 + 9.714·(6+7+8) = 491.1
     projection = forecast.project_quarter(series(6))
     assert projection.seasonal is False
+    assert projection.point == D(491)
     assert forecast.project_quarter(series(2)) is None
 
 
