@@ -31,3 +31,52 @@ class PeriodFilterForm(forms.Form):
         if data.get("person"):
             queryset = queryset.filter(**{person_field: data["person"]})
         return queryset
+
+
+class DashboardFilterForm(forms.Form):
+    """The dashboard's filters, kept in the query string so a view can be shared. The team and
+    rep choices are only those the reader may see (a rep has none): a value outside them is
+    an error of that field, and the dashboard then ignores it (never a wider scope)."""
+
+    period = forms.ChoiceField(
+        label=_("Period"),
+        required=False,
+        choices=[("month", _("Month")), ("quarter", _("Quarter")), ("year", _("Year"))],
+    )
+    month = forms.DateField(
+        label=_("Month"),
+        required=False,
+        input_formats=["%Y-%m", "%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+    )
+    team = forms.ModelChoiceField(label=_("Team"), required=False, queryset=None)
+    rep = forms.ModelChoiceField(label=_("Rep"), required=False, queryset=None)
+
+    def __init__(self, data=None, *, user):
+        from salescrm.models import Team, User
+        from salescrm.roles import Role
+        from salescrm.scoping import managed_team_ids
+
+        super().__init__(data)
+        self.fields["period"].widget.attrs["class"] = "form-select form-select-sm"
+        if user.role == Role.REP and not user.is_superuser:
+            del self.fields["team"], self.fields["rep"]
+            return
+        teams = Team.objects.order_by("name")
+        if not user.sees_all:
+            teams = teams.filter(pk__in=managed_team_ids(user))
+        self.fields["team"].queryset = teams
+        self.fields["rep"].queryset = User.objects.reps().visible_to(user).order_by("username")
+        for name in ("team", "rep"):
+            self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
+
+    def filters(self) -> dict:
+        """The valid filters; a field with a bad or out-of-scope value is left out."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {
+            name: self.cleaned_data.get(name)
+            for name in ("period", "month", "team", "rep")
+            if name in self.fields and name not in self.errors and self.cleaned_data.get(name)
+        }

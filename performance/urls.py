@@ -10,5 +10,5 @@ urlpatterns = [
     path("statements/export/", views.statements_export, name="statements_export"),
     path("statements/<int:pk>/", views.statement_detail, name="statement_detail"),
     path("statements/<int:pk>/close/", views.statement_close, name="statement_close"),
-    path("alerts/", views.alerts, name="alerts"),
+    path("dashboard/export/<slug:key>/", views.dashboard_export, name="dashboard_export"),
 ]

@@ -1,30 +1,59 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from salescrm.access import get_visible_or_404, role_required
-from salescrm.models import Notification
 from salescrm.navigation import items_for
 from salescrm.roles import Role
 from targets.tables import export_response
 
-from . import services
-from .forms import PeriodFilterForm
+from . import dashboards, services
+from .forms import DashboardFilterForm, PeriodFilterForm
 from .models import CommissionLine, CommissionStatement, ScoreCard
 
 # Managers and finance export statements (SPEC §5); the director and admins see all anyway.
 EXPORTERS = (Role.MANAGER, Role.FINANCE, Role.DIRECTOR, Role.ADMIN)
 
 
+def _dashboard_scope(request):
+    form = DashboardFilterForm(request.GET or None, user=request.user)
+    return form, dashboards.scope_for(request.user, **form.filters())
+
+
 def dashboard(request):
-    """The role-aware home after login. Until the dashboards are built it shows, per role,
-    the sections the user can open."""
+    """The role-aware home after login: the reader's charts for the filtered scope, each with
+    its table and exports."""
+    form, scope = _dashboard_scope(request)
+    if form.is_bound and form.errors:
+        messages.warning(request, _("Some filters were not valid for you and were ignored."))
+    charts, charts_html = dashboards.rendered_charts(scope)
     return render(
         request,
-        "performance/dashboard.html",
-        {"sections": [item for item in items_for(request.user) if item["section"]]},
+        f"performance/dashboard_{scope.kind if scope.kind in dashboards.DASHBOARDS else 'other'}.html",
+        {
+            "form": form,
+            "scope": scope,
+            "charts": charts,
+            "charts_html": charts_html,
+            "alerts": dashboards.unread_alerts(request.user),
+            "sections": [item for item in items_for(request.user) if item["section"]],
+        },
+    )
+
+
+def dashboard_export(request, key):
+    """The numbers behind one chart of the reader's dashboard, as CSV or XLSX, for the same
+    filters (scoped exactly as the page)."""
+    _form, scope = _dashboard_scope(request)
+    chart = dashboards.build(scope, key)
+    if chart is None:
+        raise Http404
+    fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+    return export_response(
+        filename=f"{key}-{scope.label}", header=chart.header, lines=chart.rows, fmt=fmt
     )
 
 
@@ -47,15 +76,6 @@ def scorecard_detail(request, pk):
         "performance/scorecard_detail.html",
         {"card": card, "lines": card.lines.all()},
     )
-
-
-def alerts(request):
-    """The KPI anomaly alerts sent to the user (managers get their reps')."""
-    rows = Notification.objects.visible_to(request.user).filter(
-        recipient=request.user, kind="kpi_anomaly"
-    )
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    return render(request, "performance/alert_list.html", {"page": page})
 
 
 def statements(request):

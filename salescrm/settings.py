@@ -142,6 +142,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
+# Dashboards keep their rendered charts this many seconds per reader and filters (0: off).
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=300)
+
 # Redis: broker for Celery and Django's cache. Unset: tasks run eagerly in-process and the
 # cache is per-process memory (the embedded demo).
 REDIS_URL = env("REDIS_URL", default="")

@@ -9,3 +9,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# The suite's Redis outlives each test's rows: no dashboard cache unless a test turns it on
+# (tests/dashboards/test_cache.py).
+DASHBOARD_CACHE_SECONDS = 0

@@ -8,6 +8,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
 
@@ -88,13 +89,37 @@ def member_detail(request, pk):
     return render(request, "salescrm/member_detail.html", {"member": member})
 
 
+# The kinds of notification the apps send (salescrm.services.notify callers), for the filter.
+NOTIFICATION_KINDS = [
+    ("kpi_anomaly", _lazy("KPI anomalies")),
+    ("overdue", _lazy("Overdue instalments")),
+    ("complaint", _lazy("Complaint deadlines")),
+    ("approval", _lazy("Approvals")),
+    ("handoff", _lazy("Course hand-offs")),
+    ("lead_assigned", _lazy("Leads assigned")),
+    ("lead_re_enquiry", _lazy("Re-enquiries")),
+    ("lead_pool_reminder", _lazy("Lead pool reminders")),
+]
+
+
 def notification_list(request):
+    """The one alerts inbox: every kind (KPI anomalies, overdue instalments, complaint
+    deadlines, approvals, leads), unread or all, filtered by kind."""
     notifications = Notification.objects.visible_to(request.user).filter(recipient=request.user)
     show = request.GET.get("show", "unread")
     if show != "all":
         notifications = notifications.unread()
+    kind = request.GET.get("kind", "")
+    if kind in dict(NOTIFICATION_KINDS):
+        notifications = notifications.filter(kind=kind)
+    else:
+        kind = ""
     page = Paginator(notifications, 30).get_page(request.GET.get("page"))
-    return render(request, "salescrm/notification_list.html", {"page": page, "show": show})
+    return render(
+        request,
+        "salescrm/notification_list.html",
+        {"page": page, "show": show, "kind": kind, "kinds": NOTIFICATION_KINDS},
+    )
 
 
 @require_POST

@@ -1,0 +1,146 @@
+"""Who sees what on a dashboard: the reader's scope narrowed by the filters, and the
+period."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
+
+from django.db.models import Q
+
+from salescrm.models import Team, User
+from salescrm.roles import Role
+from salescrm.timeutil import (
+    business_date,
+    local_today,
+    month_end,
+    month_start,
+    quarter_end,
+    quarter_start,
+)
+
+from ..models import PeriodKind
+
+ZERO = Decimal(0)
+HUNDRED = Decimal(100)
+CENT = Decimal("0.01")
+TENTH = Decimal("0.1")
+HISTORY_MONTHS = 36
+
+
+def percent(numerator, denominator) -> Decimal | None:
+    if not denominator:
+        return None
+    return (Decimal(numerator) * HUNDRED / Decimal(denominator)).quantize(TENTH, ROUND_HALF_UP)
+
+
+def money(value) -> Decimal:
+    return Decimal(value or 0).quantize(CENT, ROUND_HALF_UP)
+
+
+def add_months(month: dt.date, count: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + count
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def dashboard_kind(user) -> str:
+    """Which dashboard the user gets: rep, manager, director (also admins), legal, finance,
+    service."""
+    if user.is_superuser or user.role in (Role.DIRECTOR, Role.ADMIN):
+        return "director"
+    return user.role
+
+
+# --- scope ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Scope:
+    """What the dashboard shows: the reps whose numbers are summed (never wider than what the
+    reader may see), the period, and whether that is the whole company."""
+
+    user: User
+    kind: str
+    period: str
+    month: dt.date
+    reps: list[User]
+    team: Team | None = None
+    rep: User | None = None
+    today: dt.date = field(default_factory=local_today)
+
+    @property
+    def start(self) -> dt.date:
+        if self.period == PeriodKind.QUARTER:
+            return quarter_start(self.month)
+        if self.period == "year":
+            return self.month.replace(month=1)
+        return self.month
+
+    @property
+    def end(self) -> dt.date:
+        if self.period == PeriodKind.QUARTER:
+            return quarter_end(self.month)
+        if self.period == "year":
+            return self.month.replace(month=12, day=31)
+        return month_end(self.month)
+
+    @property
+    def as_of(self) -> dt.date:
+        """The period's end, or today while the period runs."""
+        return min(self.end, self.today)
+
+    @cached_property
+    def rep_ids(self) -> list[int]:
+        return [rep.pk for rep in self.reps]
+
+    @property
+    def whole_company(self) -> bool:
+        return self.user.sees_all and self.team is None and self.rep is None
+
+    def owned(self, path: str) -> Q:
+        """Rows owned (through `path`) by the reps in scope; no filter for the whole company."""
+        if self.whole_company:
+            return Q()
+        return Q(**{f"{path}__in": self.rep_ids})
+
+    @cached_property
+    def team_ids(self) -> set[int]:
+        return {rep.team_id for rep in self.reps if rep.team_id}
+
+    @property
+    def label(self) -> str:
+        if self.period == PeriodKind.QUARTER:
+            return f"{self.month.year} Q{(self.month.month - 1) // 3 + 1}"
+        if self.period == "year":
+            return str(self.month.year)
+        return f"{self.month:%Y-%m}"
+
+
+def default_month() -> dt.date:
+    """The month of the latest business date (the day the nightly snapshots describe)."""
+    return month_start(business_date())
+
+
+def scope_for(user, *, period="month", month=None, team=None, rep=None, today=None) -> Scope:
+    """The scope of `user` with the (already validated) filters. A rep's scope is always
+    themselves; the team and rep choices only ever narrow what the user may see."""
+    kind = dashboard_kind(user)
+    month = month_start(month) if month else default_month()
+    today = today or local_today()
+    if user.role == Role.REP and not user.is_superuser:
+        return Scope(user=user, kind=kind, period=period, month=month, reps=[user], today=today)
+    reps = User.objects.reps().visible_to(user).select_related("team").order_by("username")
+    if team is not None:
+        reps = reps.filter(team=team)
+    if rep is not None:
+        reps = reps.filter(pk=rep.pk)
+    return Scope(
+        user=user,
+        kind=kind,
+        period=period,
+        month=month,
+        reps=list(reps),
+        team=team,
+        rep=rep,
+        today=today,
+    )

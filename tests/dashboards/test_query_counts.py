@@ -1,0 +1,118 @@
+"""Each dashboard runs a bounded, small number of SQL queries whatever the number of rows:
+many reps, snapshots, contracts, targets, scorecards and statements."""
+
+import datetime as dt
+from decimal import Decimal as D
+
+import pytest
+
+from performance.models import (
+    CommissionPlan,
+    CommissionStatement,
+    FunnelSnapshot,
+    KpiScheme,
+    ScoreCard,
+)
+from salescrm.roles import Role
+from tests.factories import UserFactory
+from tests.performance.factories import contract, instalment, lead_with_history, targets
+
+pytestmark = pytest.mark.django_db
+
+STAGES = ["new", "contacted", "needs_analysis", "trial", "proposal", "negotiation", "won"]
+
+
+@pytest.fixture
+def busy(team, other_team, manager, other_manager, rep, director):
+    reps = [rep] + [
+        UserFactory(username=f"busy{i:02d}", role=Role.REP, team=team if i % 2 else other_team)
+        for i in range(24)
+    ]
+    scheme = KpiScheme.objects.create(role="rep", name="2026", effective_from=dt.date(2026, 1, 1))
+    plan = CommissionPlan.objects.create(name="2026", effective_from=dt.date(2026, 1, 1))
+    now = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+    snapshots, cards, statements, rows = [], [], [], []
+    for person in reps:
+        for day in (dt.date(2026, 10, 30), dt.date(2026, 10, 31)):
+            snapshots += [
+                FunnelSnapshot(
+                    day=day,
+                    team=person.team,
+                    rep=person,
+                    stage=stage,
+                    open_leads=3,
+                    amount=D("1000"),
+                    entered=1,
+                    reached=20 - 2 * i,
+                )
+                for i, stage in enumerate(STAGES)
+            ]
+        cards.append(
+            ScoreCard(
+                person=person,
+                period_kind="month",
+                period_start=dt.date(2026, 10, 1),
+                period_end=dt.date(2026, 10, 31),
+                scheme=scheme,
+                total_score=D("80"),
+                computed_at=now,
+            )
+        )
+        for month in range(1, 11):
+            statements.append(
+                CommissionStatement(
+                    rep=person,
+                    month=dt.date(2026, month, 1),
+                    plan=plan,
+                    base_kind="collected",
+                    base_amount=D("1000"),
+                    commission=D("50"),
+                    team_bonus=D("0"),
+                    total=D("50"),
+                    computed_at=now,
+                )
+            )
+            rows.append(("rep", person.team, person, f"2026-{month:02d}", "10000"))
+        for day in ("2026-10-03", "2026-10-13", "2026-09-20"):
+            signed = contract(person, "5000", day)
+            instalment(signed, "5000", "2026-10-01")
+        lead_with_history(person, [("new", "2026-10-02"), ("contacted", "2026-10-03")])
+    FunnelSnapshot.objects.bulk_create(snapshots)
+    ScoreCard.objects.bulk_create(cards)
+    CommissionStatement.objects.bulk_create(statements)
+    targets("signed_amount", rows, created_by=director)
+    return reps
+
+
+@pytest.mark.parametrize(
+    "who,limit",
+    [
+        ("rep", 16),
+        ("manager", 30),
+        ("director", 40),
+        ("legal", 20),
+        ("finance", 20),
+        ("service_user", 14),
+    ],
+)
+def test_dashboard_query_count_is_bounded(
+    busy, who, limit, request, login, django_assert_max_num_queries
+):
+    client = login(request.getfixturevalue(who))
+    for query in ["month=2026-10", "month=2026-10&period=year"]:
+        with django_assert_max_num_queries(limit):
+            response = client.get(f"/dashboard/?{query}")
+        assert response.status_code == 200
+        assert response.context["charts"]
+
+
+@pytest.mark.parametrize(
+    "who,key", [("rep", "funnel"), ("manager", "leaderboard"), ("director", "channels")]
+)
+def test_export_query_count_is_bounded(
+    busy, who, key, request, login, django_assert_max_num_queries
+):
+    client = login(request.getfixturevalue(who))
+    with django_assert_max_num_queries(12):
+        response = client.get(f"/performance/dashboard/export/{key}/?month=2026-10&format=xlsx")
+    assert response.status_code == 200
