@@ -40,6 +40,8 @@ services:  ## Make sure PostgreSQL and Redis run locally (starts them when neede
 test: dev-venv services  ## The whole test suite against real PostgreSQL and Redis
 	scripts/ensure_chromium.sh
 	env -u DATABASE_URL -u REDIS_URL $(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest $(PYTEST_ARGS)
 
 test-fast: dev-venv services  ## The suite without browser, worker and slow tests

@@ -226,7 +226,13 @@ def main():
 
     seed_performance_rules(DemoContext(today=today, rng=None, log=print))
     with connection.cursor() as cursor:
-        for table in ("leads_lead", "leads_stagechange", "leads_activity", "customers_contract", "customers_payment"):
+        for table in (
+            "leads_lead",
+            "leads_stagechange",
+            "leads_activity",
+            "customers_contract",
+            "customers_payment",
+        ):
             cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 - fixed names
             print(f"{table}: {cursor.fetchone()[0]:,} rows")
     print(f"filled in {time.monotonic() - total:.0f}s")

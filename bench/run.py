@@ -72,7 +72,14 @@ def floor_seconds(day) -> float:
     with connection.cursor() as cursor:
         for period_start in (month_start(day), quarter_start(day)):
             start_at, _ = day_bounds(period_start, day)
-            params = {"cohort": cohort, "cut": cut, "day": day_at, "start": period_start, "end": day, "start_at": start_at}
+            params = {
+                "cohort": cohort,
+                "cut": cut,
+                "day": day_at,
+                "start": period_start,
+                "end": day,
+                "start_at": start_at,
+            }
             for name, sql in FLOOR.items():
                 if name.startswith(("funnel", "stage")) and period_start != month_start(day):
                     continue

@@ -55,12 +55,30 @@ class ProductLineAdmin(admin.ModelAdmin):
 class JobRunAdmin(admin.ModelAdmin):
     """Read-only: the nightly jobs write these rows, admins read how each run went."""
 
-    list_display = ["job", "business_date", "status", "attempts", "started_at", "finished_at", "seconds", "row_counts"]
+    list_display = [
+        "job",
+        "business_date",
+        "status",
+        "attempts",
+        "started_at",
+        "finished_at",
+        "seconds",
+        "row_counts",
+    ]
     list_filter = ["status", "job", "business_date"]
     search_fields = ["job", "error"]
     list_select_related = []
     date_hierarchy = "business_date"
-    readonly_fields = ["job", "business_date", "status", "attempts", "started_at", "finished_at", "row_counts", "error"]
+    readonly_fields = [
+        "job",
+        "business_date",
+        "status",
+        "attempts",
+        "started_at",
+        "finished_at",
+        "row_counts",
+        "error",
+    ]
     fields = readonly_fields
 
     def has_add_permission(self, request):

@@ -185,7 +185,9 @@ class JobRun(models.Model):
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     started_at = models.DateTimeField(_("started at"))
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    row_counts = models.JSONField(_("row counts"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    row_counts = models.JSONField(
+        _("row counts"), default=dict, blank=True, encoder=DjangoJSONEncoder
+    )
     error = models.TextField(_("error"), blank=True)
 
     class Meta:

@@ -81,7 +81,9 @@ class JobResult:
 
     def line(self) -> str:
         details = ", ".join(f"{key}={value}" for key, value in self.summary.items())
-        return f"{self.name}: {self.state} in {self.seconds:.2f}s" + (f" ({details})" if details else "")
+        return f"{self.name}: {self.state} in {self.seconds:.2f}s" + (
+            f" ({details})" if details else ""
+        )
 
 
 @contextlib.contextmanager

@@ -40,7 +40,8 @@ def nightly_chain(day: dt.date):
         return None
     first, *rest = names
     return chain(
-        run_nightly_job.s([], first, date_iso), *(run_nightly_job.s(name, date_iso) for name in rest)
+        run_nightly_job.s([], first, date_iso),
+        *(run_nightly_job.s(name, date_iso) for name in rest),
     )
 
 

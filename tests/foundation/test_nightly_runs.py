@@ -36,7 +36,9 @@ def _replace_digest(recipients, day, fail_after=None):
 
 
 def _digests():
-    return sorted(Notification.objects.filter(kind="digest").values_list("recipient_id", "key", "title"))
+    return sorted(
+        Notification.objects.filter(kind="digest").values_list("recipient_id", "key", "title")
+    )
 
 
 def test_running_a_job_twice_leaves_identical_rows_and_one_run_record(registry, rep, teammate):
@@ -52,7 +54,12 @@ def test_running_a_job_twice_leaves_identical_rows_and_one_run_record(registry, 
     assert _digests() == rows
     assert len(rows) == 2
     run = JobRun.objects.get()
-    assert (run.job, run.business_date, run.status, run.attempts) == ("test.digest", DAY, "succeeded", 2)
+    assert (run.job, run.business_date, run.status, run.attempts) == (
+        "test.digest",
+        DAY,
+        "succeeded",
+        2,
+    )
     assert run.row_counts == {"digests": 2}
     assert run.finished_at >= run.started_at
 
