@@ -250,6 +250,17 @@ def seed_customers(ctx: DemoContext) -> None:
                 status = rng.choice(
                     [Contract.Status.SIGNED, Contract.Status.SIGNED, Contract.Status.APPROVED]
                 )
+            elif age >= 3:
+                # this month's deals: most are through the chain and signed within days
+                status = rng.choice(
+                    [
+                        Contract.Status.SIGNED,
+                        Contract.Status.SIGNED,
+                        Contract.Status.SIGNED,
+                        Contract.Status.PENDING,
+                        Contract.Status.APPROVED,
+                    ]
+                )
             else:
                 status = rng.choice(
                     [
