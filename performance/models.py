@@ -16,6 +16,8 @@ from salescrm.scoping import ScopedQuerySet
 
 from .kpis import KPI_CHOICES
 
+HALF_CENT = models.Value(Decimal("0.005"))
+
 MONEY = {"max_digits": 14, "decimal_places": 2}
 PERCENT = {"max_digits": 7, "decimal_places": 2}
 
@@ -397,8 +399,14 @@ class CommissionStatement(models.Model):
         verbose_name_plural = _("commission statements")
         constraints = [
             models.UniqueConstraint(fields=["rep", "month"], name="statement_once_per_month"),
+            # total == commission + team_bonus. Written as "within half a cent": the same
+            # thing for numeric(14, 2) in PostgreSQL, and it survives SQLite (the embedded
+            # demo), which adds decimals as floats and would refuse 0.1 + 0.2 = 0.3.
             models.CheckConstraint(
-                condition=models.Q(total=models.F("commission") + models.F("team_bonus")),
+                condition=models.Q(
+                    total__gte=models.F("commission") + models.F("team_bonus") - HALF_CENT,
+                    total__lte=models.F("commission") + models.F("team_bonus") + HALF_CENT,
+                ),
                 name="statement_total_adds_up",
             ),
         ]
