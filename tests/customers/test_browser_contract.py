@@ -49,7 +49,8 @@ def test_contract_from_draft_to_payment(
     page.wait_for_url("**/customers/contracts/*/")
     contract = Contract.objects.get()
     assert page.inner_text("#contract-total") == "¥1900.00"
-    page.click("#submit-contract")
+    with page.expect_navigation():
+        page.click("#submit-contract")
     page.wait_for_selector("#approval-log")
     contract.refresh_from_db()
     assert contract.status == "pending"
@@ -62,8 +63,8 @@ def test_contract_from_draft_to_payment(
         assert page.inner_text("#inbox-count") == "1"
         assert contract.number in page.inner_text("#inbox")
         screenshot(page, f"customers-inbox-{reviewer.role}")
-        page.click("#inbox .approve-button")
-        page.wait_for_load_state("networkidle")
+        with page.expect_navigation():
+            page.click("#inbox .approve-button")
         assert page.inner_text("#inbox-count") == "0"
         page.context.close()
     contract.refresh_from_db()

@@ -24,8 +24,9 @@ def test_rep_logs_in_lands_on_dashboard_and_switches_to_english(
     assert "欢迎" in page.inner_text("#dashboard-title")
     assert page.locator("html").get_attribute("lang") == "zh-hans"
 
-    page.select_option("#language-select", "en")
-    page.wait_for_load_state("networkidle")
+    # the select submits its form on change: wait for that navigation, not just for quiet
+    with page.expect_navigation(url="**/dashboard/"):
+        page.select_option("#language-select", "en")
     assert page.url.endswith("/dashboard/")
     assert "Welcome" in page.inner_text("#dashboard-title")
     assert page.locator("html").get_attribute("lang") == "en"

@@ -20,8 +20,9 @@ def test_rep_logs_a_follow_up_and_sees_it_on_the_timeline(
     page.fill("#id_outcome", "上门拜访，见到培训经理")
     page.fill("#id_feedback", "希望下月开内训")
     page.fill("#id_next_step", "发送内训方案")
-    page.click("#activity-form button[type=submit]")
-    page.wait_for_url(f"**/leads/{lead.pk}/")
+    # the form posts and redirects back to this same URL: wait for the navigation itself
+    with page.expect_navigation(url=f"**/leads/{lead.pk}/"):
+        page.click("#activity-form button[type=submit]")
     timeline = page.locator("#timeline")
     assert "上门拜访，见到培训经理" in timeline.inner_text()
     assert "希望下月开内训" in timeline.inner_text()

@@ -29,8 +29,9 @@ def test_finance_closes_a_statement_and_the_rep_sees_it(
     page.click(f"a[href='{statement.get_absolute_url()}']")
     assert "HT-2026-001" in page.inner_text("table")
     assert "1500.00" in page.inner_text("tfoot")
-    page.click("form[action$='/close/'] button[type=submit]")
-    page.wait_for_url(f"**{statement.get_absolute_url()}")
+    # the form posts and redirects back to this same URL: wait for the navigation itself
+    with page.expect_navigation(url=f"**{statement.get_absolute_url()}"):
+        page.click("form[action$='/close/'] button[type=submit]")
     assert "已结（已发放）" in page.inner_text("dl")
     screenshot(page, "performance-statement-closed")
 
