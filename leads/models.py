@@ -8,17 +8,10 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from salescrm.models import bilingual
 from salescrm.scoping import ScopedQuerySet
-
-
-def bilingual(name: str, name_en: str) -> str:
-    """`name_en` when the interface is English and it is filled in, else the Chinese name."""
-    if (get_language() or "").startswith("en") and name_en:
-        return name_en
-    return name
 
 
 class Channel(models.Model):

@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .roles import SEES_ALL, Role
@@ -107,6 +108,13 @@ class User(AbstractUser):
         return self.is_superuser or self.role in roles
 
 
+def bilingual(name: str, name_en: str) -> str:
+    """`name_en` when the interface is English and it is filled in, else the Chinese name."""
+    if (get_language() or "").startswith("en") and name_en:
+        return name_en
+    return name
+
+
 class ProductLine(models.Model):
     """What the institution sells (SPEC §2/§3): shared by leads (interest), products, targets
     and the dashboards. Admin-editable; the defaults are seeded by migration."""
@@ -122,11 +130,7 @@ class ProductLine(models.Model):
         verbose_name_plural = _("product lines")
 
     def __str__(self):
-        from django.utils.translation import get_language
-
-        if (get_language() or "").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name
+        return bilingual(self.name, self.name_en)
 
 
 class NotificationQuerySet(ScopedQuerySet):
