@@ -119,7 +119,6 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
-CURRENCY = "CNY"
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -193,7 +192,6 @@ CELERY_BEAT_SCHEDULE = {
 
 # Nightly job knobs: each job task has its own limits, below the task defaults and far below
 # the broker's visibility timeout.
-NIGHTLY_LOCK_TIMEOUT = 60 * 60
 NIGHTLY_JOB_SOFT_TIME_LIMIT = 20 * 60
 NIGHTLY_JOB_TIME_LIMIT = 25 * 60
 
