@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from salescrm.demo import DemoContext, demo_seeder
 from salescrm.models import ProductLine
-from salescrm.timeutil import start_of_day
+from salescrm.timeutil import monday_of, start_of_day
 
 from .models import (
     Activity,
@@ -20,10 +20,9 @@ from .models import (
     Lead,
     LeadSettings,
     LostReason,
-    ScoringRule,
     StageChange,
 )
-from .scoring import score_row
+from .scoring import active_rules, score_row
 
 LEADS_PER_REP = 180
 # channel code -> relative volume
@@ -163,7 +162,7 @@ def seed_leads(ctx: DemoContext) -> None:
             leads.append(lead)
             plans_for.append(rep)
 
-    rules = list(ScoringRule.objects.filter(is_active=True).order_by("criterion"))
+    rules = active_rules()
     settings = LeadSettings.load()
     changes, activities, assignments = [], [], []
     for index, (lead, rep) in enumerate(zip(leads, plans_for, strict=True)):
@@ -317,7 +316,7 @@ def _campaigns(ctx, channels) -> None:
 
 
 def _plans(ctx, rng, reps) -> None:
-    monday = ctx.today - dt.timedelta(days=ctx.today.weekday())
+    monday = monday_of(ctx.today)
     plans = [
         ActivityPlan(
             rep=rep,

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from salescrm.models import ProductLine, User
 from salescrm.roles import Role
 from salescrm.scoping import managed_team_ids
-from salescrm.timeutil import local_today
+from salescrm.timeutil import local_today, monday_of
 
 from .models import Activity, ActivityPlan, Campaign, Channel, CoachingComment, Lead, LostReason
 from .normalise import normalise_email, normalise_phone
@@ -226,8 +226,7 @@ class ActivityPlanForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.rep = rep
         if not self.instance.pk:
-            today = local_today()
-            self.fields["week_start"].initial = today - dt.timedelta(days=today.weekday())
+            self.fields["week_start"].initial = monday_of(local_today())
 
     def clean_week_start(self):
         value = self.cleaned_data["week_start"]

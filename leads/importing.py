@@ -28,11 +28,10 @@ from .models import (
     Channel,
     Lead,
     LeadSettings,
-    ScoringRule,
     StageChange,
 )
 from .normalise import normalise_email, normalise_phone
-from .scoring import score_row
+from .scoring import active_rules, score_row
 from .services import round_robin_owners
 
 # Accepted header spellings, compared lower-cased and without spaces.
@@ -304,7 +303,7 @@ def _drop_existing(good: list, rejected: list) -> list:
 
 def _write(good: list, *, actor, team) -> int:
     now = timezone.now()
-    rules = list(ScoringRule.objects.filter(is_active=True).order_by("criterion"))
+    rules = active_rules()
     settings = LeadSettings.load()
     owners = round_robin_owners(team=team, count=len(good))
     records = []

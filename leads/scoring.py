@@ -42,6 +42,11 @@ def _fires(criterion: str, row: dict, now: dt.datetime) -> bool:
     }[criterion]
 
 
+def active_rules() -> list[ScoringRule]:
+    """The rules that score a lead now, in a stable order (the order of the reasons shown)."""
+    return list(ScoringRule.objects.filter(is_active=True).order_by("criterion"))
+
+
 def score_row(row: dict, rules: list[ScoringRule], settings: LeadSettings, now: dt.datetime):
     """(score, grade, reasons) of one lead given as a dict of the fields in _FIELDS plus
     channel_points and trial_attended."""
@@ -71,7 +76,7 @@ def leads_rescore(queryset=None, *, now: dt.datetime | None = None) -> int:
     query, then batched updates of the leads whose result changed. Returns that count."""
     now = now or timezone.now()
     queryset = Lead.objects.all() if queryset is None else queryset
-    rules = list(ScoringRule.objects.filter(is_active=True).order_by("criterion"))
+    rules = active_rules()
     settings = LeadSettings.load()
     changed = []
     for row in _rows(queryset.order_by()).iterator(chunk_size=5000):

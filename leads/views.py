@@ -18,9 +18,9 @@ from django_ratelimit.decorators import ratelimit
 
 from salescrm.access import get_visible_or_404, role_required
 from salescrm.models import User
-from salescrm.roles import Role
+from salescrm.roles import SALES, Role
 from salescrm.scoping import managed_team_ids
-from salescrm.timeutil import local_today
+from salescrm.timeutil import local_today, monday_of
 
 from .exports import export_response
 from .filters import LeadFilter
@@ -55,7 +55,6 @@ from .services import (
     lead_update,
 )
 
-SALES = (Role.REP, Role.MANAGER, Role.DIRECTOR, Role.ADMIN)
 PAGE_SIZE = 50
 CAPTURE_RATE = "10/h"
 
@@ -109,7 +108,7 @@ def my_day(request):
     )
 
 
-@role_required(Role.REP, Role.MANAGER, Role.DIRECTOR, Role.ADMIN)
+@role_required(*SALES)
 def pool(request):
     leads = Lead.objects.pool_for(request.user).with_list_data().order_by("-score", "created_at")
     page = Paginator(leads, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -401,18 +400,14 @@ def lead_import_rejected(request, token):
 # --- activity plans --------------------------------------------------------------------------
 
 
-def _monday(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=day.weekday())
-
-
 @role_required(*SALES)
 def activity_plans(request):
     """A rep's own weeks; a manager's (director's) team view of plan vs actual for one week."""
     user = request.user
     try:
-        week = _monday(dt.date.fromisoformat(request.GET.get("week", "")))
+        week = monday_of(dt.date.fromisoformat(request.GET.get("week", "")))
     except ValueError:
-        week = _monday(local_today())
+        week = monday_of(local_today())
     if user.role == Role.REP:
         plans = list(ActivityPlan.objects.filter(rep=user).select_related("rep")[:26])
         actuals = plan_actuals([user.pk], min([p.week_start for p in plans], default=week), week)

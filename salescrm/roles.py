@@ -17,4 +17,5 @@ class Role(models.TextChoices):
 # Roles that see every row of owned models (SPEC §1). Legal and finance only *act* on the
 # approval steps they own; the approval services check that, not the scoping.
 SEES_ALL = frozenset({Role.DIRECTOR, Role.LEGAL, Role.FINANCE, Role.SERVICE, Role.ADMIN})
-SALES_ROLES = frozenset({Role.REP, Role.MANAGER, Role.DIRECTOR})
+# Roles that work leads and targets (role_required(*SALES), the navigation).
+SALES = (Role.REP, Role.MANAGER, Role.DIRECTOR, Role.ADMIN)

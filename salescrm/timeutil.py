@@ -31,6 +31,11 @@ def start_of_day(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=SHANGHAI)
 
 
+def monday_of(day: dt.date) -> dt.date:
+    """The Monday that starts `day`'s week (weekly activity plans)."""
+    return day - dt.timedelta(days=day.weekday())
+
+
 def month_start(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
