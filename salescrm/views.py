@@ -105,7 +105,7 @@ NOTIFICATION_KINDS = [
 def notification_list(request):
     """The one alerts inbox: every kind (KPI anomalies, overdue instalments, complaint
     deadlines, approvals, leads), unread or all, filtered by kind."""
-    notifications = Notification.objects.visible_to(request.user).filter(recipient=request.user)
+    notifications = Notification.objects.filter(recipient=request.user)
     show = request.GET.get("show", "unread")
     if show != "all":
         notifications = notifications.unread()
