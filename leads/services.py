@@ -339,14 +339,11 @@ def activity_log(
 @transaction.atomic
 def lead_convert(*, lead: Lead, actor: User):
     """Won lead -> customer, in one transaction: marks the lead won when needed, then hands it
-    to customers.services.customer_create_from_lead. Returns the customer, or None while the
-    customers app does not provide that function (the lead then simply stays won)."""
+    to customers.services.customer_create_from_lead. Returns the customer."""
+    from customers.services import customer_create_from_lead  # customers builds on leads
+
     if lead.stage != Lead.Stage.WON:
         lead_change_stage(lead=lead, actor=actor, to_stage=Lead.Stage.WON)
-    try:
-        from customers.services import customer_create_from_lead
-    except ImportError:  # the customers app is built separately; until then a won lead stays won
-        return None
     return customer_create_from_lead(lead=lead, actor=actor)
 
 

@@ -232,11 +232,8 @@ def lead_convert_view(request, pk):
     except (LeadError, ValidationError) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
         return redirect(lead)
-    if customer is not None and hasattr(customer, "get_absolute_url"):
-        messages.success(request, _("The lead is now a customer."))
-        return redirect(customer)
-    messages.success(request, _("The lead is marked won."))
-    return redirect(lead)
+    messages.success(request, _("The lead is now a customer."))
+    return redirect(customer)
 
 
 @require_POST
