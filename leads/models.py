@@ -359,13 +359,6 @@ class Lead(models.Model):
             for reason in self.score_reasons
         ]
 
-    @property
-    def temperature(self) -> str:
-        return {"A": _("Hot"), "B": _("Warm"), "C": _("Cold")}[self.grade]
-
-
-OPEN_STAGES = [s for s in Lead.Stage.values if s not in (Lead.Stage.WON, Lead.Stage.LOST)]
-
 
 class StageChangeQuerySet(ScopedQuerySet):
     scope_owner_path = "lead__owner"
