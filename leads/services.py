@@ -172,9 +172,9 @@ def lead_create(*, actor: User | None, round_robin_team: Team | None = None, **f
 
 def capture_team() -> Team | None:
     """The team whose reps receive web-form leads by round-robin (admin-set)."""
-    settings = LeadSettings.objects.select_related("capture_team").get_or_create(pk=1)[0]
-    if settings.capture_team and settings.capture_team.is_active:
-        return settings.capture_team
+    team = LeadSettings.load().capture_team
+    if team and team.is_active:
+        return team
     return (
         Team.objects.filter(is_active=True, members__role=Role.REP, members__is_active=True)
         .order_by("name")
