@@ -539,27 +539,23 @@ class InstalmentQuerySet(ScopedQuerySet):
         )
 
     def ageing_totals(self, as_of: dt.date, group_by: str = "contract__owner"):
-        """Outstanding amounts per `group_by` in the ageing buckets, one query."""
-        outstanding = F("amount") - F("paid_amount")
-        buckets = {
-            "current": Q(due_on__gte=as_of),
-            "d1_30": Q(due_on__lt=as_of, due_on__gte=as_of - dt.timedelta(days=30)),
-            "d31_60": Q(
-                due_on__lt=as_of - dt.timedelta(days=30), due_on__gte=as_of - dt.timedelta(days=60)
-            ),
-            "d61_90": Q(
-                due_on__lt=as_of - dt.timedelta(days=60), due_on__gte=as_of - dt.timedelta(days=90)
-            ),
-            "d90_plus": Q(due_on__lt=as_of - dt.timedelta(days=90)),
+        """Outstanding amounts per `group_by` in the ageing buckets of `with_ageing`, one query."""
+        keys = {
+            "current": "current",
+            "1-30": "d1_30",
+            "31-60": "d31_60",
+            "61-90": "d61_90",
+            "90+": "d90_plus",
         }
         return (
             self.receivable()
+            .with_ageing(as_of)
             .values(group_by)
             .annotate(
-                total=money_sum(outstanding),
+                total=money_sum("outstanding"),
                 **{
-                    name: money_sum(Case(When(cond, then=outstanding)))
-                    for name, cond in buckets.items()
+                    key: money_sum(Case(When(bucket=bucket, then=F("outstanding"))))
+                    for bucket, key in keys.items()
                 },
             )
             .order_by(group_by)
