@@ -157,7 +157,7 @@ class CustomerQuerySet(ScopedQuerySet):
             signed_total=money_sum(
                 Case(
                     When(
-                        contracts__status__in=["signed", "archived"],
+                        contracts__status__in=Contract.SIGNED_STATES,
                         then=F("contracts__total_amount"),
                     )
                 )
@@ -810,9 +810,9 @@ class ApprovalStepQuerySet(ScopedQuerySet):
             return Q(kind=kind) & ~Q(contract__owner=reviewer) if kind else Q(pk__in=[])
 
         q = reviewer_q(user)
-        for record in ApprovalDeputy.objects.filter(
-            deputy=user, starts_on__lte=today, ends_on__gte=today
-        ).select_related("reviewer"):
+        for record in (
+            ApprovalDeputy.objects.active_on(today).filter(deputy=user).select_related("reviewer")
+        ):
             q |= reviewer_q(record.reviewer) & ~Q(contract__owner=record.reviewer)
         return self.current().filter(q).exclude(contract__owner=user)
 
@@ -892,6 +892,11 @@ class ApprovalStep(models.Model):
         return self.contract.get_absolute_url()
 
 
+class ApprovalDeputyQuerySet(models.QuerySet):
+    def active_on(self, day: dt.date):
+        return self.filter(starts_on__lte=day, ends_on__gte=day)
+
+
 class ApprovalDeputy(models.Model):
     """A reviewer out of office names a deputy until a date; the deputy may decide the
     reviewer's steps, and the decision records both names."""
@@ -911,6 +916,8 @@ class ApprovalDeputy(models.Model):
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("until"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ApprovalDeputyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-starts_on", "-id"]

@@ -512,14 +512,11 @@ def may_review(user, step: ApprovalStep) -> bool:
 
 
 def _deputised_reviewer(actor, step: ApprovalStep):
-    today = local_today()
-    records = ApprovalDeputy.objects.filter(
-        deputy=actor, starts_on__lte=today, ends_on__gte=today
-    ).select_related("reviewer__team")
+    records = ApprovalDeputy.objects.active_on(local_today()).filter(deputy=actor)
     return next(
         (
             r.reviewer
-            for r in records
+            for r in records.select_related("reviewer__team")
             if r.reviewer_id != step.contract.owner_id and may_review(r.reviewer, step)
         ),
         None,
@@ -556,10 +553,8 @@ def approval_decide(
     if contract.owner_id in (actor.pk, reviewer.pk):
         raise ValidationError(_("Nobody may approve their own contract."))
     if on_behalf_of is not None:
-        today = local_today()
-        if not ApprovalDeputy.objects.filter(
-            reviewer=on_behalf_of, deputy=actor, starts_on__lte=today, ends_on__gte=today
-        ).exists():
+        records = ApprovalDeputy.objects.active_on(local_today())
+        if not records.filter(reviewer=on_behalf_of, deputy=actor).exists():
             raise ValidationError(
                 _("You are not the deputy of %(name)s today.") % {"name": on_behalf_of}
             )
