@@ -41,6 +41,7 @@ from .models import (
     Tier,
     TierChange,
     TierPolicy,
+    money_sum,
 )
 
 Status = Contract.Status
@@ -777,15 +778,13 @@ def lessons_record(
     )
 
 
-def refundable_amount(contract: Contract) -> Decimal:
-    """Collected minus refunds already confirmed or still requested."""
-    collected = sum(contract.payments.values_list("amount", flat=True), ZERO)
-    refunded = sum(
-        contract.refunds.filter(
-            status__in=[Refund.Status.CONFIRMED, Refund.Status.REQUESTED]
-        ).values_list("amount", flat=True),
-        ZERO,
-    )
+def refundable_amount(contract: Contract, *, less_requested: bool = True) -> Decimal:
+    """Collected minus refunds already confirmed (and, unless told not to, still requested)."""
+    held = [Refund.Status.CONFIRMED]
+    if less_requested:
+        held.append(Refund.Status.REQUESTED)
+    collected = contract.payments.aggregate(s=money_sum("amount"))["s"]
+    refunded = contract.refunds.filter(status__in=held).aggregate(s=money_sum("amount"))["s"]
     return collected - refunded
 
 
@@ -841,17 +840,11 @@ def refund_decide(*, refund: Refund, actor, confirm: bool, comment: str = "") ->
     if refund.status != Refund.Status.REQUESTED:
         raise ValidationError(_("This refund has already been decided."))
     if confirm:
-        collected = sum(contract.payments.values_list("amount", flat=True), ZERO)
-        confirmed = sum(
-            contract.refunds.filter(status=Refund.Status.CONFIRMED).values_list(
-                "amount", flat=True
-            ),
-            ZERO,
-        )
-        if refund.amount > collected - confirmed:
+        cap = refundable_amount(contract, less_requested=False)
+        if refund.amount > cap:
             raise ValidationError(
                 _("A refund cannot exceed what was collected and not yet refunded (%(cap)s).")
-                % {"cap": collected - confirmed}
+                % {"cap": cap}
             )
         refund.status, refund.confirmed_on = Refund.Status.CONFIRMED, local_today()
     else:
