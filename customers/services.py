@@ -1103,8 +1103,9 @@ def tiers_reevaluate(*, as_of: dt.date) -> dict:
     it twice for one day changes nothing the second time. A manual override is left alone
     (the computed tier is still kept up to date underneath it)."""
     policy = TierPolicy.current()
-    scores = customer_value_scores(as_of=as_of, policy=policy)
+    # customers first: the scores then cover every one of them, even one created meanwhile
     customers = list(Customer.objects.only("pk", "tier", "tier_score", "tier_override"))
+    scores = customer_value_scores(as_of=as_of, policy=policy)
     changes, changed_customers = [], []
     for customer in customers:
         data = scores[customer.pk]
