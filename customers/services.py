@@ -461,10 +461,8 @@ def contract_submit(*, contract: Contract, actor) -> Contract:
             _("Only a draft can be submitted (this contract is %(status)s).")
             % {"status": contract.get_status_display()}
         )
-    if (
-        not contract.lines.exists()
-        or sum(contract.instalments.values_list("amount", flat=True), ZERO) != contract.total_amount
-    ):
+    planned = contract.instalments.aggregate(s=money_sum("amount"))["s"]
+    if not contract.lines.exists() or planned != contract.total_amount:
         raise ValidationError(
             _("The payment plan must add up to the contract total before submitting.")
         )
