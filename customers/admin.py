@@ -67,6 +67,9 @@ class CustomerAdmin(SimpleHistoryAdmin):
     list_select_related = ["owner"]
     search_fields = ["name", "phone", "email", "owner__username"]
     raw_id_fields = ["lead", "owner"]
+    # the nightly job computes the tier; an override goes through the customer page, which
+    # records it as a TierChange with its reason
+    readonly_fields = ["tier", "tier_score", "tier_override"]
     inlines = [ContactInline]
 
 

@@ -1,6 +1,8 @@
 """Forms of the customers app. Model forms name their fields; a view passes cleaned data to
 one service, so a field that is not on the form never reaches the database."""
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -123,7 +125,7 @@ class InstalmentForm(forms.Form):
         label=_("amount"),
         max_digits=14,
         decimal_places=2,
-        min_value=0.01,
+        min_value=Decimal("0.01"),
         required=False,
         help_text=_("Leave empty to share the rest of the total evenly."),
     )

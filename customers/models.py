@@ -157,7 +157,7 @@ class CustomerQuerySet(ScopedQuerySet):
             signed_total=money_sum(
                 Case(
                     When(
-                        contracts__status__in=["signed", "archived"],
+                        contracts__status__in=Contract.SIGNED_STATES,
                         then=F("contracts__total_amount"),
                     )
                 )
@@ -539,27 +539,23 @@ class InstalmentQuerySet(ScopedQuerySet):
         )
 
     def ageing_totals(self, as_of: dt.date, group_by: str = "contract__owner"):
-        """Outstanding amounts per `group_by` in the ageing buckets, one query."""
-        outstanding = F("amount") - F("paid_amount")
-        buckets = {
-            "current": Q(due_on__gte=as_of),
-            "d1_30": Q(due_on__lt=as_of, due_on__gte=as_of - dt.timedelta(days=30)),
-            "d31_60": Q(
-                due_on__lt=as_of - dt.timedelta(days=30), due_on__gte=as_of - dt.timedelta(days=60)
-            ),
-            "d61_90": Q(
-                due_on__lt=as_of - dt.timedelta(days=60), due_on__gte=as_of - dt.timedelta(days=90)
-            ),
-            "d90_plus": Q(due_on__lt=as_of - dt.timedelta(days=90)),
+        """Outstanding amounts per `group_by` in the ageing buckets of `with_ageing`, one query."""
+        keys = {
+            "current": "current",
+            "1-30": "d1_30",
+            "31-60": "d31_60",
+            "61-90": "d61_90",
+            "90+": "d90_plus",
         }
         return (
             self.receivable()
+            .with_ageing(as_of)
             .values(group_by)
             .annotate(
-                total=money_sum(outstanding),
+                total=money_sum("outstanding"),
                 **{
-                    name: money_sum(Case(When(cond, then=outstanding)))
-                    for name, cond in buckets.items()
+                    key: money_sum(Case(When(bucket=bucket, then=F("outstanding"))))
+                    for bucket, key in keys.items()
                 },
             )
             .order_by(group_by)
@@ -814,9 +810,9 @@ class ApprovalStepQuerySet(ScopedQuerySet):
             return Q(kind=kind) & ~Q(contract__owner=reviewer) if kind else Q(pk__in=[])
 
         q = reviewer_q(user)
-        for record in ApprovalDeputy.objects.filter(
-            deputy=user, starts_on__lte=today, ends_on__gte=today
-        ).select_related("reviewer"):
+        for record in (
+            ApprovalDeputy.objects.active_on(today).filter(deputy=user).select_related("reviewer")
+        ):
             q |= reviewer_q(record.reviewer) & ~Q(contract__owner=record.reviewer)
         return self.current().filter(q).exclude(contract__owner=user)
 
@@ -896,6 +892,11 @@ class ApprovalStep(models.Model):
         return self.contract.get_absolute_url()
 
 
+class ApprovalDeputyQuerySet(models.QuerySet):
+    def active_on(self, day: dt.date):
+        return self.filter(starts_on__lte=day, ends_on__gte=day)
+
+
 class ApprovalDeputy(models.Model):
     """A reviewer out of office names a deputy until a date; the deputy may decide the
     reviewer's steps, and the decision records both names."""
@@ -915,6 +916,8 @@ class ApprovalDeputy(models.Model):
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("until"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ApprovalDeputyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-starts_on", "-id"]

@@ -41,6 +41,7 @@ from .models import (
     Tier,
     TierChange,
     TierPolicy,
+    money_sum,
 )
 
 Status = Contract.Status
@@ -460,10 +461,8 @@ def contract_submit(*, contract: Contract, actor) -> Contract:
             _("Only a draft can be submitted (this contract is %(status)s).")
             % {"status": contract.get_status_display()}
         )
-    if (
-        not contract.lines.exists()
-        or sum(contract.instalments.values_list("amount", flat=True), ZERO) != contract.total_amount
-    ):
+    planned = contract.instalments.aggregate(s=money_sum("amount"))["s"]
+    if not contract.lines.exists() or planned != contract.total_amount:
         raise ValidationError(
             _("The payment plan must add up to the contract total before submitting.")
         )
@@ -512,14 +511,11 @@ def may_review(user, step: ApprovalStep) -> bool:
 
 
 def _deputised_reviewer(actor, step: ApprovalStep):
-    today = local_today()
-    records = ApprovalDeputy.objects.filter(
-        deputy=actor, starts_on__lte=today, ends_on__gte=today
-    ).select_related("reviewer__team")
+    records = ApprovalDeputy.objects.active_on(local_today()).filter(deputy=actor)
     return next(
         (
             r.reviewer
-            for r in records
+            for r in records.select_related("reviewer__team")
             if r.reviewer_id != step.contract.owner_id and may_review(r.reviewer, step)
         ),
         None,
@@ -556,10 +552,8 @@ def approval_decide(
     if contract.owner_id in (actor.pk, reviewer.pk):
         raise ValidationError(_("Nobody may approve their own contract."))
     if on_behalf_of is not None:
-        today = local_today()
-        if not ApprovalDeputy.objects.filter(
-            reviewer=on_behalf_of, deputy=actor, starts_on__lte=today, ends_on__gte=today
-        ).exists():
+        records = ApprovalDeputy.objects.active_on(local_today())
+        if not records.filter(reviewer=on_behalf_of, deputy=actor).exists():
             raise ValidationError(
                 _("You are not the deputy of %(name)s today.") % {"name": on_behalf_of}
             )
@@ -782,15 +776,13 @@ def lessons_record(
     )
 
 
-def refundable_amount(contract: Contract) -> Decimal:
-    """Collected minus refunds already confirmed or still requested."""
-    collected = sum(contract.payments.values_list("amount", flat=True), ZERO)
-    refunded = sum(
-        contract.refunds.filter(
-            status__in=[Refund.Status.CONFIRMED, Refund.Status.REQUESTED]
-        ).values_list("amount", flat=True),
-        ZERO,
-    )
+def refundable_amount(contract: Contract, *, less_requested: bool = True) -> Decimal:
+    """Collected minus refunds already confirmed (and, unless told not to, still requested)."""
+    held = [Refund.Status.CONFIRMED]
+    if less_requested:
+        held.append(Refund.Status.REQUESTED)
+    collected = contract.payments.aggregate(s=money_sum("amount"))["s"]
+    refunded = contract.refunds.filter(status__in=held).aggregate(s=money_sum("amount"))["s"]
     return collected - refunded
 
 
@@ -846,17 +838,11 @@ def refund_decide(*, refund: Refund, actor, confirm: bool, comment: str = "") ->
     if refund.status != Refund.Status.REQUESTED:
         raise ValidationError(_("This refund has already been decided."))
     if confirm:
-        collected = sum(contract.payments.values_list("amount", flat=True), ZERO)
-        confirmed = sum(
-            contract.refunds.filter(status=Refund.Status.CONFIRMED).values_list(
-                "amount", flat=True
-            ),
-            ZERO,
-        )
-        if refund.amount > collected - confirmed:
+        cap = refundable_amount(contract, less_requested=False)
+        if refund.amount > cap:
             raise ValidationError(
                 _("A refund cannot exceed what was collected and not yet refunded (%(cap)s).")
-                % {"cap": collected - confirmed}
+                % {"cap": cap}
             )
         refund.status, refund.confirmed_on = Refund.Status.CONFIRMED, local_today()
     else:
@@ -1115,8 +1101,9 @@ def tiers_reevaluate(*, as_of: dt.date) -> dict:
     it twice for one day changes nothing the second time. A manual override is left alone
     (the computed tier is still kept up to date underneath it)."""
     policy = TierPolicy.current()
-    scores = customer_value_scores(as_of=as_of, policy=policy)
+    # customers first: the scores then cover every one of them, even one created meanwhile
     customers = list(Customer.objects.only("pk", "tier", "tier_score", "tier_override"))
+    scores = customer_value_scores(as_of=as_of, policy=policy)
     changes, changed_customers = [], []
     for customer in customers:
         data = scores[customer.pk]

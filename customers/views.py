@@ -404,14 +404,12 @@ def _contract_context(request, contract):
     deputy_for = []
     if current is not None:
         current.contract = contract
-        today = local_today()
+        records = ApprovalDeputy.objects.active_on(local_today()).filter(deputy=user)
         deputy_for = [
             d.reviewer
-            for d in ApprovalDeputy.objects.filter(
-                deputy=user, starts_on__lte=today, ends_on__gte=today
-            ).select_related("reviewer")
+            for d in records.select_related("reviewer")
+            if services.may_review(d.reviewer, current)
         ]
-        deputy_for = [r for r in deputy_for if services.may_review(r, current)]
     can_decide = (
         current is not None
         and user.pk != contract.owner_id
@@ -447,7 +445,7 @@ def _contract_context(request, contract):
         "can_archive": user.has_role(Role.DIRECTOR, Role.ADMIN)
         and contract.status == Contract.Status.SIGNED,
         "can_read_history": user.has_role(Role.DIRECTOR, Role.ADMIN),
-        "collected": sum((p.amount for p in contract.payments.all()), 0),
+        "collected": contract.payments.aggregate(s=money_sum("amount"))["s"],
     }
 
 

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from customers import money
+from customers.forms import InstalmentForm
 from customers.models import Contract
 
 from .factories import ProductFactory, make_contract
@@ -103,3 +104,9 @@ def test_list_price_comes_from_the_product_and_lessons_multiply_by_quantity(rep)
     contract = make_contract(rep, lines=[(product, 2, "0.10")])
     line = contract.lines.get()
     assert (line.list_price, line.amount, line.lessons_total) == (D("4999.00"), D("8998.20"), 48)
+
+
+def test_an_instalment_of_one_cent_passes_the_form():
+    # the minimum is Decimal("0.01"): against the float 0.01 the Decimal 0.01 is too small
+    form = InstalmentForm(data={"due_on": "2026-01-10", "amount": "0.01"})
+    assert form.is_valid(), form.errors
