@@ -232,6 +232,16 @@ class KpiSchemeAdmin(FrozenOnceClosedMixin, admin.ModelAdmin):
         )
 
 
+class ComputedRowsAdmin(admin.ModelAdmin):
+    """Rows the nightly jobs compute: viewable here, never added or changed."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 class ScoreLineInline(admin.TabularInline):
     model = ScoreLine
     fields = ["kpi", "actual", "target", "score", "weight", "weighted_score"]
@@ -244,7 +254,7 @@ class ScoreLineInline(admin.TabularInline):
 
 
 @admin.register(ScoreCard)
-class ScoreCardAdmin(admin.ModelAdmin):
+class ScoreCardAdmin(ComputedRowsAdmin):
     """Computed by the nightly job: read-only."""
 
     list_display = ["person", "period_kind", "period_start", "total_score", "scheme", "computed_at"]
@@ -263,15 +273,9 @@ class ScoreCardAdmin(admin.ModelAdmin):
     ]
     fields = readonly_fields
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(FunnelSnapshot)
-class FunnelSnapshotAdmin(admin.ModelAdmin):
+class FunnelSnapshotAdmin(ComputedRowsAdmin):
     list_display = [
         "day",
         "team",
@@ -286,12 +290,6 @@ class FunnelSnapshotAdmin(admin.ModelAdmin):
     list_filter = ["day", "stage", "team"]
     search_fields = ["rep__username", "rep__first_name", "rep__last_name"]
     list_select_related = ["team", "rep"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class CommissionLineInline(admin.TabularInline):
@@ -317,7 +315,7 @@ class CommissionLineInline(admin.TabularInline):
 
 
 @admin.register(CommissionStatement)
-class CommissionStatementAdmin(admin.ModelAdmin):
+class CommissionStatementAdmin(ComputedRowsAdmin):
     """Computed by the nightly job and closed by finance in the app: read-only here."""
 
     list_display = [
@@ -353,9 +351,3 @@ class CommissionStatementAdmin(admin.ModelAdmin):
         "closed_by",
     ]
     fields = readonly_fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -30,10 +30,6 @@ from salescrm.timeutil import SHANGHAI, month_end
 from .models import Metric
 
 
-def _signed(start, end):
-    return Contract.objects.filter(status__in=Contract.SIGNED_STATES, signed_on__range=(start, end))
-
-
 def _first_signed_customers(start, end):
     """(owner_pk, first_signed) of each customer whose first signed contract falls in
     [start, end]: one GROUP BY over the signed contracts with a HAVING on the first date,
@@ -80,7 +76,12 @@ def _by_owner(rows, key="owner_pk", value="value") -> dict:
 
 
 def signed_amount(start: dt.date, end: dt.date) -> dict[int, Decimal]:
-    rows = _signed(start, end).values("owner_id").annotate(value=Sum("total_amount")).order_by()
+    rows = (
+        Contract.objects.signed_between(start, end)
+        .values("owner_id")
+        .annotate(value=Sum("total_amount"))
+        .order_by()
+    )
     return _by_owner(rows, "owner_id")
 
 
@@ -97,7 +98,7 @@ def new_customers(start: dt.date, end: dt.date) -> dict[int, int]:
 
 def renewals(start: dt.date, end: dt.date) -> dict[int, int]:
     rows = (
-        _signed(start, end)
+        Contract.objects.signed_between(start, end)
         .filter(is_renewal=True)
         .values("owner_id")
         .annotate(value=Count("id"))
@@ -152,13 +153,13 @@ def monthly_actuals(metric: str, first_month: dt.date, last_month: dt.date) -> p
         rows = _collected_rows(start, end, by_month=True)
     elif metric == Metric.SIGNED_AMOUNT:
         rows = (
-            _signed(start, end)
+            Contract.objects.signed_between(start, end)
             .values(owner_pk=F("owner_id"), month=month_of[metric])
             .annotate(value=Sum("total_amount"))
         )
     elif metric == Metric.RENEWALS:
         rows = (
-            _signed(start, end)
+            Contract.objects.signed_between(start, end)
             .filter(is_renewal=True)
             .values(owner_pk=F("owner_id"), month=month_of[metric])
             .annotate(value=Count("id"))

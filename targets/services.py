@@ -22,7 +22,6 @@ from . import allocation
 from .models import (
     Adjustment,
     AdjustmentLine,
-    Metric,
     MonthWeight,
     PlanMember,
     ProductLineShare,
@@ -386,6 +385,39 @@ def _rows_by_month(rows, key):
     return grid
 
 
+def _month_values(
+    current: list[Decimal],
+    edits: list[Decimal | None],
+    *,
+    spread: bool,
+    expected: Decimal,
+    places: int,
+    cannot_absorb: str,
+    mismatch: str,
+    month: dt.date,
+) -> tuple[list[Decimal], str | None]:
+    """One month of a split edit (reps of a team, or teams of the company): `edits` holds the
+    new value of each position or None. With `spread`, the difference goes to the unedited
+    positions; without it, the values must already add up to `expected`. Returns the new
+    values, or an error message."""
+    if spread:
+        positions = {i: value for i, value in enumerate(edits) if value is not None}
+        try:
+            return allocation.spread_difference(current, positions, places=places), None
+        except ValueError:
+            return [], cannot_absorb % {"month": _month_label(month)}
+    new_values = [old if new is None else new for old, new in zip(current, edits, strict=True)]
+    total = sum(new_values, Decimal(0))
+    if total != expected:
+        return [], mismatch % {
+            "month": _month_label(month),
+            "total": _fmt(total),
+            "expected": _fmt(expected),
+            "difference": _fmt(total - expected),
+        }
+    return new_values, None
+
+
 @transaction.atomic
 def targets_adjust_reps(
     *,
@@ -426,35 +458,22 @@ def targets_adjust_reps(
     for month, edits in sorted(by_month.items()):
         reps = rep_grid[month]
         ids = list(reps)
-        current = [reps[i].value for i in ids]
-        if spread:
-            positions = {ids.index(rep_id): value for rep_id, value in edits.items()}
-            try:
-                new_values = allocation.spread_difference(current, positions, places=plan.places)
-            except ValueError:
-                errors.append(
-                    _("%(month)s: the other reps cannot absorb the difference.")
-                    % {"month": _month_label(month)}
-                )
-                continue
-        else:
-            new_values = [edits.get(i, reps[i].value) for i in ids]
-            total = sum(new_values, Decimal(0))
-            expected = team_rows[month].value
-            if total != expected:
-                errors.append(
-                    _(
-                        "%(month)s: the reps add up to %(total)s but the team target is "
-                        "%(expected)s (difference %(difference)s)."
-                    )
-                    % {
-                        "month": _month_label(month),
-                        "total": _fmt(total),
-                        "expected": _fmt(expected),
-                        "difference": _fmt(total - expected),
-                    }
-                )
-                continue
+        new_values, error = _month_values(
+            [reps[i].value for i in ids],
+            [edits.get(i) for i in ids],
+            spread=spread,
+            expected=team_rows[month].value,
+            places=plan.places,
+            cannot_absorb=_("%(month)s: the other reps cannot absorb the difference."),
+            mismatch=_(
+                "%(month)s: the reps add up to %(total)s but the team target is "
+                "%(expected)s (difference %(difference)s)."
+            ),
+            month=month,
+        )
+        if error:
+            errors.append(error)
+            continue
         updates += [(reps[i], v) for i, v in zip(ids, new_values, strict=True)]
     if errors:
         raise ValidationError(errors)
@@ -533,35 +552,22 @@ def targets_adjust_teams(
     for month, edits in sorted(by_month.items()):
         teams = team_grid[month]
         ids = list(teams)
-        current = [teams[i].value for i in ids]
-        if spread:
-            positions = {ids.index(team_id): value for team_id, value in edits.items()}
-            try:
-                new_values = allocation.spread_difference(current, positions, places=plan.places)
-            except ValueError:
-                errors.append(
-                    _("%(month)s: the other teams cannot absorb the difference.")
-                    % {"month": _month_label(month)}
-                )
-                continue
-        else:
-            new_values = [edits.get(i, teams[i].value) for i in ids]
-            total = sum(new_values, Decimal(0))
-            expected = company[month].value
-            if total != expected:
-                errors.append(
-                    _(
-                        "%(month)s: the teams add up to %(total)s but the company target is "
-                        "%(expected)s (difference %(difference)s)."
-                    )
-                    % {
-                        "month": _month_label(month),
-                        "total": _fmt(total),
-                        "expected": _fmt(expected),
-                        "difference": _fmt(total - expected),
-                    }
-                )
-                continue
+        new_values, error = _month_values(
+            [teams[i].value for i in ids],
+            [edits.get(i) for i in ids],
+            spread=spread,
+            expected=company[month].value,
+            places=plan.places,
+            cannot_absorb=_("%(month)s: the other teams cannot absorb the difference."),
+            mismatch=_(
+                "%(month)s: the teams add up to %(total)s but the company target is "
+                "%(expected)s (difference %(difference)s)."
+            ),
+            month=month,
+        )
+        if error:
+            errors.append(error)
+            continue
         for team_id, new in zip(ids, new_values, strict=True):
             team_row = teams[team_id]
             if team_row.value == new:
@@ -776,8 +782,3 @@ def plan_member_join(
                 )
             )
     return adjustments
-
-
-def metric_choices_for_year(year: int) -> list[tuple[str, str]]:
-    taken = set(TargetPlan.objects.filter(year=year).values_list("metric", flat=True))
-    return [(value, label) for value, label in Metric.choices if value not in taken]

@@ -175,6 +175,14 @@ def chart_diagnosis(data: Data) -> Chart:
     )
 
 
+def _bars(rows: list[list], columns: dict[int, str]) -> Figure:
+    """One bar trace per column of `rows` (index -> trace name) over the rows' first column."""
+    figure = Figure()
+    for index, name in columns.items():
+        figure.add_bar(x=[r[0] for r in rows], y=[float(r[index]) for r in rows], name=name)
+    return figure
+
+
 def chart_target_progress(data: Data) -> Chart:
     scope = data.scope
     spans = [
@@ -191,12 +199,7 @@ def chart_target_progress(data: Data) -> Chart:
         )
 
     def draw():
-        figure = Figure()
-        figure.add_bar(x=[r[0] for r in rows], y=[float(r[2]) for r in rows], name=_("Target"))
-        figure.add_bar(
-            x=[r[0] for r in rows], y=[float(r[3]) for r in rows], name=_("Signed amount")
-        )
-        return figure
+        return _bars(rows, {2: _("Target"), 3: _("Signed amount")})
 
     return Chart(
         "target_progress",
@@ -218,12 +221,7 @@ def chart_target_by_rep(data: Data) -> Chart:
         )
 
     def draw():
-        figure = Figure()
-        figure.add_bar(x=[r[0] for r in rows], y=[float(r[2]) for r in rows], name=_("Target"))
-        figure.add_bar(
-            x=[r[0] for r in rows], y=[float(r[3]) for r in rows], name=_("Signed amount")
-        )
-        return figure
+        return _bars(rows, {2: _("Target"), 3: _("Signed amount")})
 
     return Chart(
         "target_by_rep",
@@ -642,15 +640,7 @@ def chart_by_team(data: Data) -> Chart:
 
     def draw():
         teams = [r for r in rows if r[0] != _("Total")]
-        figure = Figure()
-        figure.add_bar(x=[r[0] for r in teams], y=[float(r[1]) for r in teams], name=_("Target"))
-        figure.add_bar(
-            x=[r[0] for r in teams], y=[float(r[2]) for r in teams], name=_("Signed amount")
-        )
-        figure.add_bar(
-            x=[r[0] for r in teams], y=[float(r[4]) for r in teams], name=_("Collected amount")
-        )
-        return figure
+        return _bars(teams, {1: _("Target"), 2: _("Signed amount"), 4: _("Collected amount")})
 
     return Chart(
         "by_team",

@@ -169,6 +169,44 @@ def test_director_moves_target_between_teams_and_reps_follow(
     assert AdjustmentLine.objects.filter(adjustment__kind="team_split").count() == 5
 
 
+def test_director_spreads_a_team_change_over_the_other_teams(
+    plan, director, team, other_team, rep, teammate, outsider
+):
+    june = dt.date(plan.year, 6, 1)
+    services.targets_adjust_teams(
+        plan=plan,
+        actor=director,
+        reason="team B opens a new campus",
+        spread=True,
+        changes={(team.pk, june): D("56666.67")},
+        today=dt.date(plan.year, 1, 1),
+    )
+    assert value(plan, "company", 6) == D("100000.00")
+    assert value(plan, "team", 6, team=other_team) == D("43333.33")
+
+
+def test_team_changes_that_break_the_company_total_are_refused(plan, director, team, other_team):
+    june = dt.date(plan.year, 6, 1)
+    with pytest.raises(ValidationError, match="the other teams cannot absorb"):
+        services.targets_adjust_teams(
+            plan=plan,
+            actor=director,
+            reason="both up",
+            spread=True,
+            changes={(team.pk, june): D("70000.00"), (other_team.pk, june): D("40000.00")},
+            today=dt.date(plan.year, 1, 1),
+        )
+    with pytest.raises(ValidationError, match="the teams add up to 110,000.00"):
+        services.targets_adjust_teams(
+            plan=plan,
+            actor=director,
+            reason="both up",
+            changes={(team.pk, june): D("70000.00"), (other_team.pk, june): D("40000.00")},
+            today=dt.date(plan.year, 1, 1),
+        )
+    assert value(plan, "team", 6, team=team) == D("66666.67")
+
+
 def test_manager_cannot_change_team_totals(plan, manager, team):
     with pytest.raises(PermissionDenied):
         services.targets_adjust_teams(
