@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-from salescrm.timeutil import month_start
+from salescrm.timeutil import monday_of, month_start
 
 HUNDRED = Decimal(100)
 ZERO = Decimal(0)
@@ -374,7 +374,7 @@ def _activity_plan_completion(start, end):
         .annotate(n=Count("id"))
     )
     for owner, day, count in [*activity_rows, *lead_rows]:
-        week = day - dt.timedelta(days=day.weekday())
+        week = monday_of(day)
         if (owner, week) in weeks:
             done[owner] += count
     return _as_ratios(done, planned)

@@ -10,10 +10,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
-from .roles import SALES, Role
+from .roles import LEADERS, SALES, Role
 
 ALL = tuple(Role.values)
-LEADERS = (Role.MANAGER, Role.DIRECTOR, Role.ADMIN)
 
 
 @dataclass(frozen=True)

@@ -19,3 +19,4 @@ class Role(models.TextChoices):
 SEES_ALL = frozenset({Role.DIRECTOR, Role.LEGAL, Role.FINANCE, Role.SERVICE, Role.ADMIN})
 # Roles that work leads and targets (role_required(*SALES), the navigation).
 SALES = (Role.REP, Role.MANAGER, Role.DIRECTOR, Role.ADMIN)
+LEADERS = (Role.MANAGER, Role.DIRECTOR, Role.ADMIN)

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from salescrm.access import role_required
 from salescrm.models import Team, User
-from salescrm.roles import Role
+from salescrm.roles import LEADERS, SALES, Role
 from salescrm.scoping import managed_team_ids
 from salescrm.timeutil import local_today
 
@@ -17,8 +17,6 @@ from . import services, tables
 from .forms import GridForm, JoinerForm, LeaverForm, PlanCreateForm, PlanWeightsForm
 from .models import AdjustmentLine, Target, TargetPlan
 
-SALES = (Role.REP, Role.MANAGER, Role.DIRECTOR, Role.ADMIN)
-LEADERS = (Role.MANAGER, Role.DIRECTOR, Role.ADMIN)
 DIRECTORS = (Role.DIRECTOR, Role.ADMIN)
 
 

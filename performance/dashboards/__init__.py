@@ -117,7 +117,7 @@ def rendered_charts(scope: Scope) -> tuple[list[Chart], str]:
     from django.core.cache import cache
     from django.template.loader import render_to_string
 
-    seconds = getattr(settings, "DASHBOARD_CACHE_SECONDS", 300)
+    seconds = settings.DASHBOARD_CACHE_SECONDS
     key = cache_key(scope)
     cached = cache.get(key) if seconds else None
     if cached is None:
