@@ -478,3 +478,152 @@ class CommissionLine(models.Model):
 
     def __str__(self):
         return self.description
+
+
+# --- dashboard facts ------------------------------------------------------------------------
+
+
+class FactPeriod(models.Model):
+    """A month, quarter or year whose dashboard facts the nightly job computed, up to
+    ``cut_off``. The job replaces the open periods' facts every night and a closed period's
+    only until they run to its end; after that they are frozen, like the scorecards."""
+
+    class Kind(models.TextChoices):
+        MONTH = "month", _("Month")
+        QUARTER = "quarter", _("Quarter")
+        YEAR = "year", _("Year")
+
+    kind = models.CharField(_("period"), max_length=8, choices=Kind.choices)
+    start = models.DateField(_("period start"))
+    end = models.DateField(_("period end"))
+    cut_off = models.DateField(_("source rows up to"))
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        ordering = ["kind", "-start"]
+        verbose_name = _("dashboard fact period")
+        verbose_name_plural = _("dashboard fact periods")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "start"], name="fact_period_once"),
+            models.CheckConstraint(
+                condition=models.Q(cut_off__gte=models.F("start"), cut_off__lte=models.F("end")),
+                name="fact_period_cut_off_inside",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.start}"
+
+    @property
+    def complete(self) -> bool:
+        return self.cut_off >= self.end
+
+
+class KpiFact(models.Model):
+    """One owner's numerator and denominator of a measure over a fact period: the KPI ratios
+    of ``performance.kpis`` and the few measures only the dashboards use (see
+    ``performance.facts.MEASURES``). A group's figure is the sum of its owners' numerators
+    over the sum of their denominators."""
+
+    period = models.ForeignKey(
+        FactPeriod, verbose_name=_("period"), on_delete=models.CASCADE, related_name="kpi_facts"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    measure = models.CharField(_("measure"), max_length=40)
+    numerator = models.DecimalField(_("numerator"), max_digits=18, decimal_places=4)
+    denominator = models.DecimalField(
+        _("denominator"), max_digits=18, decimal_places=4, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("KPI fact")
+        verbose_name_plural = _("KPI facts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "measure", "owner"], name="kpi_fact_once_per_owner"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.period} · {self.measure} · {self.owner_id}"
+
+
+class ChannelFact(models.Model):
+    """Per owner, channel and campaign: the leads created in the period, how many of them are
+    won, and the amount signed in it by customers who came through that channel."""
+
+    period = models.ForeignKey(
+        FactPeriod,
+        verbose_name=_("period"),
+        on_delete=models.CASCADE,
+        related_name="channel_facts",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    channel = models.ForeignKey(
+        "leads.Channel",
+        verbose_name=_("channel"),
+        null=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    campaign = models.ForeignKey(
+        "leads.Campaign",
+        verbose_name=_("campaign"),
+        null=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    leads = models.PositiveIntegerField(_("leads created"))
+    won = models.PositiveIntegerField(_("won"))
+    signed_amount = models.DecimalField(_("signed amount"), **MONEY)
+
+    class Meta:
+        verbose_name = _("channel fact")
+        verbose_name_plural = _("channel facts")
+        indexes = [models.Index(fields=["period", "owner"], name="channel_fact_period_owner")]
+
+    def __str__(self):
+        return f"{self.period} · {self.channel_id}/{self.campaign_id} · {self.owner_id}"
+
+
+class ProductLineFact(models.Model):
+    """Per owner and product line: the amount of the contract lines signed in the period."""
+
+    period = models.ForeignKey(
+        FactPeriod,
+        verbose_name=_("period"),
+        on_delete=models.CASCADE,
+        related_name="product_line_facts",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    product_line = models.ForeignKey(
+        "salescrm.ProductLine",
+        verbose_name=_("product line"),
+        null=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    amount = models.DecimalField(_("signed amount"), **MONEY)
+
+    class Meta:
+        verbose_name = _("product line fact")
+        verbose_name_plural = _("product line facts")
+        indexes = [models.Index(fields=["period", "owner"], name="product_line_fact_owner")]
+
+    def __str__(self):
+        return f"{self.period} · {self.product_line_id} · {self.owner_id}"

@@ -4,7 +4,7 @@ runs each under its lock, in one transaction, with a JobRun record."""
 
 from salescrm.nightly import nightly_job
 
-from . import services
+from . import facts, services
 
 
 @nightly_job("performance.funnel_snapshot", order=40)
@@ -25,3 +25,8 @@ def kpi_anomalies(business_date):
 @nightly_job("performance.commission", order=50)
 def commission(business_date):
     return services.commission_compute(day=business_date)
+
+
+@nightly_job("performance.dashboard_facts", order=47)
+def dashboard_facts(business_date):
+    return facts.dashboard_facts_compute(day=business_date)

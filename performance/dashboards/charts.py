@@ -5,14 +5,12 @@ from collections import defaultdict
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from salescrm.models import User
 from salescrm.timeutil import (
-    day_bounds,
     local_now,
     month_end,
     month_start,
@@ -25,7 +23,7 @@ from ..models import CommissionStatement, PeriodKind, ScoreCard, ScoreLine
 from ..services import FUNNEL_STAGES
 from .data import Data
 from .figures import Chart, Figure
-from .scope import CENT, TENTH, ZERO, Scope, add_months, money, percent
+from .scope import CENT, TENTH, ZERO, add_months, money, percent
 
 # SPEC §5 / seeds: the goals the director's view draws beside the actuals, per quarter.
 BENCHMARKS = {
@@ -309,44 +307,22 @@ def chart_leaderboard(data: Data) -> Chart:
 
 def chart_activity(data: Data) -> Chart:
     """Weekly activity plans starting in the period against what was logged in it: phone calls
-    and effective visits."""
-    from leads.models import Activity, ActivityPlan
-
+    and effective visits (the nightly facts)."""
     scope = data.scope
-    planned = {
-        rep: (calls, visits)
-        for rep, calls, visits in ActivityPlan.objects.filter(
-            scope.owned("rep_id"), week_start__range=(scope.start, scope.end)
-        )
-        .values("rep_id")
-        .annotate(calls=Sum("calls"), visits=Sum("visits"))
-        .values_list("rep_id", "calls", "visits")
-    }
-    low, high = day_bounds(scope.start, scope.end)
-    done = {
-        actor: (calls, visits)
-        for actor, calls, visits in Activity.objects.filter(
-            scope.owned("actor_id"), occurred_at__gte=low, occurred_at__lt=high
-        )
-        .values("actor_id")
-        .annotate(
-            calls=Count("id", filter=Q(kind=Activity.Kind.PHONE)),
-            visits=Count("id", filter=Q(kind__in=Activity.EFFECTIVE_VISIT_KINDS)),
-        )
-        .values_list("actor_id", "calls", "visits")
-    }
+    facts = data.facts(scope.period, scope.start)
+    calls, visits = facts.ratios.get("calls", {}), facts.ratios.get("visits", {})
+    none = kpis.Ratio(ZERO, ZERO)
     rows = []
     for rep in scope.reps:
-        plan_calls, plan_visits = planned.get(rep.pk, (0, 0))
-        calls, visits = done.get(rep.pk, (0, 0))
+        made, visited = calls.get(rep.pk, none), visits.get(rep.pk, none)
         rows.append(
             [
                 str(rep),
-                plan_calls,
-                calls,
-                plan_visits,
-                visits,
-                percent(calls + visits, plan_calls + plan_visits),
+                int(made.denominator),
+                int(made.numerator),
+                int(visited.denominator),
+                int(visited.numerator),
+                percent(made.numerator + visited.numerator, made.denominator + visited.denominator),
             ]
         )
 
@@ -370,6 +346,7 @@ def chart_activity(data: Data) -> Chart:
         ],
         rows,
         draw,
+        note=facts.note(),
     )
 
 
@@ -706,20 +683,10 @@ def chart_trend(data: Data) -> Chart:
 
 
 def chart_product_lines(data: Data) -> Chart:
-    from customers.models import Contract, ContractLine
     from salescrm.models import ProductLine
 
     scope = data.scope
-    amounts = dict(
-        ContractLine.objects.filter(
-            scope.owned("contract__owner_id"),
-            contract__status__in=Contract.SIGNED_STATES,
-            contract__signed_on__range=(scope.start, scope.end),
-        )
-        .values("product__product_line_id")
-        .annotate(total=Sum("amount"))
-        .values_list("product__product_line_id", "total")
-    )
+    amounts = data.product_line_facts(scope.period, scope.start)
     rows = [[str(line), money(amounts.get(line.pk))] for line in ProductLine.objects.order_by("pk")]
     total = sum((r[1] for r in rows), ZERO)
     rows = [r + [percent(r[1], total)] for r in rows]
@@ -735,37 +702,19 @@ def chart_product_lines(data: Data) -> Chart:
         [_("Product line"), _("Signed amount"), _("Share (%)")],
         rows if total else [],
         draw,
+        note=data.facts(scope.period, scope.start).note(),
     )
 
 
 def chart_channels(data: Data) -> Chart:
     """Per channel and campaign: leads created in the period, how many of them were won, the
-    amount signed in the period by customers who came through it, and the cost per won lead
-    (the cost of the campaigns running in the period, counted in full, ÷ won leads)."""
-    from customers.models import Contract
-    from leads.models import Campaign, Channel, Lead
+    amount signed in the period by customers who came through it (the nightly facts), and the
+    cost per won lead (the cost of the campaigns running in the period, counted in full, ÷
+    won leads)."""
+    from leads.models import Campaign, Channel
 
     scope = data.scope
-    low, high = day_bounds(scope.start, scope.end)
-    leads = (
-        Lead.objects.filter(scope.owned("owner_id"), created_at__gte=low, created_at__lt=high)
-        .values("channel_id", "campaign_id")
-        .annotate(leads=Count("id"), won=Count("id", filter=Q(stage=Lead.Stage.WON)))
-        .values_list("channel_id", "campaign_id", "leads", "won")
-    )
-    signed = (
-        Contract.objects.signed_between(scope.start, scope.end)
-        .filter(scope.owned("owner_id"))
-        .values(channel=F("customer__lead__channel_id"), campaign=F("customer__lead__campaign_id"))
-        .annotate(total=Sum("total_amount"))
-        .values_list("channel", "campaign", "total")
-    )
-    figures: dict = defaultdict(lambda: [0, 0, ZERO])
-    for channel, campaign, count, won in leads:
-        figures[(channel, campaign)][0] += count
-        figures[(channel, campaign)][1] += won
-    for channel, campaign, total in signed:
-        figures[(channel, campaign)][2] += total
+    figures = data.channel_facts(scope.period, scope.start)
     campaigns = {
         c.pk: c
         for c in Campaign.objects.filter(
@@ -828,17 +777,17 @@ def chart_channels(data: Data) -> Chart:
         draw,
         note=_(
             "Leads created in the period and how many were won; cost of the campaigns running in the period."
-        ),
+        )
+        + " "
+        + data.facts(scope.period, scope.start).note(),
     )
 
 
-def _rates(scope: Scope, codes: list[str], start: dt.date, end: dt.date) -> dict:
-    ratios = kpis.compute_all(start, end, codes)
+def _rates(data: Data, codes: list[str], kind: str, start: dt.date) -> dict:
+    """The KPIs' figures for the reps in scope from the period's nightly facts."""
+    facts = data.facts(kind, start)
     return {
-        code: kpis.KPI_BY_CODE[code].value(
-            kpis.rollup(ratios[code], {"scope": scope.rep_ids}).get("scope")
-        )
-        for code in codes
+        code: kpis.KPI_BY_CODE[code].value(facts.total(code, data.scope.rep_ids)) for code in codes
     }
 
 
@@ -847,7 +796,7 @@ RATE_KPIS = ["renewal_rate", "refund_rate", "on_time_collection_rate", "overdue_
 
 def chart_rates(data: Data) -> Chart:
     scope = data.scope
-    values = _rates(scope, RATE_KPIS, scope.start, scope.as_of)
+    values = _rates(data, RATE_KPIS, scope.period, scope.start)
     rows = [
         [
             str(kpis.KPI_BY_CODE[code].label),
@@ -865,37 +814,8 @@ def chart_rates(data: Data) -> Chart:
         [_("KPI"), _("Value (%)")],
         rows,
         draw,
+        note=data.facts(scope.period, scope.start).note(),
     )
-
-
-def _key_customers(scope: Scope, start: dt.date, end: dt.date) -> tuple[dict, dict]:
-    """Customers of tier strategic and core with a signed contract whose course ended in
-    [start, end], and whether each signed a renewal contract after that one: {tier:
-    {customer: renewed}}. One query."""
-    from customers.models import Contract
-
-    renewal = Contract.objects.filter(
-        customer=OuterRef("customer"),
-        is_renewal=True,
-        status__in=Contract.SIGNED_STATES,
-        signed_on__gte=OuterRef("signed_on"),
-    ).exclude(pk=OuterRef("pk"))
-    rows = (
-        Contract.objects.filter(
-            scope.owned("owner_id"),
-            status__in=Contract.SIGNED_STATES,
-            ends_on__range=(start, end),
-        )
-        .annotate(
-            tier=Coalesce("customer__tier_override", "customer__tier"), renewed=Exists(renewal)
-        )
-        .filter(tier__in=["strategic", "core"])
-        .values_list("tier", "customer_id", "renewed")
-    )
-    result: dict = defaultdict(dict)
-    for tier, customer, renewed in rows:
-        result[tier][customer] = result[tier].get(customer, False) or renewed
-    return result
 
 
 def chart_benchmarks(data: Data) -> Chart:
@@ -907,11 +827,11 @@ def chart_benchmarks(data: Data) -> Chart:
     customers); potential-customer conversion ≥ 30 % (leads created in the quarter that were
     won ÷ leads created)."""
     scope = data.scope
-    start, end = quarter_start(scope.month), min(quarter_end(scope.month), scope.today)
-    values = _rates(scope, ["satisfaction", "referral_share", "lead_conversion"], start, end)
-    key = _key_customers(scope, start, end)
-    strategic = key.get("strategic", {})
-    everyone = {**key.get("core", {}), **strategic}
+    start = quarter_start(scope.month)
+    facts = data.facts("quarter", start)
+    values = _rates(data, ["satisfaction", "referral_share", "lead_conversion"], "quarter", start)
+    strategic = facts.total("strategic_renewal") or kpis.Ratio(ZERO, ZERO)
+    churn = facts.total("key_churn") or kpis.Ratio(ZERO, ZERO)
 
     def q(value, places=TENTH):
         return value.quantize(places, ROUND_HALF_UP) if value is not None else None
@@ -933,14 +853,14 @@ def chart_benchmarks(data: Data) -> Chart:
         ],
         [
             _("Strategic customers renewing"),
-            percent(sum(strategic.values()), len(strategic)),
+            percent(strategic.numerator, strategic.denominator),
             BENCHMARKS["strategic_renewal"],
             "%",
             _("at least"),
         ],
         [
             _("Key-customer churn"),
-            percent(sum(not r for r in everyone.values()), len(everyone)),
+            percent(churn.numerator, churn.denominator),
             BENCHMARKS["key_churn"],
             "%",
             _("at most"),
@@ -976,7 +896,7 @@ def chart_benchmarks(data: Data) -> Chart:
         [_("Indicator"), _("Actual"), _("Benchmark"), _("Unit"), _("Goal")],
         rows,
         draw,
-        note=_("Quarter %(from)s to %(to)s.") % {"from": start, "to": end},
+        note=facts.note(),
     )
 
 

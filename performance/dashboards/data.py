@@ -2,10 +2,11 @@
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
-from django.db.models import Max, Q
+from django.db.models import Max, Q, Sum
 
 from salescrm.timeutil import (
     month_end,
@@ -13,29 +14,63 @@ from salescrm.timeutil import (
     quarter_start,
 )
 
-from ..models import FunnelSnapshot
+from ..kpis import Ratio
+from ..models import ChannelFact, FactPeriod, FunnelSnapshot, KpiFact, ProductLineFact
 from .scope import HISTORY_MONTHS, ZERO, Scope, add_months
 
 
 def company_months(metric: str, first: dt.date, last: dt.date) -> list[tuple]:
-    """(owner_id, month, value) of every rep from ``targets.selectors.monthly_actuals``, shared
-    by all readers for ``DASHBOARD_CACHE_SECONDS`` (each reader's scope is applied after): the
-    three-year history is the same for everyone, and its new-customer query is the costliest
-    of a dashboard (seconds on the bench dataset)."""
+    """(owner_id, month, value) of every owner from the monthly dashboard facts of `metric`
+    (signed_amount, collected_amount, new_customers), shared by all readers for
+    ``DASHBOARD_CACHE_SECONDS`` (each reader's scope is applied after): the three-year history
+    is the same for everyone and changes once a night. One query."""
     from django.conf import settings
     from django.core.cache import cache
-
-    from targets import selectors
 
     seconds = getattr(settings, "DASHBOARD_CACHE_SECONDS", 300)
     key = f"dashboard-months:{metric}:{first}:{last}"
     rows = cache.get(key) if seconds else None
     if rows is None:
-        frame = selectors.monthly_actuals(metric, first, last)
-        rows = [(int(o), m, v) for o, m, v in frame.itertuples(index=False, name=None)]
+        rows = list(
+            KpiFact.objects.filter(
+                period__kind=FactPeriod.Kind.MONTH,
+                period__start__range=(first, last),
+                measure=metric,
+            ).values_list("owner_id", "period__start", "numerator")
+        )
         if seconds:
             cache.set(key, rows, seconds)
     return rows
+
+
+@dataclass
+class PeriodFacts:
+    """The dashboard facts of one period within the reader's scope: its ``FactPeriod`` (None
+    when the nightly job has not computed it) and {measure: {owner: Ratio}}."""
+
+    period: FactPeriod | None
+    ratios: dict = field(default_factory=dict)
+
+    def total(self, measure: str, owners: list[int] | None = None) -> Ratio | None:
+        """The sum of the owners' ratios (all owners in scope when `owners` is None)."""
+        by_owner = self.ratios.get(measure, {})
+        parts = [r for o, r in by_owner.items() if owners is None or o in owners]
+        if not parts:
+            return None
+        result = parts[0]
+        for part in parts[1:]:
+            result = result + part
+        return result
+
+    def note(self) -> str:
+        from django.utils.translation import gettext as _
+
+        if self.period is None:
+            return _("Not computed yet: the nightly job fills this period after its first night.")
+        return _("Nightly snapshot of %(start)s to %(cut_off)s.") % {
+            "start": self.period.start,
+            "cut_off": self.period.cut_off,
+        }
 
 
 class Data:
@@ -43,6 +78,47 @@ class Data:
 
     def __init__(self, scope: Scope):
         self.scope = scope
+        self._facts: dict = {}
+
+    def facts(self, kind: str, start: dt.date) -> PeriodFacts:
+        """The KPI facts of a period in the reader's scope; two queries, once per period."""
+        if (kind, start) not in self._facts:
+            period = FactPeriod.objects.filter(kind=kind, start=start).first()
+            facts = PeriodFacts(period)
+            if period is not None:
+                ratios: dict = defaultdict(dict)
+                for measure, owner, numerator, denominator in KpiFact.objects.filter(
+                    self.scope.owned("owner_id"), period=period
+                ).values_list("measure", "owner_id", "numerator", "denominator"):
+                    ratios[measure][owner] = Ratio(numerator, denominator)
+                facts.ratios = dict(ratios)
+            self._facts[(kind, start)] = facts
+        return self._facts[(kind, start)]
+
+    def channel_facts(self, kind: str, start: dt.date) -> dict:
+        """{(channel_id, campaign_id): [leads, won, signed amount]} of the period in scope."""
+        period = self.facts(kind, start).period
+        if period is None:
+            return {}
+        rows = (
+            ChannelFact.objects.filter(self.scope.owned("owner_id"), period=period)
+            .values("channel_id", "campaign_id")
+            .annotate(leads=Sum("leads"), won=Sum("won"), amount=Sum("signed_amount"))
+            .values_list("channel_id", "campaign_id", "leads", "won", "amount")
+        )
+        return {(ch, ca): [leads, won, amount] for ch, ca, leads, won, amount in rows}
+
+    def product_line_facts(self, kind: str, start: dt.date) -> dict:
+        """{product_line_id: signed amount} of the period in scope."""
+        period = self.facts(kind, start).period
+        if period is None:
+            return {}
+        return dict(
+            ProductLineFact.objects.filter(self.scope.owned("owner_id"), period=period)
+            .values("product_line_id")
+            .annotate(total=Sum("amount"))
+            .values_list("product_line_id", "total")
+        )
 
     def _frame_by_month(self, metric: str, first: dt.date, last: dt.date) -> dict:
         wanted = None if self.scope.whole_company else set(self.scope.rep_ids)

@@ -3,7 +3,7 @@
 import pytest
 from django.core.cache import cache
 
-from tests.performance.factories import contract
+from tests.performance.factories import contract, nightly_facts
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +24,7 @@ def test_second_load_reads_the_cache_and_runs_fewer_queries(
     cached, rep, login, django_assert_max_num_queries
 ):
     contract(rep, "30000", "2026-10-05")
+    nightly_facts()
     client = login(rep)
     first = client.get("/dashboard/?month=2026-10")
     with django_assert_max_num_queries(8):
@@ -35,6 +36,7 @@ def test_second_load_reads_the_cache_and_runs_fewer_queries(
 def test_cache_is_per_reader_and_per_filter(cached, rep, teammate, manager, login):
     contract(rep, "30000", "2026-10-05")
     contract(teammate, "40000", "2026-10-12")
+    nightly_facts()
     assert rows(login(rep).get("/dashboard/?month=2026-10"), "target_progress")[0][3] == 30000
     assert rows(login(teammate).get("/dashboard/?month=2026-10"), "target_progress")[0][3] == 40000
     team = rows(login(manager).get("/dashboard/?month=2026-10"), "target_by_rep")

@@ -19,6 +19,7 @@ from tests.performance.factories import (
     contract,
     instalment,
     lead_with_history,
+    nightly_facts,
     payment,
     targets,
 )
@@ -49,6 +50,7 @@ def snapshot(day, person, reached, open_leads=1):
 
 
 def build(user, key, **filters):
+    nightly_facts()
     scope = dashboards.scope_for(user, month=OCTOBER, today=TODAY, **filters)
     return dashboards.build(scope, key)
 

@@ -12,7 +12,7 @@ from performance import dashboards
 from salescrm.models import ProductLine
 from tests.customers.conftest import run_chain
 from tests.customers.factories import make_contract
-from tests.performance.factories import contract, instalment, payment, refund
+from tests.performance.factories import contract, instalment, nightly_facts, payment, refund
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +20,7 @@ TODAY = dt.date(2026, 11, 10)
 
 
 def build(user, key, month=dt.date(2026, 10, 1)):
+    nightly_facts()
     return dashboards.build(dashboards.scope_for(user, month=month, today=TODAY), key)
 
 

@@ -15,7 +15,13 @@ from performance.models import (
 )
 from salescrm.roles import Role
 from tests.factories import UserFactory
-from tests.performance.factories import contract, instalment, lead_with_history, targets
+from tests.performance.factories import (
+    contract,
+    instalment,
+    lead_with_history,
+    nightly_facts,
+    targets,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -81,6 +87,7 @@ def busy(team, other_team, manager, other_manager, rep, director):
     ScoreCard.objects.bulk_create(cards)
     CommissionStatement.objects.bulk_create(statements)
     targets("signed_amount", rows, created_by=director)
+    nightly_facts()
     return reps
 
 

@@ -7,7 +7,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from tests.performance.factories import contract, targets
+from tests.performance.factories import contract, nightly_facts, targets
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +26,7 @@ def october(rep, teammate, outsider, manager, team, other_team):
         ],
         created_by=manager,
     )
+    nightly_facts()
 
 
 def export_rows(client, key, query):

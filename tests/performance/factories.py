@@ -148,3 +148,12 @@ def targets(metric, rows, *, year=2026, created_by):
             value=Decimal(value),
         )
     return plan
+
+
+def nightly_facts(day=dt.date(2026, 11, 9), history_months=14):
+    """Run the dashboard-facts job the way the nightly run does, for business date `day`
+    (the night before the dashboards' "today", 2026-11-10): the open month, quarter and year,
+    and every earlier period of the last `history_months` months."""
+    from performance.facts import dashboard_facts_compute
+
+    return dashboard_facts_compute(day=day, history_months=history_months)

@@ -1,0 +1,275 @@
+"""The dashboard facts (issue 7): the nightly snapshot the dashboards read instead of the raw
+tables, in the way djangoproject.com's dashboard reads the rows its periodic command fills.
+
+For each month, quarter and year the job computes, per owner, from the source rows up to a
+cut-off (the business date while the period runs, its last day once it is over):
+
+- ``KpiFact``: the numerator and denominator of each measure of ``MEASURES`` — the KPI ratios
+  of ``performance.kpis`` the director's and manager's charts show (renewal, refund and
+  collection rates; satisfaction, referral share and lead conversion for the benchmarks), the
+  plain monthly amounts the history charts need (signed, collected, new customers), and the
+  measures only the dashboards use: strategic customers renewing, key-customer churn, and
+  calls and effective visits against the weekly activity plans;
+- ``ChannelFact``: leads created, won, and amount signed per channel and campaign;
+- ``ProductLineFact``: amount signed per product line.
+
+Every night the open month, quarter and year are replaced, plus every period of the last
+``FACT_HISTORY_MONTHS`` months whose facts do not yet run to its end (the first night, or after
+an outage); a period whose facts run to its end is never recomputed (frozen). A constant number
+of queries per period, whatever the number of owners, leads or contracts.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from salescrm.timeutil import day_bounds, month_end, month_start, quarter_end, quarter_start
+
+from . import kpis
+from .models import ChannelFact, FactPeriod, KpiFact, ProductLineFact
+
+FACT_HISTORY_MONTHS = 36
+ZERO = Decimal(0)
+
+# The KPIs of the catalogue the dashboards show, per period kind; the plain monthly amounts
+# feed the month-by-month history (trend, target progress, forecast).
+RATE_KPIS = ["renewal_rate", "refund_rate", "on_time_collection_rate", "overdue_ratio"]
+BENCHMARK_KPIS = ["satisfaction", "referral_share", "lead_conversion"]
+HISTORY_KPIS = ["signed_amount", "collected_amount", "new_customers"]
+KPIS_BY_KIND = {
+    FactPeriod.Kind.MONTH: RATE_KPIS + HISTORY_KPIS,
+    FactPeriod.Kind.QUARTER: RATE_KPIS + BENCHMARK_KPIS,
+    FactPeriod.Kind.YEAR: RATE_KPIS,
+}
+# Measures only the dashboards use (computed for every kind).
+STRATEGIC_RENEWAL, KEY_CHURN, CALLS, VISITS = "strategic_renewal", "key_churn", "calls", "visits"
+MEASURES = sorted(
+    {code for codes in KPIS_BY_KIND.values() for code in codes}
+    | {STRATEGIC_RENEWAL, KEY_CHURN, CALLS, VISITS}
+)
+
+
+def period_end(kind: str, start: dt.date) -> dt.date:
+    if kind == FactPeriod.Kind.QUARTER:
+        return quarter_end(start)
+    if kind == FactPeriod.Kind.YEAR:
+        return start.replace(month=12, day=31)
+    return month_end(start)
+
+
+def period_start(kind: str, day: dt.date) -> dt.date:
+    if kind == FactPeriod.Kind.QUARTER:
+        return quarter_start(day)
+    if kind == FactPeriod.Kind.YEAR:
+        return day.replace(month=1, day=1)
+    return month_start(day)
+
+
+def _periods(day: dt.date, history_months: int) -> list[tuple[str, dt.date, dt.date]]:
+    """(kind, start, cut-off): the open month, quarter and year up to `day`, then every period
+    starting in the `history_months` before the open month whose facts do not run to its end.
+    Two queries at most."""
+    wanted = [(kind, period_start(kind, day), day) for kind in FactPeriod.Kind.values]
+    if history_months:
+        earliest = month_start(day)
+        for _step in range(history_months):
+            earliest = month_start(earliest - dt.timedelta(days=1))
+        complete = {
+            (kind, start)
+            for kind, start, end, cut_off in FactPeriod.objects.filter(
+                start__gte=earliest, start__lt=month_start(day)
+            ).values_list("kind", "start", "end", "cut_off")
+            if cut_off >= end
+        }
+        month = earliest
+        while month < month_start(day):
+            for kind in FactPeriod.Kind.values:
+                start = period_start(kind, month)
+                end = period_end(kind, start)
+                if start == month and end < day and (kind, start) not in complete:
+                    wanted.append((kind, start, end))
+            month = month_start(month + dt.timedelta(days=31))
+    return wanted
+
+
+def _key_customers(start: dt.date, end: dt.date) -> tuple[dict, dict]:
+    """Per customer owner, the strategic customers renewing and the key customers (strategic
+    and core) churning: customers of that tier with a signed contract whose course ended in
+    [start, end], and whether they signed a renewal contract since. One query."""
+    from customers.models import Contract
+
+    renewal = Contract.objects.filter(
+        customer=OuterRef("customer"),
+        is_renewal=True,
+        status__in=Contract.SIGNED_STATES,
+        signed_on__gte=OuterRef("signed_on"),
+    ).exclude(pk=OuterRef("pk"))
+    rows = (
+        Contract.objects.filter(status__in=Contract.SIGNED_STATES, ends_on__range=(start, end))
+        .annotate(
+            tier=Coalesce("customer__tier_override", "customer__tier"), renewed=Exists(renewal)
+        )
+        .filter(tier__in=["strategic", "core"])
+        .values_list("customer__owner_id", "tier", "customer_id", "renewed")
+    )
+    renewed_by: dict = {}
+    for owner, tier, customer, renewed in rows:
+        key = (owner, tier, customer)
+        renewed_by[key] = renewed_by.get(key, False) or renewed
+    strategic, churn = defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0])
+    for (owner, tier, _customer), renewed in renewed_by.items():
+        if tier == "strategic":
+            strategic[owner][0] += renewed
+            strategic[owner][1] += 1
+        churn[owner][0] += not renewed
+        churn[owner][1] += 1
+    as_ratios = {
+        owner: kpis.Ratio(Decimal(n), Decimal(d)) for owner, (n, d) in strategic.items() if owner
+    }
+    churn_ratios = {
+        owner: kpis.Ratio(Decimal(n), Decimal(d)) for owner, (n, d) in churn.items() if owner
+    }
+    return as_ratios, churn_ratios
+
+
+def _activity(start: dt.date, end: dt.date) -> tuple[dict, dict]:
+    """Per rep, phone calls and effective visits logged in [start, end] against those planned
+    in the weekly plans starting in it. Two queries."""
+    from leads.models import Activity, ActivityPlan
+
+    planned = (
+        ActivityPlan.objects.filter(week_start__range=(start, end))
+        .values("rep_id")
+        .annotate(calls=Sum("calls"), visits=Sum("visits"))
+        .values_list("rep_id", "calls", "visits")
+    )
+    low, high = day_bounds(start, end)
+    done = (
+        Activity.objects.filter(occurred_at__gte=low, occurred_at__lt=high, actor__isnull=False)
+        .values("actor_id")
+        .annotate(
+            calls=Count("id", filter=Q(kind=Activity.Kind.PHONE)),
+            visits=Count("id", filter=Q(kind__in=Activity.EFFECTIVE_VISIT_KINDS)),
+        )
+        .values_list("actor_id", "calls", "visits")
+    )
+    figures: dict = defaultdict(lambda: [0, 0, 0, 0])  # calls, planned, visits, planned
+    for rep, calls, visits in planned:
+        figures[rep][1] += calls or 0
+        figures[rep][3] += visits or 0
+    for rep, calls, visits in done:
+        figures[rep][0] += calls
+        figures[rep][2] += visits
+    calls = {rep: kpis.Ratio(Decimal(f[0]), Decimal(f[1])) for rep, f in figures.items()}
+    visits = {rep: kpis.Ratio(Decimal(f[2]), Decimal(f[3])) for rep, f in figures.items()}
+    return calls, visits
+
+
+def _channels(start: dt.date, end: dt.date) -> dict:
+    """{(owner, channel, campaign): [leads, won, signed amount]}. Two queries."""
+    from customers.models import Contract
+    from leads.models import Lead
+
+    low, high = day_bounds(start, end)
+    figures: dict = defaultdict(lambda: [0, 0, ZERO])
+    for owner, channel, campaign, count, won in (
+        Lead.objects.filter(created_at__gte=low, created_at__lt=high, owner__isnull=False)
+        .values("owner_id", "channel_id", "campaign_id")
+        .annotate(leads=Count("id"), won=Count("id", filter=Q(stage=Lead.Stage.WON)))
+        .values_list("owner_id", "channel_id", "campaign_id", "leads", "won")
+    ):
+        figures[(owner, channel, campaign)][0] += count
+        figures[(owner, channel, campaign)][1] += won
+    for owner, channel, campaign, total in (
+        Contract.objects.signed_between(start, end)
+        .values(
+            "owner_id",
+            channel=F("customer__lead__channel_id"),
+            campaign=F("customer__lead__campaign_id"),
+        )
+        .annotate(total=Sum("total_amount"))
+        .values_list("owner_id", "channel", "campaign", "total")
+    ):
+        figures[(owner, channel, campaign)][2] += total
+    return figures
+
+
+def _product_lines(start: dt.date, end: dt.date) -> list[tuple]:
+    """[(owner, product line, amount)] of the contract lines signed in [start, end]."""
+    from customers.models import Contract, ContractLine
+
+    return list(
+        ContractLine.objects.filter(
+            contract__status__in=Contract.SIGNED_STATES,
+            contract__signed_on__range=(start, end),
+        )
+        .values("contract__owner_id", "product__product_line_id")
+        .annotate(total=Sum("amount"))
+        .values_list("contract__owner_id", "product__product_line_id", "total")
+    )
+
+
+def facts_replace(*, kind: str, start: dt.date, cut_off: dt.date) -> dict:
+    """Replace the facts of one period with what the source rows say up to the end of
+    `cut_off` (the caller holds the transaction)."""
+    end = period_end(kind, start)
+    ratios = kpis.compute_all(start, cut_off, KPIS_BY_KIND[kind])
+    ratios[STRATEGIC_RENEWAL], ratios[KEY_CHURN] = _key_customers(start, cut_off)
+    ratios[CALLS], ratios[VISITS] = _activity(start, cut_off)
+    channels = _channels(start, cut_off)
+    lines = _product_lines(start, cut_off)
+
+    FactPeriod.objects.filter(kind=kind, start=start).delete()  # its facts go with it
+    period = FactPeriod.objects.create(
+        kind=kind, start=start, end=end, cut_off=cut_off, computed_at=timezone.now()
+    )
+    kpi_facts = [
+        KpiFact(
+            period=period,
+            owner_id=owner,
+            measure=measure,
+            numerator=ratio.numerator,
+            denominator=ratio.denominator,
+        )
+        for measure, by_owner in ratios.items()
+        for owner, ratio in by_owner.items()
+        if owner is not None
+    ]
+    channel_facts = [
+        ChannelFact(
+            period=period,
+            owner_id=owner,
+            channel_id=channel,
+            campaign_id=campaign,
+            leads=leads,
+            won=won,
+            signed_amount=amount,
+        )
+        for (owner, channel, campaign), (leads, won, amount) in channels.items()
+        if owner is not None
+    ]
+    line_facts = [
+        ProductLineFact(period=period, owner_id=owner, product_line_id=line, amount=amount)
+        for owner, line, amount in lines
+        if owner is not None
+    ]
+    KpiFact.objects.bulk_create(kpi_facts, batch_size=2000)
+    ChannelFact.objects.bulk_create(channel_facts, batch_size=2000)
+    ProductLineFact.objects.bulk_create(line_facts, batch_size=2000)
+    return {"kpi_facts": len(kpi_facts), "channel_facts": len(channel_facts)}
+
+
+def dashboard_facts_compute(*, day: dt.date, history_months: int = FACT_HISTORY_MONTHS) -> dict:
+    """Replace the facts of the open month, quarter and year up to `day`, and of every earlier
+    period (within `history_months`) whose facts do not run to its end yet."""
+    counts = {"periods": 0, "kpi_facts": 0, "channel_facts": 0}
+    for kind, start, cut_off in _periods(day, history_months):
+        written = facts_replace(kind=kind, start=start, cut_off=cut_off)
+        counts["periods"] += 1
+        counts["kpi_facts"] += written["kpi_facts"]
+        counts["channel_facts"] += written["channel_facts"]
+    return counts
