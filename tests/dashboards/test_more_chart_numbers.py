@@ -12,7 +12,14 @@ from performance import dashboards
 from salescrm.models import ProductLine
 from tests.customers.conftest import run_chain
 from tests.customers.factories import make_contract
-from tests.performance.factories import contract, instalment, nightly_facts, payment, refund
+from tests.performance.factories import (
+    contract,
+    instalment,
+    nightly_facts,
+    payment,
+    refund,
+    targets,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -100,3 +107,44 @@ def test_approval_counts_for_legal_at_each_step(rep, manager, legal):
     waiting = {row[0]: row[1:] for row in build(legal, "approvals").rows}
     assert waiting["销售经理审核"] == [0, 0]
     assert waiting["法务审核"] == [1, 1]
+
+
+def test_forecast_of_next_quarter_on_a_noiseless_seasonal_history(director, rep, manager, team):
+    # one contract (one new customer) a month from January 2025 (t = 0) to October 2026
+    # (t = 21, the last complete month before "today"): 10000 + 1000·t + the quarter's shift
+    season = {1: 0, 2: 3000, 3: -2000, 4: 1000}
+    for t in range(22):
+        month = dt.date(2025 + t // 12, t % 12 + 1, 1)
+        amount = 10000 + 1000 * t + season[(month.month - 1) // 3 + 1]
+        contract(rep, str(amount), f"{month:%Y-%m}-15")
+    targets(
+        "signed_amount",
+        [("rep", team, rep, f"2027-{m:02d}", "40000") for m in (1, 2, 3)],
+        year=2027,
+        created_by=manager,
+    )
+    nightly_facts(history_months=24)
+    chart = dashboards.build(
+        dashboards.scope_for(director, month=dt.date(2026, 10, 1), today=TODAY), "forecast"
+    )
+    # next quarter 2027 Q1 is t = 24, 25, 26 with no shift: 3 × 10000 + 1000 × (24 + 25 + 26)
+    # = 105000; without noise the interval has no width. The back-test projects the last four
+    # complete quarters from the months before each: 2026 Q1–Q3 exactly (every quarter of the
+    # year seen); 2025 Q4 from January–September 2025 alone, which has no Q4, so by the trend
+    # only: the least-squares line through t = 0..8 (10000, 11000, 12000, 16000, 17000, 18000,
+    # 14000, 15000, 16000) has slope 42000 ÷ 60 = 700 and value 14333.33 at t = 4, so it gives
+    # 3 × 11533.33 + 700 × (9 + 10 + 11) = 55600 against 20000 + 21000 + 22000 = 63000: an
+    # error of 11.75 %, and a MAPE of 11.75 ÷ 4 = 2.9 %.
+    # Enrolments: one new customer every month, so 3 in the quarter. 22 months of history.
+    assert chart.rows == [
+        ["签约金额", "2027 Q1", D(105000), D(105000), D(105000), D("120000.00"), D("2.9"), 22],
+        ["招生数（新客户）", "2027 Q1", D(3), D(3), D(3), D(0), D("0.0"), 22],
+    ]
+
+
+def test_a_period_the_nightly_job_has_not_computed_says_so(director, rep):
+    contract(rep, "10000", "2024-03-05")
+    nightly_facts()  # the last 14 months only
+    chart = build(director, "product_lines", month=dt.date(2024, 3, 1))
+    assert chart.rows == []
+    assert chart.note == "尚未计算：夜间任务首次运行后填充该期间。"
