@@ -519,8 +519,13 @@ class InstalmentQuerySet(ScopedQuerySet):
     scope_owner_path = "contract__owner"
 
     def receivable(self):
-        """Instalments of signed contracts that are not fully paid."""
-        return self.filter(contract__status__in=Contract.SIGNED_STATES, paid_amount__lt=F("amount"))
+        """Instalments of signed contracts that are not fully paid (written as the outstanding
+        amount above 0, the expression of ``instalment_outstanding_idx``)."""
+        return self.alias(
+            unpaid=ExpressionWrapper(
+                F("amount") - F("paid_amount"), output_field=DecimalField(**MONEY)
+            )
+        ).filter(contract__status__in=Contract.SIGNED_STATES, unpaid__gt=0)
 
     def with_ageing(self, as_of: dt.date):
         """Annotate `outstanding` and `bucket` ("current", "1-30", "31-60", "61-90", "90+") as of a day."""
@@ -589,7 +594,13 @@ class Instalment(models.Model):
                 fields=["contract", "sequence"], name="instalment_sequence_unique"
             ),
         ]
-        indexes = [models.Index(fields=["due_on"], name="instalment_due_idx")]
+        indexes = [
+            models.Index(fields=["due_on"], name="instalment_due_idx"),
+            # Receivables read only the unpaid few. An index on the outstanding amount finds
+            # them, and its statistics tell the planner how few they are (it cannot estimate
+            # "paid_amount < amount" and would scan every contract to join them).
+            models.Index(F("amount") - F("paid_amount"), name="instalment_outstanding_idx"),
+        ]
 
     def __str__(self):
         return f"{self.contract} #{self.sequence}"

@@ -166,7 +166,7 @@ class Data:
 
     @cached_property
     def targets(self) -> dict:
-        """{(metric, rep_id, month): value} of the published rep-level targets, from January
+        """{(metric, rep_id): {month: value}} of the published rep-level targets, from January
         of the year to the end of the quarter after the period (one query)."""
         from targets.models import Target, TargetPlan
 
@@ -183,17 +183,24 @@ class Data:
             .order_by()
             .values_list("plan__metric", "rep_id", "month", "value")
         )
-        result: dict = defaultdict(Decimal)
+        result: dict = defaultdict(lambda: defaultdict(Decimal))
         for metric, rep_id, month, value in rows:
-            result[(metric, rep_id, month_start(month))] += value
+            result[(metric, rep_id)][month_start(month)] += value
         return result
 
     def target(self, metric: str, first: dt.date, last: dt.date, rep_id=None) -> Decimal:
+        """The target of `metric` for the months in [first, last]: of one rep, or of everyone
+        in scope."""
+        if rep_id is None:
+            series = [by_month for (m, _rep), by_month in self.targets.items() if m == metric]
+        else:
+            series = [self.targets.get((metric, rep_id), {})]
         return sum(
             (
                 value
-                for (m, rep, month), value in self.targets.items()
-                if m == metric and first <= month <= last and (rep_id is None or rep == rep_id)
+                for by_month in series
+                for month, value in by_month.items()
+                if first <= month <= last
             ),
             ZERO,
         )
