@@ -35,14 +35,14 @@ from .models import ChannelFact, FactPeriod, KpiFact, ProductLineFact
 FACT_HISTORY_MONTHS = 36
 ZERO = Decimal(0)
 
-# The KPIs of the catalogue the dashboards show, per period kind; the plain monthly amounts
-# feed the month-by-month history (trend, target progress, forecast).
+# The KPIs of the catalogue computed per period kind. Months and quarters get every KPI: the
+# scorecards and the anomaly alerts read them from here instead of computing them again, and
+# the dashboards read the rates, the benchmarks and the monthly history (signed, collected,
+# new customers). A year gets what the dashboards show for a year.
 RATE_KPIS = ["renewal_rate", "refund_rate", "on_time_collection_rate", "overdue_ratio"]
-BENCHMARK_KPIS = ["satisfaction", "referral_share", "lead_conversion"]
-HISTORY_KPIS = ["signed_amount", "collected_amount", "new_customers"]
 KPIS_BY_KIND = {
-    FactPeriod.Kind.MONTH: RATE_KPIS + HISTORY_KPIS,
-    FactPeriod.Kind.QUARTER: RATE_KPIS + BENCHMARK_KPIS,
+    FactPeriod.Kind.MONTH: sorted(kpis.KPI_BY_CODE),
+    FactPeriod.Kind.QUARTER: sorted(kpis.KPI_BY_CODE),
     FactPeriod.Kind.YEAR: RATE_KPIS,
 }
 # Measures only the dashboards use (computed for every kind).
@@ -225,7 +225,12 @@ def facts_replace(*, kind: str, start: dt.date, cut_off: dt.date) -> dict:
 
     FactPeriod.objects.filter(kind=kind, start=start).delete()  # its facts go with it
     period = FactPeriod.objects.create(
-        kind=kind, start=start, end=end, cut_off=cut_off, computed_at=timezone.now()
+        kind=kind,
+        start=start,
+        end=end,
+        cut_off=cut_off,
+        measures=sorted(ratios),
+        computed_at=timezone.now(),
     )
     kpi_facts = [
         KpiFact(
@@ -261,6 +266,28 @@ def facts_replace(*, kind: str, start: dt.date, cut_off: dt.date) -> dict:
     ChannelFact.objects.bulk_create(channel_facts, batch_size=2000)
     ProductLineFact.objects.bulk_create(line_facts, batch_size=2000)
     return {"kpi_facts": len(kpi_facts), "channel_facts": len(channel_facts)}
+
+
+def kpi_ratios(
+    kind: str, start: dt.date, cut_off: dt.date, codes
+) -> dict[str, dict[int, kpis.Ratio]]:
+    """Per KPI code, each owner's Ratio for the period up to `cut_off`, as
+    ``kpis.compute_all`` would return it: read from the facts when tonight's (or a frozen)
+    computation of that period and cut-off holds the code, computed for the codes it does not.
+    Two queries when the facts have them all."""
+    codes = sorted(set(codes))
+    period = FactPeriod.objects.filter(kind=kind, start=start, cut_off=cut_off).first()
+    stored = set(period.measures) & set(codes) if period else set()
+    ratios: dict = {code: {} for code in stored}
+    if stored:
+        for measure, owner, numerator, denominator in KpiFact.objects.filter(
+            period=period, measure__in=stored
+        ).values_list("measure", "owner_id", "numerator", "denominator"):
+            ratios[measure][owner] = kpis.Ratio(numerator, denominator)
+    missing = [code for code in codes if code not in stored]
+    if missing:
+        ratios.update(kpis.compute_all(start, cut_off, missing))
+    return ratios
 
 
 def dashboard_facts_compute(*, day: dt.date, history_months: int = FACT_HISTORY_MONTHS) -> dict:

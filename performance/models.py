@@ -497,6 +497,7 @@ class FactPeriod(models.Model):
     start = models.DateField(_("period start"))
     end = models.DateField(_("period end"))
     cut_off = models.DateField(_("source rows up to"))
+    measures = models.JSONField(_("measures"), default=list)
     computed_at = models.DateTimeField(_("computed at"))
 
     class Meta:

@@ -16,7 +16,7 @@ from salescrm.models import Team, User
 from salescrm.roles import Role
 from salescrm.timeutil import business_date, month_end, month_start, quarter_end, quarter_start
 
-from . import kpis
+from . import facts, kpis
 from .models import (
     CommissionLine,
     CommissionPlan,
@@ -210,8 +210,8 @@ def scorecards_compute(
             if scheme is not None
         }
         # each KPI once per period, whichever roles weigh it
-        ratios = kpis.compute_all(
-            start, cut_off, sorted({i.kpi for items in items_of.values() for i in items})
+        ratios = facts.kpi_ratios(
+            kind, start, cut_off, {i.kpi for items in items_of.values() for i in items}
         )
         for role, items in items_of.items():
             scheme = schemes[role]
@@ -388,7 +388,9 @@ def kpi_anomalies_notify(*, day: dt.date) -> dict:
     codes = sorted({item.kpi for item in scheme.items.all()} if scheme else DEFAULT_WATCHED)
     reps = people_of_role(Role.REP)
     previous_start, previous_end = _same_span_last_month(day)
-    now_values = person_values(Role.REP, reps, start, day, set(codes))
+    # month to date: what tonight's facts hold for the open month
+    ratios = facts.kpi_ratios(PeriodKind.MONTH, start, day, codes)
+    now_values = person_values(Role.REP, reps, start, day, set(codes), ratios)
     before_values = person_values(Role.REP, reps, previous_start, previous_end, set(codes))
     managers = dict(Team.objects.filter(manager__isnull=False).values_list("id", "manager_id"))
     rows = []

@@ -31,8 +31,8 @@ from .factories import contract, instalment, lead_with_history, payment
 DAY = dt.date(2026, 11, 20)
 JOBS = [
     "performance.funnel_snapshot",
-    "performance.scorecards",
     "performance.dashboard_facts",
+    "performance.scorecards",
     "performance.commission",
     "performance.kpi_anomalies",
 ]

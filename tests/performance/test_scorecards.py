@@ -167,3 +167,27 @@ def test_missing_earlier_months_are_caught_up_once(rep, schemes):
     again = scorecards_compute(day=dt.date(2026, 11, 21), today=TODAY, catch_up_months=2)
     assert again == {"scorecards": 4, "score_lines": 6, "frozen": 0}
     assert ScoreCard.objects.get(pk=september.pk).computed_at == september.computed_at
+
+
+def test_scorecards_read_the_nights_kpi_ratios_from_the_dashboard_facts(
+    leads_data, schemes, manager
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from performance.facts import dashboard_facts_compute
+
+    day = dt.date(2026, 11, 20)
+    with CaptureQueriesContext(connection) as alone:
+        scorecards_compute(day=day, today=TODAY, catch_up_months=0)
+    computed = _cards()
+    ScoreCard.objects.all().delete()
+    dashboard_facts_compute(day=day, history_months=0)
+    with CaptureQueriesContext(connection) as from_facts:
+        scorecards_compute(day=day, today=TODAY, catch_up_months=0)
+    assert _cards() == computed
+    # per period, the two KPI queries (lead conversion, sales cycle) become one read of the
+    # facts; the leads are not read at all
+    assert len(from_facts.captured_queries) == len(alone.captured_queries) - 2
+    assert not [q for q in from_facts.captured_queries if '"leads_lead"' in q["sql"]]
+    assert [q for q in alone.captured_queries if '"leads_lead"' in q["sql"]]
