@@ -5,7 +5,8 @@ import pytest
 
 from performance.dashboards import default_month
 from performance.models import FunnelSnapshot
-from tests.performance.factories import contract, targets
+from salescrm.timeutil import business_date
+from tests.performance.factories import contract, nightly_facts, targets
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -41,6 +42,7 @@ def figures(rep, teammate, outsider, manager, team, other_team):
         year=month.year,
         created_by=manager,
     )
+    nightly_facts(day=business_date(), history_months=0)  # what the dashboards read
     return month
 
 
