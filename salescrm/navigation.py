@@ -55,6 +55,11 @@ NAV_ITEMS = [
 
 
 def items_for(user) -> list[dict]:
+    """The menu of `user`, with its badges. Kept on the user object, which lives for one
+    request: the base template and a page may both ask, and the badges cost queries."""
+    cached = getattr(user, "_nav_items", None)
+    if cached is not None:
+        return cached
     items = []
     for item in NAV_ITEMS:
         if not user.has_role(*item.roles):
@@ -65,4 +70,5 @@ def items_for(user) -> list[dict]:
             continue
         badge = import_string(item.badge)(user) if item.badge else 0
         items.append({"label": item.label, "url": url, "section": item.section, "badge": badge})
+    user._nav_items = items
     return items
