@@ -1,5 +1,6 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from .models import (
     Activity,
@@ -15,21 +16,25 @@ from .models import (
     ScoringRule,
     StageChange,
 )
-from .scoring import leads_rescore
 
 
 class RescoreOnSave:
-    """Scoring rules and thresholds re-grade every lead when an admin changes them."""
+    """Scoring rules and thresholds re-grade every lead when an admin changes them: a Celery
+    task queued once the change is committed (in-process without Redis, as in the demo)."""
+
+    def _rescore(self, request):
+        from .tasks import rescore_all_leads
+
+        transaction.on_commit(rescore_all_leads.delay)
+        messages.info(request, _("The leads are being re-graded with the new rules."))
 
     def save_model(self, request, obj, form, change):
-        with transaction.atomic():
-            super().save_model(request, obj, form, change)
-            leads_rescore()
+        super().save_model(request, obj, form, change)
+        self._rescore(request)
 
     def delete_model(self, request, obj):
-        with transaction.atomic():
-            super().delete_model(request, obj)
-            leads_rescore()
+        super().delete_model(request, obj)
+        self._rescore(request)
 
 
 @admin.register(Channel)

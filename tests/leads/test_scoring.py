@@ -66,7 +66,9 @@ def test_editing_a_lead_re_scores_it(rep):
     assert lead.score == 11
 
 
-def test_changing_a_rule_in_admin_re_grades_the_leads(client, rep):
+def test_changing_a_rule_in_admin_re_grades_the_leads(
+    client, rep, django_capture_on_commit_callbacks
+):
     admin_user = UserFactory(username="root", role="admin", is_superuser=True, is_staff=True)
     only_budget_rule(15)
     lead = lead_create(
@@ -75,11 +77,16 @@ def test_changing_a_rule_in_admin_re_grades_the_leads(client, rep):
     assert lead.grade == "B"
     rule = ScoringRule.objects.get(criterion="budget_confirmed")
     client.force_login(admin_user)
-    response = client.post(
-        f"/admin/leads/scoringrule/{rule.pk}/change/",
-        {"criterion": "budget_confirmed", "points": "20", "is_active": "on"},
-    )
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = client.post(
+            f"/admin/leads/scoringrule/{rule.pk}/change/",
+            {"criterion": "budget_confirmed", "points": "20", "is_active": "on"},
+        )
     assert response.status_code == 302
+    lead.refresh_from_db()
+    assert (lead.score, lead.grade) == (15, "B")  # not in the request
+    assert len(queued) == 1
+    queued[0]()  # the task, run in-process as the tests' Celery does
     lead.refresh_from_db()
     assert (lead.score, lead.grade) == (20, "A")
 
