@@ -9,14 +9,16 @@ or the company's value is the sum of its reps' numerators over the sum of their 
 """
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-from salescrm.timeutil import monday_of, month_start
+from salescrm.timeutil import month_start
 
 HUNDRED = Decimal(100)
 ZERO = Decimal(0)
@@ -79,19 +81,50 @@ def _grouped(rows: Iterable[tuple]) -> dict:
     return dict(totals)
 
 
+# Several KPIs read the same source rows for a period (the signed amount: target
+# achievement, average deal size, referral share; the collected amount: itself and the refund
+# rate; the surveys: satisfaction and NPS; the instalments: on-time and overdue). While
+# compute_all runs, each source query runs once per period; outside it, every call queries.
+_shared_sources: ContextVar[dict | None] = ContextVar("kpi_shared_sources", default=None)
+
+
+def _shared(source):
+    @functools.wraps(source)
+    def read(start, end):
+        memo = _shared_sources.get()
+        if memo is None:
+            return source(start, end)
+        key = (source.__name__, start, end)
+        if key not in memo:
+            memo[key] = source(start, end)
+        return memo[key]
+
+    return read
+
+
+@_shared
+def _signed(start, end) -> dict:
+    from targets import selectors
+
+    return selectors.signed_amount(start, end)
+
+
+@_shared
+def _collected(start, end) -> dict:
+    from targets import selectors
+
+    return selectors.collected_amount(start, end)
+
+
 # --- the formulas -------------------------------------------------------------------------
 
 
 def _signed_amount(start, end):
-    from targets import selectors
-
-    return _as_ratios(selectors.signed_amount(start, end))
+    return _as_ratios(_signed(start, end))
 
 
 def _collected_amount(start, end):
-    from targets import selectors
-
-    return _as_ratios(selectors.collected_amount(start, end))
+    return _as_ratios(_collected(start, end))
 
 
 def targets_by(metric: str, start: dt.date, end: dt.date, level: str = "rep") -> dict:
@@ -114,10 +147,8 @@ def targets_by(metric: str, start: dt.date, end: dt.date, level: str = "rep") ->
 
 
 def _target_achievement(start, end):
-    from targets import selectors
-
     targets = targets_by("signed_amount", start, end)
-    return _as_ratios(selectors.signed_amount(start, end), targets)
+    return _as_ratios(_signed(start, end), targets)
 
 
 def _new_customers(start, end):
@@ -169,7 +200,6 @@ def _average_deal_size(start, end):
     from django.db.models import Count
 
     from customers.models import Contract
-    from targets import selectors
 
     counts = dict(
         Contract.objects.signed_between(start, end)
@@ -177,7 +207,7 @@ def _average_deal_size(start, end):
         .annotate(n=Count("id"))
         .values_list("owner_id", "n")
     )
-    return _as_ratios(selectors.signed_amount(start, end), counts)
+    return _as_ratios(_signed(start, end), counts)
 
 
 def _sales_cycle_days(start, end):
@@ -218,52 +248,52 @@ def _refunds(start, end) -> dict:
 
 
 def _refund_rate(start, end):
-    from targets import selectors
-
     refunds = _refunds(start, end)
     # collected = payments − refunds, so payments = collected + refunds
-    collected = selectors.collected_amount(start, end)
+    collected = _collected(start, end)
     payments = {
         o: collected.get(o, ZERO) + refunds.get(o, ZERO) for o in set(collected) | set(refunds)
     }
     return _as_ratios(refunds, payments)
 
 
-def _instalments(start, end, paid_by: str):
-    """Instalments due in the period with what was paid on them by `paid_by` ("due": the
-    due date; "end": the period end), one query."""
-    from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
+@_shared
+def _instalments(start, end) -> list[tuple]:
+    """Instalments due in the period: (owner, amount, paid by its due date, paid by the
+    period's end), one query."""
+    from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
     from django.db.models.functions import Coalesce
 
     from customers.models import Contract, Instalment, Payment
 
-    payments = Payment.objects.filter(instalment=OuterRef("pk"))
-    payments = payments.filter(received_on__lte=OuterRef("due_on") if paid_by == "due" else end)
-    paid = payments.values("instalment").annotate(total=Sum("amount")).values("total")
     money = DecimalField(max_digits=14, decimal_places=2)
-    return (
+
+    def paid(by):
+        payments = Payment.objects.filter(instalment=OuterRef("pk"), received_on__lte=by)
+        total = payments.values("instalment").annotate(total=Sum("amount")).values("total")
+        return Coalesce(Subquery(total, output_field=money), Value(ZERO, output_field=money))
+
+    return list(
         Instalment.objects.filter(
             due_on__range=(start, end), contract__status__in=Contract.SIGNED_STATES
         )
-        .annotate(
-            paid=Coalesce(Subquery(paid, output_field=money), Value(ZERO, output_field=money))
-        )
-        .values_list("contract__owner_id", "amount", F("paid"))
+        .values_list("contract__owner_id", "amount", paid(OuterRef("due_on")), paid(end))
+        .order_by()
     )
 
 
 def _on_time_collection_rate(start, end):
     on_time, due = defaultdict(Decimal), defaultdict(Decimal)
-    for owner, amount, paid in _instalments(start, end, "due"):
-        on_time[owner] += min(amount, paid)
+    for owner, amount, paid_by_due, _paid_by_end in _instalments(start, end):
+        on_time[owner] += min(amount, paid_by_due)
         due[owner] += amount
     return _as_ratios(on_time, due)
 
 
 def _overdue_ratio(start, end):
     overdue, due = defaultdict(Decimal), defaultdict(Decimal)
-    for owner, amount, paid in _instalments(start, end, "end"):
-        overdue[owner] += max(ZERO, amount - paid)
+    for owner, amount, _paid_by_due, paid_by_end in _instalments(start, end):
+        overdue[owner] += max(ZERO, amount - paid_by_end)
         due[owner] += amount
     return _as_ratios(overdue, due)
 
@@ -272,7 +302,6 @@ def _referral_share(start, end):
     from django.db.models import Sum
 
     from customers.models import Contract
-    from targets import selectors
 
     referred = dict(
         Contract.objects.signed_between(start, end)
@@ -281,15 +310,16 @@ def _referral_share(start, end):
         .annotate(total=Sum("total_amount"))
         .values_list("owner_id", "total")
     )
-    return _as_ratios(referred, selectors.signed_amount(start, end))
+    return _as_ratios(referred, _signed(start, end))
 
 
-def _surveys(start, end):
+@_shared
+def _surveys(start, end) -> list[dict]:
     from django.db.models import Count, Q, Sum
 
     from customers.models import SatisfactionSurvey
 
-    return (
+    return list(
         SatisfactionSurvey.objects.filter(answered_on__range=(start, end))
         .values("customer__owner_id")
         .annotate(
@@ -342,11 +372,13 @@ def _complaint_response_24h(start, end):
 def _activity_plan_completion(start, end):
     """Planned (calls + visits + new leads + trial lessons) of the weeks starting in the
     period against what was done in those weeks up to the period's end: phone calls,
-    effective visits (trial lessons among them), leads created for the rep."""
-    from django.db.models import Count, F, Q
+    effective visits (trial lessons among them), leads created for the rep. Counted per rep
+    and week in the database (weeks start on Monday there too)."""
+    from django.db.models import Count, DateField, F
+    from django.db.models.functions import TruncWeek
 
     from leads.models import Activity, ActivityPlan, Lead
-    from salescrm.timeutil import day_bounds
+    from salescrm.timeutil import SHANGHAI, day_bounds
 
     plans = list(
         ActivityPlan.objects.filter(week_start__range=(start, end)).values_list(
@@ -362,19 +394,28 @@ def _activity_plan_completion(start, end):
     low, high = day_bounds(first, last)
     weeks = {(rep, week) for rep, week, _t in plans}
     done = defaultdict(Decimal)
+
+    def week_of(field):
+        return TruncWeek(field, output_field=DateField(), tzinfo=SHANGHAI)
+
     activity_rows = (
-        Activity.objects.filter(occurred_at__gte=low, occurred_at__lt=high, actor__isnull=False)
-        .filter(Q(kind=Activity.Kind.PHONE) | Q(kind__in=Activity.EFFECTIVE_VISIT_KINDS))
-        .values_list("actor_id", "occurred_at__date")
-        .annotate(n=Count("id"))
+        Activity.objects.filter(
+            occurred_at__gte=low,
+            occurred_at__lt=high,
+            kind__in=[Activity.Kind.PHONE, *Activity.EFFECTIVE_VISIT_KINDS],
+            actor__isnull=False,
+        )
+        .values_list("actor_id", week_of("occurred_at"))
+        .annotate(n=Count("*"))  # not "id": activity_period_kind_idx alone answers
+        .order_by()
     )
     lead_rows = (
         Lead.objects.filter(created_at__gte=low, created_at__lt=high, owner__isnull=False)
-        .values_list("owner_id", "created_at__date")
+        .values_list("owner_id", week_of("created_at"))
         .annotate(n=Count("id"))
+        .order_by()
     )
-    for owner, day, count in [*activity_rows, *lead_rows]:
-        week = monday_of(day)
+    for owner, week, count in [*activity_rows, *lead_rows]:
         if (owner, week) in weeks:
             done[owner] += count
     return _as_ratios(done, planned)
@@ -448,7 +489,11 @@ def compute_all(
 ) -> dict[str, dict[int, Ratio]]:
     """Per KPI code, each rep's Ratio for the period (a constant number of queries)."""
     wanted = list(codes) if codes is not None else list(KPI_BY_CODE)
-    return {code: KPI_BY_CODE[code].compute(start, end) for code in wanted}
+    token = _shared_sources.set({})
+    try:
+        return {code: KPI_BY_CODE[code].compute(start, end) for code in wanted}
+    finally:
+        _shared_sources.reset(token)
 
 
 def rollup(ratios: dict[int, Ratio], members: dict[int, Iterable[int]]) -> dict[object, Ratio]:
