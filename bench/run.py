@@ -292,8 +292,8 @@ def main():
     print("| measurement | seconds | SQL queries |")
     print("| --- | ---: | ---: |")
     for label, seconds, queries in runs:
-        print(f"| nightly run, {label} | {seconds:.1f} | {queries} |")
-    print(f"| raw SQL floor (best of 3) | {floor:.1f} | {len(floor_queries(day))} |")
+        print(f"| nightly run, {label} | {seconds:.2f} | {queries} |")
+    print(f"| raw SQL floor (best of 3) | {floor:.2f} | {len(floor_queries(day))} |")
     print(f"| ratio nightly (best steady run) ÷ floor | {steady / floor:.2f} | |")
 
 

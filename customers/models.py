@@ -589,7 +589,21 @@ class Instalment(models.Model):
                 fields=["contract", "sequence"], name="instalment_sequence_unique"
             ),
         ]
-        indexes = [models.Index(fields=["due_on"], name="instalment_due_idx")]
+        indexes = [
+            models.Index(fields=["due_on"], name="instalment_due_idx"),
+            # The nightly overdue check looks at the unpaid instalments not yet flagged, and at
+            # the flagged ones (to clear those paid since): a few among all instalments ever.
+            models.Index(
+                fields=["due_on"],
+                name="instalment_unflagged_due_idx",
+                condition=Q(overdue_since__isnull=True, paid_amount__lt=F("amount")),
+            ),
+            models.Index(
+                fields=["overdue_since"],
+                name="instalment_flagged_idx",
+                condition=Q(overdue_since__isnull=False),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.contract} #{self.sequence}"

@@ -178,22 +178,43 @@ def _renewal_rate(start, end):
     return _as_ratios(selectors.renewals(start, end), dict(due))
 
 
-def _lead_conversion(start, end):
+def _week_of(field: str):
+    """The Monday of the Shanghai week of a datetime field (weekly activity plans)."""
+    from django.db.models import DateField
+    from django.db.models.functions import TruncWeek
+
+    from salescrm.timeutil import SHANGHAI
+
+    return TruncWeek(field, output_field=DateField(), tzinfo=SHANGHAI)
+
+
+@_shared
+def _leads_by_week(start, end) -> list[tuple]:
+    """Leads created in the period for a rep, per rep and week: (owner, week, created, won by
+    the period's end). One query for the conversion rate and the plan completion."""
     from django.db.models import Count, Q
 
     from leads.models import Lead
     from salescrm.timeutil import day_bounds
 
     low, high = day_bounds(start, end)
-    rows = (
+    return list(
         Lead.objects.filter(created_at__gte=low, created_at__lt=high, owner__isnull=False)
-        .values("owner_id")
+        .values_list("owner_id", _week_of("created_at"))
         .annotate(
             created=Count("id"),
             won=Count("id", filter=Q(stage=Lead.Stage.WON, won_at__lt=high)),
         )
+        .order_by()
     )
-    return {r["owner_id"]: Ratio(Decimal(r["won"]), Decimal(r["created"])) for r in rows}
+
+
+def _lead_conversion(start, end):
+    created, won = defaultdict(int), defaultdict(int)
+    for owner, _week, count, won_count in _leads_by_week(start, end):
+        created[owner] += count
+        won[owner] += won_count
+    return {owner: Ratio(Decimal(won[owner]), Decimal(created[owner])) for owner in created}
 
 
 def _average_deal_size(start, end):
@@ -374,11 +395,10 @@ def _activity_plan_completion(start, end):
     period against what was done in those weeks up to the period's end: phone calls,
     effective visits (trial lessons among them), leads created for the rep. Counted per rep
     and week in the database (weeks start on Monday there too)."""
-    from django.db.models import Count, DateField, F
-    from django.db.models.functions import TruncWeek
+    from django.db.models import Count, F
 
-    from leads.models import Activity, ActivityPlan, Lead
-    from salescrm.timeutil import SHANGHAI, day_bounds
+    from leads.models import Activity, ActivityPlan
+    from salescrm.timeutil import day_bounds
 
     plans = list(
         ActivityPlan.objects.filter(week_start__range=(start, end)).values_list(
@@ -394,10 +414,6 @@ def _activity_plan_completion(start, end):
     low, high = day_bounds(first, last)
     weeks = {(rep, week) for rep, week, _t in plans}
     done = defaultdict(Decimal)
-
-    def week_of(field):
-        return TruncWeek(field, output_field=DateField(), tzinfo=SHANGHAI)
-
     activity_rows = (
         Activity.objects.filter(
             occurred_at__gte=low,
@@ -405,16 +421,15 @@ def _activity_plan_completion(start, end):
             kind__in=[Activity.Kind.PHONE, *Activity.EFFECTIVE_VISIT_KINDS],
             actor__isnull=False,
         )
-        .values_list("actor_id", week_of("occurred_at"))
+        .values_list("actor_id", _week_of("occurred_at"))
         .annotate(n=Count("*"))  # not "id": activity_period_kind_idx alone answers
         .order_by()
     )
-    lead_rows = (
-        Lead.objects.filter(created_at__gte=low, created_at__lt=high, owner__isnull=False)
-        .values_list("owner_id", week_of("created_at"))
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    # The period's leads per week: every planned week starts in the period and is counted up
+    # to `last` at most, which is the period's end whenever it cuts a week short.
+    lead_rows = [
+        (owner, week, created) for owner, week, created, _won in _leads_by_week(start, end)
+    ]
     for owner, week, count in [*activity_rows, *lead_rows]:
         if (owner, week) in weeks:
             done[owner] += count
