@@ -247,12 +247,13 @@ def _sales_cycle_days(start, end):
     rows = (
         Lead.objects.filter(won_at__gte=low, won_at__lt=high, owner__isnull=False)
         .annotate(first_contact=Subquery(first_contact))
-        .filter(first_contact__isnull=False)
         .order_by()
         .values_list("owner_id", "won_at", "first_contact")
     )
     days, counts = defaultdict(Decimal), defaultdict(Decimal)
     for owner, won_at, first in rows:
+        if first is None:  # never left "new" (won straight away); skipped here, because
+            continue  # filtering in SQL would evaluate the subquery a second time per lead
         days[owner] += Decimal((won_at - first).total_seconds()) / 86400
         counts[owner] += 1
     return {owner: Ratio(days[owner], counts[owner]) for owner in counts}
@@ -279,11 +280,12 @@ def _refund_rate(start, end):
 
 
 @_shared
-def _instalments(start, end) -> list[tuple]:
-    """Instalments due in the period: (owner, amount, paid by its due date, paid by the
-    period's end), one query."""
-    from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
-    from django.db.models.functions import Coalesce
+def _instalments(start, end) -> dict[int, tuple[Decimal, Decimal, Decimal]]:
+    """Per owner, the instalments due in the period: (amount due, the part of each paid by
+    its due date, the part of each still unpaid at the period's end), summed in the
+    database, one query."""
+    from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
+    from django.db.models.functions import Coalesce, Greatest, Least
 
     from customers.models import Contract, Instalment, Payment
 
@@ -294,29 +296,35 @@ def _instalments(start, end) -> list[tuple]:
         total = payments.values("instalment").annotate(total=Sum("amount")).values("total")
         return Coalesce(Subquery(total, output_field=money), Value(ZERO, output_field=money))
 
-    return list(
+    rows = (
         Instalment.objects.filter(
             due_on__range=(start, end), contract__status__in=Contract.SIGNED_STATES
         )
-        .values_list("contract__owner_id", "amount", paid(OuterRef("due_on")), paid(end))
+        .values("contract__owner_id")
+        .annotate(
+            due=Sum("amount"),
+            on_time=Sum(Least("amount", paid(OuterRef("due_on")))),
+            overdue=Sum(Greatest(Value(ZERO, output_field=money), F("amount") - paid(end))),
+        )
         .order_by()
     )
+    return {r["contract__owner_id"]: (r["due"], r["on_time"], r["overdue"]) for r in rows}
 
 
 def _on_time_collection_rate(start, end):
-    on_time, due = defaultdict(Decimal), defaultdict(Decimal)
-    for owner, amount, paid_by_due, _paid_by_end in _instalments(start, end):
-        on_time[owner] += min(amount, paid_by_due)
-        due[owner] += amount
-    return _as_ratios(on_time, due)
+    instalments = _instalments(start, end)
+    return _as_ratios(
+        {owner: on_time for owner, (_due, on_time, _o) in instalments.items()},
+        {owner: due for owner, (due, _t, _o) in instalments.items()},
+    )
 
 
 def _overdue_ratio(start, end):
-    overdue, due = defaultdict(Decimal), defaultdict(Decimal)
-    for owner, amount, _paid_by_due, paid_by_end in _instalments(start, end):
-        overdue[owner] += max(ZERO, amount - paid_by_end)
-        due[owner] += amount
-    return _as_ratios(overdue, due)
+    instalments = _instalments(start, end)
+    return _as_ratios(
+        {owner: overdue for owner, (_due, _t, overdue) in instalments.items()},
+        {owner: due for owner, (due, _t, _o) in instalments.items()},
+    )
 
 
 def _referral_share(start, end):
