@@ -174,6 +174,7 @@ def _periods(day: dt.date, catch_up_months: int) -> list[tuple[str, dt.date, dt.
         done = set(
             ScoreCard.objects.filter(period_start__gte=earliest, period_start__lt=month_start(day))
             .values_list("period_kind", "period_start")
+            .order_by()  # the default order by person would join users into the DISTINCT
             .distinct()
         )
         month = earliest
@@ -487,7 +488,10 @@ def _missing_months(model, day: dt.date, catch_up_months: int) -> list[dt.date]:
     for _step in range(catch_up_months):
         month = month_start(month - dt.timedelta(days=1))
         months.append(month)
-    have = set(model.objects.filter(month__in=months).values_list("month", flat=True).distinct())
+    # unordered: the default order by rep would join users into the DISTINCT
+    have = set(
+        model.objects.filter(month__in=months).order_by().values_list("month", flat=True).distinct()
+    )
     return sorted(m for m in months if m not in have)
 
 
