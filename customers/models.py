@@ -600,6 +600,18 @@ class Instalment(models.Model):
             # them, and its statistics tell the planner how few they are (it cannot estimate
             # "paid_amount < amount" and would scan every contract to join them).
             models.Index(F("amount") - F("paid_amount"), name="instalment_outstanding_idx"),
+            # The nightly overdue check looks at the unpaid instalments not yet flagged, and at
+            # the flagged ones (to clear those paid since): a few among all instalments ever.
+            models.Index(
+                fields=["due_on"],
+                name="instalment_unflagged_due_idx",
+                condition=Q(overdue_since__isnull=True, paid_amount__lt=F("amount")),
+            ),
+            models.Index(
+                fields=["overdue_since"],
+                name="instalment_flagged_idx",
+                condition=Q(overdue_since__isnull=False),
+            ),
         ]
 
     def __str__(self):

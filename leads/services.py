@@ -6,7 +6,6 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +25,7 @@ from .models import (
     LostReason,
     RoundRobinCursor,
     StageChange,
+    pool_clock,
 )
 from .normalise import normalise_email, normalise_phone
 from .scoring import lead_rescore
@@ -444,16 +444,12 @@ def leads_reclaim(*, business_date: dt.date) -> dict:
     settings = LeadSettings.load()
     day_end = start_of_day(business_date + dt.timedelta(days=1))
     cutoff = day_end - dt.timedelta(days=settings.pool_after_days)
-    owned = Lead.objects.open().filter(owner__isnull=False)
-
-    owned = owned.annotate(
-        touched_at=Greatest(
-            Coalesce("last_activity_at", "created_at"), Coalesce("assigned_at", "created_at")
-        )
-    )
+    # Unordered, so that PostgreSQL reads lead_owned_open_clock_idx rather than every lead in
+    # the default order.
+    owned = Lead.objects.open().filter(owner__isnull=False).annotate(touched_at=pool_clock())
 
     def idle_since(moment):
-        return owned.filter(touched_at__lt=moment)
+        return owned.filter(touched_at__lt=moment).order_by()
 
     due = list(idle_since(cutoff).select_for_update().values_list("pk", "owner_id"))
     now = timezone.now()

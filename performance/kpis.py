@@ -9,14 +9,16 @@ or the company's value is the sum of its reps' numerators over the sum of their 
 """
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-from salescrm.timeutil import monday_of, month_start
+from salescrm.timeutil import month_start
 
 HUNDRED = Decimal(100)
 ZERO = Decimal(0)
@@ -79,19 +81,50 @@ def _grouped(rows: Iterable[tuple]) -> dict:
     return dict(totals)
 
 
+# Several KPIs read the same source rows for a period (the signed amount: target
+# achievement, average deal size, referral share; the collected amount: itself and the refund
+# rate; the surveys: satisfaction and NPS; the instalments: on-time and overdue). While
+# compute_all runs, each source query runs once per period; outside it, every call queries.
+_shared_sources: ContextVar[dict | None] = ContextVar("kpi_shared_sources", default=None)
+
+
+def _shared(source):
+    @functools.wraps(source)
+    def read(start, end):
+        memo = _shared_sources.get()
+        if memo is None:
+            return source(start, end)
+        key = (source.__name__, start, end)
+        if key not in memo:
+            memo[key] = source(start, end)
+        return memo[key]
+
+    return read
+
+
+@_shared
+def _signed(start, end) -> dict:
+    from targets import selectors
+
+    return selectors.signed_amount(start, end)
+
+
+@_shared
+def _collected(start, end) -> dict:
+    from targets import selectors
+
+    return selectors.collected_amount(start, end)
+
+
 # --- the formulas -------------------------------------------------------------------------
 
 
 def _signed_amount(start, end):
-    from targets import selectors
-
-    return _as_ratios(selectors.signed_amount(start, end))
+    return _as_ratios(_signed(start, end))
 
 
 def _collected_amount(start, end):
-    from targets import selectors
-
-    return _as_ratios(selectors.collected_amount(start, end))
+    return _as_ratios(_collected(start, end))
 
 
 def targets_by(metric: str, start: dt.date, end: dt.date, level: str = "rep") -> dict:
@@ -114,10 +147,8 @@ def targets_by(metric: str, start: dt.date, end: dt.date, level: str = "rep") ->
 
 
 def _target_achievement(start, end):
-    from targets import selectors
-
     targets = targets_by("signed_amount", start, end)
-    return _as_ratios(selectors.signed_amount(start, end), targets)
+    return _as_ratios(_signed(start, end), targets)
 
 
 def _new_customers(start, end):
@@ -147,29 +178,49 @@ def _renewal_rate(start, end):
     return _as_ratios(selectors.renewals(start, end), dict(due))
 
 
-def _lead_conversion(start, end):
+def _week_of(field: str):
+    """The Monday of the Shanghai week of a datetime field (weekly activity plans)."""
+    from django.db.models import DateField
+    from django.db.models.functions import TruncWeek
+
+    from salescrm.timeutil import SHANGHAI
+
+    return TruncWeek(field, output_field=DateField(), tzinfo=SHANGHAI)
+
+
+@_shared
+def _leads_by_week(start, end) -> list[tuple]:
+    """Leads created in the period for a rep, per rep and week: (owner, week, created, won by
+    the period's end). One query for the conversion rate and the plan completion."""
     from django.db.models import Count, Q
 
     from leads.models import Lead
     from salescrm.timeutil import day_bounds
 
     low, high = day_bounds(start, end)
-    rows = (
+    return list(
         Lead.objects.filter(created_at__gte=low, created_at__lt=high, owner__isnull=False)
-        .values("owner_id")
+        .values_list("owner_id", _week_of("created_at"))
         .annotate(
             created=Count("id"),
             won=Count("id", filter=Q(stage=Lead.Stage.WON, won_at__lt=high)),
         )
+        .order_by()
     )
-    return {r["owner_id"]: Ratio(Decimal(r["won"]), Decimal(r["created"])) for r in rows}
+
+
+def _lead_conversion(start, end):
+    created, won = defaultdict(int), defaultdict(int)
+    for owner, _week, count, won_count in _leads_by_week(start, end):
+        created[owner] += count
+        won[owner] += won_count
+    return {owner: Ratio(Decimal(won[owner]), Decimal(created[owner])) for owner in created}
 
 
 def _average_deal_size(start, end):
     from django.db.models import Count
 
     from customers.models import Contract
-    from targets import selectors
 
     counts = dict(
         Contract.objects.signed_between(start, end)
@@ -177,7 +228,7 @@ def _average_deal_size(start, end):
         .annotate(n=Count("id"))
         .values_list("owner_id", "n")
     )
-    return _as_ratios(selectors.signed_amount(start, end), counts)
+    return _as_ratios(_signed(start, end), counts)
 
 
 def _sales_cycle_days(start, end):
@@ -196,12 +247,13 @@ def _sales_cycle_days(start, end):
     rows = (
         Lead.objects.filter(won_at__gte=low, won_at__lt=high, owner__isnull=False)
         .annotate(first_contact=Subquery(first_contact))
-        .filter(first_contact__isnull=False)
         .order_by()
         .values_list("owner_id", "won_at", "first_contact")
     )
     days, counts = defaultdict(Decimal), defaultdict(Decimal)
     for owner, won_at, first in rows:
+        if first is None:  # never left "new" (won straight away); skipped here, because
+            continue  # filtering in SQL would evaluate the subquery a second time per lead
         days[owner] += Decimal((won_at - first).total_seconds()) / 86400
         counts[owner] += 1
     return {owner: Ratio(days[owner], counts[owner]) for owner in counts}
@@ -218,61 +270,67 @@ def _refunds(start, end) -> dict:
 
 
 def _refund_rate(start, end):
-    from targets import selectors
-
     refunds = _refunds(start, end)
     # collected = payments − refunds, so payments = collected + refunds
-    collected = selectors.collected_amount(start, end)
+    collected = _collected(start, end)
     payments = {
         o: collected.get(o, ZERO) + refunds.get(o, ZERO) for o in set(collected) | set(refunds)
     }
     return _as_ratios(refunds, payments)
 
 
-def _instalments(start, end, paid_by: str):
-    """Instalments due in the period with what was paid on them by `paid_by` ("due": the
-    due date; "end": the period end), one query."""
+@_shared
+def _instalments(start, end) -> dict[int, tuple[Decimal, Decimal, Decimal]]:
+    """Per owner, the instalments due in the period: (amount due, the part of each paid by
+    its due date, the part of each still unpaid at the period's end), summed in the
+    database, one query."""
     from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
-    from django.db.models.functions import Coalesce
+    from django.db.models.functions import Coalesce, Greatest, Least
 
     from customers.models import Contract, Instalment, Payment
 
-    payments = Payment.objects.filter(instalment=OuterRef("pk"))
-    payments = payments.filter(received_on__lte=OuterRef("due_on") if paid_by == "due" else end)
-    paid = payments.values("instalment").annotate(total=Sum("amount")).values("total")
     money = DecimalField(max_digits=14, decimal_places=2)
-    return (
+
+    def paid(by):
+        payments = Payment.objects.filter(instalment=OuterRef("pk"), received_on__lte=by)
+        total = payments.values("instalment").annotate(total=Sum("amount")).values("total")
+        return Coalesce(Subquery(total, output_field=money), Value(ZERO, output_field=money))
+
+    rows = (
         Instalment.objects.filter(
             due_on__range=(start, end), contract__status__in=Contract.SIGNED_STATES
         )
+        .values("contract__owner_id")
         .annotate(
-            paid=Coalesce(Subquery(paid, output_field=money), Value(ZERO, output_field=money))
+            due=Sum("amount"),
+            on_time=Sum(Least("amount", paid(OuterRef("due_on")))),
+            overdue=Sum(Greatest(Value(ZERO, output_field=money), F("amount") - paid(end))),
         )
-        .values_list("contract__owner_id", "amount", F("paid"))
+        .order_by()
     )
+    return {r["contract__owner_id"]: (r["due"], r["on_time"], r["overdue"]) for r in rows}
 
 
 def _on_time_collection_rate(start, end):
-    on_time, due = defaultdict(Decimal), defaultdict(Decimal)
-    for owner, amount, paid in _instalments(start, end, "due"):
-        on_time[owner] += min(amount, paid)
-        due[owner] += amount
-    return _as_ratios(on_time, due)
+    instalments = _instalments(start, end)
+    return _as_ratios(
+        {owner: on_time for owner, (_due, on_time, _o) in instalments.items()},
+        {owner: due for owner, (due, _t, _o) in instalments.items()},
+    )
 
 
 def _overdue_ratio(start, end):
-    overdue, due = defaultdict(Decimal), defaultdict(Decimal)
-    for owner, amount, paid in _instalments(start, end, "end"):
-        overdue[owner] += max(ZERO, amount - paid)
-        due[owner] += amount
-    return _as_ratios(overdue, due)
+    instalments = _instalments(start, end)
+    return _as_ratios(
+        {owner: overdue for owner, (_due, _t, overdue) in instalments.items()},
+        {owner: due for owner, (due, _t, _o) in instalments.items()},
+    )
 
 
 def _referral_share(start, end):
     from django.db.models import Sum
 
     from customers.models import Contract
-    from targets import selectors
 
     referred = dict(
         Contract.objects.signed_between(start, end)
@@ -281,15 +339,16 @@ def _referral_share(start, end):
         .annotate(total=Sum("total_amount"))
         .values_list("owner_id", "total")
     )
-    return _as_ratios(referred, selectors.signed_amount(start, end))
+    return _as_ratios(referred, _signed(start, end))
 
 
-def _surveys(start, end):
+@_shared
+def _surveys(start, end) -> list[dict]:
     from django.db.models import Count, Q, Sum
 
     from customers.models import SatisfactionSurvey
 
-    return (
+    return list(
         SatisfactionSurvey.objects.filter(answered_on__range=(start, end))
         .values("customer__owner_id")
         .annotate(
@@ -342,10 +401,11 @@ def _complaint_response_24h(start, end):
 def _activity_plan_completion(start, end):
     """Planned (calls + visits + new leads + trial lessons) of the weeks starting in the
     period against what was done in those weeks up to the period's end: phone calls,
-    effective visits (trial lessons among them), leads created for the rep."""
-    from django.db.models import Count, F, Q
+    effective visits (trial lessons among them), leads created for the rep. Counted per rep
+    and week in the database (weeks start on Monday there too)."""
+    from django.db.models import Count, F
 
-    from leads.models import Activity, ActivityPlan, Lead
+    from leads.models import Activity, ActivityPlan
     from salescrm.timeutil import day_bounds
 
     plans = list(
@@ -363,18 +423,22 @@ def _activity_plan_completion(start, end):
     weeks = {(rep, week) for rep, week, _t in plans}
     done = defaultdict(Decimal)
     activity_rows = (
-        Activity.objects.filter(occurred_at__gte=low, occurred_at__lt=high, actor__isnull=False)
-        .filter(Q(kind=Activity.Kind.PHONE) | Q(kind__in=Activity.EFFECTIVE_VISIT_KINDS))
-        .values_list("actor_id", "occurred_at__date")
-        .annotate(n=Count("id"))
+        Activity.objects.filter(
+            occurred_at__gte=low,
+            occurred_at__lt=high,
+            kind__in=[Activity.Kind.PHONE, *Activity.EFFECTIVE_VISIT_KINDS],
+            actor__isnull=False,
+        )
+        .values_list("actor_id", _week_of("occurred_at"))
+        .annotate(n=Count("*"))  # not "id": activity_period_kind_idx alone answers
+        .order_by()
     )
-    lead_rows = (
-        Lead.objects.filter(created_at__gte=low, created_at__lt=high, owner__isnull=False)
-        .values_list("owner_id", "created_at__date")
-        .annotate(n=Count("id"))
-    )
-    for owner, day, count in [*activity_rows, *lead_rows]:
-        week = monday_of(day)
+    # The period's leads per week: every planned week starts in the period and is counted up
+    # to `last` at most, which is the period's end whenever it cuts a week short.
+    lead_rows = [
+        (owner, week, created) for owner, week, created, _won in _leads_by_week(start, end)
+    ]
+    for owner, week, count in [*activity_rows, *lead_rows]:
         if (owner, week) in weeks:
             done[owner] += count
     return _as_ratios(done, planned)
@@ -448,7 +512,11 @@ def compute_all(
 ) -> dict[str, dict[int, Ratio]]:
     """Per KPI code, each rep's Ratio for the period (a constant number of queries)."""
     wanted = list(codes) if codes is not None else list(KPI_BY_CODE)
-    return {code: KPI_BY_CODE[code].compute(start, end) for code in wanted}
+    token = _shared_sources.set({})
+    try:
+        return {code: KPI_BY_CODE[code].compute(start, end) for code in wanted}
+    finally:
+        _shared_sources.reset(token)
 
 
 def rollup(ratios: dict[int, Ratio], members: dict[int, Iterable[int]]) -> dict[object, Ratio]:

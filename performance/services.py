@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -174,6 +174,7 @@ def _periods(day: dt.date, catch_up_months: int) -> list[tuple[str, dt.date, dt.
         done = set(
             ScoreCard.objects.filter(period_start__gte=earliest, period_start__lt=month_start(day))
             .values_list("period_kind", "period_start")
+            .order_by()  # the default order by person would join users into the DISTINCT
             .distinct()
         )
         month = earliest
@@ -272,6 +273,53 @@ FUNNEL_STAGES = [
 COHORT_DAYS = 90
 
 
+def _cohort_counts(cohort_low: dt.datetime, high: dt.datetime) -> list[tuple]:
+    """The 90-day cohort's numbers per rep, aggregated in the database from the stage changes
+    up to `high` (~330,000 at full scale: reading them into pandas cost more than the query).
+    Rows (measure, rep, stage, position, leads, amount), measure being
+
+    - "latest": the leads standing at `stage` at the cut-off (the latest change by time, then
+      id) and the sum of their budgets;
+    - "furthest": the leads whose furthest funnel stage is the one at `position`;
+    - "lost": the leads ever moved to "lost".
+
+    Plain SQL, because the ORM cannot group the per-lead results a second time; a window and
+    CASEs rather than DISTINCT ON, so that the SQLite demo runs it too."""
+    from leads.models import Lead, StageChange
+
+    positions = " ".join(f"WHEN '{stage}' THEN {i}" for i, stage in enumerate(FUNNEL_STAGES))
+    sql = f"""
+        WITH changes AS (
+            SELECT sc.lead_id, l.owner_id, l.budget, sc.to_stage,
+                   ROW_NUMBER() OVER (
+                       PARTITION BY sc.lead_id ORDER BY sc.changed_at DESC, sc.id DESC
+                   ) AS recency
+            FROM {StageChange._meta.db_table} sc
+            JOIN {Lead._meta.db_table} l ON l.id = sc.lead_id
+            WHERE l.created_at >= %s AND l.created_at < %s AND l.owner_id IS NOT NULL
+              AND sc.changed_at < %s
+        ), per_lead AS (
+            SELECT owner_id, budget,
+                   MAX(CASE WHEN recency = 1 THEN to_stage END) AS latest,
+                   MAX(CASE to_stage {positions} END) AS furthest,
+                   MAX(CASE WHEN to_stage = 'lost' THEN 1 ELSE 0 END) AS lost
+            FROM changes GROUP BY lead_id, owner_id, budget
+        )
+        SELECT 'latest', owner_id, latest, NULL, COUNT(*), SUM(budget)
+        FROM per_lead GROUP BY owner_id, latest
+        UNION ALL
+        SELECT 'furthest', owner_id, NULL, furthest, COUNT(*), NULL
+        FROM per_lead WHERE furthest IS NOT NULL GROUP BY owner_id, furthest
+        UNION ALL
+        SELECT 'lost', owner_id, NULL, NULL, COUNT(*), NULL
+        FROM per_lead WHERE lost = 1 GROUP BY owner_id
+    """
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [adapt(cohort_low), adapt(high), adapt(high)])
+        return cursor.fetchall()
+
+
 def funnel_snapshot_replace(*, day: dt.date) -> dict:
     """Replace the funnel rows of `day`: per rep (and their current team) and stage,
 
@@ -281,63 +329,51 @@ def funnel_snapshot_replace(*, day: dt.date) -> dict:
     - ``reached``: cohort leads that had reached the stage (or a later one) by the end of
       `day`; ``conversion``: reached the next stage ÷ reached this one × 100.
 
-    Two source queries whatever the number of reps and leads; stage "lost" is a stage with
-    no next one."""
-    import pandas as pd
+    Two source queries whatever the number of reps and leads, each returning per-rep numbers;
+    stage "lost" is a stage with no next one."""
+    from django.db.models import Count
 
     from leads.models import StageChange
     from salescrm.timeutil import day_bounds
 
     low, high = day_bounds(day, day)
     cohort_low, _ = day_bounds(day - dt.timedelta(days=COHORT_DAYS - 1), day)
-    history = pd.DataFrame.from_records(
-        StageChange.objects.filter(
-            changed_at__lt=high,
-            lead__created_at__gte=cohort_low,
-            lead__created_at__lt=high,
-            lead__owner__isnull=False,
-        )
-        .order_by("changed_at", "id")
-        .values_list("lead_id", "lead__owner_id", "lead__budget", "to_stage"),
-        columns=["lead", "rep", "budget", "stage"],
-    )
-    entered = pd.DataFrame.from_records(
-        StageChange.objects.filter(
-            changed_at__gte=low, changed_at__lt=high, lead__owner__isnull=False
-        )
-        .order_by()
-        .values_list("lead__owner_id", "to_stage"),
-        columns=["rep", "stage"],
-    )
+    to_decimal = FunnelSnapshot._meta.get_field("amount").to_python  # SQLite sums are floats
     teams = dict(User.objects.values_list("id", "team_id"))
     order = {stage: index for index, stage in enumerate(FUNNEL_STAGES)}
     rows: dict[tuple[int, str], dict] = {}
+    furthest: dict[int, list[int]] = defaultdict(lambda: [0] * len(FUNNEL_STAGES))
 
     def row(rep: int, stage: str) -> dict:
         return rows.setdefault(
             (rep, stage), {"open_leads": 0, "amount": Decimal(0), "entered": 0, "reached": 0}
         )
 
-    if not history.empty:
-        latest = history.groupby("lead").tail(1)  # ordered by time: the stage at the cut-off
-        for (rep, stage), group in latest.groupby(["rep", "stage"]):
-            values = row(int(rep), stage)
-            values["open_leads"] = len(group)
-            values["amount"] = sum((b for b in group["budget"] if b is not None), Decimal(0))
-        history["order"] = history["stage"].map(order)
-        furthest = history.dropna(subset=["order"]).groupby(["lead", "rep"])["order"].max()
-        for rep, reached in furthest.groupby(level="rep"):
-            counts = reached.value_counts()
-            for stage, index in order.items():
-                total = int(counts[counts.index >= index].sum())
-                if total:
-                    row(int(rep), stage)["reached"] = total
-        lost = history[history["stage"] == "lost"].drop_duplicates("lead").groupby("rep").size()
-        for rep, total in lost.items():
-            row(int(rep), "lost")["reached"] = int(total)
-    if not entered.empty:
-        for (rep, stage), total in entered.groupby(["rep", "stage"]).size().items():
-            row(int(rep), stage)["entered"] = int(total)
+    for measure, rep, stage, position, leads, amount in _cohort_counts(cohort_low, high):
+        if measure == "latest":
+            values = row(rep, stage)
+            values["open_leads"] = leads
+            values["amount"] = Decimal(0) if amount is None else to_decimal(amount)
+        elif measure == "furthest":
+            furthest[rep][position] = leads
+        else:
+            row(rep, "lost")["reached"] = leads
+    for rep, counts in furthest.items():
+        reached = 0
+        for index in reversed(range(len(FUNNEL_STAGES))):  # reached a stage or a later one
+            reached += counts[index]
+            if reached:
+                row(rep, FUNNEL_STAGES[index])["reached"] = reached
+    entered = (
+        StageChange.objects.filter(
+            changed_at__gte=low, changed_at__lt=high, lead__owner__isnull=False
+        )
+        .values_list("lead__owner_id", "to_stage")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for rep, stage, total in entered:
+        row(rep, stage)["entered"] = total
 
     snapshots = []
     for (rep, stage), values in sorted(rows.items()):
@@ -454,7 +490,10 @@ def _missing_months(model, day: dt.date, catch_up_months: int) -> list[dt.date]:
     for _step in range(catch_up_months):
         month = month_start(month - dt.timedelta(days=1))
         months.append(month)
-    have = set(model.objects.filter(month__in=months).values_list("month", flat=True).distinct())
+    # unordered: the default order by rep would join users into the DISTINCT
+    have = set(
+        model.objects.filter(month__in=months).order_by().values_list("month", flat=True).distinct()
+    )
     return sorted(m for m in months if m not in have)
 
 
@@ -529,13 +568,14 @@ def _sources(month: dt.date, cut_off: dt.date, base: str) -> dict[int, list]:
     return rows
 
 
-def _description(kind: str, number: str, on: dt.date) -> str:
-    texts = {
+def _descriptions() -> dict[str, str]:
+    """The line description of each kind of source, translated once per statement run
+    (thousands of lines a month)."""
+    return {
         "payment": _("Payment received %(date)s, contract %(number)s"),
         "refund": _("Refund confirmed %(date)s, contract %(number)s"),
         "contract": _("Contract %(number)s signed %(date)s"),
     }
-    return str(texts[kind] % {"date": on.isoformat(), "number": number})
 
 
 def _commission_month(month: dt.date, cut_off: dt.date) -> dict:
@@ -585,6 +625,7 @@ def _commission_month(month: dt.date, cut_off: dt.date) -> dict:
     now = timezone.now()
     statements, lines = [], []
     with translation.override(settings.LANGUAGE_CODE):
+        descriptions = _descriptions()
         for rep in sorted(net):
             if rep in closed or rep not in reps:
                 continue
@@ -623,7 +664,7 @@ def _commission_month(month: dt.date, cut_off: dt.date) -> dict:
                         payment_id=pk if kind == "payment" else None,
                         refund_id=pk if kind == "refund" else None,
                         occurred_on=on,
-                        description=_description(kind, number, on),
+                        description=descriptions[kind] % {"date": on.isoformat(), "number": number},
                         base=line.base,
                         rate=line.rate * 100,
                         amount=line.amount,

@@ -36,11 +36,15 @@ def notify_many(rows: list[dict]) -> int:
     if not rows:
         return 0
     sent = Notification.objects.filter(key__in={row["key"] for row in rows})
-    before = sent.count()
+    already = set(sent.values_list("recipient_id", "key"))  # unique together: one row each
+    new = [row for row in rows if (row["recipient_id"], row["key"]) not in already]
+    if not new:  # the nightly jobs' usual case: every reminder already went out
+        return 0
+    # ignore_conflicts still: a concurrent run may send the same rows meanwhile
     Notification.objects.bulk_create(
-        [Notification(**row) for row in rows], ignore_conflicts=True, batch_size=1000
+        [Notification(**row) for row in new], ignore_conflicts=True, batch_size=1000
     )
-    return sent.count() - before
+    return sent.count() - len(already)
 
 
 def notify(*, recipient, kind: str, key: str, title: str, body: str = "", url: str = "") -> bool:

@@ -108,7 +108,8 @@ def renewals(start: dt.date, end: dt.date) -> dict[int, int]:
 
 
 def effective_visits(start: dt.date, end: dt.date) -> dict[int, int]:
-    rows = _visits(start, end).values("actor_id").annotate(value=Count("id")).order_by()
+    # COUNT(*), not of "id": leads.activity_period_kind_idx alone answers it
+    rows = _visits(start, end).values("actor_id").annotate(value=Count("*")).order_by()
     return _by_owner(rows, "actor_id")
 
 

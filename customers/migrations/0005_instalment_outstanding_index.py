@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("customers", "0003_admin_permissions_for_customers"),
+        ("customers", "0004_instalment_indexes_for_the_overdue_check"),
     ]
 
     operations = [
