@@ -17,7 +17,14 @@ the reps' KPIs):
 - activities and new leads per rep and week (visits, calls, conversion, plan completion) and
   the weekly activity plans;
 - satisfaction surveys; for the month and the quarter also contracts ending (renewal rate),
-  complaints opened and the first contact of each lead won (sales cycle).
+  complaints opened, the first contact of each lead won (sales cycle) and the new customers
+  (first contract in the period).
+
+The dashboard facts (performance/facts.py) add the open year (contracts signed and ending,
+payments, refunds, instalments, activities and plans: the year's rates and activity) and, for
+the month, the quarter and the year, the leads per channel and campaign and the contract lines
+per product line (contracts signed are grouped per channel and campaign too); for the quarter
+the key customers whose contracts ended, renewed or not (the benchmarks).
 
 Once a night: the funnel cohort's and the day's stage changes, the month's payment and refund
 rows (each commission line names its own), the pool-reclaim and score-refresh candidates, the
@@ -46,24 +53,62 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from salescrm import nightly  # noqa: E402
 from salescrm.timeutil import business_date, day_bounds, month_start, quarter_start  # noqa: E402
 
-MONTH, QUARTER, PREVIOUS = "month", "quarter", "previous"
+MONTH, QUARTER, PREVIOUS, YEAR = "month", "quarter", "previous", "year"
 SCORED, ALL = (MONTH, QUARTER), (MONTH, QUARTER, PREVIOUS)
+# the dashboard facts of the open month, quarter and year (performance/facts.py)
+FACTS = (MONTH, QUARTER, YEAR)
 SIGNED = "k.status IN ('signed', 'archived')"
 WEEK = "date_trunc('week', {} AT TIME ZONE 'Asia/Shanghai')"
 
 # name: (periods, SQL) — run once for each period with its start/end/start_at/cut
 FLOOR_PER_PERIOD = {
     "contracts signed": (
-        ALL,
+        ALL + (YEAR,),
         f"""
-        SELECT k.owner_id, sum(k.total_amount), count(*), count(*) FILTER (WHERE k.is_renewal),
+        SELECT k.owner_id, l.channel_id, l.campaign_id, sum(k.total_amount), count(*),
+               count(*) FILTER (WHERE k.is_renewal),
                sum(k.total_amount) FILTER (WHERE ch.code = 'referral')
         FROM customers_contract k JOIN customers_customer c ON c.id = k.customer_id
         LEFT JOIN leads_lead l ON l.id = c.lead_id LEFT JOIN leads_channel ch ON ch.id = l.channel_id
-        WHERE {SIGNED} AND k.signed_on BETWEEN %(start)s AND %(end)s GROUP BY 1""",
+        WHERE {SIGNED} AND k.signed_on BETWEEN %(start)s AND %(end)s GROUP BY 1, 2, 3""",
+    ),
+    "new customers (first contract in the period)": (
+        SCORED,
+        f"""
+        SELECT owner_id, count(*) FROM (
+            SELECT k.customer_id, min(k.owner_id) AS owner_id FROM customers_contract k
+            WHERE {SIGNED} GROUP BY 1
+            HAVING min(k.signed_on) BETWEEN %(start)s AND %(end)s
+        ) first GROUP BY 1""",
+    ),
+    "contract lines per product line": (
+        FACTS,
+        f"""
+        SELECT k.owner_id, p.product_line_id, sum(cl.amount)
+        FROM customers_contractline cl JOIN customers_contract k ON k.id = cl.contract_id
+        JOIN customers_product p ON p.id = cl.product_id
+        WHERE {SIGNED} AND k.signed_on BETWEEN %(start)s AND %(end)s GROUP BY 1, 2""",
+    ),
+    "leads per channel and campaign": (
+        FACTS,
+        """
+        SELECT owner_id, channel_id, campaign_id, count(*), count(*) FILTER (WHERE stage = 'won')
+        FROM leads_lead WHERE created_at >= %(start_at)s AND created_at < %(cut)s
+        AND owner_id IS NOT NULL GROUP BY 1, 2, 3""",
+    ),
+    "key customers' contracts ending, renewed or not": (
+        (QUARTER,),
+        f"""
+        SELECT c.owner_id, coalesce(c.tier_override, c.tier), k.customer_id, EXISTS (
+            SELECT 1 FROM customers_contract r WHERE r.customer_id = k.customer_id
+            AND r.is_renewal AND r.status IN ('signed', 'archived')
+            AND r.signed_on >= k.signed_on AND r.id <> k.id)
+        FROM customers_contract k JOIN customers_customer c ON c.id = k.customer_id
+        WHERE {SIGNED} AND k.ends_on BETWEEN %(start)s AND %(end)s
+        AND coalesce(c.tier_override, c.tier) IN ('strategic', 'core')""",
     ),
     "contracts ending": (
-        SCORED,
+        SCORED + (YEAR,),
         f"""
         SELECT k.owner_id, count(*) FROM customers_contract k
         WHERE {SIGNED} AND k.ends_on BETWEEN %(start)s AND %(end)s GROUP BY 1""",
@@ -77,21 +122,21 @@ FLOOR_PER_PERIOD = {
         AND t.month BETWEEN %(month)s AND %(end)s GROUP BY 1, 2, 3, 4""",
     ),
     "payments": (
-        ALL,
+        ALL + (YEAR,),
         """
         SELECT k.owner_id, sum(p.amount) FROM customers_payment p
         JOIN customers_contract k ON k.id = p.contract_id
         WHERE p.received_on BETWEEN %(start)s AND %(end)s GROUP BY 1""",
     ),
     "refunds": (
-        ALL,
+        ALL + (YEAR,),
         """
         SELECT k.owner_id, sum(r.amount) FROM customers_refund r
         JOIN customers_contract k ON k.id = r.contract_id
         WHERE r.status = 'confirmed' AND r.confirmed_on BETWEEN %(start)s AND %(end)s GROUP BY 1""",
     ),
     "instalments due, paid by due date and by period end": (
-        ALL,
+        ALL + (YEAR,),
         f"""
         SELECT k.owner_id, sum(i.amount), sum(least(i.amount, p.by_due)),
                sum(greatest(0, i.amount - p.by_end))
@@ -119,8 +164,16 @@ FLOOR_PER_PERIOD = {
         FROM leads_lead WHERE created_at >= %(start_at)s AND created_at < %(cut)s
         AND owner_id IS NOT NULL GROUP BY 1, 2""",
     ),
+    "activities per rep and kind (the year's calls and visits)": (
+        (YEAR,),
+        """
+        SELECT actor_id, kind, count(*) FROM leads_activity
+        WHERE occurred_at >= %(start_at)s AND occurred_at < %(cut)s AND actor_id IS NOT NULL
+        AND kind IN ('phone', 'visit', 'online_meeting', 'trial_lesson', 'campus_tour')
+        GROUP BY 1, 2""",
+    ),
     "activity plans": (
-        ALL,
+        ALL + (YEAR,),
         """
         SELECT rep_id, week_start, calls + visits + new_leads + trial_lessons
         FROM leads_activityplan WHERE week_start BETWEEN %(start)s AND %(end)s""",
@@ -199,8 +252,8 @@ FLOOR_ONCE = {
 
 
 def floor_periods(day: dt.date) -> dict[str, tuple[dt.date, dt.date]]:
-    """The open month and quarter up to `day`, and the same days of the previous month (as
-    performance.services._same_span_last_month computes them)."""
+    """The open month, quarter and year up to `day`, and the same days of the previous month
+    (as performance.services._same_span_last_month computes them)."""
     previous_start = month_start(month_start(day) - dt.timedelta(days=1))
     previous_end = min(
         previous_start + (day - month_start(day)), month_start(day) - dt.timedelta(days=1)
@@ -208,6 +261,7 @@ def floor_periods(day: dt.date) -> dict[str, tuple[dt.date, dt.date]]:
     return {
         MONTH: (month_start(day), day),
         QUARTER: (quarter_start(day), day),
+        YEAR: (day.replace(month=1, day=1), day),
         PREVIOUS: (previous_start, previous_end),
     }
 
