@@ -26,9 +26,11 @@ the month, the quarter and the year, the leads per channel and campaign and the 
 per product line (contracts signed are grouped per channel and campaign too); for the quarter
 the key customers whose contracts ended, renewed or not (the benchmarks).
 
-Once a night: the funnel cohort's and the day's stage changes, the month's payment and refund
-rows (each commission line names its own), the pool-reclaim and score-refresh candidates, the
-instalments turning overdue (or paid back) and the complaints to escalate.
+Once a night: the funnel cohort's stage changes (owned leads) and the day's, the month's
+payment and refund rows (each commission line names its own), the pool-reclaim and
+score-refresh candidates, the instalments turning overdue (or paid back) and the complaints to
+escalate. Not in it: the writes, the check for payments and refunds dated in a month whose
+statement is already closed, and the few hundred rows of users, teams, schemes and plans.
 
 The floor runs in one transaction with the nightly's session settings (JIT off). Prints the
 timings, the query counts and the ratio as a Markdown table.
