@@ -520,14 +520,12 @@ class FactPeriod(models.Model):
         return self.cut_off >= self.end
 
 
-class KpiFact(models.Model):
-    """One owner's numerator and denominator of a measure over a fact period: the KPI ratios
-    of ``performance.kpis`` and the few measures only the dashboards use (see
-    ``performance.facts.MEASURES``). A group's figure is the sum of its owners' numerators
-    over the sum of their denominators."""
+class FactRow(models.Model):
+    """What every dashboard fact has: its period (the facts go when the period is replaced)
+    and the owner whose figures it holds (a scope sums its owners' rows)."""
 
     period = models.ForeignKey(
-        FactPeriod, verbose_name=_("period"), on_delete=models.CASCADE, related_name="kpi_facts"
+        FactPeriod, verbose_name=_("period"), on_delete=models.CASCADE, related_name="+"
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -535,6 +533,17 @@ class KpiFact(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
     )
+
+    class Meta:
+        abstract = True
+
+
+class KpiFact(FactRow):
+    """One owner's numerator and denominator of a measure over a fact period: the KPI ratios
+    of ``performance.kpis`` and the few measures only the dashboards use (see
+    ``performance.facts.MEASURES``). A group's figure is the sum of its owners' numerators
+    over the sum of their denominators."""
+
     measure = models.CharField(_("measure"), max_length=40)
     numerator = models.DecimalField(_("numerator"), max_digits=18, decimal_places=4)
     denominator = models.DecimalField(
@@ -554,22 +563,10 @@ class KpiFact(models.Model):
         return f"{self.period} · {self.measure} · {self.owner_id}"
 
 
-class ChannelFact(models.Model):
+class ChannelFact(FactRow):
     """Per owner, channel and campaign: the leads created in the period, how many of them are
     won, and the amount signed in it by customers who came through that channel."""
 
-    period = models.ForeignKey(
-        FactPeriod,
-        verbose_name=_("period"),
-        on_delete=models.CASCADE,
-        related_name="channel_facts",
-    )
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("owner"),
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
     channel = models.ForeignKey(
         "leads.Channel",
         verbose_name=_("channel"),
@@ -597,21 +594,9 @@ class ChannelFact(models.Model):
         return f"{self.period} · {self.channel_id}/{self.campaign_id} · {self.owner_id}"
 
 
-class ProductLineFact(models.Model):
+class ProductLineFact(FactRow):
     """Per owner and product line: the amount of the contract lines signed in the period."""
 
-    period = models.ForeignKey(
-        FactPeriod,
-        verbose_name=_("period"),
-        on_delete=models.CASCADE,
-        related_name="product_line_facts",
-    )
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("owner"),
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
     product_line = models.ForeignKey(
         "salescrm.ProductLine",
         verbose_name=_("product line"),
