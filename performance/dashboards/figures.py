@@ -23,12 +23,23 @@ class Chart:
         """The table view's rows, built here rather than in a template loop: the director's
         tables hold thousands of cells, which the template language renders several times
         slower. Cells are localized and escaped the way ``{{ cell }}`` would be."""
-        from django.utils.formats import localize
+        from django.conf import settings
+        from django.utils.formats import get_format, localize
         from django.utils.html import conditional_escape
         from django.utils.safestring import mark_safe
 
+        # Numbers are most cells: without thousand separators localizing one is writing it
+        # out with the language's decimal separator, done here once instead of per cell.
+        separator = None if settings.USE_THOUSAND_SEPARATOR else get_format("DECIMAL_SEPARATOR")
+
         def cell(value) -> str:
-            return "—" if value is None else conditional_escape(localize(value))
+            if value is None:
+                return "—"
+            if separator and isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+                return format(value, "f" if isinstance(value, Decimal) else "d").replace(
+                    ".", separator
+                )
+            return conditional_escape(localize(value))
 
         return mark_safe(
             "".join(
