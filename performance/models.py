@@ -545,9 +545,11 @@ class KpiFact(FactRow):
     over the sum of their denominators."""
 
     measure = models.CharField(_("measure"), max_length=40)
-    numerator = models.DecimalField(_("numerator"), max_digits=18, decimal_places=4)
+    # Ten decimals: a sales-cycle numerator is a sum of fractional days, and the scorecards
+    # divide these stored figures; they must give what dividing the computed ones gives.
+    numerator = models.DecimalField(_("numerator"), max_digits=28, decimal_places=10)
     denominator = models.DecimalField(
-        _("denominator"), max_digits=18, decimal_places=4, null=True, blank=True
+        _("denominator"), max_digits=28, decimal_places=10, null=True, blank=True
     )
 
     class Meta:
