@@ -5,7 +5,7 @@ think time between loads; prints the latency percentiles per role as a Markdown 
     # 1. a database filled by bench/fill.py, then `manage.py run_nightly` (snapshots, scorecards)
     # 2. the app under gunicorn, e.g.
     DATABASE_URL=... REDIS_URL=redis://127.0.0.1:6379/6 DJANGO_DEBUG=false \\
-        gunicorn salescrm.wsgi -w 2 -b 127.0.0.1:8765
+        gunicorn salescrm.wsgi -w 5 -b 127.0.0.1:8765
     # 3. this script, with the same DATABASE_URL and REDIS_URL (it creates the sessions)
     DATABASE_URL=... REDIS_URL=... python bench/dashboards_load.py --url http://127.0.0.1:8765 \\
         --users 20 --seconds 60
