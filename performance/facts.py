@@ -73,7 +73,7 @@ def period_start(kind: str, day: dt.date) -> dt.date:
 def _periods(day: dt.date, history_months: int) -> list[tuple[str, dt.date, dt.date]]:
     """(kind, start, cut-off): the open month, quarter and year up to `day`, then every period
     starting in the `history_months` before the open month whose facts do not run to its end.
-    Two queries at most."""
+    One query."""
     wanted = [(kind, period_start(kind, day), day) for kind in FactPeriod.Kind.values]
     if history_months:
         earliest = month_start(day)
@@ -282,10 +282,7 @@ def kpi_ratios(
     stored = set(period.measures) & set(codes) if period else set()
     ratios: dict = {code: {} for code in stored}
     if stored:
-        for measure, owner, numerator, denominator in KpiFact.objects.filter(
-            period=period, measure__in=stored
-        ).values_list("measure", "owner_id", "numerator", "denominator"):
-            ratios[measure][owner] = kpis.Ratio(numerator, denominator)
+        ratios.update(KpiFact.objects.filter(period=period, measure__in=stored).ratios())
     missing = [code for code in codes if code not in stored]
     if missing:
         ratios.update(kpis.compute_all(start, cut_off, missing))

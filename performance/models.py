@@ -538,6 +538,21 @@ class FactRow(models.Model):
         abstract = True
 
 
+class KpiFactQuerySet(models.QuerySet):
+    def ratios(self) -> dict:
+        """{measure: {owner_id: Ratio}} of these facts, the shape ``kpis.compute_all`` returns."""
+        from collections import defaultdict
+
+        from .kpis import Ratio
+
+        result: dict = defaultdict(dict)
+        for measure, owner, numerator, denominator in self.values_list(
+            "measure", "owner_id", "numerator", "denominator"
+        ):
+            result[measure][owner] = Ratio(numerator, denominator)
+        return dict(result)
+
+
 class KpiFact(FactRow):
     """One owner's numerator and denominator of a measure over a fact period: the KPI ratios
     of ``performance.kpis`` and the few measures only the dashboards use (see
@@ -551,6 +566,8 @@ class KpiFact(FactRow):
     denominator = models.DecimalField(
         _("denominator"), max_digits=28, decimal_places=10, null=True, blank=True
     )
+
+    objects = KpiFactQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("KPI fact")

@@ -14,7 +14,7 @@ from salescrm.timeutil import (
     quarter_start,
 )
 
-from ..kpis import Ratio
+from ..kpis import Ratio, rollup
 from ..models import ChannelFact, FactPeriod, FunnelSnapshot, KpiFact, ProductLineFact
 from .scope import HISTORY_MONTHS, ZERO, Scope, add_months
 
@@ -54,13 +54,7 @@ class PeriodFacts:
     def total(self, measure: str, owners: list[int] | None = None) -> Ratio | None:
         """The sum of the owners' ratios (all owners in scope when `owners` is None)."""
         by_owner = self.ratios.get(measure, {})
-        parts = [r for o, r in by_owner.items() if owners is None or o in owners]
-        if not parts:
-            return None
-        result = parts[0]
-        for part in parts[1:]:
-            result = result + part
-        return result
+        return rollup(by_owner, {measure: by_owner if owners is None else owners}).get(measure)
 
     def note(self) -> str:
         from django.utils.translation import gettext as _
@@ -86,12 +80,9 @@ class Data:
             period = FactPeriod.objects.filter(kind=kind, start=start).first()
             facts = PeriodFacts(period)
             if period is not None:
-                ratios: dict = defaultdict(dict)
-                for measure, owner, numerator, denominator in KpiFact.objects.filter(
+                facts.ratios = KpiFact.objects.filter(
                     self.scope.owned("owner_id"), period=period
-                ).values_list("measure", "owner_id", "numerator", "denominator"):
-                    ratios[measure][owner] = Ratio(numerator, denominator)
-                facts.ratios = dict(ratios)
+                ).ratios()
             self._facts[(kind, start)] = facts
         return self._facts[(kind, start)]
 
