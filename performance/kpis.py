@@ -14,10 +14,11 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
+from salescrm.money import round_percent
 from salescrm.timeutil import month_start
 
 HUNDRED = Decimal(100)
@@ -584,7 +585,7 @@ def score(
         result = points[-1] if points else ZERO
     else:
         result = cap if reached is None else max(ZERO, min(cap, reached))
-    return result.quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return round_percent(result)
 
 
 def weighted_total(lines: list[tuple[Decimal | None, Decimal]]) -> Decimal:
@@ -594,6 +595,4 @@ def weighted_total(lines: list[tuple[Decimal | None, Decimal]]) -> Decimal:
     weights = sum((w for _s, w in scored), ZERO)
     if not weights:
         return ZERO
-    return (sum((s * w for s, w in scored), ZERO) / weights).quantize(
-        Decimal("0.01"), ROUND_HALF_UP
-    )
+    return round_percent(sum((s * w for s, w in scored), ZERO) / weights)
