@@ -280,9 +280,7 @@ def test_a_refund_takes_back_the_top_bands_even_when_it_is_dated_before_the_paym
     )
 
 
-def test_refunds_above_the_months_collections_show_no_negative_achievement(
-    rep, november_targets
-):
+def test_refunds_above_the_months_collections_show_no_negative_achievement(rep, november_targets):
     make_plan()
     deal = contract(rep, "200000", "2026-10-20")
     paid = payment(deal, "5000", "2026-11-10")
