@@ -14,6 +14,7 @@ from performance.commission import (
     Tier,
     commission,
     exact_commission,
+    round_to_total,
     statement_lines,
     validate_tiers,
 )
@@ -116,6 +117,12 @@ def test_retroactive_lines_all_use_the_reached_rate_and_round_to_the_total():
         (D("0.07"), D("2333.34")),
     ]
     assert total == D("7000.00")
+
+
+def test_statement_lines_with_equal_remainders_give_the_cent_to_the_earlier_line():
+    # 0.005 and 1.005 are both half a cent above their floor; the total is 1.01
+    assert round_to_total([D("0.005"), D("1.005")], D("1.01")) == [D("0.01"), D("1.00")]
+    assert round_to_total([D("1.005"), D("0.005")], D("1.01")) == [D("1.01"), D("0.00")]
 
 
 def test_tier_tables_are_validated():
