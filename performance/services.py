@@ -106,16 +106,19 @@ def person_values(
 
 def score_lines(items: list[ItemRule], figures: dict[str, Decimal | None]):
     """[(item, actual, score, weighted score)] and the total, for one person."""
-    rows = []
+    scored = []
     for item in items:
         kpi = kpis.KPI_BY_CODE[item.kpi]
         actual = figures.get(item.kpi)
         value = kpis.score(
             actual, item.target_value, kpi.direction, item.rule, item.cap, item.steps
         )
-        weighted = None if value is None else round_percent(value * item.weight / 100)
-        rows.append((item, actual, value, weighted))
-    total = kpis.weighted_total([(value, item.weight) for item, _a, value, _w in rows])
+        scored.append((item, actual, value))
+    weighed, total = kpis.weigh([(value, item.weight) for item, _actual, value in scored])
+    rows = [
+        (item, actual, value, line.weighted_score)
+        for (item, actual, value), line in zip(scored, weighed, strict=True)
+    ]
     return rows, total
 
 

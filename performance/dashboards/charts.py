@@ -203,7 +203,7 @@ def chart_target_progress(data: Data) -> Chart:
     return Chart(
         "target_progress",
         _("Target progress (signed amount)"),
-        [_("Period"), _("From"), _("Target"), _("Signed amount"), _("Achievement (%)")],
+        [_("Period"), _("From"), _("Target"), _("Signed amount"), _("Signing achievement (%)")],
         rows,
         draw,
     )
@@ -225,7 +225,7 @@ def chart_target_by_rep(data: Data) -> Chart:
     return Chart(
         "target_by_rep",
         _("Target achievement by rep"),
-        [_("Rep"), _("Team"), _("Target"), _("Signed amount"), _("Achievement (%)")],
+        [_("Rep"), _("Team"), _("Target"), _("Signed amount"), _("Signing achievement (%)")],
         rows,
         draw,
     )
@@ -582,7 +582,7 @@ def chart_commission(data: Data) -> Chart:
         [
             _("Month"),
             _("Base amount"),
-            _("Achievement (%)"),
+            _("Achievement of the commission base (%)"),
             _("Tiered commission"),
             _("Team bonus"),
             _("Total"),
@@ -623,7 +623,13 @@ def chart_by_team(data: Data) -> Chart:
     return Chart(
         "by_team",
         _("Company by team"),
-        [_("Team"), _("Target"), _("Signed amount"), _("Achievement (%)"), _("Collected amount")],
+        [
+            _("Team"),
+            _("Target"),
+            _("Signed amount"),
+            _("Signing achievement (%)"),
+            _("Collected amount"),
+        ],
         rows,
         draw,
     )
