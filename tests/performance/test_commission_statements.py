@@ -3,14 +3,19 @@ every figure below is computed by hand from the SPEC §5 tier table
 (below 80 % → 3 %, 80–100 % → 5 %, 100–120 % → 7 %, above → 9 %)."""
 
 import datetime as dt
+from decimal import ROUND_HALF_UP
 from decimal import Decimal as D
 
 import pytest
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from performance.models import CommissionLine, CommissionPlan, CommissionStatement, CommissionTier
 from performance.services import StatementError, commission_compute, statement_close
 
 from .factories import contract, payment, refund, targets
+from .test_commission_calculator import tier_formula
 
 pytestmark = pytest.mark.django_db
 
@@ -392,3 +397,56 @@ def test_a_late_payment_of_a_paid_month_is_on_exactly_one_later_statement(rep, f
     assert _statement(rep).total == D("150.00")  # 5,000 × 3 %
     assert _statement(rep, DEC).total == D("0.00")
     assert _statement(rep, OCT).total == D("1500.00")
+
+
+def _november_total(rep, team, director, tiers, target, rows):
+    """Record `rows` (day, amount, is a refund) for `rep` in that order, compute November,
+    read back its statement, and undo everything."""
+    with transaction.atomic():
+        make_plan(bonus="0", tiers=tiers)
+        targets("collected_amount", [("rep", team, rep, "2026-11", target)], created_by=director)
+        deal = contract(rep, "1000000", "2026-10-01")
+        for day, amount, is_refund in rows:
+            (refund if is_refund else payment)(deal, amount, f"2026-11-{day:02d}")
+        commission_compute(day=dt.date(2026, 11, 30), catch_up_months=0)
+        statement = _statement(rep)
+        result = (statement.base_amount, statement.commission, statement.total)
+        lines = sum(statement.lines.values_list("amount", flat=True), D("0"))
+        transaction.set_rollback(True)
+    return result, lines
+
+
+@settings(
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=st.lists(
+        st.tuples(st.integers(1, 28), st.integers(1, 60000).map(str), st.booleans()),
+        min_size=1,
+        max_size=6,
+    ),
+    floors=st.lists(st.integers(1, 200), max_size=3, unique=True),
+    rates=st.lists(st.integers(0, 2000), min_size=4, max_size=4),
+    target=st.integers(10000, 200000).map(str),
+    seed=st.integers(0, 1000),
+)
+def test_a_statement_is_the_tier_formula_whatever_order_its_rows_were_recorded_in(
+    rep, team, director, rows, floors, rates, target, seed
+):
+    import random
+
+    from performance.commission import Tier
+
+    # rates in hundredths of a percent: 0.00 % to 20.00 %
+    table = [
+        (floor, D(rate) / 100) for floor, rate in zip([0, *sorted(floors)], rates, strict=False)
+    ]
+    shuffled = list(rows)
+    random.Random(seed).shuffle(shuffled)
+    first, first_lines = _november_total(rep, team, director, table, target, rows)
+    second, second_lines = _november_total(rep, team, director, table, target, shuffled)
+    net = sum((D(a) * (-1 if is_refund else 1) for _d, a, is_refund in rows), D("0"))
+    tiers = [Tier(D(floor) / 100, rate / 100) for floor, rate in table]
+    expected = tier_formula(net, D(target), tiers, "marginal").quantize(D("0.01"), ROUND_HALF_UP)
+    assert first == second == (net, expected, expected)
+    assert first_lines == second_lines == expected
