@@ -5,13 +5,13 @@ sum of its rounded line amounts; an instalment plan splits the total by the larg
 method, so the parts always add up to the total exactly.
 """
 
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-CENT = Decimal("0.01")
+from salescrm.money import CENT, floor_money, round_money
 
 
 def to_cents(value) -> Decimal:
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+    return round_money(value)
 
 
 def line_amount(*, quantity: int, list_price: Decimal, discount_rate: Decimal) -> Decimal:
@@ -32,7 +32,7 @@ def split_by_weights(total: Decimal, weights: list) -> list[Decimal]:
         raise ValueError("weights must be non-negative and not all zero")
     total = Decimal(total)
     exact = [total * w / weight_sum for w in weights]
-    parts = [e.quantize(CENT, rounding=ROUND_DOWN) for e in exact]
+    parts = [floor_money(e) for e in exact]
     leftover_cents = int((total - sum(parts)) / CENT)
     order = sorted(range(len(parts)), key=lambda i: (-(exact[i] - parts[i]), i))
     for i in order[:leftover_cents]:

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from salescrm.models import Team, User
+from salescrm.money import round_money
 
 from .models import (
     Assignment,
@@ -242,7 +243,7 @@ def _validate(headers, rows, channels) -> tuple[list, list]:
             continue
         budget_text = _cell(row, columns, "budget").replace(",", "").replace("¥", "")
         try:
-            budget = Decimal(budget_text).quantize(Decimal("0.01")) if budget_text else None
+            budget = round_money(budget_text) if budget_text else None
             if budget is not None and not (0 <= budget < Decimal("1e12")):
                 raise InvalidOperation
         except InvalidOperation:

@@ -11,18 +11,45 @@ A plan is a list of tiers on target *achievement* (base ÷ target), each with a 
 A negative base (refunds larger than the month's collections) is charged back at the first
 tier's rate, so marginal commission is one continuous, non-decreasing line.
 
-Statements are explained line by line: ``statement_lines`` splits each source amount (a payment,
-a refund, a signed contract) over the bands it falls into, in the given order, and rounds the
-lines to the cent so that they add up *exactly* to the total, which is the rounded commission of
-the net base and therefore does not depend on the order of the sources.
+**The statement rule.** The commission of a month is the commission of its *net* base
+(payments − refunds), rounded half-up to the cent once; it never depends on the order of the
+rows. The lines explain it to the rep:
+
+1. the payments fill the bands from zero, in date order;
+2. then each refund, in date order, takes back from the top band down: its line is exactly the
+   commission it removes, at the rates it removes it at;
+3. the lines are rounded to the cent so that they add up exactly to the total
+   (largest remainders);
+4. the achievement shown is never negative: a month whose refunds exceed its collections shows
+   0.00 % (and its negative base is charged back at the first tier's rate).
+
+Worked example (marginal, target 100,000): a refund of 20,000 confirmed on the 3rd, payments
+of 70,000 on the 10th and 60,000 on the 20th. Net base 110,000, commission 4,100.00 as above.
+
+    payment 10th    70,000 × 3 % =  2,100.00
+    payment 20th    10,000 × 3 % =    300.00   (fills 3 % up to 80,000)
+                    20,000 × 5 % =  1,000.00
+                    20,000 × 7 % =  1,400.00
+                    10,000 × 9 % =    900.00   (gross 130,000 reached 9 %)
+    refund 3rd     −10,000 × 9 % =   −900.00   (the top band goes first)
+                   −10,000 × 7 % =   −700.00
+    total                           4,100.00
+
+Without the refund the rep would have earned 5,700.00; the refund's lines say exactly the
+1,600.00 it costs. (Run in date order, the refund would have read −20,000 × 3 % = −600.00 and
+the payments would have refilled the 3 % band: the same total, lines that lie.)
+
+Retroactive: every line — payment or refund — is at the rate of the band the *net* base
+reaches (here 7 %: 70,000 × 7 %, 60,000 × 7 %, −20,000 × 7 % = 7,700.00).
 """
 
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-CENT = Decimal("0.01")
+from salescrm.money import CENT, floor_money, round_money
+
 MARGINAL, RETROACTIVE = "marginal", "retroactive"
 
 
@@ -100,7 +127,7 @@ def commission(
     base: Decimal, target: Decimal | None, tiers: Sequence[Tier], method: str
 ) -> Decimal:
     """The commission on `base`, rounded half-up to the cent."""
-    return exact_commission(base, target, tiers, method).quantize(CENT, ROUND_HALF_UP)
+    return round_money(exact_commission(base, target, tiers, method))
 
 
 def _pieces(start: Decimal, end: Decimal, tiers: Sequence[Tier], target: Decimal | None):
@@ -125,9 +152,11 @@ def statement_lines(
     """The lines of a statement and its total.
 
     Retroactive: every source at the rate of the band the net base reaches. Marginal: the
-    sources fill the bands in the given order (a refund empties them from the top), so a
-    payment that crosses a threshold gives one line per band. The total is the rounded
-    commission of the net base, the same in any order; the lines are rounded to add up to it.
+    positive sources fill the bands in the given order, then the negative ones (refunds)
+    empty them from the top in the given order, so a payment that crosses a threshold gives
+    one line per band and a refund's lines are the commission it removes (see the module's
+    worked example). The total is the rounded commission of the net base, the same in any
+    order; the lines are rounded to add up to it.
     """
     net = sum((source.amount for source in sources), Decimal(0))
     total = commission(net, target, tiers, method)
@@ -138,7 +167,11 @@ def statement_lines(
             parts[(index, rate)] = parts.get((index, rate), Decimal(0)) + source.amount
     else:
         level = Decimal(0)
-        for index, source in enumerate(sources):
+        # payments first, refunds after: a refund then takes back the top of what the
+        # month's payments earned, wherever its date falls inside the month
+        order = sorted(range(len(sources)), key=lambda i: sources[i].amount < 0)
+        for index in order:
+            source = sources[index]
             for part, rate in _pieces(level, level + source.amount, tiers, target):
                 parts[(index, rate)] = parts.get((index, rate), Decimal(0)) + part
             level += source.amount
@@ -155,7 +188,7 @@ def round_to_total(values: Sequence[Decimal], total: Decimal) -> list[Decimal]:
     """Round each value to the cent so that the results add up exactly to `total`, the sum
     of the values rounded to the cent: floor every value, then give the missing cents to the
     values with the largest remainders (ties: the earlier value). Largest-remainder rounding."""
-    floors = [value.quantize(CENT, ROUND_FLOOR) for value in values]
+    floors = [floor_money(value) for value in values]
     missing = int((total - sum(floors, Decimal(0))) / CENT)
     if not 0 <= missing <= len(values):
         raise ValueError(f"{total} is not the sum of {len(values)} values rounded to the cent")

@@ -32,6 +32,8 @@ from statistics import NormalDist
 
 import numpy as np
 
+from salescrm.money import round_places
+
 LEVEL = 0.80
 MIN_SEASONAL = 8
 MIN_TREND = 3
@@ -123,9 +125,7 @@ def backtest(
         rows.append(BacktestRow(history[index][0], projection.point, actual))
     rows = rows[-quarters:]
     errors = [abs(r.projected - r.actual) / r.actual for r in rows if r.actual]
-    mape = (
-        (sum(errors, Decimal(0)) * 100 / len(errors)).quantize(Decimal("0.1")) if errors else None
-    )
+    mape = round_places(sum(errors, Decimal(0)) * 100 / len(errors), 1) if errors else None
     return rows, mape
 
 

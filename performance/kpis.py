@@ -14,10 +14,11 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
+from salescrm.money import round_percent
 from salescrm.timeutil import month_start
 
 HUNDRED = Decimal(100)
@@ -446,7 +447,7 @@ def _activity_plan_completion(start, end):
 
 # fmt: off
 KPIS: list[Kpi] = [
-    Kpi("target_achievement", _("Target achievement rate"), "%", HIGHER,
+    Kpi("target_achievement", _("Signing achievement rate"), "%", HIGHER,
         _("contracts signed; rep targets of the signed-amount plan"),
         _("signed amount ÷ the rep's signed-amount target of the period × 100"),
         _target_achievement, HUNDRED),
@@ -505,6 +506,23 @@ KPIS: list[Kpi] = [
 PLAIN_KPIS = {"signed_amount", "collected_amount", "effective_visits", "new_customers"}
 KPI_BY_CODE = {kpi.code: kpi for kpi in KPIS}
 KPI_CHOICES = [(kpi.code, kpi.label) for kpi in KPIS]
+
+# Why a ratio KPI can have no value in a period: there is nothing to divide by.
+NO_VALUE_REASONS = {
+    "target_achievement": _("no signed-amount target for the period"),
+    "lead_conversion": _("no leads created in the period"),
+    "average_deal_size": _("no contracts signed in the period"),
+    "sales_cycle_days": _("no leads won in the period"),
+    "renewal_rate": _("no signed contracts whose course ends in the period"),
+    "refund_rate": _("no payments received in the period"),
+    "on_time_collection_rate": _("no instalments due in the period"),
+    "overdue_ratio": _("no instalments due in the period"),
+    "referral_share": _("no amount signed in the period"),
+    "satisfaction": _("no satisfaction surveys answered in the period"),
+    "nps": _("no satisfaction surveys answered in the period"),
+    "complaint_response_24h": _("no complaints opened in the period"),
+    "activity_plan_completion": _("no weekly activity plan in the period"),
+}
 
 
 def compute_all(
@@ -584,7 +602,40 @@ def score(
         result = points[-1] if points else ZERO
     else:
         result = cap if reached is None else max(ZERO, min(cap, reached))
-    return result.quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return round_percent(result)
+
+
+@dataclass(frozen=True)
+class Weighed:
+    """A scorecard line as the total counts it: None for both when the KPI has no value."""
+
+    effective_weight: Decimal | None  # % of the total, the scored lines' add up to 100.00
+    weighted_score: Decimal | None  # score × effective weight; the lines add up to the total
+
+
+def weigh(lines: list[tuple[Decimal | None, Decimal]]) -> tuple[list[Weighed], Decimal]:
+    """Each line's effective weight and weighted score, and the total (``weighted_total``).
+
+    A KPI with no value in the period counts for nothing and the others' weights are scaled
+    up in proportion. Example: weights 40 / 30 / 30, the last KPI has no value (no
+    complaints): effective weights 57.14 / 42.86 / —; scores 120 and 90 give 68.57 + 38.57 =
+    107.14 (120 × 4/7 + 90 × 3/7 = 107.142…). Both columns are rounded by largest remainders,
+    so the effective weights add up to exactly 100.00 and the weighted scores to exactly the
+    total shown."""
+    from .commission import round_to_total
+
+    total = weighted_total(lines)
+    scored = [index for index, (score, _weight) in enumerate(lines) if score is not None]
+    weights = sum((lines[i][1] for i in scored), ZERO)
+    result = [Weighed(None, None)] * len(lines)
+    if not weights:
+        return result, total
+    shares = [lines[i][1] * HUNDRED / weights for i in scored]
+    effective = round_to_total(shares, HUNDRED)
+    parts = round_to_total([lines[i][0] * lines[i][1] / weights for i in scored], total)
+    for index, share, part in zip(scored, effective, parts, strict=True):
+        result[index] = Weighed(share, part)
+    return result, total
 
 
 def weighted_total(lines: list[tuple[Decimal | None, Decimal]]) -> Decimal:
@@ -594,6 +645,4 @@ def weighted_total(lines: list[tuple[Decimal | None, Decimal]]) -> Decimal:
     weights = sum((w for _s, w in scored), ZERO)
     if not weights:
         return ZERO
-    return (sum((s * w for s, w in scored), ZERO) / weights).quantize(
-        Decimal("0.01"), ROUND_HALF_UP
-    )
+    return round_percent(sum((s * w for s, w in scored), ZERO) / weights)

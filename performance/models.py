@@ -246,6 +246,22 @@ class ScoreCard(models.Model):
     def get_absolute_url(self):
         return reverse("performance:scorecard_detail", args=[self.pk])
 
+    def explained_lines(self) -> list["ScoreLine"]:
+        """The lines with what the total makes of each (``kpis.weigh``): ``effective_weight``
+        and ``counted_score``, None for a KPI with no value in the period. Worked out from the
+        stored scores and weights, so that the lines shown add up to the total on every
+        scorecard, including those frozen before the effective weight was shown."""
+        from .kpis import weigh
+
+        lines = list(self.lines.all())
+        weighed, _total = weigh(
+            [(None if line.actual is None else line.score, line.weight) for line in lines]
+        )
+        for line, counted in zip(lines, weighed, strict=True):
+            line.effective_weight = counted.effective_weight
+            line.counted_score = counted.weighted_score
+        return lines
+
     @property
     def period_label(self) -> str:
         if self.period_kind == PeriodKind.QUARTER:
@@ -276,6 +292,15 @@ class ScoreLine(models.Model):
 
     def __str__(self):
         return f"{self.get_kpi_display()}: {self.score}"
+
+    @property
+    def no_value_reason(self) -> str:
+        """Why the KPI has no value in the period ("" when it has one)."""
+        from .kpis import NO_VALUE_REASONS
+
+        if self.actual is not None:
+            return ""
+        return str(NO_VALUE_REASONS.get(self.kpi, _("nothing to measure in the period")))
 
 
 # --- funnel -------------------------------------------------------------------------------
@@ -416,6 +441,14 @@ class CommissionStatement(models.Model):
 
     def get_absolute_url(self):
         return reverse("performance:statement_detail", args=[self.pk])
+
+    @property
+    def achievement_label(self) -> str:
+        """What the achievement divides: collected ÷ collected target (回款达成率), or signed
+        ÷ signed target for a signed-amount plan — not the scorecard's signing achievement."""
+        if self.base_kind == CommissionPlan.Base.SIGNED:
+            return str(_("Signing achievement"))
+        return str(_("Collection achievement"))
 
 
 class CommissionLine(models.Model):

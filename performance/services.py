@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from salescrm.models import Team, User
+from salescrm.money import round_money, round_percent, round_places
 from salescrm.roles import Role
 from salescrm.timeutil import business_date, month_end, month_start, quarter_end, quarter_start
 
@@ -104,16 +106,19 @@ def person_values(
 
 def score_lines(items: list[ItemRule], figures: dict[str, Decimal | None]):
     """[(item, actual, score, weighted score)] and the total, for one person."""
-    rows = []
+    scored = []
     for item in items:
         kpi = kpis.KPI_BY_CODE[item.kpi]
         actual = figures.get(item.kpi)
         value = kpis.score(
             actual, item.target_value, kpi.direction, item.rule, item.cap, item.steps
         )
-        weighted = None if value is None else (value * item.weight / 100).quantize(Decimal("0.01"))
-        rows.append((item, actual, value, weighted))
-    total = kpis.weighted_total([(value, item.weight) for item, _a, value, _w in rows])
+        scored.append((item, actual, value))
+    weighed, total = kpis.weigh([(value, item.weight) for item, _actual, value in scored])
+    rows = [
+        (item, actual, value, line.weighted_score)
+        for (item, actual, value), line in zip(scored, weighed, strict=True)
+    ]
     return rows, total
 
 
@@ -236,7 +241,7 @@ def scorecards_compute(
                     ScoreLine(
                         scorecard=card,
                         kpi=item.kpi,
-                        actual=None if actual is None else actual.quantize(Decimal("0.0001")),
+                        actual=None if actual is None else round_places(actual, 4),
                         target=item.target_value,
                         score=value or 0,
                         weight=item.weight,
@@ -380,7 +385,7 @@ def funnel_snapshot_replace(*, day: dt.date) -> dict:
         conversion = None
         if stage in order and order[stage] + 1 < len(FUNNEL_STAGES) and values["reached"]:
             following = rows.get((rep, FUNNEL_STAGES[order[stage] + 1]), {}).get("reached", 0)
-            conversion = (Decimal(following) * 100 / values["reached"]).quantize(Decimal("0.01"))
+            conversion = round_percent(Decimal(following) * 100 / values["reached"])
         snapshots.append(
             FunnelSnapshot(
                 day=day,
@@ -497,26 +502,75 @@ def _missing_months(model, day: dt.date, catch_up_months: int) -> list[dt.date]:
     return sorted(m for m in months if m not in have)
 
 
+def _changed_since_computed(model, date_field: str):
+    """A subquery for a statement row: a version of a `model` row was saved (created, edited
+    or deleted) after the statement was computed, and some version of that row is dated in
+    the statement's month or before it (so it is, or was, or may be as a late row, one of
+    the month's sources). Read from the row's history, which keeps every version."""
+    from django.db.models import DateField, Exists, OuterRef
+    from django.db.models.functions import Trunc
+
+    history = model.history.model
+    dated_by_then = history.objects.annotate(
+        dated=Trunc(date_field, "month", output_field=DateField())
+    ).filter(id=OuterRef("id"), dated__lte=OuterRef(OuterRef("month")))
+    return Exists(
+        history.objects.filter(history_date__gt=OuterRef("computed_at")).filter(
+            Exists(dated_by_then)
+        )
+    )
+
+
+def _stale_months(current: dt.date) -> list[dt.date]:
+    """The months before `current` with an open statement whose source rows changed after it
+    was computed: a payment or refund recorded, corrected or deleted after its month ended
+    while the month is still unpaid (and, for a signed-amount plan, a contract). One query;
+    it may name a month whose figures turn out unchanged, which only costs a recomputation."""
+    from customers.models import Contract, Payment, Refund
+
+    changed = (
+        _changed_since_computed(Payment, "received_on")
+        | _changed_since_computed(Refund, "confirmed_on")
+        | (Q(base_kind=CommissionPlan.Base.SIGNED) & _changed_since_computed(Contract, "signed_on"))
+    )
+    return sorted(
+        CommissionStatement.objects.open()
+        .filter(month__lt=current)
+        .filter(changed)
+        .order_by()  # the default order by rep would join users into the DISTINCT
+        .values_list("month", flat=True)
+        .distinct()
+    )
+
+
 def commission_compute(*, day: dt.date, catch_up_months: int = CATCH_UP_MONTHS) -> dict:
     """Recompute the open statements of the month containing `day` from the source rows up to
-    `day` (and catch up on earlier months that have no statements at all). Closed statements
-    are never touched."""
+    `day`; those of every earlier month whose sources changed since they were computed (a
+    late or corrected payment or refund: see ``_stale_months``), up to that month's end; and
+    catch up on earlier months that have no statements at all. Closed statements are never
+    touched: late money of a paid month goes to the rep's next unpaid one (``_sources``)."""
     counts = {"statements": 0, "commission_lines": 0, "closed_kept": 0}
-    months = [(month_start(day), day)] + [
-        (month, month_end(month))
-        for month in _missing_months(CommissionStatement, day, catch_up_months)
-    ]
+    current = month_start(day)
+    earlier = set(_missing_months(CommissionStatement, day, catch_up_months))
+    earlier |= set(_stale_months(current))
+    months = [(current, day)] + [(month, month_end(month)) for month in sorted(earlier)]
     for month, cut_off in months:
         for key, value in _commission_month(month, cut_off).items():
             counts[key] += value
     return counts
 
 
+def _next_month(month: dt.date) -> dt.date:
+    return month_start(month + dt.timedelta(days=31))
+
+
 def _sources(month: dt.date, cut_off: dt.date, base: str) -> dict[int, list]:
     """Per rep, the month's commission sources in the order they happened: payments received
-    (or contracts signed, for a signed-amount plan) and refunds confirmed, plus payments and
-    refunds dated in an earlier month whose statement was already closed when they were
-    recorded (so nothing is ever lost). Five queries."""
+    (or contracts signed, for a signed-amount plan) and refunds confirmed, plus the *late*
+    payments and refunds whose home is this month: dated in an earlier month whose statement
+    for the rep is closed (paid), on no closed statement, and this month is the first one
+    after their date that the rep's statement is not closed. So a late row is on exactly one
+    statement whichever months are recomputed, and nothing is ever lost. Six queries."""
     from django.db.models import DateField, Exists, OuterRef
     from django.db.models.functions import Trunc
 
@@ -525,6 +579,19 @@ def _sources(month: dt.date, cut_off: dt.date, base: str) -> dict[int, list]:
     closed_month = CommissionStatement.objects.closed().filter(
         rep_id=OuterRef("contract__owner_id")
     )
+    closed_pairs = set(
+        CommissionStatement.objects.closed()
+        .filter(month__lt=month)
+        .order_by()
+        .values_list("rep_id", "month")
+    )
+
+    def home_is_this_month(owner: int, dated_month: dt.date) -> bool:
+        home = _next_month(dated_month)
+        while (owner, home) in closed_pairs:
+            home = _next_month(home)
+        return home == month
+
     stated = CommissionLine.objects.filter(statement__status=CommissionStatement.Status.CLOSED)
     rows: dict[int, list] = defaultdict(list)
     fields = ("id", "contract_id", "contract__number", "contract__owner_id", "amount")
@@ -543,10 +610,14 @@ def _sources(month: dt.date, cut_off: dt.date, base: str) -> dict[int, list]:
             )
         )
         in_month = Payment.objects.filter(received_on__range=(month, cut_off))
-        for query in (in_month, late_payments):
-            for pk, contract, number, owner, amount, on in query.order_by().values_list(
-                *fields, "received_on"
-            ):
+        for pk, contract, number, owner, amount, on in in_month.order_by().values_list(
+            *fields, "received_on"
+        ):
+            rows[owner].append((on, 0, "payment", pk, contract, number, amount))
+        for pk, contract, number, owner, amount, on, dated in late_payments.order_by().values_list(
+            *fields, "received_on", "dated_month"
+        ):
+            if home_is_this_month(owner, dated):
                 rows[owner].append((on, 0, "payment", pk, contract, number, amount))
     confirmed = Refund.objects.filter(status=Refund.Status.CONFIRMED)
     late_refunds = (
@@ -558,10 +629,14 @@ def _sources(month: dt.date, cut_off: dt.date, base: str) -> dict[int, list]:
         )
     )
     in_month = confirmed.filter(confirmed_on__range=(month, cut_off))
-    for query in (in_month, late_refunds):
-        for pk, contract, number, owner, amount, on in query.order_by().values_list(
-            *fields, "confirmed_on"
-        ):
+    for pk, contract, number, owner, amount, on in in_month.order_by().values_list(
+        *fields, "confirmed_on"
+    ):
+        rows[owner].append((on, 1, "refund", pk, contract, number, -amount))
+    for pk, contract, number, owner, amount, on, dated in late_refunds.order_by().values_list(
+        *fields, "confirmed_on", "dated_month"
+    ):
+        if home_is_this_month(owner, dated):
             rows[owner].append((on, 1, "refund", pk, contract, number, -amount))
     for items in rows.values():
         items.sort(key=lambda row: (row[0], row[1], row[3]))
@@ -636,8 +711,11 @@ def _commission_month(month: dt.date, cut_off: dt.date) -> dict:
             )
             bonus = Decimal(0)
             if reps[rep] in bonus_teams and net[rep] > 0:
-                bonus = (net[rep] * plan.team_bonus_rate / 100).quantize(Decimal("0.01"))
+                bonus = round_money(net[rep] * plan.team_bonus_rate / 100)
             reached = achievement(net[rep], target)
+            if reached is not None:
+                # refunds above the month's collections: 0 %, not a negative achievement
+                reached = max(reached, Decimal(0))
             statement = CommissionStatement(
                 rep_id=rep,
                 month=month,
@@ -646,7 +724,7 @@ def _commission_month(month: dt.date, cut_off: dt.date) -> dict:
                 base_kind=plan.base,
                 base_amount=net[rep],
                 target_amount=target,
-                achievement=None if reached is None else (reached * 100).quantize(Decimal("0.01")),
+                achievement=None if reached is None else round_percent(reached * 100),
                 commission=commission,
                 team_bonus=bonus,
                 total=commission + bonus,

@@ -74,7 +74,7 @@ def scorecard_detail(request, pk):
     return render(
         request,
         "performance/scorecard_detail.html",
-        {"card": card, "lines": card.lines.all()},
+        {"card": card, "lines": card.explained_lines()},
     )
 
 

@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 from salescrm.demo import DemoContext, demo_seeder
+from salescrm.money import round_places
 
 from . import selectors, services
 from .models import MONEY_METRICS, Metric, Target, TargetPlan
@@ -34,7 +35,7 @@ def _annual_value(ctx: DemoContext, metric: str, growth: Decimal, fallback: Deci
     if not trailing:
         return fallback
     step = Decimal("10000") if metric in MONEY_METRICS else Decimal(1)
-    return (Decimal(trailing) * growth / step).quantize(Decimal(1)) * step
+    return round_places(Decimal(trailing) * growth / step, 0) * step
 
 
 @demo_seeder(order=40)

@@ -15,15 +15,15 @@ Actuals come from targets.selectors, over the period's days up to `as_of`.
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
 from salescrm.models import User
+from salescrm.money import round_places
 from salescrm.timeutil import month_end, quarter_end, quarter_start
 
 from . import selectors
-from .allocation import unit
 from .models import MONEY_METRICS, PlanMember, Target, TargetPlan
 
 PERIODS = ("month", "quarter", "year")
@@ -39,7 +39,7 @@ def period_bounds(kind: str, year: int, month: int) -> tuple[dt.date, dt.date]:
 
 
 def _round(value: Decimal, places: int) -> Decimal:
-    return value.quantize(unit(places), rounding=ROUND_HALF_UP)
+    return round_places(value, places)
 
 
 def target_to_date(
@@ -82,9 +82,7 @@ class ProgressRow:
     def achievement_rate(self) -> Decimal | None:
         if not self.target:
             return None
-        return (Decimal(self.actual) / self.target).quantize(
-            Decimal("0.0001"), rounding=ROUND_HALF_UP
-        )
+        return round_places(Decimal(self.actual) / self.target, 4)
 
     @property
     def gap_to_date(self) -> Decimal:

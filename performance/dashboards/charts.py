@@ -3,13 +3,14 @@
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from salescrm.models import User
+from salescrm.money import round_places
 from salescrm.timeutil import (
     local_now,
     month_end,
@@ -23,7 +24,7 @@ from ..models import CommissionStatement, PeriodKind, ScoreCard, ScoreLine
 from ..services import FUNNEL_STAGES
 from .data import Data
 from .figures import Chart, Figure
-from .scope import CENT, TENTH, ZERO, add_months, money, percent
+from .scope import ZERO, add_months, money, percent
 
 # SPEC §5 / seeds: the goals the director's view draws beside the actuals, per quarter.
 BENCHMARKS = {
@@ -202,7 +203,7 @@ def chart_target_progress(data: Data) -> Chart:
     return Chart(
         "target_progress",
         _("Target progress (signed amount)"),
-        [_("Period"), _("From"), _("Target"), _("Signed amount"), _("Achievement (%)")],
+        [_("Period"), _("From"), _("Target"), _("Signed amount"), _("Signing achievement (%)")],
         rows,
         draw,
     )
@@ -224,7 +225,7 @@ def chart_target_by_rep(data: Data) -> Chart:
     return Chart(
         "target_by_rep",
         _("Target achievement by rep"),
-        [_("Rep"), _("Team"), _("Target"), _("Signed amount"), _("Achievement (%)")],
+        [_("Rep"), _("Team"), _("Target"), _("Signed amount"), _("Signing achievement (%)")],
         rows,
         draw,
     )
@@ -517,7 +518,7 @@ def chart_scorecard(data: Data) -> Chart:
     rows = [
         [
             line.get_kpi_display(),
-            line.actual.quantize(CENT) if line.actual is not None else None,
+            round_places(line.actual, 2) if line.actual is not None else None,
             line.target,
             line.weight,
             line.score,
@@ -581,7 +582,7 @@ def chart_commission(data: Data) -> Chart:
         [
             _("Month"),
             _("Base amount"),
-            _("Achievement (%)"),
+            _("Achievement of the commission base (%)"),
             _("Tiered commission"),
             _("Team bonus"),
             _("Total"),
@@ -622,7 +623,13 @@ def chart_by_team(data: Data) -> Chart:
     return Chart(
         "by_team",
         _("Company by team"),
-        [_("Team"), _("Target"), _("Signed amount"), _("Achievement (%)"), _("Collected amount")],
+        [
+            _("Team"),
+            _("Target"),
+            _("Signed amount"),
+            _("Signing achievement (%)"),
+            _("Collected amount"),
+        ],
         rows,
         draw,
     )
@@ -800,7 +807,7 @@ def chart_rates(data: Data) -> Chart:
     rows = [
         [
             str(kpis.KPI_BY_CODE[code].label),
-            values[code].quantize(TENTH) if values[code] is not None else None,
+            round_places(values[code], 1) if values[code] is not None else None,
         ]
         for code in RATE_KPIS
     ]
@@ -833,13 +840,13 @@ def chart_benchmarks(data: Data) -> Chart:
     strategic = facts.total("strategic_renewal") or kpis.Ratio(ZERO, ZERO)
     churn = facts.total("key_churn") or kpis.Ratio(ZERO, ZERO)
 
-    def q(value, places=TENTH):
-        return value.quantize(places, ROUND_HALF_UP) if value is not None else None
+    def q(value, places=1):
+        return round_places(value, places) if value is not None else None
 
     rows = [
         [
             _("Customer satisfaction"),
-            q(values["satisfaction"], CENT),
+            q(values["satisfaction"], 2),
             BENCHMARKS["satisfaction"],
             _("points of 5"),
             _("at least"),

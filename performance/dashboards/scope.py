@@ -3,12 +3,13 @@ period."""
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import cached_property
 
 from django.db.models import Q
 
 from salescrm.models import Team, User
+from salescrm.money import round_money, round_places
 from salescrm.roles import Role
 from salescrm.timeutil import (
     business_date,
@@ -23,19 +24,17 @@ from ..models import PeriodKind
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
-CENT = Decimal("0.01")
-TENTH = Decimal("0.1")
 HISTORY_MONTHS = 36
 
 
 def percent(numerator, denominator) -> Decimal | None:
     if not denominator:
         return None
-    return (Decimal(numerator) * HUNDRED / Decimal(denominator)).quantize(TENTH, ROUND_HALF_UP)
+    return round_places(Decimal(numerator) * HUNDRED / Decimal(denominator), 1)
 
 
 def money(value) -> Decimal:
-    return Decimal(value or 0).quantize(CENT, ROUND_HALF_UP)
+    return round_money(value or 0)
 
 
 def add_months(month: dt.date, count: int) -> dt.date:

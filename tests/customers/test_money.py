@@ -47,6 +47,12 @@ def test_split_of_1000_in_seven_sums_exactly():
     assert sum(parts) == D("1000.00")
 
 
+def test_split_by_weights_gives_a_tied_cent_to_the_earlier_part_whatever_the_weights():
+    # exact parts 0.005 and 0.015: both are half a cent above their floor
+    assert money.split_by_weights(D("0.02"), [1, 3]) == [D("0.01"), D("0.01")]
+    assert money.split_by_weights(D("0.02"), [3, 1]) == [D("0.02"), D("0.00")]
+
+
 def test_split_by_weights_uses_largest_remainder():
     assert money.split_by_weights(D("10.00"), [1, 1, 1]) == [D("3.34"), D("3.33"), D("3.33")]
     assert money.split_by_weights(D("999.99"), [30, 30, 40]) == [

@@ -1,6 +1,7 @@
 """The commission arithmetic, by hand (performance/commission.py has no ORM)."""
 
 import random
+from decimal import ROUND_HALF_UP
 from decimal import Decimal as D
 
 import pytest
@@ -14,6 +15,7 @@ from performance.commission import (
     Tier,
     commission,
     exact_commission,
+    round_to_total,
     statement_lines,
     validate_tiers,
 )
@@ -118,6 +120,12 @@ def test_retroactive_lines_all_use_the_reached_rate_and_round_to_the_total():
     assert total == D("7000.00")
 
 
+def test_statement_lines_with_equal_remainders_give_the_cent_to_the_earlier_line():
+    # 0.005 and 1.005 are both half a cent above their floor; the total is 1.01
+    assert round_to_total([D("0.005"), D("1.005")], D("1.01")) == [D("0.01"), D("1.00")]
+    assert round_to_total([D("1.005"), D("0.005")], D("1.01")) == [D("1.01"), D("0.00")]
+
+
 def test_tier_tables_are_validated():
     assert validate_tiers(SPEC_TIERS) == []
     assert validate_tiers([]) == ["A plan needs at least one tier."]
@@ -207,3 +215,74 @@ def test_the_lines_of_a_statement_sum_exactly_to_its_total(tiers, target, amount
     assert all(line.amount == line.amount.quantize(D("0.01")) for line in lines)
     # every source's base is accounted for exactly
     assert sum((line.base for line in lines), D("0")) == sum(amounts, D("0"))
+
+
+# --- a month of dated payments and refunds against the tier formula, written out again ----
+
+
+def tier_formula(net, target, tiers, method):
+    """The SPEC §5 formula written independently of the calculator, unrounded: marginal sums
+    each band's rate on the part of the net base inside the band (a negative base at the
+    first rate); retroactive applies the rate of the band the net base reaches to all of it."""
+    if target is None or net <= 0:
+        return net * tiers[0].rate
+    lowers = [tier.floor * target for tier in tiers]
+    if method == RETROACTIVE:
+        return net * [t.rate for t, low in zip(tiers, lowers, strict=True) if net >= low][-1]
+    uppers = [*lowers[1:], None]
+    earned = D("0")
+    for tier, low, high in zip(tiers, lowers, uppers, strict=True):
+        top = net if high is None else min(net, high)
+        if top > low:
+            earned += (top - low) * tier.rate
+    return earned
+
+
+month_rows = st.lists(
+    st.tuples(st.integers(1, 28), positive_money, st.booleans()), min_size=1, max_size=10
+)
+
+
+def month_sources(rows):
+    """Rows (day of the month, amount, is a refund) as the statement reads them: by date."""
+    sources = [
+        Source((day, index), -amount if refund else amount)
+        for index, (day, amount, refund) in enumerate(rows)
+    ]
+    return sorted(sources, key=lambda source: source.ref)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    tiers=tier_tables(),
+    target=st.one_of(st.none(), targets),
+    rows=month_rows,
+    method=st.sampled_from([MARGINAL, RETROACTIVE]),
+    seed=st.integers(0, 10_000),
+)
+def test_a_months_statement_is_the_tier_formula_whatever_the_order_of_its_rows(
+    tiers, target, rows, method, seed
+):
+    dated = month_sources(rows)
+    shuffled = list(dated)
+    random.Random(seed).shuffle(shuffled)
+    lines, total = statement_lines(dated, target, tiers, method)
+    _other_lines, other_total = statement_lines(shuffled, target, tiers, method)
+    net = sum((source.amount for source in dated), D("0"))
+    expected = tier_formula(net, target, tiers, method).quantize(D("0.01"), ROUND_HALF_UP)
+    assert total == other_total == expected
+    assert sum((line.amount for line in lines), D("0")) == total
+
+
+@settings(max_examples=150, deadline=None)
+@given(tiers=tier_tables(), target=targets, rows=month_rows)
+def test_a_refunds_lines_are_the_commission_it_removes_wherever_it_is_dated(tiers, target, rows):
+    sources = month_sources(rows)
+    lines, _total = statement_lines(sources, target, tiers, MARGINAL)
+    paid = sum((s.amount for s in sources if s.amount > 0), D("0"))
+    net = sum((s.amount for s in sources), D("0"))
+    refunded = {s.ref for s in sources if s.amount < 0}
+    removed = sum((line.base * line.rate for line in lines if line.ref in refunded), D("0"))
+    assert removed == tier_formula(net, target, tiers, MARGINAL) - tier_formula(
+        paid, target, tiers, MARGINAL
+    )

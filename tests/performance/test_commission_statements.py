@@ -3,14 +3,19 @@ every figure below is computed by hand from the SPEC §5 tier table
 (below 80 % → 3 %, 80–100 % → 5 %, 100–120 % → 7 %, above → 9 %)."""
 
 import datetime as dt
+from decimal import ROUND_HALF_UP
 from decimal import Decimal as D
 
 import pytest
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from performance.models import CommissionLine, CommissionPlan, CommissionStatement, CommissionTier
 from performance.services import StatementError, commission_compute, statement_close
 
 from .factories import contract, payment, refund, targets
+from .test_commission_calculator import tier_formula
 
 pytestmark = pytest.mark.django_db
 
@@ -244,3 +249,204 @@ def test_recomputing_gives_identical_rows(rep, teammate, november_targets, novem
     assert snapshot() == first
     for statement in CommissionStatement.objects.all():
         assert sum(statement.lines.values_list("amount", flat=True), D("0")) == statement.total
+
+
+# --- issue 11: the rule for refunds, rounding, late receipts -------------------------------
+
+DEC = dt.date(2026, 12, 1)
+
+
+def test_a_refund_takes_back_the_top_bands_even_when_it_is_dated_before_the_payments(
+    rep, november_targets
+):
+    make_plan()
+    deal = contract(rep, "200000", "2026-10-20")
+    back = refund(deal, "20000", "2026-11-03")
+    first = payment(deal, "70000", "2026-11-10")
+    second = payment(deal, "60000", "2026-11-20")
+    commission_compute(day=dt.date(2026, 11, 25), catch_up_months=0)
+    mine = _statement(rep)
+    # gross 130,000 fills 80,000 × 3 %, 20,000 × 5 %, 20,000 × 7 %, 10,000 × 9 %; the refund
+    # takes back 10,000 at 9 % and 10,000 at 7 %: the 1,600 it costs the rep
+    assert _lines(mine) == [
+        ("payment", first.pk, D("70000.00"), D("3.0000"), D("2100.00")),
+        ("payment", second.pk, D("10000.00"), D("3.0000"), D("300.00")),
+        ("payment", second.pk, D("20000.00"), D("5.0000"), D("1000.00")),
+        ("payment", second.pk, D("20000.00"), D("7.0000"), D("1400.00")),
+        ("payment", second.pk, D("10000.00"), D("9.0000"), D("900.00")),
+        ("refund", back.pk, D("-10000.00"), D("9.0000"), D("-900.00")),
+        ("refund", back.pk, D("-10000.00"), D("7.0000"), D("-700.00")),
+    ]
+    # net 110,000: 80,000 × 3 % + 20,000 × 5 % + 10,000 × 7 %
+    assert (mine.base_amount, mine.achievement, mine.total) == (
+        D("110000.00"),
+        D("110.00"),
+        D("4100.00"),
+    )
+
+
+def test_refunds_above_the_months_collections_show_no_negative_achievement(rep, november_targets):
+    make_plan()
+    deal = contract(rep, "200000", "2026-10-20")
+    paid = payment(deal, "5000", "2026-11-10")
+    back = refund(deal, "20000", "2026-11-12")
+    commission_compute(day=dt.date(2026, 11, 25), catch_up_months=0)
+    mine = _statement(rep)
+    # net −15,000: charged back at the first rate, −450; the achievement reads 0 %, not −15 %
+    assert _lines(mine) == [
+        ("payment", paid.pk, D("5000.00"), D("3.0000"), D("150.00")),
+        ("refund", back.pk, D("-20000.00"), D("3.0000"), D("-600.00")),
+    ]
+    assert (mine.base_amount, mine.achievement, mine.total) == (
+        D("-15000.00"),
+        D("0.00"),
+        D("-450.00"),
+    )
+
+
+def test_the_team_bonus_and_the_achievement_round_half_a_cent_up(team, rep, teammate, director):
+    make_plan()
+    targets(
+        "collected_amount",
+        [
+            ("rep", team, teammate, "2026-11", "200000"),
+            ("team", team, None, "2026-11", "80000"),
+        ],
+        created_by=director,
+    )
+    payment(contract(rep, "60000", "2026-10-20"), "55668.50", "2026-11-10")
+    payment(contract(teammate, "30000", "2026-10-20"), "24690", "2026-11-10")
+    commission_compute(day=dt.date(2026, 11, 25), catch_up_months=0)
+    # the team collected 80,358.50 of 80,000: 1 % bonus. 55,668.50 × 1 % = 556.685 → 556.69
+    # (half-even would give 556.68); commission 55,668.50 × 3 % = 1,670.055 → 1,670.06
+    mine = _statement(rep)
+    assert (mine.commission, mine.team_bonus, mine.total) == (
+        D("1670.06"),
+        D("556.69"),
+        D("2226.75"),
+    )
+    # 24,690 of 200,000 = 12.345 % → 12.35 % (half-even would give 12.34 %)
+    assert _statement(teammate).achievement == D("12.35")
+
+
+def test_a_team_exactly_on_target_gets_its_team_bonus(team, rep, director):
+    make_plan()
+    targets(
+        "collected_amount",
+        [("team", team, None, "2026-11", "50000")],
+        created_by=director,
+    )
+    payment(contract(rep, "60000", "2026-10-20"), "50000", "2026-11-10")
+    commission_compute(day=dt.date(2026, 11, 25), catch_up_months=0)
+    # 50,000 of 50,000 = 100 %, the threshold itself: 1 % of 50,000
+    assert _statement(rep).team_bonus == D("500.00")
+
+
+def test_a_payment_recorded_after_its_month_ended_reaches_the_still_open_statement(rep):
+    make_plan()
+    deal = contract(rep, "80000", "2026-10-01")
+    payment(deal, "50000", "2026-10-10")
+    commission_compute(day=dt.date(2026, 10, 31), catch_up_months=0)
+    assert _statement(rep, OCT).total == D("1500.00")  # no October target: 3 %
+
+    late = payment(deal, "5000", "2026-10-28")  # recorded in November, October still unpaid
+    commission_compute(day=dt.date(2026, 11, 2), catch_up_months=0)
+    october, november = _statement(rep, OCT), _statement(rep)
+    # 55,000 × 3 %
+    assert (october.base_amount, october.total) == (D("55000.00"), D("1650.00"))
+    assert october.lines.filter(payment=late).exists()
+    assert (november.base_amount, november.total) == (D("0.00"), D("0.00"))
+
+
+def test_a_corrected_or_moved_payment_of_an_open_month_is_restated(rep):
+    make_plan()
+    deal = contract(rep, "80000", "2026-10-01")
+    corrected = payment(deal, "50000", "2026-10-10")
+    moved = payment(deal, "10000", "2026-10-20")
+    commission_compute(day=dt.date(2026, 10, 31), catch_up_months=0)
+    commission_compute(day=dt.date(2026, 11, 2), catch_up_months=0)
+    assert _statement(rep, OCT).total == D("1800.00")  # 60,000 × 3 %
+
+    corrected.amount = D("40000")
+    corrected.save()
+    moved.received_on = dt.date(2026, 11, 1)
+    moved.save()
+    commission_compute(day=dt.date(2026, 11, 3), catch_up_months=0)
+    # October: 40,000 × 3 % = 1,200; the moved 10,000 is November's: 300
+    assert (_statement(rep, OCT).base_amount, _statement(rep, OCT).total) == (
+        D("40000.00"),
+        D("1200.00"),
+    )
+    assert (_statement(rep).base_amount, _statement(rep).total) == (D("10000.00"), D("300.00"))
+
+
+def test_a_late_payment_of_a_paid_month_is_on_exactly_one_later_statement(rep, finance):
+    make_plan()
+    deal = contract(rep, "80000", "2026-10-01")
+    payment(deal, "50000", "2026-10-10")
+    commission_compute(day=dt.date(2026, 10, 31), catch_up_months=0)
+    statement_close(statement=_statement(rep, OCT), actor=finance)
+
+    late = payment(deal, "5000", "2026-10-28")  # October is paid: it goes to November
+    commission_compute(day=dt.date(2026, 11, 25), catch_up_months=0)
+    commission_compute(day=dt.date(2026, 12, 2), catch_up_months=0)  # November still unpaid
+    commission_compute(day=dt.date(2026, 12, 3), catch_up_months=0)
+    assert list(CommissionLine.objects.filter(payment=late).values_list("statement__month")) == [
+        (NOV,)
+    ]
+    assert _statement(rep).total == D("150.00")  # 5,000 × 3 %
+    assert _statement(rep, DEC).total == D("0.00")
+    assert _statement(rep, OCT).total == D("1500.00")
+
+
+def _november_total(rep, team, director, tiers, target, rows):
+    """Record `rows` (day, amount, is a refund) for `rep` in that order, compute November,
+    read back its statement, and undo everything."""
+    with transaction.atomic():
+        make_plan(bonus="0", tiers=tiers)
+        targets("collected_amount", [("rep", team, rep, "2026-11", target)], created_by=director)
+        deal = contract(rep, "1000000", "2026-10-01")
+        for day, amount, is_refund in rows:
+            (refund if is_refund else payment)(deal, amount, f"2026-11-{day:02d}")
+        commission_compute(day=dt.date(2026, 11, 30), catch_up_months=0)
+        statement = _statement(rep)
+        result = (statement.base_amount, statement.commission, statement.total)
+        lines = sum(statement.lines.values_list("amount", flat=True), D("0"))
+        transaction.set_rollback(True)
+    return result, lines
+
+
+@settings(
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=st.lists(
+        st.tuples(st.integers(1, 28), st.integers(1, 60000).map(str), st.booleans()),
+        min_size=1,
+        max_size=6,
+    ),
+    floors=st.lists(st.integers(1, 200), max_size=3, unique=True),
+    rates=st.lists(st.integers(0, 2000), min_size=4, max_size=4),
+    target=st.integers(10000, 200000).map(str),
+    seed=st.integers(0, 1000),
+)
+def test_a_statement_is_the_tier_formula_whatever_order_its_rows_were_recorded_in(
+    rep, team, director, rows, floors, rates, target, seed
+):
+    import random
+
+    from performance.commission import Tier
+
+    # rates in hundredths of a percent: 0.00 % to 20.00 %
+    table = [
+        (floor, D(rate) / 100) for floor, rate in zip([0, *sorted(floors)], rates, strict=False)
+    ]
+    shuffled = list(rows)
+    random.Random(seed).shuffle(shuffled)
+    first, first_lines = _november_total(rep, team, director, table, target, rows)
+    second, second_lines = _november_total(rep, team, director, table, target, shuffled)
+    net = sum((D(a) * (-1 if is_refund else 1) for _d, a, is_refund in rows), D("0"))
+    tiers = [Tier(D(floor) / 100, rate / 100) for floor, rate in table]
+    expected = tier_formula(net, D(target), tiers, "marginal").quantize(D("0.01"), ROUND_HALF_UP)
+    assert first == second == (net, expected, expected)
+    assert first_lines == second_lines == expected

@@ -262,3 +262,33 @@ def test_a_real_worker_runs_the_nightly_chain_end_to_end(real_broker):
         ScoreCard.objects.filter(period_start=dt.date(2026, 11, 1), person__role="rep").count() == 3
     )
     assert FunnelSnapshot.objects.filter(day=DAY).exists()
+
+
+def _statement_rows():
+    return rows()["statements"], rows()["commission_lines"]
+
+
+@pytest.mark.django_db
+def test_a_corrected_payment_of_last_month_gives_what_a_recomputation_from_scratch_gives():
+    institution(3)
+    october_deal = contract(
+        UserFactory(username="octrep", role="rep", team=Team.objects.first()), "80000", "2026-10-02"
+    )
+    corrected = payment(october_deal, "30000", "2026-10-12")
+    run_performance_jobs()  # catches up on October: its statements are open (not paid)
+    run_performance_jobs()
+    # finance corrects October's receipt in November; October is still unpaid
+    corrected.amount = 25000
+    corrected.save()
+    payment(october_deal, "4000", "2026-10-30")  # and records one it had missed
+    run_performance_jobs()
+    nightly_result = _statement_rows()
+    october = [row for row in nightly_result[0] if row[:2] == ("octrep", dt.date(2026, 10, 1))]
+    # 29,000 collected in October, no target: 29,000 × 3 % = 870.00
+    assert october == [("octrep", dt.date(2026, 10, 1), 29000, 870, 0, 870)]
+
+    CommissionStatement.objects.all().delete()  # nothing was paid: start again from the rows
+    from performance.services import commission_compute
+
+    commission_compute(day=DAY)
+    assert _statement_rows() == nightly_result

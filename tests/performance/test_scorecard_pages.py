@@ -93,3 +93,43 @@ def test_the_scorecard_detail_has_a_fixed_number_of_queries(
     client = login(director)
     with django_assert_max_num_queries(6):
         assert client.get(card.get_absolute_url()).status_code == 200
+
+
+def test_the_scorecard_shows_effective_weights_that_add_up_and_why_a_kpi_has_no_value(
+    login, rep, scheme
+):
+    card = ScoreCard.objects.create(
+        person=rep,
+        period_kind="month",
+        period_start=dt.date(2026, 10, 1),
+        period_end=dt.date(2026, 10, 31),
+        scheme=scheme,
+        total_score=Decimal("103.33"),
+        computed_at=timezone.now(),
+    )
+    for kpi, actual, score, weight in [
+        ("lead_conversion", Decimal("50"), Decimal("110.00"), Decimal("50")),
+        ("effective_visits", Decimal("18"), Decimal("90.00"), Decimal("25")),
+        ("complaint_response_24h", None, Decimal("0"), Decimal("25")),
+    ]:
+        ScoreLine.objects.create(
+            scorecard=card,
+            kpi=kpi,
+            actual=actual,
+            target=Decimal("1"),
+            score=score,
+            weight=weight,
+            weighted_score=Decimal("0"),
+        )
+    response = login(rep).get(card.get_absolute_url())
+    lines = response.context["lines"]
+    # 50 and 25 of the 75 that count: 66.67 % and 33.33 %; 110 × 2/3 = 73.333…, 90 × 1/3 = 30
+    assert [(line.effective_weight, line.counted_score) for line in lines] == [
+        (Decimal("66.67"), Decimal("73.33")),
+        (Decimal("33.33"), Decimal("30.00")),
+        (None, None),
+    ]
+    assert sum(line.counted_score for line in lines[:2]) == card.total_score
+    reason = lines[2].no_value_reason
+    assert reason and lines[0].no_value_reason == ""
+    assert reason in response.content.decode()

@@ -49,3 +49,33 @@ def test_total_is_weighted_over_the_kpis_with_data():
     assert weighted_total([(D("90"), D("50")), (D("120"), D("30")), (None, D("20"))]) == D("101.25")
     assert weighted_total([(D("90"), D("50")), (D("110"), D("50"))]) == D("100.00")
     assert weighted_total([(None, D("100"))]) == D("0")
+
+
+def test_a_kpi_without_a_value_gives_its_weight_to_the_others_and_the_lines_add_up():
+    from performance.kpis import weigh
+
+    lines, total = weigh([(D("120"), D("40")), (D("90"), D("30")), (None, D("30"))])
+    # 40 and 30 of the 70 that count: 57.142…% and 42.857…%, rounded to add up to 100.00;
+    # 120 × 4/7 = 68.571…, 90 × 3/7 = 38.571…: 107.14
+    assert [(line.effective_weight, line.weighted_score) for line in lines] == [
+        (D("57.14"), D("68.57")),
+        (D("42.86"), D("38.57")),
+        (None, None),
+    ]
+    assert total == D("107.14")
+
+
+def test_a_scorecards_weighted_scores_add_up_to_its_total_when_a_kpi_has_no_value():
+    from performance.services import ItemRule, score_lines
+
+    items = [
+        ItemRule("lead_conversion", D("60"), D("60"), "linear", D("120")),
+        ItemRule("complaint_response_24h", D("40"), D("90"), "linear", D("120")),
+    ]
+    rows, total = score_lines(items, {"lead_conversion": D("50"), "complaint_response_24h": None})
+    # 50 % of a 60 % target scores 83.33; no complaints: lead conversion counts 100 %
+    assert [(item.kpi, value, weighted) for item, _actual, value, weighted in rows] == [
+        ("lead_conversion", D("83.33"), D("83.33")),
+        ("complaint_response_24h", None, None),
+    ]
+    assert total == D("83.33")

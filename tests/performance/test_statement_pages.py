@@ -131,3 +131,26 @@ def test_statement_pages_have_a_fixed_number_of_queries(
             client.get(reverse("performance:statements_export"), {"month": "2026-11"}).status_code
             == 200
         )
+
+
+def test_the_statements_achievement_is_named_apart_from_the_scorecards_in_both_languages(
+    login, rep, plan
+):
+    from django.utils import translation
+
+    from performance.kpis import KPI_BY_CODE
+
+    collected = _statement(rep, plan)
+    collected.target_amount, collected.achievement = D("40000"), D("125.00")
+    collected.save()
+    signed = CommissionStatement(base_kind="signed")
+    with translation.override("zh-hans"):
+        assert collected.achievement_label == "回款达成率"
+        assert signed.achievement_label == "签约达成率"
+        assert str(KPI_BY_CODE["target_achievement"].label) == "签约达成率"
+    with translation.override("en"):
+        assert collected.achievement_label == "Collection achievement"
+        assert signed.achievement_label == "Signing achievement"
+        assert str(KPI_BY_CODE["target_achievement"].label) == "Signing achievement rate"
+    page = login(rep).get(collected.get_absolute_url()).content.decode()
+    assert "回款达成率 125.00 %" in page

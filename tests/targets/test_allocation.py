@@ -47,6 +47,14 @@ def test_ties_go_to_the_larger_weight_first():
     assert allocate(D("0.01"), [1, 2]) == [D("0.00"), D("0.01")]
 
 
+def test_equal_remainders_give_the_cent_to_the_larger_weight_then_the_earlier_position():
+    # quotas 0.5 and 1.5 cents: the same half-cent remainder; the larger weight takes it
+    assert allocate(D("0.02"), [1, 3]) == [D("0.00"), D("0.02")]
+    assert allocate(D("0.02"), [3, 1]) == [D("0.02"), D("0.00")]
+    # equal weights and remainders (0.5 cent each): the earlier position
+    assert allocate(D("0.01"), [2, 2]) == [D("0.01"), D("0.00")]
+
+
 def test_zero_weight_gets_nothing():
     assert allocate(D("100.00"), [0, 1, 3]) == [D("0.00"), D("25.00"), D("75.00")]
 
