@@ -23,7 +23,7 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -100,20 +100,15 @@ def _periods(day: dt.date, history_months: int) -> list[tuple[str, dt.date, dt.d
 def _key_customers(start: dt.date, end: dt.date) -> tuple[dict, dict]:
     """Per customer owner, the strategic customers renewing and the key customers (strategic
     and core) churning: customers of that tier with a signed contract whose course ended in
-    [start, end], and whether they signed a renewal contract since. One query."""
+    [start, end], and whether they continued it by `end` — the renewal rule of the renewal
+    rate (``ContractQuerySet.with_renewed``). Two queries (the window, the rows)."""
     from customers.models import Contract
 
-    renewal = Contract.objects.filter(
-        customer=OuterRef("customer"),
-        is_renewal=True,
-        status__in=Contract.SIGNED_STATES,
-        signed_on__gte=OuterRef("signed_on"),
-    ).exclude(pk=OuterRef("pk"))
     rows = (
-        Contract.objects.filter(status__in=Contract.SIGNED_STATES, ends_on__range=(start, end))
-        .annotate(
-            tier=Coalesce("customer__tier_override", "customer__tier"), renewed=Exists(renewal)
-        )
+        Contract.objects.signed_by(end)
+        .filter(ends_on__range=(start, end))
+        .with_renewed(by=end)
+        .annotate(tier=Coalesce("customer__tier_override", "customer__tier"))
         .filter(tier__in=["strategic", "core"])
         .values_list("customer__owner_id", "tier", "customer_id", "renewed")
     )

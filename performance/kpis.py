@@ -164,18 +164,28 @@ def _effective_visits(start, end):
 
 
 def _renewal_rate(start, end):
-    from django.db.models import Count
-
+    """Of the signed contracts whose course ends in the period (up to the cut-off), the
+    share whose customer continued: another contract of theirs, signed by the cut-off, starts
+    within the renewal window of that end (``customers.models.continues``, the rule that also
+    flags a contract as a renewal). Numerator and denominator count the same contracts, so the
+    rate never exceeds 100 %. Example (window 30 days): three courses end in October, one
+    customer signs a contract starting 10 November, one a contract starting in February, one
+    nothing: 1 ÷ 3 = 33.33 %, whatever else was signed in October. Owner: the ending
+    contract's."""
     from customers.models import Contract
-    from targets import selectors
 
-    due = (
-        Contract.objects.filter(status__in=Contract.SIGNED_STATES, ends_on__range=(start, end))
-        .values("owner_id")
-        .annotate(n=Count("id"))
-        .values_list("owner_id", "n")
+    rows = (
+        Contract.objects.signed_by(end)
+        .filter(ends_on__range=(start, end))
+        .with_renewed(by=end)
+        .order_by()
+        .values_list("owner_id", "renewed")
     )
-    return _as_ratios(selectors.renewals(start, end), dict(due))
+    renewed, due = defaultdict(int), defaultdict(int)
+    for owner, continued in rows:
+        due[owner] += 1
+        renewed[owner] += continued
+    return _as_ratios(renewed, due)
 
 
 def _week_of(field: str):
@@ -465,7 +475,7 @@ KPIS: list[Kpi] = [
         _("average days from first contact (first change out of “new”) to won, for leads won in the period"),
         _sales_cycle_days),
     Kpi("renewal_rate", _("Renewal rate"), "%", HIGHER, _("contracts"),
-        _("renewal contracts signed in the period ÷ signed contracts whose course ends in it × 100"),
+        _("signed contracts whose course ends in the period and whose customer signed a renewal starting within the renewal window of that end, by the period's end ÷ signed contracts whose course ends in it × 100"),
         _renewal_rate, HUNDRED),
     Kpi("refund_rate", _("Refund rate"), "%", LOWER, _("refunds and payments"),
         _("refunds confirmed in the period ÷ payments received in it × 100"), _refund_rate, HUNDRED),

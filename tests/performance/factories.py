@@ -61,6 +61,7 @@ def contract(
     is_renewal=False,
     channel="website",
     customer=None,
+    starts_on=None,
 ):
     """A signed contract of `owner`, with a new customer (whose lead was won long before, so
     it does not touch the lead KPIs of the test's period) unless `customer` is given."""
@@ -79,7 +80,7 @@ def contract(
         status=status,
         total_amount=Decimal(amount),
         signed_on=signed if status in ("signed", "archived") else None,
-        starts_on=signed,
+        starts_on=dt.date.fromisoformat(starts_on) if starts_on else signed,
         ends_on=dt.date.fromisoformat(ends_on) if ends_on else signed + dt.timedelta(days=180),
         is_renewal=is_renewal,
     )
