@@ -242,28 +242,36 @@ def _average_deal_size(start, end):
 
 
 def _sales_cycle_days(start, end):
+    """Average days from first contact to won, over the leads won in the period. First
+    contact: the lead's first logged activity, or its creation when it has none. A lead won
+    on the (Shanghai) day of its first contact — a walk-in who paid at once — has no cycle to
+    measure and is left out, so it cannot pull a rep's average to zero and win the KPI; a rep
+    whose every win was same-day has no value. Example: contact 3 Nov 10:00, won 13 Nov
+    10:00 = 10 days; another lead created and won on 5 Nov is not counted."""
     from django.db.models import Min, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
 
-    from leads.models import Lead, StageChange
-    from salescrm.timeutil import day_bounds
+    from leads.models import Activity, Lead
+    from salescrm.timeutil import SHANGHAI, day_bounds
 
     low, high = day_bounds(start, end)
-    first_contact = (
-        StageChange.objects.filter(lead=OuterRef("pk"), from_stage=Lead.Stage.NEW)
+    first_activity = (
+        Activity.objects.filter(lead=OuterRef("pk"))
+        .order_by()
         .values("lead")
-        .annotate(first=Min("changed_at"))
+        .annotate(first=Min("occurred_at"))
         .values("first")
     )
     rows = (
         Lead.objects.filter(won_at__gte=low, won_at__lt=high, owner__isnull=False)
-        .annotate(first_contact=Subquery(first_contact))
+        .annotate(first_contact=Coalesce(Subquery(first_activity), "created_at"))
         .order_by()
         .values_list("owner_id", "won_at", "first_contact")
     )
     days, counts = defaultdict(Decimal), defaultdict(Decimal)
     for owner, won_at, first in rows:
-        if first is None:  # never left "new" (won straight away); skipped here, because
-            continue  # filtering in SQL would evaluate the subquery a second time per lead
+        if won_at.astimezone(SHANGHAI).date() <= first.astimezone(SHANGHAI).date():
+            continue
         days[owner] += Decimal((won_at - first).total_seconds()) / 86400
         counts[owner] += 1
     return {owner: Ratio(days[owner], counts[owner]) for owner in counts}
@@ -472,7 +480,7 @@ KPIS: list[Kpi] = [
     Kpi("average_deal_size", _("Average deal size"), "CNY", HIGHER, _("contracts signed"),
         _("signed amount ÷ number of contracts signed in the period"), _average_deal_size),
     Kpi("sales_cycle_days", _("Sales cycle"), _("days"), LOWER, _("leads and their stage changes"),
-        _("average days from first contact (first change out of “new”) to won, for leads won in the period"),
+        _("average days from first contact (the lead's first activity, or its creation) to won, for leads won in the period; leads won on the day of first contact are left out"),
         _sales_cycle_days),
     Kpi("renewal_rate", _("Renewal rate"), "%", HIGHER, _("contracts"),
         _("signed contracts whose course ends in the period and whose customer signed a renewal starting within the renewal window of that end, by the period's end ÷ signed contracts whose course ends in it × 100"),

@@ -47,6 +47,16 @@ def lead_with_history(
     return lead
 
 
+def first_contact(lead, when: str, kind="wechat"):
+    """Log the lead's first contact ("YYYY-MM-DD HH:MM"), where the sales cycle starts; a
+    WeChat message counts neither as a call nor as a visit."""
+    from leads.models import Activity
+
+    return Activity.objects.create(
+        lead=lead, actor=lead.owner, kind=kind, occurred_at=at(*when.split(" "))
+    )
+
+
 _numbers = itertools.count(1)
 
 
