@@ -68,7 +68,7 @@ class ApprovalPolicy(models.Model):
         _("renewal window (days)"),
         default=30,
         help_text=_(
-            "A new contract counts as a renewal when an earlier signed contract of the customer ended or ends within this many days."
+            "A new contract counts as a renewal when it starts at most this many days before or after the end of a signed course of the same customer; the renewal rate uses the same rule."
         ),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
