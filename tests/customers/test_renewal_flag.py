@@ -14,28 +14,24 @@ from .factories import make_contract
 pytestmark = pytest.mark.django_db
 
 
-def test_a_contract_starting_long_after_the_course_ended_is_not_a_renewal(signed_contract, rep):
-    # the signed course ends 2026-06-30: 07-30 is the last start of a renewal, 07-31 is not
-    last_day = make_contract(rep, customer=signed_contract.customer, starts_on=dt.date(2026, 7, 30))
-    too_late = make_contract(rep, customer=signed_contract.customer, starts_on=dt.date(2026, 7, 31))
-    assert (last_day.is_renewal, too_late.is_renewal) == (True, False)
-
-
-def test_a_course_bought_while_the_first_still_runs_is_not_a_renewal(signed_contract, rep):
-    # 05-31 is 30 days before the 06-30 end: a renewal; 05-30 runs in parallel
-    parallel = make_contract(
-        rep,
-        customer=signed_contract.customer,
-        starts_on=dt.date(2026, 5, 30),
-        ends_on=dt.date(2026, 8, 31),
-    )
-    early_renewal = make_contract(
-        rep,
-        customer=signed_contract.customer,
-        starts_on=dt.date(2026, 5, 31),
-        ends_on=dt.date(2026, 8, 31),
-    )
-    assert (parallel.is_renewal, early_renewal.is_renewal) == (False, True)
+def test_only_a_contract_starting_within_the_window_around_the_end_is_a_renewal(
+    signed_contract, rep
+):
+    # the signed course ends 2026-06-30; window 30 days: starts from 05-31 to 07-30 renew it;
+    # 05-30 runs in parallel with it, 07-31 is a customer coming back
+    flags = {}
+    for starts_on in ["2026-05-30", "2026-05-31", "2026-07-30", "2026-07-31"]:
+        day = dt.date.fromisoformat(starts_on)
+        made = make_contract(
+            rep, customer=signed_contract.customer, starts_on=day, ends_on=dt.date(2026, 12, 31)
+        )
+        flags[starts_on] = made.is_renewal
+    assert flags == {
+        "2026-05-30": False,
+        "2026-05-31": True,
+        "2026-07-30": True,
+        "2026-07-31": False,
+    }
 
 
 def test_the_flag_is_set_again_when_the_contract_is_signed(rep):

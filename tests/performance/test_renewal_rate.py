@@ -93,13 +93,6 @@ def test_the_renewal_denominator_counts_only_signed_contracts(rep):
     assert ratio(*OCTOBER, rep) == kpis.Ratio(D(1), D(2))
 
 
-def test_a_parallel_course_is_not_a_renewal(rep):
-    customer = customer_with_course(rep, "2026-10-31")
-    # bought in August while the first course still ran for two months
-    contract(rep, "4000", "2026-08-01", starts_on="2026-08-01", customer=customer)
-    assert ratio(*OCTOBER, rep) == kpis.Ratio(D(0), D(1))
-
-
 def test_strategic_renewal_uses_the_renewal_rate_rule(rep):
     # two strategic customers whose courses end in October; both sign again in November, one
     # starting 11-10 (within 30 days of 10-31), one starting 12-15 (45 days after 10-31)
