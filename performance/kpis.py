@@ -168,9 +168,11 @@ def _renewal_rate(start, end):
     share whose customer continued: another contract of theirs, signed by the cut-off, starts
     within the renewal window of that end (``customers.models.continues``, the rule that also
     flags a contract as a renewal). Numerator and denominator count the same contracts, so the
-    rate never exceeds 100 %. Example (window 30 days): three courses end in October, one
-    customer signs a contract starting 10 November, one a contract starting in February, one
-    nothing: 1 ÷ 3 = 33.33 %, whatever else was signed in October. Owner: the ending
+    rate never exceeds 100 %. Example (window 30 days): three courses end on 20 October; by
+    31 October one customer signed a contract starting 10 November (21 days after the end),
+    one a contract starting in February (a customer coming back, not continuing), one
+    nothing: October's rate is 1 ÷ 3 = 33.33 %, whatever else was signed in October. A
+    renewal signed after the period's last day does not count for it. Owner: the ending
     contract's."""
     from customers.models import Contract
 
