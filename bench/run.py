@@ -61,6 +61,11 @@ SCORED, ALL = (MONTH, QUARTER), (MONTH, QUARTER, PREVIOUS)
 FACTS = (MONTH, QUARTER, YEAR)
 SIGNED = "k.status IN ('signed', 'archived')"
 WEEK = "date_trunc('week', {} AT TIME ZONE 'Asia/Shanghai')"
+# the renewal rule (customers.models.continues) with the default window of 30 days
+CONTINUED = """EXISTS (
+            SELECT 1 FROM customers_contract r WHERE r.customer_id = k.customer_id
+            AND r.status IN ('signed', 'archived') AND r.signed_on <= %(end)s AND r.id <> k.id
+            AND r.starts_on BETWEEN k.ends_on - 30 AND k.ends_on + 30)"""
 
 # name: (periods, SQL) — run once for each period with its start/end/start_at/cut
 FLOOR_PER_PERIOD = {
@@ -101,19 +106,18 @@ FLOOR_PER_PERIOD = {
     "key customers' contracts ending, renewed or not": (
         (QUARTER,),
         f"""
-        SELECT c.owner_id, coalesce(c.tier_override, c.tier), k.customer_id, EXISTS (
-            SELECT 1 FROM customers_contract r WHERE r.customer_id = k.customer_id
-            AND r.is_renewal AND r.status IN ('signed', 'archived')
-            AND r.signed_on >= k.signed_on AND r.id <> k.id)
+        SELECT c.owner_id, coalesce(c.tier_override, c.tier), k.customer_id, {CONTINUED}
         FROM customers_contract k JOIN customers_customer c ON c.id = k.customer_id
-        WHERE {SIGNED} AND k.ends_on BETWEEN %(start)s AND %(end)s
+        WHERE {SIGNED} AND k.signed_on <= %(end)s AND k.ends_on BETWEEN %(start)s AND %(end)s
         AND coalesce(c.tier_override, c.tier) IN ('strategic', 'core')""",
     ),
-    "contracts ending": (
+    "contracts ending, continued or not": (
         SCORED + (YEAR,),
         f"""
-        SELECT k.owner_id, count(*) FROM customers_contract k
-        WHERE {SIGNED} AND k.ends_on BETWEEN %(start)s AND %(end)s GROUP BY 1""",
+        SELECT k.owner_id, count(*), count(*) FILTER (WHERE {CONTINUED})
+        FROM customers_contract k
+        WHERE {SIGNED} AND k.signed_on <= %(end)s AND k.ends_on BETWEEN %(start)s AND %(end)s
+        GROUP BY 1""",
     ),
     "targets": (
         ALL,
@@ -200,11 +204,14 @@ FLOOR_PER_PERIOD = {
         SCORED,
         """
         SELECT owner_id, count(*), sum(won_at - first_contact) FROM (
-            SELECT l.owner_id, l.won_at, min(sc.changed_at) AS first_contact
-            FROM leads_lead l JOIN leads_stagechange sc ON sc.lead_id = l.id
+            SELECT l.owner_id, l.won_at, coalesce(min(a.occurred_at), l.created_at) AS first_contact
+            FROM leads_lead l LEFT JOIN leads_activity a ON a.lead_id = l.id
             WHERE l.won_at >= %(start_at)s AND l.won_at < %(cut)s AND l.owner_id IS NOT NULL
-            AND sc.from_stage = 'new' GROUP BY l.id
-        ) won GROUP BY 1""",
+            GROUP BY l.id
+        ) won
+        WHERE (won_at AT TIME ZONE 'Asia/Shanghai')::date
+            > (first_contact AT TIME ZONE 'Asia/Shanghai')::date
+        GROUP BY 1""",
     ),
 }
 

@@ -5,6 +5,7 @@ a second run finds the demo contracts and leaves everything as it is."""
 import datetime as dt
 from decimal import Decimal
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from salescrm.demo import DemoContext, demo_seeder
@@ -87,6 +88,21 @@ def _at(day: dt.date, hour: int = 10) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour), tzinfo=SHANGHAI)
 
 
+def _flag_renewals(contracts: list[Contract]) -> None:
+    """Flag the renewals by the app's own rule (``ContractQuerySet.continued_by``), as
+    contract_create and contract_mark_signed would have. One query and one update."""
+    continues = (
+        Contract.objects.filter(customer=OuterRef("customer_id"))
+        .exclude(pk=OuterRef("pk"))
+        .continued_by(starts_on=OuterRef("starts_on"))
+    )
+    renewals = Contract.objects.filter(pk__in=[c.pk for c in contracts]).filter(Exists(continues))
+    renewals.update(is_renewal=True)
+    flagged = set(renewals.values_list("pk", flat=True))
+    for contract in contracts:
+        contract.is_renewal = contract.pk in flagged
+
+
 @demo_seeder(order=30)
 def seed_customers(ctx: DemoContext) -> None:
     from leads.models import Channel, Lead, StageChange
@@ -116,12 +132,15 @@ def seed_customers(ctx: DemoContext) -> None:
     specs, leads = [], []
     n = 0
     for rep in ctx.reps():
+        # the customer's lead was created up to 40 days before the customer: both after the
+        # rep's hire date
+        reach = 380 if rep.hire_date is None else min(380, (today - rep.hire_date).days - 40)
         for _ in range(rng.randint(6, 10)):
             n += 1
             enterprise = rng.random() < 0.3
             person = rng.choice(SURNAMES) + rng.choice(GIVEN)
             company = f"{rng.choice(COMPANIES)}有限公司" if enterprise else ""
-            created = today - dt.timedelta(days=rng.randint(0, 380))
+            created = today - dt.timedelta(days=rng.randint(0, max(reach, 0)))
             channel = rng.choice(channels)
             leads.append(
                 Lead(
@@ -208,7 +227,7 @@ def seed_customers(ctx: DemoContext) -> None:
         starts = spec["created"] + dt.timedelta(days=rng.randint(3, 20))
         if rng.random() < 0.15:  # a deal still in the works: drafted, in review or approved
             starts = today + dt.timedelta(days=rng.randint(3, 30))
-        for k in range(2 if rng.random() < 0.35 else 1):
+        for _k in range(2 if rng.random() < 0.35 else 1):
             seq += 1
             pool = products[4:6] if spec["enterprise"] else products[:4] + products[6:]
             chosen = rng.sample(pool, rng.randint(1, 2))
@@ -243,6 +262,7 @@ def seed_customers(ctx: DemoContext) -> None:
                 (starts + dt.timedelta(days=30 * i), amount)
                 for i, amount in enumerate(money.split_evenly(total, parts))
             ]
+            ends = starts + dt.timedelta(days=rng.choice([90, 120, 180]))
             age = (today - starts).days
             if age > 60:
                 status = Contract.Status.ARCHIVED if rng.random() < 0.4 else Contract.Status.SIGNED
@@ -279,7 +299,7 @@ def seed_customers(ctx: DemoContext) -> None:
                     status=status,
                     total_amount=total,
                     starts_on=starts,
-                    ends_on=starts + dt.timedelta(days=rng.choice([90, 120, 180])),
+                    ends_on=ends,
                     training_content="、".join(p.name for p in chosen),
                     schedule=rng.choice(
                         ["周末班，每周六上午", "晚班，每周二、四 19:00", "集中授课两天"]
@@ -287,7 +307,6 @@ def seed_customers(ctx: DemoContext) -> None:
                     payment_method=rng.choice(Contract.PaymentMethod.values),
                     invoice_needed=spec["enterprise"],
                     invoice_title=spec["company"],
-                    is_renewal=k == 1,
                     approval_round=0 if status == Contract.Status.DRAFT else 1,
                     signed_on=starts - dt.timedelta(days=rng.randint(0, 3)) if signed else None,
                     archived_on=starts + dt.timedelta(days=30)
@@ -299,11 +318,12 @@ def seed_customers(ctx: DemoContext) -> None:
             contract_lines.append(rows)
             contract_plans.append(plan)
             contract_meta.append(age)
-            # a renewal starts when the first course period ends
-            starts = starts + dt.timedelta(days=rng.choice([90, 120, 180]))
+            # the customer continues around the end of the course: a few days before or after
+            starts = ends + dt.timedelta(days=rng.choice([-7, 1, 14]))
             if starts > today - dt.timedelta(days=5):
                 break
     Contract.objects.bulk_create(contracts)
+    _flag_renewals(contracts)
     for contract in contracts:
         contract.created_at = _at(contract.starts_on - dt.timedelta(days=7))
     Contract.objects.bulk_update(contracts, ["created_at"], batch_size=500)

@@ -5,8 +5,21 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, DecimalField, ExpressionWrapper, F, Q, Sum, Value, When
+from django.db.models import (
+    Case,
+    DateField,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import Range
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -55,7 +68,7 @@ class ApprovalPolicy(models.Model):
         _("renewal window (days)"),
         default=30,
         help_text=_(
-            "A new contract counts as a renewal when an earlier signed contract of the customer ended or ends within this many days."
+            "A new contract counts as a renewal when it starts at most this many days before or after the end of a signed course of the same customer; the renewal rate uses the same rule."
         ),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -347,9 +360,64 @@ class Product(models.Model):
         return self.name
 
 
+def continues(*, starts_on, ends_on, window_days: int) -> Range:
+    """The renewal rule, the one place it is written (the flag on a contract, the renewal rate
+    and the strategic-customer renewal all read it): a contract starting on `starts_on`
+    continues a course ending on `ends_on` when it starts at most N days (the admin's renewal
+    window) before or after that end. A second course bought while the first still runs for
+    longer than that is a parallel purchase; one starting more than N days after the end is a
+    customer coming back, not continuing. With N = 30, a course ending 30 June is continued by
+    a contract starting between 31 May and 30 July. Either side is a date or an expression
+    (F, OuterRef) naming the other contract's column."""
+
+    def as_expression(value):
+        if hasattr(value, "resolve_expression"):
+            return value
+        return Value(value, output_field=DateField())
+
+    window = dt.timedelta(days=window_days)
+    end = as_expression(ends_on)
+    return Range(
+        as_expression(starts_on),
+        (
+            ExpressionWrapper(end - window, output_field=DateField()),
+            ExpressionWrapper(end + window, output_field=DateField()),
+        ),
+    )
+
+
 class ContractQuerySet(ScopedQuerySet):
     def signed_between(self, first: dt.date, last: dt.date):
         return self.filter(status__in=Contract.SIGNED_STATES, signed_on__range=(first, last))
+
+    def signed_by(self, day: dt.date):
+        return self.filter(status__in=Contract.SIGNED_STATES, signed_on__lte=day)
+
+    def continued_by(self, *, starts_on: dt.date, window_days: int | None = None):
+        """The signed contracts whose course a contract starting on `starts_on` continues
+        (``continues``): it is a renewal when there is one."""
+        if window_days is None:
+            window_days = ApprovalPolicy.current().renewal_window_days
+        return self.filter(status__in=Contract.SIGNED_STATES).filter(
+            continues(starts_on=starts_on, ends_on=F("ends_on"), window_days=window_days)
+        )
+
+    def with_renewed(self, *, by: dt.date, window_days: int | None = None):
+        """Annotate `renewed`: the customer signed, by the end of `by`, another contract that
+        continues this one's course (``continues``)."""
+        if window_days is None:
+            window_days = ApprovalPolicy.current().renewal_window_days
+        later = (
+            Contract.objects.signed_by(by)
+            .filter(customer=OuterRef("customer_id"))
+            .exclude(pk=OuterRef("pk"))
+            .filter(
+                continues(
+                    starts_on=F("starts_on"), ends_on=OuterRef("ends_on"), window_days=window_days
+                )
+            )
+        )
+        return self.annotate(renewed=Exists(later))
 
     def with_collected(self):
         return self.annotate(collected=money_sum("payments__amount"))

@@ -298,14 +298,8 @@ def _build_instalments(total: Decimal, rows: list[dict]) -> list[Instalment]:
 
 
 def _renewal_flag(*, customer, starts_on: dt.date, exclude_pk=None) -> bool:
-    """Renewal rule (admin-set window N): the customer had an earlier signed contract whose
-    course period has ended, or ends within N days of the new course's start."""
-    window = ApprovalPolicy.current().renewal_window_days
-    earlier = Contract.objects.filter(
-        customer=customer,
-        status__in=Contract.SIGNED_STATES,
-        ends_on__lte=starts_on + dt.timedelta(days=window),
-    )
+    """A renewal continues a signed contract of the same customer (``models.continues``)."""
+    earlier = Contract.objects.filter(customer=customer).continued_by(starts_on=starts_on)
     if exclude_pk:
         earlier = earlier.exclude(pk=exclude_pk)
     return earlier.exists()
@@ -626,7 +620,11 @@ def contract_mark_signed(*, contract: Contract, actor, signed_on: dt.date) -> Co
     if signed_on > local_today():
         raise ValidationError(_("The signing date cannot lie in the future."))
     contract.status, contract.signed_on = Status.SIGNED, signed_on
-    contract.save(update_fields=["status", "signed_on"])
+    # the flag as of the signing: the earlier contract may have been signed since the draft
+    contract.is_renewal = _renewal_flag(
+        customer=contract.customer, starts_on=contract.starts_on, exclude_pk=contract.pk
+    )
+    contract.save(update_fields=["status", "signed_on", "is_renewal"])
     return contract
 
 

@@ -126,8 +126,11 @@ def seed_leads(ctx: DemoContext) -> None:
 
     leads, plans_for = [], []
     for rep in reps:
+        # a rep works leads from their hire date on, never before
+        reach = 365 if rep.hire_date is None else min(365, (ctx.today - rep.hire_date).days)
         for _n in range(LEADS_PER_REP):
-            created = _office_time(rng, now - dt.timedelta(days=int(rng.triangular(1, 365, 60))))
+            days_back = int(rng.triangular(1, max(reach, 1), min(60, reach)))
+            created = _office_time(rng, now - dt.timedelta(days=days_back))
             channel = channels[
                 rng.choices(list(CHANNEL_MIX), weights=list(CHANNEL_MIX.values()))[0]
             ]

@@ -13,6 +13,7 @@ from .models import (
     CommissionPlan,
     CommissionStatement,
     CommissionTier,
+    FactRestatement,
     FunnelSnapshot,
     KpiScheme,
     KpiSchemeItem,
@@ -351,3 +352,16 @@ class CommissionStatementAdmin(ComputedRowsAdmin):
         "closed_by",
     ]
     fields = readonly_fields
+
+
+@admin.register(FactRestatement)
+class FactRestatementAdmin(ComputedRowsAdmin):
+    """Recorded by the nightly dashboard-facts job when it restates a frozen period."""
+
+    list_display = ["kind", "start", "restated_at", "previous_computed_at"]
+    list_filter = ["kind", "start"]
+    readonly_fields = ["kind", "start", "restated_at", "previous_computed_at", "sources", "changes"]
+    fields = readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        return False

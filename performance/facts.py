@@ -15,22 +15,30 @@ cut-off (the business date while the period runs, its last day once it is over):
 
 Every night the open month, quarter and year are replaced, plus every period of the last
 ``FACT_HISTORY_MONTHS`` months whose facts do not yet run to its end (the first night, or after
-an outage); a period whose facts run to its end is never recomputed (frozen). A constant number
-of queries per period, whatever the number of owners, leads or contracts.
+an outage); a period whose facts run to its end is frozen: it is recomputed only when source
+rows dated in it (``RESTATING_SOURCES``: payments, refunds, contracts) were recorded, corrected
+or deleted since the last night, and each such restatement that changes a figure is kept as a
+``FactRestatement`` (which rows, who changed them when, every figure before and after). So a
+refund entered late for a finished month counts in that month's facts, its quarter's and its
+year's alike, and the months always add up to the quarters and the year; the commission
+statements keep their own rule (a closed statement never changes, the late money is on the open
+month's). A constant number of queries per period, whatever the number of owners, leads or
+contracts.
 """
 
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.apps import apps
+from django.db.models import Count, F, Max, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from salescrm.timeutil import day_bounds, month_end, month_start, quarter_end, quarter_start
 
 from . import kpis
-from .models import ChannelFact, FactPeriod, KpiFact, ProductLineFact
+from .models import ChannelFact, FactPeriod, FactRestatement, KpiFact, ProductLineFact
 
 FACT_HISTORY_MONTHS = 36
 ZERO = Decimal(0)
@@ -100,20 +108,15 @@ def _periods(day: dt.date, history_months: int) -> list[tuple[str, dt.date, dt.d
 def _key_customers(start: dt.date, end: dt.date) -> tuple[dict, dict]:
     """Per customer owner, the strategic customers renewing and the key customers (strategic
     and core) churning: customers of that tier with a signed contract whose course ended in
-    [start, end], and whether they signed a renewal contract since. One query."""
+    [start, end], and whether they continued it by `end` — the renewal rule of the renewal
+    rate (``ContractQuerySet.with_renewed``). Two queries (the window, the rows)."""
     from customers.models import Contract
 
-    renewal = Contract.objects.filter(
-        customer=OuterRef("customer"),
-        is_renewal=True,
-        status__in=Contract.SIGNED_STATES,
-        signed_on__gte=OuterRef("signed_on"),
-    ).exclude(pk=OuterRef("pk"))
     rows = (
-        Contract.objects.filter(status__in=Contract.SIGNED_STATES, ends_on__range=(start, end))
-        .annotate(
-            tier=Coalesce("customer__tier_override", "customer__tier"), renewed=Exists(renewal)
-        )
+        Contract.objects.signed_by(end)
+        .filter(ends_on__range=(start, end))
+        .with_renewed(by=end)
+        .annotate(tier=Coalesce("customer__tier_override", "customer__tier"))
         .filter(tier__in=["strategic", "core"])
         .values_list("customer__owner_id", "tier", "customer_id", "renewed")
     )
@@ -289,13 +292,113 @@ def kpi_ratios(
     return ratios
 
 
+# The source rows that can be dated into a period whose facts are already frozen (entered
+# late, or corrected in the admin), with the dates that place a row in a period. Each has a
+# history table (simple_history), which says when a row changed and who changed it.
+RESTATING_SOURCES = [
+    ("payment", "customers.Payment", ["received_on"]),
+    ("refund", "customers.Refund", ["confirmed_on"]),
+    ("contract", "customers.Contract", ["signed_on", "ends_on"]),
+]
+_CHANGE = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+def _restatements_due(day: dt.date) -> dict[tuple[str, dt.date], list[dict]]:
+    """{(kind, start): [changed source row]} of the frozen periods before `day` that a source
+    row changed since the facts were last computed touches: a row counts for every date any
+    version of it held (a payment moved from September to October changes both). Changes
+    before the last computation were seen by it; two queries per source, fewer when nothing
+    changed."""
+    last_run = FactPeriod.objects.aggregate(last=Max("computed_at"))["last"]
+    if last_run is None:
+        return {}
+    frozen = list(
+        FactPeriod.objects.filter(cut_off__gte=F("end"), end__lt=day).values_list(
+            "kind", "start", "end", "computed_at"
+        )
+    )
+    due: dict = defaultdict(list)
+    if not frozen:
+        return due
+    for label, model_path, date_fields in RESTATING_SOURCES:
+        history = apps.get_model(model_path).history.model
+        changed = list(
+            history.objects.filter(history_date__gt=last_run)
+            .order_by("history_date", "history_id")
+            .values_list("id", "history_date", "history_user__username", "history_type")
+        )
+        if not changed:
+            continue
+        dates: dict = defaultdict(set)
+        for row_id, *values in history.objects.filter(
+            id__in={row[0] for row in changed}
+        ).values_list("id", *date_fields):
+            dates[row_id].update(value for value in values if value is not None)
+        for row_id, changed_at, by, change in changed:
+            for kind, start, end, computed_at in frozen:
+                inside = sorted(d for d in dates[row_id] if start <= d <= end)
+                if inside and changed_at > computed_at:
+                    due[(kind, start)].append(
+                        {
+                            "row": f"{label} {row_id}",
+                            "dates": [d.isoformat() for d in inside],
+                            "changed_at": changed_at.isoformat(),
+                            "by": by or "",
+                            "change": _CHANGE.get(change, change),
+                        }
+                    )
+    return due
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value.normalize():f}"
+
+
+def _figures(period_kind: str, start: dt.date) -> dict[tuple[str, int], list]:
+    return {
+        (measure, owner): [_text(numerator), _text(denominator)]
+        for measure, owner, numerator, denominator in KpiFact.objects.filter(
+            period__kind=period_kind, period__start=start
+        ).values_list("measure", "owner_id", "numerator", "denominator")
+    }
+
+
+def facts_restate(*, kind: str, start: dt.date, sources: list[dict]) -> FactRestatement | None:
+    """Recompute a frozen period's facts to its end and record what changed (None when no
+    figure did: a payment's reference corrected, say)."""
+    period = FactPeriod.objects.get(kind=kind, start=start)
+    before = _figures(kind, start)
+    facts_replace(kind=kind, start=start, cut_off=period.end)
+    after = _figures(kind, start)
+    changes = []
+    for measure, owner in sorted(set(before) | set(after)):
+        old, new = before.get((measure, owner)), after.get((measure, owner))
+        if old != new:
+            changes.append({"measure": measure, "owner": owner, "before": old, "after": new})
+    if not changes:
+        return None
+    return FactRestatement.objects.create(
+        kind=kind,
+        start=start,
+        restated_at=timezone.now(),
+        previous_computed_at=period.computed_at,
+        sources=sources,
+        changes=changes,
+    )
+
+
 def dashboard_facts_compute(*, day: dt.date, history_months: int = FACT_HISTORY_MONTHS) -> dict:
     """Replace the facts of the open month, quarter and year up to `day`, and of every earlier
-    period (within `history_months`) whose facts do not run to its end yet."""
-    counts = {"periods": 0, "kpi_facts": 0, "channel_facts": 0}
+    period (within `history_months`) whose facts do not run to its end yet; restate the frozen
+    periods whose source rows changed since the last computation."""
+    counts = {"periods": 0, "kpi_facts": 0, "channel_facts": 0, "restated": 0}
+    due = _restatements_due(day)  # before anything is recomputed: it reads the last run's time
     for kind, start, cut_off in _periods(day, history_months):
         written = facts_replace(kind=kind, start=start, cut_off=cut_off)
         counts["periods"] += 1
         counts["kpi_facts"] += written["kpi_facts"]
         counts["channel_facts"] += written["channel_facts"]
+    for (kind, start), sources in sorted(due.items()):
+        if facts_restate(kind=kind, start=start, sources=sources) is not None:
+            counts["restated"] += 1
     return counts

@@ -165,18 +165,30 @@ def _effective_visits(start, end):
 
 
 def _renewal_rate(start, end):
-    from django.db.models import Count
-
+    """Of the signed contracts whose course ends in the period (up to the cut-off), the
+    share whose customer continued: another contract of theirs, signed by the cut-off, starts
+    within the renewal window of that end (``customers.models.continues``, the rule that also
+    flags a contract as a renewal). Numerator and denominator count the same contracts, so the
+    rate never exceeds 100 %. Example (window 30 days): three courses end on 20 October; by
+    31 October one customer signed a contract starting 10 November (21 days after the end),
+    one a contract starting in February (a customer coming back, not continuing), one
+    nothing: October's rate is 1 ÷ 3 = 33.33 %, whatever else was signed in October. A
+    renewal signed after the period's last day does not count for it. Owner: the ending
+    contract's."""
     from customers.models import Contract
-    from targets import selectors
 
-    due = (
-        Contract.objects.filter(status__in=Contract.SIGNED_STATES, ends_on__range=(start, end))
-        .values("owner_id")
-        .annotate(n=Count("id"))
-        .values_list("owner_id", "n")
+    rows = (
+        Contract.objects.signed_by(end)
+        .filter(ends_on__range=(start, end))
+        .with_renewed(by=end)
+        .order_by()
+        .values_list("owner_id", "renewed")
     )
-    return _as_ratios(selectors.renewals(start, end), dict(due))
+    renewed, due = defaultdict(int), defaultdict(int)
+    for owner, continued in rows:
+        due[owner] += 1
+        renewed[owner] += continued
+    return _as_ratios(renewed, due)
 
 
 def _week_of(field: str):
@@ -233,28 +245,36 @@ def _average_deal_size(start, end):
 
 
 def _sales_cycle_days(start, end):
+    """Average days from first contact to won, over the leads won in the period. First
+    contact: the lead's first logged activity, or its creation when it has none. A lead won
+    on the (Shanghai) day of its first contact — a walk-in who paid at once — has no cycle to
+    measure and is left out, so it cannot pull a rep's average to zero and win the KPI; a rep
+    whose every win was same-day has no value. Example: contact 3 Nov 10:00, won 13 Nov
+    10:00 = 10 days; another lead created and won on 5 Nov is not counted."""
     from django.db.models import Min, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
 
-    from leads.models import Lead, StageChange
-    from salescrm.timeutil import day_bounds
+    from leads.models import Activity, Lead
+    from salescrm.timeutil import SHANGHAI, day_bounds
 
     low, high = day_bounds(start, end)
-    first_contact = (
-        StageChange.objects.filter(lead=OuterRef("pk"), from_stage=Lead.Stage.NEW)
+    first_activity = (
+        Activity.objects.filter(lead=OuterRef("pk"))
+        .order_by()
         .values("lead")
-        .annotate(first=Min("changed_at"))
+        .annotate(first=Min("occurred_at"))
         .values("first")
     )
     rows = (
         Lead.objects.filter(won_at__gte=low, won_at__lt=high, owner__isnull=False)
-        .annotate(first_contact=Subquery(first_contact))
+        .annotate(first_contact=Coalesce(Subquery(first_activity), "created_at"))
         .order_by()
         .values_list("owner_id", "won_at", "first_contact")
     )
     days, counts = defaultdict(Decimal), defaultdict(Decimal)
     for owner, won_at, first in rows:
-        if first is None:  # never left "new" (won straight away); skipped here, because
-            continue  # filtering in SQL would evaluate the subquery a second time per lead
+        if won_at.astimezone(SHANGHAI).date() <= first.astimezone(SHANGHAI).date():
+            continue
         days[owner] += Decimal((won_at - first).total_seconds()) / 86400
         counts[owner] += 1
     return {owner: Ratio(days[owner], counts[owner]) for owner in counts}
@@ -463,10 +483,10 @@ KPIS: list[Kpi] = [
     Kpi("average_deal_size", _("Average deal size"), "CNY", HIGHER, _("contracts signed"),
         _("signed amount ÷ number of contracts signed in the period"), _average_deal_size),
     Kpi("sales_cycle_days", _("Sales cycle"), _("days"), LOWER, _("leads and their stage changes"),
-        _("average days from first contact (first change out of “new”) to won, for leads won in the period"),
+        _("average days from first contact (the lead's first activity, or its creation) to won, for leads won in the period; leads won on the day of first contact are left out"),
         _sales_cycle_days),
     Kpi("renewal_rate", _("Renewal rate"), "%", HIGHER, _("contracts"),
-        _("renewal contracts signed in the period ÷ signed contracts whose course ends in it × 100"),
+        _("signed contracts whose course ends in the period and whose customer signed a renewal starting within the renewal window of that end, by the period's end ÷ signed contracts whose course ends in it × 100"),
         _renewal_rate, HUNDRED),
     Kpi("refund_rate", _("Refund rate"), "%", LOWER, _("refunds and payments"),
         _("refunds confirmed in the period ÷ payments received in it × 100"), _refund_rate, HUNDRED),

@@ -553,6 +553,35 @@ class FactPeriod(models.Model):
         return self.cut_off >= self.end
 
 
+class FactRestatement(models.Model):
+    """The facts of a finished (frozen) period computed again because source rows dated in it
+    were recorded, corrected or deleted after they were frozen — a payment entered late, a
+    refund's date corrected in the admin. Kept so the change is visible: the rows that caused
+    it and who changed them when (``sources``), and every figure before and after
+    (``changes``). Commission statements are not restated: a closed statement never changes
+    and the late money is on the open month's."""
+
+    kind = models.CharField(_("period"), max_length=8, choices=FactPeriod.Kind.choices)
+    start = models.DateField(_("period start"))
+    restated_at = models.DateTimeField(_("restated at"))
+    previous_computed_at = models.DateTimeField(_("facts previously computed at"))
+    # [{"row": "payment 12", "dates": ["2026-09-25"], "changed_at": "...", "by": "finance1",
+    #   "change": "created" | "changed" | "deleted"}]
+    sources = models.JSONField(_("changed source rows"), default=list)
+    # [{"measure": "collected_amount", "owner": 7, "before": ["10000", null],
+    #   "after": ["9000", null]}]; a missing side is null
+    changes = models.JSONField(_("figures before and after"), default=list)
+
+    class Meta:
+        ordering = ["-restated_at", "-id"]
+        verbose_name = _("fact restatement")
+        verbose_name_plural = _("fact restatements")
+        indexes = [models.Index(fields=["kind", "start"], name="fact_restatement_period")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.start} · {self.restated_at:%Y-%m-%d %H:%M}"
+
+
 class FactRow(models.Model):
     """What every dashboard fact has: its period (the facts go when the period is replaced)
     and the owner whose figures it holds (a scope sums its owners' rows)."""

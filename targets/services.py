@@ -123,7 +123,9 @@ def plan_create(
 ) -> TargetPlan:
     """A draft plan with its default weights: months as given (else proposed from last year's
     actuals, see seasonality_proposal), each active rep of an active team weighted by the
-    seniority table on 1 January, each team by the sum of its reps' weights."""
+    seniority table on 1 January, each team by the sum of its reps' weights. A rep hired
+    during the year gets targets from their hire month (weighted by the table then), like a
+    joiner of a published plan; one hired after the year is not in its plan."""
     if TargetPlan.objects.filter(year=year, metric=metric).exists():
         raise ValidationError(_("There is already a plan for this year and metric."))
     weights = month_weights
@@ -150,10 +152,22 @@ def plan_create(
         .select_related("team")
         .order_by("team__name", "username")
     )
-    members = [
-        PlanMember(plan=plan, rep=rep, team=rep.team, **_member_defaults(rep, start, bands))
-        for rep in reps
-    ]
+    members = []
+    for rep in reps:
+        hired = rep.hire_date
+        if hired is not None and hired.year > year:
+            continue
+        first = hired.month if hired is not None and hired.year == year else 1
+        on = start.replace(month=first)
+        members.append(
+            PlanMember(
+                plan=plan,
+                rep=rep,
+                team=rep.team,
+                first_month=first,
+                **_member_defaults(rep, on, bands),
+            )
+        )
     PlanMember.objects.bulk_create(members)
     team_weights: dict[int, Decimal] = defaultdict(Decimal)
     for member in members:

@@ -47,6 +47,16 @@ def lead_with_history(
     return lead
 
 
+def first_contact(lead, when: str, kind="wechat"):
+    """Log the lead's first contact ("YYYY-MM-DD HH:MM"), where the sales cycle starts; a
+    WeChat message counts neither as a call nor as a visit."""
+    from leads.models import Activity
+
+    return Activity.objects.create(
+        lead=lead, actor=lead.owner, kind=kind, occurred_at=at(*when.split(" "))
+    )
+
+
 _numbers = itertools.count(1)
 
 
@@ -61,6 +71,7 @@ def contract(
     is_renewal=False,
     channel="website",
     customer=None,
+    starts_on=None,
 ):
     """A signed contract of `owner`, with a new customer (whose lead was won long before, so
     it does not touch the lead KPIs of the test's period) unless `customer` is given."""
@@ -79,7 +90,7 @@ def contract(
         status=status,
         total_amount=Decimal(amount),
         signed_on=signed if status in ("signed", "archived") else None,
-        starts_on=signed,
+        starts_on=dt.date.fromisoformat(starts_on) if starts_on else signed,
         ends_on=dt.date.fromisoformat(ends_on) if ends_on else signed + dt.timedelta(days=180),
         is_renewal=is_renewal,
     )

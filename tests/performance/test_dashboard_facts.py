@@ -39,12 +39,18 @@ def test_the_open_month_quarter_and_year_and_missing_history_are_computed(rep):
 def test_a_complete_period_is_frozen_and_the_open_ones_are_replaced(rep):
     contract(rep, "30000", "2026-10-05")
     dashboard_facts_compute(day=dt.date(2026, 11, 9), history_months=1)
-    contract(rep, "5000", "2026-10-20")  # entered late, dated in the closed month
+    october = FactPeriod.objects.get(kind="month", start=dt.date(2026, 10, 1)).computed_at
     contract(rep, "7000", "2026-11-09")
     dashboard_facts_compute(day=dt.date(2026, 11, 9), history_months=1)
+    # nothing dated in October changed: its facts stay as they were
+    assert FactPeriod.objects.get(kind="month", start=dt.date(2026, 10, 1)).computed_at == october
     assert fact("month", dt.date(2026, 10, 1), "signed_amount", rep) == (D("30000"), None)
     assert fact("month", dt.date(2026, 11, 1), "signed_amount", rep) == (D("7000"), None)
-    # the open year's channel facts count every contract signed in it
+    # a contract entered late, dated in the closed month, restates October (issue 11): the
+    # months add up to the open year's 42,000 = 35,000 + 7,000
+    contract(rep, "5000", "2026-10-20")
+    dashboard_facts_compute(day=dt.date(2026, 11, 9), history_months=1)
+    assert fact("month", dt.date(2026, 10, 1), "signed_amount", rep) == (D("35000"), None)
     year = ChannelFact.objects.get(period__kind="year", owner=rep)
     assert year.signed_amount == D("42000")
 

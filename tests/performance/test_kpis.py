@@ -11,7 +11,16 @@ from leads.models import Activity, ActivityPlan
 from performance import kpis
 from performance.services import person_values
 
-from .factories import at, contract, instalment, lead_with_history, payment, refund, targets
+from .factories import (
+    at,
+    contract,
+    first_contact,
+    instalment,
+    lead_with_history,
+    payment,
+    refund,
+    targets,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -30,8 +39,12 @@ def november(rep, teammate, outsider, team, director):
     payment(referred, "30000", "2026-11-08", instalment_=due_early)
     payment(referred, "10000", "2026-11-28", instalment_=due_late)
     refund(old, "5000", "2026-11-12")
-    lead_with_history(
-        rep, [("new", "2026-11-02"), ("contacted", "2026-11-03 10:00"), ("won", "2026-11-13 10:00")]
+    first_contact(
+        lead_with_history(
+            rep,
+            [("new", "2026-11-02"), ("contacted", "2026-11-03 10:00"), ("won", "2026-11-13 10:00")],
+        ),
+        "2026-11-03 10:00",
     )
     worked = lead_with_history(rep, [("new", "2026-11-05")])
     for kind, day in [
@@ -70,9 +83,12 @@ def november(rep, teammate, outsider, team, director):
     # --- rep_a2 -----------------------------------------------------------------------
     small = contract(teammate, "20000", "2026-11-10", number="HT-A2")
     payment(small, "20000", "2026-11-15", instalment_=instalment(small, "20000", "2026-11-15"))
-    lead_with_history(
-        teammate,
-        [("new", "2026-11-03"), ("contacted", "2026-11-04 10:00"), ("won", "2026-11-24 10:00")],
+    first_contact(
+        lead_with_history(
+            teammate,
+            [("new", "2026-11-03"), ("contacted", "2026-11-04 10:00"), ("won", "2026-11-24 10:00")],
+        ),
+        "2026-11-04 10:00",
     )
     lead_with_history(teammate, [("new", "2026-11-06")])
     lead_with_history(teammate, [("new", "2026-11-07")])

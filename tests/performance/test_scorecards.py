@@ -10,7 +10,7 @@ from performance.models import KpiScheme, KpiSchemeItem, ScoreCard
 from performance.services import kpi_anomalies_notify, scorecards_compute
 from salescrm.models import Notification
 
-from .factories import lead_with_history
+from .factories import first_contact, lead_with_history
 
 pytestmark = pytest.mark.django_db
 
@@ -20,18 +20,29 @@ TODAY = dt.date(2026, 11, 21)  # the open month is November
 @pytest.fixture
 def leads_data(rep, teammate):
     # rep: 4 leads created in November, 2 won: conversion 50 %; cycles 10 and 4.5 days
-    lead_with_history(
-        rep, [("new", "2026-11-02"), ("contacted", "2026-11-03 10:00"), ("won", "2026-11-13 10:00")]
+    first_contact(
+        lead_with_history(
+            rep,
+            [("new", "2026-11-02"), ("contacted", "2026-11-03 10:00"), ("won", "2026-11-13 10:00")],
+        ),
+        "2026-11-03 10:00",
     )
-    lead_with_history(
-        rep, [("new", "2026-11-05"), ("contacted", "2026-11-06 10:00"), ("won", "2026-11-10 22:00")]
+    first_contact(
+        lead_with_history(
+            rep,
+            [("new", "2026-11-05"), ("contacted", "2026-11-06 10:00"), ("won", "2026-11-10 22:00")],
+        ),
+        "2026-11-06 10:00",
     )
     lead_with_history(rep, [("new", "2026-11-07")])
     lead_with_history(rep, [("new", "2026-11-08"), ("lost", "2026-11-09")])
     # teammate: 2 leads, 1 won after 15 days
-    lead_with_history(
-        teammate,
-        [("new", "2026-11-01"), ("contacted", "2026-11-01 12:00"), ("won", "2026-11-16 12:00")],
+    first_contact(
+        lead_with_history(
+            teammate,
+            [("new", "2026-11-01"), ("contacted", "2026-11-01 12:00"), ("won", "2026-11-16 12:00")],
+        ),
+        "2026-11-01 12:00",
     )
     lead_with_history(teammate, [("new", "2026-11-03")])
 

@@ -161,3 +161,28 @@ def test_no_product_line_split_by_default(plan):
     from targets.models import ProductLineTarget
 
     assert not ProductLineTarget.objects.filter(plan=plan).exists()
+
+
+def test_a_rep_hired_during_the_year_gets_targets_from_the_hire_month(
+    make_plan, team, rep, outsider, next_year
+):
+    joiner = User.objects.create(
+        username="joiner", role="rep", team=team, hire_date=dt.date(next_year, 9, 15)
+    )
+    User.objects.create(
+        username="next_years_hire", role="rep", team=team, hire_date=dt.date(next_year + 1, 1, 5)
+    )
+    plan = make_plan(year=next_year)
+    # team A: rep 1.0 + the joiner 0.5 (new on 1 September) = 1.5; team B (outsider) 1.0;
+    # 100,000.00 a month: team A 60,000.00, team B 40,000.00. January–August team A's
+    # 60,000.00 all go to rep; from September rep 1.0 : joiner 0.5 = 40,000.00 : 20,000.00
+    assert values(plan, "rep", rep=joiner) == [D("0.00")] * 8 + [D("20000.00")] * 4
+    assert values(plan, "rep", rep=rep) == [D("60000.00")] * 8 + [D("40000.00")] * 4
+    assert values(plan, "rep", rep=outsider) == [D("40000.00")] * 12
+    assert PlanMember.objects.get(plan=plan, rep=joiner).first_month == 9
+    # hired after the plan's year: not in it
+    assert set(PlanMember.objects.filter(plan=plan).values_list("rep__username", flat=True)) == {
+        rep.username,
+        joiner.username,
+        outsider.username,
+    }

@@ -1,0 +1,71 @@
+"""The demo is data the app could have produced: renewals flagged by the app's rule, nothing
+done by a rep before their hire date, no targets before a rep's hire month."""
+
+import datetime as dt
+import random
+
+import pytest
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef
+
+from customers.models import Contract
+from leads.models import Activity, Lead
+from salescrm.demo import DemoContext, registered_seeders
+from salescrm.org_demo import seed_organisation
+from targets.models import PlanMember, Target
+
+TODAY = dt.date(2026, 11, 22)
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """One seeded demo (seed 2026) for the module, rolled back afterwards."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        ctx = DemoContext(today=TODAY, rng=random.Random(2026), log=lambda s: None)
+        seed_organisation(ctx)
+        for _order, _name, seeder in registered_seeders():
+            seeder(ctx)
+        yield ctx
+        transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+def test_demo_renewals_are_exactly_the_contracts_the_renewal_rule_flags(demo):
+    continues = (
+        Contract.objects.filter(customer=OuterRef("customer_id"))
+        .exclude(pk=OuterRef("pk"))
+        .continued_by(starts_on=OuterRef("starts_on"))
+    )
+    contracts = Contract.objects.annotate(rule=Exists(continues))
+    assert contracts.filter(is_renewal=True).exists()
+    wrong = list(
+        contracts.exclude(is_renewal=F("rule")).values_list("number", "is_renewal", "rule")
+    )
+    assert wrong == []
+
+
+@pytest.mark.django_db
+def test_demo_has_no_work_of_a_rep_before_their_hire_date(demo):
+    # rep5, rep10 and rep15 joined this autumn
+    for number in (5, 10, 15):
+        assert demo.users[f"rep{number}"].hire_date.year == TODAY.year
+    assert not Contract.objects.filter(signed_on__lt=F("owner__hire_date")).exists()
+    assert not Contract.objects.filter(created_at__date__lt=F("owner__hire_date")).exists()
+    assert not Lead.objects.filter(created_at__date__lt=F("created_by__hire_date")).exists()
+    assert not Lead.objects.filter(assigned_at__date__lt=F("owner__hire_date")).exists()
+    assert not Activity.objects.filter(occurred_at__date__lt=F("actor__hire_date")).exists()
+
+
+@pytest.mark.django_db
+def test_demo_targets_start_in_the_hire_month(demo):
+    joiners = [demo.users[f"rep{number}"] for number in (5, 10, 15)]
+    for rep in joiners:
+        hire_month = rep.hire_date.replace(day=1)
+        targets = Target.objects.filter(level="rep", rep=rep)
+        assert targets.filter(month__gte=hire_month, value__gt=0).exists()
+        assert not targets.filter(month__lt=hire_month, value__gt=0).exists()
+        # last year's plan, made before they were hired, does not hold them
+        assert not PlanMember.objects.filter(rep=rep, plan__year__lt=rep.hire_date.year).exists()
+        assert set(PlanMember.objects.filter(rep=rep).values_list("first_month", flat=True)) == {
+            rep.hire_date.month
+        }
