@@ -29,6 +29,14 @@ from .models import (
 DATE = DateInput()
 
 
+class CustomerFilterForm(forms.Form):
+    """The customer list's query string; a bad value (a NUL byte, an unknown tier) is ignored
+    rather than sent to the database."""
+
+    q = forms.CharField(max_length=100, required=False)
+    tier = forms.ChoiceField(choices=[("", "")] + list(Tier.choices), required=False)
+
+
 class CustomerCreateForm(forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=Customer.Kind.choices)
     name = forms.CharField(
