@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from customers.forms import MAX_INSTALMENTS, MAX_LINES
+from customers.forms import ContractLineFormSet, InstalmentFormSet
 from customers.models import Contract
 
 from .factories import CustomerFactory, ProductFactory
@@ -37,7 +37,9 @@ def test_a_forged_form_count_is_refused_quickly(rep, login, prefix, cap, count):
 
 
 def test_contract_formsets_allow_thirty_lines_and_sixty_instalments():
-    assert (MAX_LINES, MAX_INSTALMENTS) == (30, 60)
+    assert (ContractLineFormSet.max_num, ContractLineFormSet.absolute_max) == (30, 30)
+    assert (InstalmentFormSet.max_num, InstalmentFormSet.absolute_max) == (60, 60)
+    assert ContractLineFormSet.validate_max and InstalmentFormSet.validate_max
 
 
 def test_request_limits_are_set_to_what_the_forms_need():

@@ -7,11 +7,12 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from customers.models import ContractLine, Product
+from customers.models import Contract, ContractLine, Instalment, Payment, Product
+from leads.models import Lead
 from performance.models import CommissionLine, CommissionPlan, CommissionStatement
-from salescrm.bounds import MAX_AMOUNT, MAX_LESSONS, MAX_QUANTITY, MAX_TARGET
 from salescrm.models import ProductLine
 from tests.performance.factories import contract, instalment, nightly_facts, payment, targets
 
@@ -20,11 +21,6 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def extreme(rep, team, manager):
-    assert (MAX_AMOUNT, MAX_QUANTITY, MAX_TARGET) == (
-        Decimal("99999999.99"),
-        10_000,
-        Decimal("9999999999.99"),
-    )
     signed = contract(rep, "99999999.99", "2026-10-05")
     product = Product.objects.create(
         name="至尊课程",
@@ -32,7 +28,7 @@ def extreme(rep, team, manager):
             0
         ],
         list_price=Decimal("99999999.99"),
-        lessons=MAX_LESSONS,
+        lessons=10_000,
     )
     ContractLine.objects.create(
         contract=signed,
@@ -122,3 +118,25 @@ def test_the_largest_accepted_values_render_on_every_page(request, extreme, logi
 def test_the_owner_sees_the_extreme_amounts_on_the_contract_page(extreme, login, rep):
     page = login(rep).get(extreme["contract"].get_absolute_url()).content.decode()
     assert "99999999.99" in page or "99,999,999.99" in page
+
+
+def test_the_values_above_are_the_largest_the_database_accepts(extreme):
+    """One step beyond each extreme is refused, so no larger value can reach these pages."""
+    signed, lead = extreme["contract"], extreme["lead"]
+    beyond = [
+        (Contract.objects.filter(pk=signed.pk), {"total_amount": Decimal("100000000.00")}),
+        (ContractLine.objects.filter(contract=signed), {"quantity": 10_001}),
+        (ContractLine.objects.filter(contract=signed), {"list_price": Decimal("100000000.00")}),
+        (Instalment.objects.filter(contract=signed), {"amount": Decimal("100000000.00")}),
+        (Payment.objects.filter(contract=signed), {"amount": Decimal("100000000.00")}),
+        (Lead.objects.filter(pk=lead.pk), {"budget": Decimal("100000000.00")}),
+    ]
+    accepted = []
+    for queryset, values in beyond:
+        try:
+            with transaction.atomic():
+                queryset.update(**values)
+        except IntegrityError:
+            continue
+        accepted.append(values)
+    assert accepted == []

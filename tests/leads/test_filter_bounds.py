@@ -33,7 +33,9 @@ def test_activity_plans_ignore_a_week_out_of_range(login, manager, rep, week):
     assert response.context["week"].year >= 2000
 
 
-@pytest.mark.parametrize("month", ["²", "1" * 5000, "13", "-1"])
+@pytest.mark.parametrize(
+    "month", ["²", "1" * 5000, "13", "-1"], ids=["superscript", "5000-digits", "13", "minus"]
+)
 def test_target_progress_ignores_a_month_that_is_no_month(login, director, month):
     from tests.performance.factories import targets
 
