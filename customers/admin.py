@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from salescrm.admin import BoundedInlineMixin
+
 from .models import (
     ApprovalDeputy,
     ApprovalPolicy,
@@ -55,7 +57,7 @@ class TierPolicyAdmin(admin.ModelAdmin):
     search_fields = ["id"]
 
 
-class ContactInline(admin.TabularInline):
+class ContactInline(BoundedInlineMixin, admin.TabularInline):
     model = Contact
     extra = 0
 

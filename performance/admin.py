@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
+from salescrm.admin import BoundedInlineMixin
+
 from . import kpis
 from .commission import Tier, validate_tiers
 from .models import (
@@ -75,11 +77,12 @@ class TierFormSet(forms.BaseInlineFormSet):
             raise ValidationError([messages[p] for p in problems])
 
 
-class CommissionTierInline(admin.TabularInline):
+class CommissionTierInline(BoundedInlineMixin, admin.TabularInline):
     model = CommissionTier
     formset = TierFormSet
     fields = ["threshold", "rate"]
     extra = 1
+    max_num = 20
 
 
 class FrozenOnceClosedMixin:
@@ -178,7 +181,7 @@ class SchemeItemFormSet(forms.BaseInlineFormSet):
         ]
 
 
-class KpiSchemeItemInline(admin.TabularInline):
+class KpiSchemeItemInline(BoundedInlineMixin, admin.TabularInline):
     model = KpiSchemeItem
     form = SchemeItemForm
     formset = SchemeItemFormSet

@@ -6,6 +6,18 @@ from .models import JobRun, ProductLine, Team, User
 from .services import user_set_role
 
 
+class BoundedInlineMixin:
+    """An admin inline builds at most `max_num` forms whatever a forged TOTAL_FORMS says
+    (Django would otherwise build up to max_num + 1,000), and refuses more with a message."""
+
+    max_num = 50
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs.setdefault("absolute_max", self.get_max_num(request, obj, **kwargs))
+        kwargs.setdefault("validate_max", True)
+        return super().get_formset(request, obj, **kwargs)
+
+
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
     list_display = ["name", "manager", "parent", "is_active"]

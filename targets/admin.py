@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from salescrm.admin import BoundedInlineMixin
+
 from .models import (
     Adjustment,
     AdjustmentLine,
@@ -22,19 +24,20 @@ class SeniorityWeightAdmin(admin.ModelAdmin):
     list_select_related = True
 
 
-class MonthWeightInline(admin.TabularInline):
+class MonthWeightInline(BoundedInlineMixin, admin.TabularInline):
     model = MonthWeight
     fields = ["month", "weight"]
     extra = 0
+    max_num = 12
 
 
-class TeamShareInline(admin.TabularInline):
+class TeamShareInline(BoundedInlineMixin, admin.TabularInline):
     model = TeamShare
     fields = ["team", "weight"]
     extra = 0
 
 
-class ProductLineShareInline(admin.TabularInline):
+class ProductLineShareInline(BoundedInlineMixin, admin.TabularInline):
     model = ProductLineShare
     fields = ["product_line", "weight"]
     extra = 0
