@@ -24,6 +24,7 @@ def test_lead_list_accepts_ten_years_of_untouched_days(login, rep):
     response = login(rep).get("/leads/?untouched_days=3650")
     assert response.status_code == 200
     assert list(response.context["messages"]) == []
+    assert 'max="3650" name="untouched_days"' in response.content.decode()
 
 
 @pytest.mark.parametrize("week", ["9999-12-31", "0001-01-01", "1900-01-01"])
