@@ -325,6 +325,7 @@ class TierChange(models.Model):
                 fields=["customer", "evaluated_on"],
                 condition=Q(is_override=False),
                 name="tierchange_once_per_evaluation",
+                violation_error_message=_("This customer's tier was already evaluated that day."),
             )
         ]
 

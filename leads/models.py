@@ -360,10 +360,16 @@ class Lead(models.Model):
             # One organisation: a normalised phone or e-mail belongs to one lead, whatever the
             # race between two captures (SPEC §2 duplicates).
             models.UniqueConstraint(
-                fields=["phone"], condition=~Q(phone=""), name="lead_unique_phone"
+                fields=["phone"],
+                condition=~Q(phone=""),
+                name="lead_unique_phone",
+                violation_error_message=_("A lead with this phone number already exists."),
             ),
             models.UniqueConstraint(
-                fields=["email"], condition=~Q(email=""), name="lead_unique_email"
+                fields=["email"],
+                condition=~Q(email=""),
+                name="lead_unique_email",
+                violation_error_message=_("A lead with this e-mail address already exists."),
             ),
             models.CheckConstraint(
                 condition=~Q(stage="lost") | Q(lost_reason__isnull=False),

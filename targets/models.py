@@ -360,16 +360,19 @@ class Target(models.Model):
                 fields=["plan", "month"],
                 condition=Q(level="company"),
                 name="one_company_target_per_month",
+                violation_error_message=_("The plan already has a company target for this month."),
             ),
             models.UniqueConstraint(
                 fields=["plan", "team", "month"],
                 condition=Q(level="team"),
                 name="one_team_target_per_month",
+                violation_error_message=_("The team already has a target for this month."),
             ),
             models.UniqueConstraint(
                 fields=["plan", "rep", "month"],
                 condition=Q(level="rep"),
                 name="one_rep_target_per_month",
+                violation_error_message=_("The rep already has a target for this month."),
             ),
         ]
         indexes = [models.Index(fields=["plan", "level", "month"], name="target_plan_level_month")]
