@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from salescrm.bounds import MAX_ID
 from salescrm.forms import DateInput, DateTimeInput
 from salescrm.models import ProductLine, User
 from salescrm.roles import Role
@@ -250,5 +251,6 @@ class MergeForm(forms.Form):
     duplicate = forms.IntegerField(
         label=_("Number of the duplicate lead"),
         min_value=1,
+        max_value=MAX_ID,
         help_text=_("Its follow-ups and history move to this lead; then it is deleted."),
     )

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from salescrm.bounds import MAX_ID
 from salescrm.forms import BusinessMonthField
 from salescrm.timeutil import EARLIEST_BUSINESS_DATE, latest_business_date
 
@@ -14,7 +15,9 @@ class PeriodFilterForm(forms.Form):
         label=_("Period"), required=False, choices=[("", _("All"))] + PeriodKind.choices
     )
     month = BusinessMonthField(label=_("Month"), required=False)
-    person = forms.IntegerField(label=_("Person"), required=False, widget=forms.HiddenInput)
+    person = forms.IntegerField(
+        label=_("Person"), required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput
+    )
 
     def filter(self, queryset, *, date_field="period_start", person_field="person"):
         if not self.is_bound or not self.is_valid():

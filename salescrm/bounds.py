@@ -28,3 +28,7 @@ MAX_WEIGHT = Decimal("10000")
 def amount_validators(*, positive: bool = False) -> list:
     low = MinValueValidator(Decimal("0.01")) if positive else MinValueValidator(Decimal(0))
     return [low, MaxValueValidator(MAX_AMOUNT)]
+
+
+# A row id typed or posted by hand (a PostgreSQL bigint).
+MAX_ID = 2**63 - 1
