@@ -47,3 +47,19 @@ def test_target_progress_ignores_a_month_that_is_no_month(login, director, month
 def test_notification_ids_that_are_no_integers_are_ignored(login, rep):
     response = login(rep).post("/notifications/read/", {"ids": ["²", "9" * 40]})
     assert response.status_code == 302
+
+
+@pytest.mark.parametrize("person", ["99999999999999999999", "-1", "²"])
+def test_scorecard_and_statement_lists_ignore_a_person_id_out_of_range(login, director, person):
+    client = login(director)
+    assert client.get(f"/performance/scorecards/?person={person}").status_code == 200
+    assert client.get(f"/performance/statements/?person={person}").status_code == 200
+
+
+def test_merging_a_lead_number_beyond_any_id_is_a_form_error(login, manager, rep):
+    lead = LeadFactory(owner=rep)
+    response = login(manager).post(
+        f"/leads/{lead.pk}/merge/", {"duplicate": "99999999999999999999"}, follow=True
+    )
+    assert response.status_code == 200
+    assert [str(m) for m in response.context["messages"]] == ["请填写重复线索的编号。"]
