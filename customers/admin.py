@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from salescrm.admin import BoundedInlineMixin
+from salescrm.admin import BoundedInlineMixin, RowsInlineMixin
 
 from .models import (
     ApprovalDeputy,
@@ -129,7 +129,7 @@ class WorkflowAdmin(SimpleHistoryAdmin):
         return False
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(RowsInlineMixin, admin.TabularInline):
     extra = 0
     can_delete = False
 

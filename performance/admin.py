@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from salescrm.admin import BoundedInlineMixin
+from salescrm.admin import BoundedInlineMixin, RowsInlineMixin
 
 from . import kpis
 from .commission import Tier, validate_tiers
@@ -245,7 +245,7 @@ class ComputedRowsAdmin(admin.ModelAdmin):
         return False
 
 
-class ScoreLineInline(admin.TabularInline):
+class ScoreLineInline(RowsInlineMixin, admin.TabularInline):
     model = ScoreLine
     fields = ["kpi", "actual", "target", "score", "weight", "weighted_score"]
     readonly_fields = fields
@@ -295,7 +295,7 @@ class FunnelSnapshotAdmin(ComputedRowsAdmin):
     list_select_related = ["team", "rep"]
 
 
-class CommissionLineInline(admin.TabularInline):
+class CommissionLineInline(RowsInlineMixin, admin.TabularInline):
     model = CommissionLine
     fields = [
         "position",

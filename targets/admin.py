@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from salescrm.admin import BoundedInlineMixin
+from salescrm.admin import BoundedInlineMixin, RowsInlineMixin
 
 from .models import (
     Adjustment,
@@ -108,7 +108,7 @@ class TargetAdmin(admin.ModelAdmin):
         return False
 
 
-class AdjustmentLineInline(admin.TabularInline):
+class AdjustmentLineInline(RowsInlineMixin, admin.TabularInline):
     model = AdjustmentLine
     fields = ["target", "old_value", "new_value"]
     readonly_fields = fields
