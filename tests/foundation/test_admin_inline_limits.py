@@ -53,3 +53,30 @@ def test_a_forged_month_weight_count_is_refused_quickly(admin_client, admin_user
     formsets = {f.formset.prefix: f.formset for f in response.context["inline_admin_formsets"]}
     assert len(formsets["month_weights"].forms) <= 12
     assert formsets["month_weights"].non_form_errors() == ["请最多提交 12 个表单。"]
+
+
+@pytest.mark.django_db
+def test_every_admin_inline_bounds_the_forms_a_post_may_ask_for(rf, admin_user):
+    request = rf.get("/")
+    request.user = admin_user
+    unbounded = []
+    for model, model_admin in admin.site._registry.items():
+        for inline_class in model_admin.inlines:
+            formset = inline_class(model, admin.site).get_formset(request)
+            if formset.absolute_max > 50:
+                unbounded.append(f"{inline_class.__name__}: {formset.absolute_max}")
+    assert unbounded == []
+
+
+@pytest.mark.django_db
+def test_a_read_only_inline_accepts_exactly_the_rows_its_parent_has(rf, admin_user, rep):
+    from customers.admin import ContractLineInline, InstalmentInline
+    from customers.models import Contract
+    from tests.customers.factories import make_contract
+
+    contract = make_contract(rep)
+    request = rf.get("/")
+    request.user = admin_user
+    lines = ContractLineInline(Contract, admin.site).get_formset(request, contract)
+    plan = InstalmentInline(Contract, admin.site).get_formset(request, contract)
+    assert (lines.absolute_max, plan.absolute_max) == (1, 1)
