@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from salescrm.admin import BoundedInlineMixin, RowsInlineMixin
+
 from .models import (
     ApprovalDeputy,
     ApprovalPolicy,
@@ -55,7 +57,7 @@ class TierPolicyAdmin(admin.ModelAdmin):
     search_fields = ["id"]
 
 
-class ContactInline(admin.TabularInline):
+class ContactInline(BoundedInlineMixin, admin.TabularInline):
     model = Contact
     extra = 0
 
@@ -127,7 +129,7 @@ class WorkflowAdmin(SimpleHistoryAdmin):
         return False
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(RowsInlineMixin, admin.TabularInline):
     extra = 0
     can_delete = False
 

@@ -6,8 +6,11 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from salescrm.bounds import MAX_AMOUNT, MAX_QUANTITY
+from salescrm.forms import BusinessDateField, DateInput, DateTimeInput
 from salescrm.models import ProductLine, User
 from salescrm.roles import Role
+from salescrm.timeutil import validate_business_date
 
 from .models import (
     Complaint,
@@ -23,7 +26,15 @@ from .models import (
     Tier,
 )
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
+
+
+class CustomerFilterForm(forms.Form):
+    """The customer list's query string; a bad value (a NUL byte, an unknown tier) is ignored
+    rather than sent to the database."""
+
+    q = forms.CharField(max_length=100, required=False)
+    tier = forms.ChoiceField(choices=[("", "")] + list(Tier.choices), required=False)
 
 
 class CustomerCreateForm(forms.Form):
@@ -108,7 +119,9 @@ class ContractLineForm(forms.Form):
         label=_("product"),
         queryset=Product.objects.filter(is_active=True).select_related("product_line"),
     )
-    quantity = forms.IntegerField(label=_("quantity"), min_value=1, initial=1)
+    quantity = forms.IntegerField(
+        label=_("quantity"), min_value=1, max_value=MAX_QUANTITY, initial=1
+    )
     discount_rate = forms.DecimalField(
         label=_("discount rate"),
         min_value=0,
@@ -120,12 +133,13 @@ class ContractLineForm(forms.Form):
 
 
 class InstalmentForm(forms.Form):
-    due_on = forms.DateField(label=_("due on"), widget=DATE)
+    due_on = BusinessDateField(label=_("due on"))
     amount = forms.DecimalField(
         label=_("amount"),
         max_digits=14,
         decimal_places=2,
         min_value=Decimal("0.01"),
+        max_value=MAX_AMOUNT,
         required=False,
         help_text=_("Leave empty to share the rest of the total evenly."),
     )
@@ -140,11 +154,28 @@ class BaseRowsFormSet(forms.BaseFormSet):
         ]
 
 
+# A real contract has a handful of lines and at most a few years of monthly instalments; the
+# caps also bound a forged TOTAL_FORMS, which Django would otherwise build up to 2,000 forms for.
+MAX_LINES = 30
+MAX_INSTALMENTS = 60
+
 ContractLineFormSet = forms.formset_factory(
-    ContractLineForm, formset=BaseRowsFormSet, extra=2, can_delete=True
+    ContractLineForm,
+    formset=BaseRowsFormSet,
+    extra=2,
+    can_delete=True,
+    max_num=MAX_LINES,
+    absolute_max=MAX_LINES,
+    validate_max=True,
 )
 InstalmentFormSet = forms.formset_factory(
-    InstalmentForm, formset=BaseRowsFormSet, extra=2, can_delete=True
+    InstalmentForm,
+    formset=BaseRowsFormSet,
+    extra=2,
+    can_delete=True,
+    max_num=MAX_INSTALMENTS,
+    absolute_max=MAX_INSTALMENTS,
+    validate_max=True,
 )
 
 
@@ -161,7 +192,7 @@ class DecisionForm(forms.Form):
 
 
 class SignForm(forms.Form):
-    signed_on = forms.DateField(label=_("signed on"), widget=DATE)
+    signed_on = BusinessDateField(label=_("signed on"))
 
 
 class HandOffForm(forms.Form):
@@ -173,8 +204,8 @@ class HandOffForm(forms.Form):
 
 class DeputyForm(forms.Form):
     deputy = forms.ModelChoiceField(label=_("deputy"), queryset=User.objects.none())
-    starts_on = forms.DateField(label=_("first day away"), widget=DATE)
-    ends_on = forms.DateField(label=_("last day away"), widget=DATE)
+    starts_on = BusinessDateField(label=_("first day away"))
+    ends_on = BusinessDateField(label=_("last day away"))
 
     def __init__(self, *args, reviewer, **kwargs):
         super().__init__(*args, **kwargs)
@@ -276,7 +307,8 @@ class ActivityForm(forms.Form):
     occurred_at = forms.DateTimeField(
         label=_("when"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=DateTimeInput(),
+        validators=[validate_business_date],
     )
     outcome = forms.CharField(label=_("outcome"), max_length=200, required=False)
     feedback = forms.CharField(
@@ -285,7 +317,7 @@ class ActivityForm(forms.Form):
         required=False,
     )
     next_step = forms.CharField(label=_("next step"), max_length=200, required=False)
-    next_follow_up_on = forms.DateField(label=_("next follow-up on"), required=False, widget=DATE)
+    next_follow_up_on = BusinessDateField(label=_("next follow-up on"), required=False)
 
     def __init__(self, *args, **kwargs):
         from leads.models import Activity

@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import (
     Case,
@@ -24,10 +25,13 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from salescrm.bounds import MAX_AMOUNT, MAX_DAYS, MAX_LESSONS, MAX_QUANTITY, amount_validators
 from salescrm.scoping import ScopedQuerySet
+from salescrm.timeutil import validate_business_date
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 ZERO = Decimal("0.00")
+TOO_LARGE = _("An amount can be at most 99,999,999.99.")
 
 
 def money_sum(expression):
@@ -44,6 +48,7 @@ class ApprovalPolicy(models.Model):
         _("legal review above amount"),
         **MONEY,
         default=Decimal("50000.00"),
+        validators=amount_validators(),
         help_text=_("Contracts whose total exceeds this amount go to legal review."),
     )
     max_discount_junior = models.DecimalField(
@@ -67,6 +72,7 @@ class ApprovalPolicy(models.Model):
     renewal_window_days = models.PositiveIntegerField(
         _("renewal window (days)"),
         default=30,
+        validators=[MaxValueValidator(MAX_DAYS)],
         help_text=_(
             "A new contract counts as a renewal when it starts at most this many days before or after the end of a signed course of the same customer; the renewal rate uses the same rule."
         ),
@@ -84,6 +90,10 @@ class ApprovalPolicy(models.Model):
                 & Q(max_discount_intermediate__gte=0, max_discount_intermediate__lte=1)
                 & Q(max_discount_senior__gte=0, max_discount_senior__lte=1),
                 name="approvalpolicy_sane_limits",
+                violation_error_message=_(
+                    "The legal review amount cannot be negative and each discount authority "
+                    "lies between 0 and 1."
+                ),
             )
         ]
 
@@ -144,6 +154,10 @@ class TierPolicy(models.Model):
             models.CheckConstraint(
                 condition=Q(amount_unit__gt=0) & Q(strategic_min_score__gt=F("core_min_score")),
                 name="tierpolicy_sane_thresholds",
+                violation_error_message=_(
+                    "The amount unit must be more than zero and the strategic score above the "
+                    "core score."
+                ),
             )
         ]
 
@@ -324,6 +338,7 @@ class TierChange(models.Model):
                 fields=["customer", "evaluated_on"],
                 condition=Q(is_override=False),
                 name="tierchange_once_per_evaluation",
+                violation_error_message=_("This customer's tier was already evaluated that day."),
             )
         ]
 
@@ -342,8 +357,13 @@ class Product(models.Model):
         on_delete=models.PROTECT,
         related_name="products",
     )
-    list_price = models.DecimalField(_("list price"), **MONEY)
-    lessons = models.PositiveIntegerField(_("lessons / hours"), null=True, blank=True)
+    list_price = models.DecimalField(_("list price"), **MONEY, validators=amount_validators())
+    lessons = models.PositiveIntegerField(
+        _("lessons / hours"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_LESSONS)],
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -352,8 +372,15 @@ class Product(models.Model):
         verbose_name_plural = _("products")
         constraints = [
             models.CheckConstraint(
-                condition=Q(list_price__gte=0), name="product_price_not_negative"
-            )
+                condition=Q(list_price__gte=0),
+                name="product_price_not_negative",
+                violation_error_message=_("The list price cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(list_price__lte=MAX_AMOUNT),
+                name="product_price_within_limit",
+                violation_error_message=TOO_LARGE,
+            ),
         ]
 
     def __str__(self):
@@ -470,8 +497,8 @@ class Contract(models.Model):
         help_text=_("Non-standard terms always go to legal review."),
     )
     special_terms = models.TextField(_("special terms"), blank=True)
-    starts_on = models.DateField(_("course starts on"))
-    ends_on = models.DateField(_("course ends on"))
+    starts_on = models.DateField(_("course starts on"), validators=[validate_business_date])
+    ends_on = models.DateField(_("course ends on"), validators=[validate_business_date])
     is_renewal = models.BooleanField(_("renewal"), default=False)
     approval_round = models.PositiveIntegerField(_("approval round"), default=0)
     last_rejection = models.TextField(_("last rejection comment"), blank=True)
@@ -497,14 +524,25 @@ class Contract(models.Model):
         verbose_name_plural = _("contracts")
         constraints = [
             models.CheckConstraint(
-                condition=Q(total_amount__gte=0), name="contract_total_not_negative"
+                condition=Q(total_amount__gte=0),
+                name="contract_total_not_negative",
+                violation_error_message=_("The contract total cannot be negative."),
+            ),
+            # Pages compute on stored totals; a bounded total keeps every sum and ratio finite.
+            models.CheckConstraint(
+                condition=Q(total_amount__lte=MAX_AMOUNT),
+                name="contract_total_within_limit",
+                violation_error_message=TOO_LARGE,
             ),
             models.CheckConstraint(
-                condition=Q(ends_on__gte=F("starts_on")), name="contract_period_ordered"
+                condition=Q(ends_on__gte=F("starts_on")),
+                name="contract_period_ordered",
+                violation_error_message=_("The course cannot end before it starts."),
             ),
             models.CheckConstraint(
                 condition=~Q(status__in=["signed", "archived"]) | Q(signed_on__isnull=False),
                 name="contract_signed_has_date",
+                violation_error_message=_("A signed contract needs its signing date."),
             ),
         ]
         indexes = [
@@ -534,16 +572,19 @@ class ContractLine(models.Model):
     product = models.ForeignKey(
         Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
     )
-    quantity = models.PositiveIntegerField(_("quantity"), default=1)
-    list_price = models.DecimalField(_("list price"), **MONEY)
+    quantity = models.PositiveIntegerField(
+        _("quantity"), default=1, validators=[MinValueValidator(1), MaxValueValidator(MAX_QUANTITY)]
+    )
+    list_price = models.DecimalField(_("list price"), **MONEY, validators=amount_validators())
     discount_rate = models.DecimalField(
         _("discount rate"),
         max_digits=5,
         decimal_places=4,
         default=Decimal("0"),
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
         help_text=_("0.15 means 15 percent off the list price."),
     )
-    amount = models.DecimalField(_("amount"), **MONEY)
+    amount = models.DecimalField(_("amount"), **MONEY, validators=amount_validators())
     lessons_total = models.PositiveIntegerField(_("lessons / hours"), null=True, blank=True)
     lessons_delivered = models.PositiveIntegerField(_("lessons delivered"), default=0)
 
@@ -556,20 +597,37 @@ class ContractLine(models.Model):
         verbose_name_plural = _("contract lines")
         constraints = [
             models.CheckConstraint(
-                condition=Q(quantity__gte=1), name="contractline_quantity_positive"
+                condition=Q(quantity__gte=1),
+                name="contractline_quantity_positive",
+                violation_error_message=_("The quantity must be at least 1."),
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__lte=MAX_QUANTITY),
+                name="contractline_quantity_within_limit",
+                violation_error_message=_("The quantity can be at most 10,000."),
             ),
             models.CheckConstraint(
                 condition=Q(list_price__gte=0) & Q(amount__gte=0),
                 name="contractline_money_not_negative",
+                violation_error_message=_("Prices and amounts cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(list_price__lte=MAX_AMOUNT) & Q(amount__lte=MAX_AMOUNT),
+                name="contractline_money_within_limit",
+                violation_error_message=TOO_LARGE,
             ),
             models.CheckConstraint(
                 condition=Q(discount_rate__gte=0, discount_rate__lte=1),
                 name="contractline_discount_in_range",
+                violation_error_message=_(
+                    "A discount rate lies between 0 and 1 (0.15 = 15 percent off)."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(lessons_total__isnull=True, lessons_delivered=0)
                 | Q(lessons_delivered__lte=F("lessons_total")),
                 name="contractline_delivery_within_lessons",
+                violation_error_message=_("More lessons are delivered than the line holds."),
             ),
         ]
 
@@ -640,8 +698,8 @@ class Instalment(models.Model):
         Contract, verbose_name=_("contract"), on_delete=models.CASCADE, related_name="instalments"
     )
     sequence = models.PositiveSmallIntegerField(_("no."))
-    due_on = models.DateField(_("due on"))
-    amount = models.DecimalField(_("amount"), **MONEY)
+    due_on = models.DateField(_("due on"), validators=[validate_business_date])
+    amount = models.DecimalField(_("amount"), **MONEY, validators=amount_validators(positive=True))
     paid_amount = models.DecimalField(_("paid"), **MONEY, default=ZERO)
     overdue_since = models.DateField(_("overdue since"), null=True, blank=True)
 
@@ -653,10 +711,22 @@ class Instalment(models.Model):
         verbose_name = _("instalment")
         verbose_name_plural = _("instalments")
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="instalment_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="instalment_amount_positive",
+                violation_error_message=_("Every instalment must be more than zero."),
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__lte=MAX_AMOUNT),
+                name="instalment_amount_within_limit",
+                violation_error_message=TOO_LARGE,
+            ),
             models.CheckConstraint(
                 condition=Q(paid_amount__gte=0) & Q(paid_amount__lte=F("amount")),
                 name="instalment_not_overpaid",
+                violation_error_message=_(
+                    "The paid amount lies between zero and the instalment's amount."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["contract", "sequence"], name="instalment_sequence_unique"
@@ -701,8 +771,8 @@ class Payment(models.Model):
     instalment = models.ForeignKey(
         Instalment, verbose_name=_("instalment"), on_delete=models.PROTECT, related_name="payments"
     )
-    amount = models.DecimalField(_("amount"), **MONEY)
-    received_on = models.DateField(_("received on"))
+    amount = models.DecimalField(_("amount"), **MONEY, validators=amount_validators(positive=True))
+    received_on = models.DateField(_("received on"), validators=[validate_business_date])
     method = models.CharField(_("method"), max_length=16, choices=Contract.PaymentMethod.choices)
     reference = models.CharField(_("reference"), max_length=100, blank=True)
     recorded_by = models.ForeignKey(
@@ -721,7 +791,16 @@ class Payment(models.Model):
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive")
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="payment_amount_positive",
+                violation_error_message=_("The amount must be more than zero."),
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__lte=MAX_AMOUNT),
+                name="payment_amount_within_limit",
+                violation_error_message=TOO_LARGE,
+            ),
         ]
         indexes = [models.Index(fields=["received_on"], name="payment_received_idx")]
 
@@ -747,9 +826,11 @@ class DunningRecord(models.Model):
         Instalment, verbose_name=_("instalment"), on_delete=models.CASCADE, related_name="dunning"
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    occurred_on = models.DateField(_("date"))
+    occurred_on = models.DateField(_("date"), validators=[validate_business_date])
     note = models.TextField(_("note"), blank=True)
-    next_action_on = models.DateField(_("next action on"), null=True, blank=True)
+    next_action_on = models.DateField(
+        _("next action on"), null=True, blank=True, validators=[validate_business_date]
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
     )
@@ -775,8 +856,10 @@ class LessonDelivery(models.Model):
         on_delete=models.PROTECT,
         related_name="deliveries",
     )
-    lessons = models.PositiveIntegerField(_("lessons / hours"))
-    delivered_on = models.DateField(_("delivered on"))
+    lessons = models.PositiveIntegerField(
+        _("lessons / hours"), validators=[MinValueValidator(1), MaxValueValidator(MAX_LESSONS)]
+    )
+    delivered_on = models.DateField(_("delivered on"), validators=[validate_business_date])
     note = models.CharField(_("note"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -791,7 +874,11 @@ class LessonDelivery(models.Model):
         verbose_name = _("lesson delivery")
         verbose_name_plural = _("lesson deliveries")
         constraints = [
-            models.CheckConstraint(condition=Q(lessons__gte=1), name="lessondelivery_positive")
+            models.CheckConstraint(
+                condition=Q(lessons__gte=1),
+                name="lessondelivery_positive",
+                violation_error_message=_("Record at least one lesson."),
+            )
         ]
 
     def __str__(self):
@@ -814,7 +901,7 @@ class Refund(models.Model):
     contract = models.ForeignKey(
         Contract, verbose_name=_("contract"), on_delete=models.PROTECT, related_name="refunds"
     )
-    amount = models.DecimalField(_("amount"), **MONEY)
+    amount = models.DecimalField(_("amount"), **MONEY, validators=amount_validators(positive=True))
     proposed_amount = models.DecimalField(_("proposed from unused lessons"), **MONEY, default=ZERO)
     reason = models.TextField(_("reason"))
     status = models.CharField(
@@ -846,8 +933,18 @@ class Refund(models.Model):
         verbose_name = _("refund")
         verbose_name_plural = _("refunds")
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive"),
             models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="refund_amount_positive",
+                violation_error_message=_("The amount must be more than zero."),
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__lte=MAX_AMOUNT),
+                name="refund_amount_within_limit",
+                violation_error_message=TOO_LARGE,
+            ),
+            models.CheckConstraint(
+                violation_error_message=_("A confirmed refund needs its confirmation date."),
                 condition=~Q(status="confirmed") | Q(confirmed_on__isnull=False),
                 name="refund_confirmed_has_date",
             ),
@@ -968,10 +1065,12 @@ class ApprovalStep(models.Model):
                 condition=Q(decision="pending", decided_at__isnull=True)
                 | (~Q(decision="pending") & Q(decided_at__isnull=False)),
                 name="approvalstep_decided_has_time",
+                violation_error_message=_("A decided step needs its decision time."),
             ),
             models.CheckConstraint(
                 condition=~Q(decision__in=["approved", "rejected"]) | Q(decided_by__isnull=False),
                 name="approvalstep_decision_has_reviewer",
+                violation_error_message=_("A decided step needs its reviewer."),
             ),
         ]
         indexes = [models.Index(fields=["kind", "decision"], name="approvalstep_inbox_idx")]
@@ -1004,8 +1103,8 @@ class ApprovalDeputy(models.Model):
         on_delete=models.CASCADE,
         related_name="deputising_for",
     )
-    starts_on = models.DateField(_("from"))
-    ends_on = models.DateField(_("until"))
+    starts_on = models.DateField(_("from"), validators=[validate_business_date])
+    ends_on = models.DateField(_("until"), validators=[validate_business_date])
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = ApprovalDeputyQuerySet.as_manager()
@@ -1016,9 +1115,15 @@ class ApprovalDeputy(models.Model):
         verbose_name_plural = _("approval deputies")
         constraints = [
             models.CheckConstraint(
-                condition=Q(ends_on__gte=F("starts_on")), name="deputy_period_ordered"
+                condition=Q(ends_on__gte=F("starts_on")),
+                name="deputy_period_ordered",
+                violation_error_message=_("The end date lies before the start date."),
             ),
-            models.CheckConstraint(condition=~Q(reviewer=F("deputy")), name="deputy_not_self"),
+            models.CheckConstraint(
+                condition=~Q(reviewer=F("deputy")),
+                name="deputy_not_self",
+                violation_error_message=_("A reviewer cannot be their own deputy."),
+            ),
         ]
 
     def __str__(self):
@@ -1116,7 +1221,7 @@ class SatisfactionSurvey(models.Model):
     score = models.PositiveSmallIntegerField(_("satisfaction (1–5)"))
     nps = models.PositiveSmallIntegerField(_("recommendation (NPS 0–10)"))
     comment = models.TextField(_("comment"), blank=True)
-    answered_on = models.DateField(_("answered on"))
+    answered_on = models.DateField(_("answered on"), validators=[validate_business_date])
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),
@@ -1132,9 +1237,15 @@ class SatisfactionSurvey(models.Model):
         verbose_name_plural = _("satisfaction surveys")
         constraints = [
             models.CheckConstraint(
-                condition=Q(score__gte=1, score__lte=5), name="survey_score_1_5"
+                condition=Q(score__gte=1, score__lte=5),
+                name="survey_score_1_5",
+                violation_error_message=_("Satisfaction lies between 1 and 5."),
             ),
-            models.CheckConstraint(condition=Q(nps__gte=0, nps__lte=10), name="survey_nps_0_10"),
+            models.CheckConstraint(
+                condition=Q(nps__gte=0, nps__lte=10),
+                name="survey_nps_0_10",
+                violation_error_message=_("NPS lies between 0 and 10."),
+            ),
         ]
 
     def __str__(self):

@@ -14,11 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from salescrm.bounds import MAX_AMOUNT, MAX_QUANTITY
 from salescrm.models import User
 from salescrm.roles import Role
 from salescrm.scoping import managed_team_ids
 from salescrm.services import notify_many
-from salescrm.timeutil import local_today
+from salescrm.timeutil import local_today, validate_business_date
 
 from . import money
 from .models import (
@@ -241,6 +242,8 @@ def _build_lines(lines: list[dict]) -> list[ContractLine]:
         discount = Decimal(row.get("discount_rate") or 0)
         if quantity < 1:
             raise ValidationError(_("The quantity must be at least 1."))
+        if quantity > MAX_QUANTITY:
+            raise ValidationError(_("The quantity can be at most 10,000."))
         if not (0 <= discount <= 1):
             raise ValidationError(
                 _("A discount rate lies between 0 and 1 (0.15 = 15 percent off).")
@@ -269,9 +272,19 @@ def _build_instalments(total: Decimal, rows: list[dict]) -> list[Instalment]:
     (largest remainder), and the plan must add up to the total exactly."""
     if not rows:
         raise ValidationError(_("A contract needs a payment plan with at least one instalment."))
+    for row in rows:
+        validate_business_date(row["due_on"])
     rows = sorted(rows, key=lambda r: r["due_on"])
     given = sum((Decimal(r["amount"]) for r in rows if r.get("amount") is not None), ZERO)
     blanks = [r for r in rows if r.get("amount") is None]
+    if given > total:
+        raise ValidationError(
+            _(
+                "The instalments given add up to %(sum)s, more than the contract total of "
+                "%(total)s; lower them."
+            )
+            % {"sum": given, "total": total}
+        )
     if blanks:
         rest = total - given
         if rest <= 0:
@@ -322,6 +335,21 @@ def _write_lines_and_plan(
     new rows' creation."""
     built_lines = _build_lines(lines)
     total = sum((line.amount for line in built_lines), ZERO)
+    if total <= 0:
+        raise ValidationError(
+            _(
+                "The contract total is 0.00: every line is fully discounted. A contract must "
+                "be worth more than zero; lower the discount."
+            )
+        )
+    if total > MAX_AMOUNT:
+        raise ValidationError(
+            _(
+                "The lines add up to %(total)s; a contract can total at most 99,999,999.99. "
+                "Lower the quantities or split the order into several contracts."
+            )
+            % {"total": total}
+        )
     built_plan = _build_instalments(total, instalments)
     contract.lines.all().delete()
     contract.instalments.all().delete()
@@ -707,6 +735,7 @@ def payment_record(
         )
     if received_on > local_today():
         raise ValidationError(_("The receiving date cannot lie in the future."))
+    validate_business_date(received_on)
     payment = Payment.objects.create(
         contract=contract,
         instalment=instalment,

@@ -54,10 +54,13 @@ def approval_badge(user) -> int:
 
 def customer_list(request):
     customers = Customer.objects.visible_to(request.user).select_related("owner")
-    query = request.GET.get("q", "").strip()
+    filters = forms.CustomerFilterForm(request.GET)
+    if not filters.is_valid():
+        messages.warning(request, _("Some filters were not valid and were ignored."))
+    query = filters.cleaned_data.get("q", "")
     if query:
         customers = customers.filter(Q(name__icontains=query) | Q(phone__icontains=query))
-    tier = request.GET.get("tier", "")
+    tier = filters.cleaned_data.get("tier", "")
     if tier:
         customers = customers.filter(
             Q(tier_override=tier) | Q(tier_override__isnull=True, tier=tier)

@@ -2,6 +2,8 @@ from django.contrib import admin, messages
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from salescrm.admin import RowsInlineMixin
+
 from .models import (
     Activity,
     ActivityPlan,
@@ -91,7 +93,7 @@ class ScoringRuleAdmin(RescoreOnSave, admin.ModelAdmin):
     list_select_related = True
 
 
-class StageChangeInline(admin.TabularInline):
+class StageChangeInline(RowsInlineMixin, admin.TabularInline):
     model = StageChange
     extra = 0
     fields = ["from_stage", "to_stage", "changed_by", "changed_at"]
@@ -166,7 +168,7 @@ class ActivityAdmin(admin.ModelAdmin):
     date_hierarchy = "occurred_at"
 
 
-class CoachingCommentInline(admin.TabularInline):
+class CoachingCommentInline(RowsInlineMixin, admin.TabularInline):
     model = CoachingComment
     extra = 0
     fields = ["author", "body", "created_at"]

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from salescrm.bounds import MAX_DAYS
 from salescrm.models import User
 
 from .models import Channel, Lead
@@ -24,7 +25,10 @@ class LeadFilter(django_filters.FilterSet):
     channel = django_filters.ModelChoiceFilter(queryset=Channel.objects.all(), label=_("Channel"))
     owner = django_filters.ModelChoiceFilter(queryset=User.objects.none(), label=_("Owner"))
     untouched_days = django_filters.NumberFilter(
-        method="untouched", label=_("Untouched for at least (days)"), min_value=0
+        method="untouched",
+        label=_("Untouched for at least (days)"),
+        min_value=0,
+        max_value=MAX_DAYS,
     )
     sort = django_filters.OrderingFilter(
         label=_("Sort"),

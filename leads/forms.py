@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from salescrm.bounds import MAX_ID
+from salescrm.forms import DateInput, DateTimeInput
 from salescrm.models import ProductLine, User
 from salescrm.roles import Role
 from salescrm.scoping import managed_team_ids
@@ -138,10 +140,8 @@ class ActivityForm(forms.ModelForm):
         model = Activity
         fields = ["kind", "occurred_at", "outcome", "feedback", "next_step", "next_follow_up_on"]
         widgets = {
-            "occurred_at": forms.DateTimeInput(
-                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
-            ),
-            "next_follow_up_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "occurred_at": DateTimeInput(),
+            "next_follow_up_on": DateInput(),
             "feedback": forms.Textarea(attrs={"rows": 3}),
         }
 
@@ -220,7 +220,7 @@ class ActivityPlanForm(forms.ModelForm):
     class Meta:
         model = ActivityPlan
         fields = ["week_start", "calls", "visits", "new_leads", "trial_lessons"]
-        widgets = {"week_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        widgets = {"week_start": DateInput()}
 
     def __init__(self, *args, rep: User, **kwargs):
         super().__init__(*args, **kwargs)
@@ -251,5 +251,6 @@ class MergeForm(forms.Form):
     duplicate = forms.IntegerField(
         label=_("Number of the duplicate lead"),
         min_value=1,
+        max_value=MAX_ID,
         help_text=_("Its follow-ups and history move to this lead; then it is deleted."),
     )

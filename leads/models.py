@@ -4,6 +4,7 @@ follow-ups, weekly activity plans, scoring rules and the pool settings."""
 import datetime as dt
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce, Greatest
@@ -11,8 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from salescrm.bounds import MAX_ACTIVITIES, MAX_AMOUNT, MAX_DAYS, amount_validators
 from salescrm.models import bilingual
 from salescrm.scoping import ScopedQuerySet
+from salescrm.timeutil import validate_business_date
 
 
 class Channel(models.Model):
@@ -40,9 +43,13 @@ class Campaign(models.Model):
         Channel, verbose_name=_("channel"), on_delete=models.PROTECT, related_name="campaigns"
     )
     name = models.CharField(_("name"), max_length=200)
-    cost = models.DecimalField(_("cost"), max_digits=14, decimal_places=2, default=0)
-    starts_on = models.DateField(_("starts on"))
-    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    cost = models.DecimalField(
+        _("cost"), max_digits=14, decimal_places=2, default=0, validators=amount_validators()
+    )
+    starts_on = models.DateField(_("starts on"), validators=[validate_business_date])
+    ends_on = models.DateField(
+        _("ends on"), null=True, blank=True, validators=[validate_business_date]
+    )
 
     class Meta:
         ordering = ["-starts_on", "name"]
@@ -52,8 +59,13 @@ class Campaign(models.Model):
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
                 name="campaign_ends_after_start",
+                violation_error_message=_("A campaign cannot end before it starts."),
             ),
-            models.CheckConstraint(condition=Q(cost__gte=0), name="campaign_cost_not_negative"),
+            models.CheckConstraint(
+                condition=Q(cost__gte=0),
+                name="campaign_cost_not_negative",
+                violation_error_message=_("The cost cannot be negative."),
+            ),
         ]
 
     def __str__(self):
@@ -80,14 +92,20 @@ class LeadSettings(models.Model):
     grade_a_min = models.PositiveSmallIntegerField(_("grade A from (points)"), default=20)
     grade_b_min = models.PositiveSmallIntegerField(_("grade B from (points)"), default=15)
     pool_after_days = models.PositiveSmallIntegerField(
-        _("back to the pool after (days without follow-up)"), default=15
+        _("back to the pool after (days without follow-up)"),
+        default=15,
+        validators=[MaxValueValidator(MAX_DAYS)],
     )
     pool_reminder_days = models.PositiveSmallIntegerField(
-        _("remind the owner (days before)"), default=3
+        _("remind the owner (days before)"), default=3, validators=[MaxValueValidator(MAX_DAYS)]
     )
-    daily_claim_cap = models.PositiveSmallIntegerField(_("claims per rep per day"), default=5)
+    daily_claim_cap = models.PositiveSmallIntegerField(
+        _("claims per rep per day"), default=5, validators=[MaxValueValidator(MAX_ACTIVITIES)]
+    )
     reclaim_block_days = models.PositiveSmallIntegerField(
-        _("previous owner may not re-claim for (days)"), default=7
+        _("previous owner may not re-claim for (days)"),
+        default=7,
+        validators=[MaxValueValidator(MAX_DAYS)],
     )
     capture_team = models.ForeignKey(
         "salescrm.Team",
@@ -103,10 +121,15 @@ class LeadSettings(models.Model):
         verbose_name = _("lead settings")
         verbose_name_plural = _("lead settings")
         constraints = [
-            models.CheckConstraint(condition=Q(pk=1), name="lead_settings_single_row"),
+            models.CheckConstraint(
+                condition=Q(pk=1),
+                name="lead_settings_single_row",
+                violation_error_message=_("There is one row of lead settings; edit it."),
+            ),
             models.CheckConstraint(
                 condition=Q(grade_a_min__gt=models.F("grade_b_min")),
                 name="lead_settings_a_above_b",
+                violation_error_message=_("Grade A must start above grade B."),
             ),
         ]
 
@@ -278,7 +301,12 @@ class Lead(models.Model):
         related_name="leads",
     )
     budget = models.DecimalField(
-        _("budget (CNY)"), max_digits=14, decimal_places=2, null=True, blank=True
+        _("budget (CNY)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=amount_validators(),
     )
     region = models.CharField(_("region"), max_length=64, blank=True)
     needs = models.TextField(_("needs"), blank=True)
@@ -314,7 +342,11 @@ class Lead(models.Model):
     assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
     last_activity_at = models.DateTimeField(_("last follow-up"), null=True, blank=True)
     next_follow_up_on = models.DateField(
-        _("next follow-up on"), null=True, blank=True, db_index=True
+        _("next follow-up on"),
+        null=True,
+        blank=True,
+        db_index=True,
+        validators=[validate_business_date],
     )
     won_at = models.DateTimeField(_("won at"), null=True, blank=True)
 
@@ -328,20 +360,41 @@ class Lead(models.Model):
             # One organisation: a normalised phone or e-mail belongs to one lead, whatever the
             # race between two captures (SPEC §2 duplicates).
             models.UniqueConstraint(
-                fields=["phone"], condition=~Q(phone=""), name="lead_unique_phone"
+                fields=["phone"],
+                condition=~Q(phone=""),
+                name="lead_unique_phone",
+                violation_error_message=_("A lead with this phone number already exists."),
             ),
             models.UniqueConstraint(
-                fields=["email"], condition=~Q(email=""), name="lead_unique_email"
+                fields=["email"],
+                condition=~Q(email=""),
+                name="lead_unique_email",
+                violation_error_message=_("A lead with this e-mail address already exists."),
             ),
             models.CheckConstraint(
                 condition=~Q(stage="lost") | Q(lost_reason__isnull=False),
                 name="lead_lost_has_reason",
+                violation_error_message=_("A lost lead needs a reason."),
             ),
             models.CheckConstraint(
-                condition=~Q(stage="won") | Q(won_at__isnull=False), name="lead_won_has_date"
+                condition=~Q(stage="won") | Q(won_at__isnull=False),
+                name="lead_won_has_date",
+                violation_error_message=_("A won lead needs the date it was won."),
             ),
-            models.CheckConstraint(condition=Q(grade__in=["A", "B", "C"]), name="lead_grade_abc"),
             models.CheckConstraint(
+                condition=Q(grade__in=["A", "B", "C"]),
+                name="lead_grade_abc",
+                violation_error_message=_("The grade is A, B or C."),
+            ),
+            # Budgets are summed into the funnel's stage amounts; a bounded budget keeps them
+            # within their fields.
+            models.CheckConstraint(
+                condition=Q(budget__isnull=True) | Q(budget__lte=MAX_AMOUNT),
+                name="lead_budget_within_limit",
+                violation_error_message=_("An amount can be at most 99,999,999.99."),
+            ),
+            models.CheckConstraint(
+                violation_error_message=_("The budget cannot be negative."),
                 condition=Q(budget__isnull=True) | Q(budget__gte=0),
                 name="lead_budget_not_negative",
             ),
@@ -553,11 +606,15 @@ class Activity(models.Model):
         related_name="activities",
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    occurred_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    occurred_at = models.DateTimeField(
+        _("when"), default=timezone.now, db_index=True, validators=[validate_business_date]
+    )
     outcome = models.CharField(_("outcome"), max_length=200, blank=True)
     feedback = models.TextField(_("customer feedback and needs"), blank=True)
     next_step = models.CharField(_("next step"), max_length=200, blank=True)
-    next_follow_up_on = models.DateField(_("next follow-up on"), null=True, blank=True)
+    next_follow_up_on = models.DateField(
+        _("next follow-up on"), null=True, blank=True, validators=[validate_business_date]
+    )
     created_at = models.DateTimeField(_("logged at"), auto_now_add=True)
 
     objects = ActivityQuerySet.as_manager()
@@ -596,11 +653,19 @@ class ActivityPlan(models.Model):
         on_delete=models.CASCADE,
         related_name="activity_plans",
     )
-    week_start = models.DateField(_("week starting (Monday)"))
-    calls = models.PositiveSmallIntegerField(_("calls"), default=0)
-    visits = models.PositiveSmallIntegerField(_("visits"), default=0)
-    new_leads = models.PositiveSmallIntegerField(_("new leads"), default=0)
-    trial_lessons = models.PositiveSmallIntegerField(_("trial lessons"), default=0)
+    week_start = models.DateField(_("week starting (Monday)"), validators=[validate_business_date])
+    calls = models.PositiveSmallIntegerField(
+        _("calls"), default=0, validators=[MaxValueValidator(MAX_ACTIVITIES)]
+    )
+    visits = models.PositiveSmallIntegerField(
+        _("visits"), default=0, validators=[MaxValueValidator(MAX_ACTIVITIES)]
+    )
+    new_leads = models.PositiveSmallIntegerField(
+        _("new leads"), default=0, validators=[MaxValueValidator(MAX_ACTIVITIES)]
+    )
+    trial_lessons = models.PositiveSmallIntegerField(
+        _("trial lessons"), default=0, validators=[MaxValueValidator(MAX_ACTIVITIES)]
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = ActivityPlanQuerySet.as_manager()

@@ -14,7 +14,7 @@ from salescrm.models import Team, User
 from salescrm.roles import Role
 from salescrm.scoping import managed_team_ids
 from salescrm.services import notify, notify_many
-from salescrm.timeutil import start_of_day
+from salescrm.timeutil import start_of_day, validate_business_date
 
 from .models import (
     Activity,
@@ -311,6 +311,12 @@ def activity_log(
         raise LeadError(_("A follow-up cannot happen in the future."))
     if kind not in Activity.Kind.values:
         raise LeadError(_("Unknown kind of follow-up."))
+    for day in (occurred_at, next_follow_up_on):
+        if day is not None:
+            try:
+                validate_business_date(day)
+            except ValidationError as exc:
+                raise LeadError(exc.messages[0]) from None
     activity = Activity.objects.create(
         lead=lead,
         actor=actor,

@@ -20,7 +20,7 @@ from salescrm.access import get_visible_or_404, role_required
 from salescrm.models import User
 from salescrm.roles import SALES, Role
 from salescrm.scoping import managed_team_ids
-from salescrm.timeutil import local_today, monday_of
+from salescrm.timeutil import local_today, monday_of, validate_business_date
 
 from .exports import export_response
 from .filters import LeadFilter
@@ -70,6 +70,8 @@ def _filtered(request):
 def lead_list(request):
     lead_filter = _filtered(request)
     page = Paginator(lead_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    if lead_filter.is_bound and lead_filter.errors:
+        messages.warning(request, _("Some filters were not valid and were ignored."))
     return render(request, "leads/lead_list.html", {"filter": lead_filter, "page": page})
 
 
@@ -402,8 +404,10 @@ def activity_plans(request):
     """A rep's own weeks; a manager's (director's) team view of plan vs actual for one week."""
     user = request.user
     try:
-        week = monday_of(dt.date.fromisoformat(request.GET.get("week", "")))
-    except ValueError:
+        week = dt.date.fromisoformat(request.GET.get("week", ""))
+        validate_business_date(week)
+        week = monday_of(week)
+    except (ValueError, ValidationError):
         week = monday_of(local_today())
     if user.role == Role.REP:
         plans = list(ActivityPlan.objects.filter(rep=user).select_related("rep")[:26])

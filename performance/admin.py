@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
+from salescrm.admin import BoundedInlineMixin, RowsInlineMixin
+
 from . import kpis
 from .commission import Tier, validate_tiers
 from .models import (
@@ -76,11 +78,12 @@ class TierFormSet(forms.BaseInlineFormSet):
             raise ValidationError([messages[p] for p in problems])
 
 
-class CommissionTierInline(admin.TabularInline):
+class CommissionTierInline(BoundedInlineMixin, admin.TabularInline):
     model = CommissionTier
     formset = TierFormSet
     fields = ["threshold", "rate"]
     extra = 1
+    max_num = 20
 
 
 class FrozenOnceClosedMixin:
@@ -179,7 +182,7 @@ class SchemeItemFormSet(forms.BaseInlineFormSet):
         ]
 
 
-class KpiSchemeItemInline(admin.TabularInline):
+class KpiSchemeItemInline(BoundedInlineMixin, admin.TabularInline):
     model = KpiSchemeItem
     form = SchemeItemForm
     formset = SchemeItemFormSet
@@ -243,7 +246,7 @@ class ComputedRowsAdmin(admin.ModelAdmin):
         return False
 
 
-class ScoreLineInline(admin.TabularInline):
+class ScoreLineInline(RowsInlineMixin, admin.TabularInline):
     model = ScoreLine
     fields = ["kpi", "actual", "target", "score", "weight", "weighted_score"]
     readonly_fields = fields
@@ -293,7 +296,7 @@ class FunnelSnapshotAdmin(ComputedRowsAdmin):
     list_select_related = ["team", "rep"]
 
 
-class CommissionLineInline(admin.TabularInline):
+class CommissionLineInline(RowsInlineMixin, admin.TabularInline):
     model = CommissionLine
     fields = [
         "position",

@@ -1,6 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from salescrm.bounds import MAX_ID
+from salescrm.forms import BusinessMonthField
+from salescrm.timeutil import EARLIEST_BUSINESS_DATE, latest_business_date
+
 from .models import PeriodKind
 
 
@@ -10,13 +14,10 @@ class PeriodFilterForm(forms.Form):
     period_kind = forms.ChoiceField(
         label=_("Period"), required=False, choices=[("", _("All"))] + PeriodKind.choices
     )
-    month = forms.DateField(
-        label=_("Month"),
-        required=False,
-        input_formats=["%Y-%m", "%Y-%m-%d"],
-        widget=forms.DateInput(attrs={"type": "month"}),
+    month = BusinessMonthField(label=_("Month"), required=False)
+    person = forms.IntegerField(
+        label=_("Person"), required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput
     )
-    person = forms.IntegerField(label=_("Person"), required=False, widget=forms.HiddenInput)
 
     def filter(self, queryset, *, date_field="period_start", person_field="person"):
         if not self.is_bound or not self.is_valid():
@@ -69,12 +70,7 @@ class DashboardFilterForm(forms.Form):
         required=False,
         choices=[("month", _("Month")), ("quarter", _("Quarter")), ("year", _("Year"))],
     )
-    month = forms.DateField(
-        label=_("Month"),
-        required=False,
-        input_formats=["%Y-%m", "%Y-%m-%d"],
-        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
-    )
+    month = BusinessMonthField(label=_("Month"), required=False)
     team = forms.ModelChoiceField(
         label=_("Team"), required=False, queryset=None, widget=PlainSelect
     )
@@ -97,6 +93,16 @@ class DashboardFilterForm(forms.Form):
         self.fields["rep"].queryset = User.objects.reps().visible_to(user).order_by("username")
         for name in ("team", "rep"):
             self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
+
+    # The dashboard writes its month picker by hand (its value is the scope's month, never a
+    # refused one), so it reads the accepted range from here.
+    @property
+    def month_min(self) -> str:
+        return f"{EARLIEST_BUSINESS_DATE:%Y-%m}"
+
+    @property
+    def month_max(self) -> str:
+        return f"{latest_business_date():%Y-%m}"
 
     def filters(self) -> dict:
         """The valid filters; a field with a bad or out-of-scope value is left out."""

@@ -11,8 +11,10 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from salescrm.bounds import MAX_TARGET
 from salescrm.roles import Role
 from salescrm.scoping import ScopedQuerySet
+from salescrm.timeutil import validate_business_date
 
 from .kpis import KPI_CHOICES
 
@@ -58,7 +60,9 @@ class CommissionPlan(models.Model):
 
     name = models.CharField(_("name"), max_length=100)
     effective_from = models.DateField(
-        _("effective from (month)"), unique=True, validators=[_first_of_month]
+        _("effective from (month)"),
+        unique=True,
+        validators=[_first_of_month, validate_business_date],
     )
     method = models.CharField(
         _("method"), max_length=16, choices=Method.choices, default=Method.MARGINAL
@@ -142,7 +146,9 @@ class KpiScheme(models.Model):
         ],
     )
     name = models.CharField(_("name"), max_length=100)
-    effective_from = models.DateField(_("effective from (month)"), validators=[_first_of_month])
+    effective_from = models.DateField(
+        _("effective from (month)"), validators=[_first_of_month, validate_business_date]
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = KpiSchemeQuerySet.as_manager()
@@ -174,7 +180,7 @@ class KpiSchemeItem(models.Model):
         _("weight (%)"), validators=[MinValueValidator(0), MaxValueValidator(100)], **PERCENT
     )
     target_value = models.DecimalField(
-        _("target value"), validators=[MinValueValidator(0)], **MONEY
+        _("target value"), validators=[MinValueValidator(0), MaxValueValidator(MAX_TARGET)], **MONEY
     )
     rule = models.CharField(
         _("scoring rule"), max_length=8, choices=Rule.choices, default=Rule.LINEAR
@@ -377,7 +383,7 @@ class CommissionStatement(models.Model):
         on_delete=models.PROTECT,
         related_name="commission_statements",
     )
-    month = models.DateField(_("month"), validators=[_first_of_month])
+    month = models.DateField(_("month"), validators=[_first_of_month, validate_business_date])
     plan = models.ForeignKey(
         CommissionPlan,
         verbose_name=_("plan"),
@@ -433,6 +439,7 @@ class CommissionStatement(models.Model):
                     total__lte=models.F("commission") + models.F("team_bonus") + HALF_CENT,
                 ),
                 name="statement_total_adds_up",
+                violation_error_message=_("The total is the commission plus the team bonus."),
             ),
         ]
 
@@ -542,6 +549,7 @@ class FactPeriod(models.Model):
             models.CheckConstraint(
                 condition=models.Q(cut_off__gte=models.F("start"), cut_off__lte=models.F("end")),
                 name="fact_period_cut_off_inside",
+                violation_error_message=_("The cut-off day lies inside the period."),
             ),
         ]
 

@@ -6,6 +6,38 @@ from .models import JobRun, ProductLine, Team, User
 from .services import user_set_role
 
 
+class BoundedInlineMixin:
+    """An admin inline builds at most `max_num` forms whatever a forged TOTAL_FORMS says
+    (Django would otherwise build up to max_num + 1,000), and refuses more with a message."""
+
+    max_num = 50
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs.setdefault("absolute_max", self.get_max_num(request, obj, **kwargs))
+        kwargs.setdefault("validate_max", True)
+        return super().get_formset(request, obj, **kwargs)
+
+
+class RowsInlineMixin:
+    """A history inline (stage changes, lines, steps) shows every row its parent has, however
+    many; a posted TOTAL_FORMS beyond those rows (plus `room` new ones where adding is allowed)
+    is refused before the forms are built."""
+
+    room = 20
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        existing = (
+            formset.model._default_manager.filter(**{formset.fk.name: obj}).count()
+            if obj is not None and obj.pk
+            else 0
+        )
+        formset.absolute_max = existing + (
+            self.room if self.has_add_permission(request, obj) else 0
+        )
+        return formset
+
+
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
     list_display = ["name", "manager", "parent", "is_active"]

@@ -3,6 +3,64 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
+from .timeutil import EARLIEST_BUSINESS_DATE, latest_business_date, validate_business_date
+
+# --- inputs that speak the browser's machine formats ----------------------------------------
+# <input type="date"> and "month" only accept ISO values; Django would localise the value
+# (2026/12/22 in Chinese), which the browser drops, leaving the field blank. These widgets
+# always write ISO, and offer only the accepted range of business dates.
+
+
+class _RangedInput(forms.DateInput):
+    iso_format = "%Y-%m-%d"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format=self.iso_format)
+
+    def get_context(self, name, value, attrs):
+        bounds = {
+            "min": EARLIEST_BUSINESS_DATE.strftime(self.iso_format),
+            "max": latest_business_date().strftime(self.iso_format),
+        }
+        return super().get_context(name, value, {**bounds, **(attrs or {})})
+
+
+class DateInput(_RangedInput):
+    input_type = "date"
+
+
+class MonthInput(_RangedInput):
+    input_type = "month"
+    iso_format = "%Y-%m"
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+class BusinessDateField(forms.DateField):
+    """A date typed by a user: ISO input whatever the language, within the business range."""
+
+    widget = DateInput
+    default_validators = [validate_business_date]
+
+
+class BusinessMonthField(forms.DateField):
+    """A month (its first day) chosen in a month picker or a query string."""
+
+    widget = MonthInput
+    default_validators = [validate_business_date]
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("input_formats", ["%Y-%m", "%Y-%m-%d"])
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        day = super().to_python(value)
+        return day.replace(day=1) if day else day
 
 
 class ProfileForm(forms.ModelForm):

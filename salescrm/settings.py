@@ -134,7 +134,12 @@ STORAGES = {
     },
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# Request limits sized to the real forms: the largest (a contract at its 30 lines and 60
+# instalments, a target grid of a large team) send a few hundred fields and a few tens of
+# kilobytes. Larger bodies are refused with 400 before any form is built. Uploaded files are
+# not counted here: the lead import's own limit is leads.forms.MAX_UPLOAD_BYTES.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

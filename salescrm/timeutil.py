@@ -7,7 +7,9 @@ ended, computed here and nowhere else.
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -64,3 +66,37 @@ def quarter_end(day: dt.date) -> dt.date:
 def day_bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """Aware [start, end) instants covering Shanghai days first..last inclusive."""
     return start_of_day(first), start_of_day(last + dt.timedelta(days=1))
+
+
+# --- the accepted range of business dates --------------------------------------------------
+# The institution's records start in 2000 and nothing is planned more than ten years ahead;
+# a date outside is a typing slip (0001-01, 9999-12) and would overflow date arithmetic such
+# as a dashboard's 36 months of history, so forms and filters refuse it.
+
+EARLIEST_BUSINESS_DATE = dt.date(2000, 1, 1)
+YEARS_AHEAD = 10
+
+
+def latest_business_date() -> dt.date:
+    today = local_today()
+    if today.month == 2 and today.day == 29:
+        today = today.replace(day=28)
+    return today.replace(year=today.year + YEARS_AHEAD)
+
+
+def validate_business_date(value: dt.date) -> None:
+    """Model and form validator: `value` lies between 2000-01-01 and today + 10 years."""
+    if isinstance(value, dt.datetime):
+        value = value.astimezone(SHANGHAI).date() if timezone.is_aware(value) else value.date()
+    last = latest_business_date()
+    if not EARLIEST_BUSINESS_DATE <= value <= last:
+        raise ValidationError(
+            _("Enter a date between %(first)s and %(last)s.")
+            % {"first": EARLIEST_BUSINESS_DATE.isoformat(), "last": last.isoformat()},
+            code="date_out_of_range",
+        )
+
+
+def latest_business_year() -> int:
+    """The last year a plan may be made for (a callable limit for MaxValueValidator)."""
+    return latest_business_date().year

@@ -125,7 +125,12 @@ def notification_list(request):
 @require_POST
 def notification_mark_read(request):
     """Mark the chosen notifications (or all) of the signed-in user as read."""
-    ids = [value for value in request.POST.getlist("ids") if value.isdigit()]
+    # Only plain ids that fit a database integer ("²" is a digit to Python, not to int()).
+    ids = [
+        value
+        for value in request.POST.getlist("ids")
+        if value.isascii() and value.isdigit() and len(value) <= 18
+    ]
     marked = notifications_mark_read(user=request.user, ids=ids or None)
     messages.success(request, _("%(count)d notifications marked as read.") % {"count": marked})
     return redirect("notifications")

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from salescrm.admin import BoundedInlineMixin, RowsInlineMixin
+
 from .models import (
     Adjustment,
     AdjustmentLine,
@@ -22,19 +24,20 @@ class SeniorityWeightAdmin(admin.ModelAdmin):
     list_select_related = True
 
 
-class MonthWeightInline(admin.TabularInline):
+class MonthWeightInline(BoundedInlineMixin, admin.TabularInline):
     model = MonthWeight
     fields = ["month", "weight"]
     extra = 0
+    max_num = 12
 
 
-class TeamShareInline(admin.TabularInline):
+class TeamShareInline(BoundedInlineMixin, admin.TabularInline):
     model = TeamShare
     fields = ["team", "weight"]
     extra = 0
 
 
-class ProductLineShareInline(admin.TabularInline):
+class ProductLineShareInline(BoundedInlineMixin, admin.TabularInline):
     model = ProductLineShare
     fields = ["product_line", "weight"]
     extra = 0
@@ -105,7 +108,7 @@ class TargetAdmin(admin.ModelAdmin):
         return False
 
 
-class AdjustmentLineInline(admin.TabularInline):
+class AdjustmentLineInline(RowsInlineMixin, admin.TabularInline):
     model = AdjustmentLine
     fields = ["target", "old_value", "new_value"]
     readonly_fields = fields

@@ -4,11 +4,12 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from salescrm.bounds import MAX_TARGET, MAX_WEIGHT
 from salescrm.models import User
 
 from .models import TargetPlan, is_month_locked
 
-WEIGHT_FIELD = {"min_value": 0, "max_digits": 9, "decimal_places": 4}
+WEIGHT_FIELD = {"min_value": 0, "max_value": MAX_WEIGHT, "max_digits": 9, "decimal_places": 4}
 
 
 class PlanCreateForm(forms.ModelForm):
@@ -30,7 +31,11 @@ class PlanWeightsForm(forms.Form):
     """The director's edit of a draft: annual figure, month weights, team and rep weights."""
 
     annual_value = forms.DecimalField(
-        label=_("Annual target"), min_value=0, max_digits=14, decimal_places=2
+        label=_("Annual target"),
+        min_value=0,
+        max_value=MAX_TARGET,
+        max_digits=14,
+        decimal_places=2,
     )
 
     def __init__(
@@ -154,6 +159,7 @@ class GridForm(forms.Form):
                 self.fields[name] = forms.DecimalField(
                     label=f"{row['label']} {target.month:%Y-%m}",
                     min_value=0,
+                    max_value=MAX_TARGET,
                     max_digits=14,
                     decimal_places=places,
                     initial=target.value,

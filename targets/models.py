@@ -5,18 +5,27 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q, Sum
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from salescrm.bounds import MAX_ACTIVITIES, MAX_TARGET, MAX_WEIGHT
 from salescrm.roles import Role
 from salescrm.scoping import ScopedQuerySet, managed_team_ids
-from salescrm.timeutil import local_today, month_start
+from salescrm.timeutil import (
+    EARLIEST_BUSINESS_DATE,
+    latest_business_year,
+    local_today,
+    month_start,
+)
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 WEIGHT = {"max_digits": 9, "decimal_places": 4}
+WEIGHT_RANGE = [MinValueValidator(0), MaxValueValidator(MAX_WEIGHT)]
+TARGET_RANGE = [MinValueValidator(0), MaxValueValidator(MAX_TARGET)]
+VISITS_RANGE = [MaxValueValidator(MAX_ACTIVITIES)]
 
 
 class Metric(models.TextChoices):
@@ -44,7 +53,7 @@ class SeniorityWeight(models.Model):
         unique=True,
         help_text=_("The band applies from this many full months since the hire date."),
     )
-    weight = models.DecimalField(_("weight"), validators=[MinValueValidator(0)], **WEIGHT)
+    weight = models.DecimalField(_("weight"), validators=WEIGHT_RANGE, **WEIGHT)
     activity_focus = models.BooleanField(
         _("activity target instead of amount"),
         default=False,
@@ -53,6 +62,7 @@ class SeniorityWeight(models.Model):
     monthly_visits = models.PositiveSmallIntegerField(
         _("effective visits per month"),
         default=0,
+        validators=VISITS_RANGE,
         help_text=_("The activity target of a rep in this band."),
     )
 
@@ -61,7 +71,11 @@ class SeniorityWeight(models.Model):
         verbose_name = _("seniority weight")
         verbose_name_plural = _("seniority weights")
         constraints = [
-            models.CheckConstraint(condition=Q(weight__gte=0), name="seniority_weight_not_negative")
+            models.CheckConstraint(
+                condition=Q(weight__gte=0),
+                name="seniority_weight_not_negative",
+                violation_error_message=_("A weight cannot be negative."),
+            )
         ]
 
     def __str__(self):
@@ -85,11 +99,15 @@ class TargetPlan(models.Model):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
 
-    year = models.PositiveSmallIntegerField(_("year"))
-    metric = models.CharField(_("metric"), max_length=24, choices=Metric.choices)
-    annual_value = models.DecimalField(
-        _("annual target"), validators=[MinValueValidator(0)], **MONEY
+    year = models.PositiveSmallIntegerField(
+        _("year"),
+        validators=[
+            MinValueValidator(EARLIEST_BUSINESS_DATE.year),
+            MaxValueValidator(latest_business_year),
+        ],
     )
+    metric = models.CharField(_("metric"), max_length=24, choices=Metric.choices)
+    annual_value = models.DecimalField(_("annual target"), validators=TARGET_RANGE, **MONEY)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
     )
@@ -116,7 +134,9 @@ class TargetPlan(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["year", "metric"], name="one_plan_per_year_and_metric"),
             models.CheckConstraint(
-                condition=Q(annual_value__gte=0), name="plan_value_not_negative"
+                condition=Q(annual_value__gte=0),
+                name="plan_value_not_negative",
+                violation_error_message=_("A target cannot be negative."),
             ),
         ]
 
@@ -149,7 +169,7 @@ class MonthWeight(models.Model):
         TargetPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="month_weights"
     )
     month = models.PositiveSmallIntegerField(_("month"))
-    weight = models.DecimalField(_("weight"), validators=[MinValueValidator(0)], **WEIGHT)
+    weight = models.DecimalField(_("weight"), validators=WEIGHT_RANGE, **WEIGHT)
 
     class Meta:
         ordering = ["plan", "month"]
@@ -158,9 +178,15 @@ class MonthWeight(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["plan", "month"], name="one_weight_per_plan_month"),
             models.CheckConstraint(
-                condition=Q(month__gte=1, month__lte=12), name="month_weight_month_1_12"
+                condition=Q(month__gte=1, month__lte=12),
+                name="month_weight_month_1_12",
+                violation_error_message=_("The month lies between 1 and 12."),
             ),
-            models.CheckConstraint(condition=Q(weight__gte=0), name="month_weight_not_negative"),
+            models.CheckConstraint(
+                condition=Q(weight__gte=0),
+                name="month_weight_not_negative",
+                violation_error_message=_("A weight cannot be negative."),
+            ),
         ]
 
     def __str__(self):
@@ -176,7 +202,7 @@ class TeamShare(models.Model):
     team = models.ForeignKey(
         "salescrm.Team", verbose_name=_("team"), on_delete=models.PROTECT, related_name="+"
     )
-    weight = models.DecimalField(_("weight"), validators=[MinValueValidator(0)], **WEIGHT)
+    weight = models.DecimalField(_("weight"), validators=WEIGHT_RANGE, **WEIGHT)
 
     class Meta:
         ordering = ["plan", "team__name"]
@@ -184,7 +210,11 @@ class TeamShare(models.Model):
         verbose_name_plural = _("team shares")
         constraints = [
             models.UniqueConstraint(fields=["plan", "team"], name="one_share_per_plan_team"),
-            models.CheckConstraint(condition=Q(weight__gte=0), name="team_share_not_negative"),
+            models.CheckConstraint(
+                condition=Q(weight__gte=0),
+                name="team_share_not_negative",
+                violation_error_message=_("A weight cannot be negative."),
+            ),
         ]
 
     def __str__(self):
@@ -211,9 +241,11 @@ class PlanMember(models.Model):
     team = models.ForeignKey(
         "salescrm.Team", verbose_name=_("team"), on_delete=models.PROTECT, related_name="+"
     )
-    weight = models.DecimalField(_("weight"), validators=[MinValueValidator(0)], **WEIGHT)
+    weight = models.DecimalField(_("weight"), validators=WEIGHT_RANGE, **WEIGHT)
     activity_focus = models.BooleanField(_("activity target instead of amount"), default=False)
-    monthly_visits = models.PositiveSmallIntegerField(_("effective visits per month"), default=0)
+    monthly_visits = models.PositiveSmallIntegerField(
+        _("effective visits per month"), default=0, validators=VISITS_RANGE
+    )
     first_month = models.PositiveSmallIntegerField(_("targets from month"), default=1)
     left_after_month = models.PositiveSmallIntegerField(
         _("left after month"), null=True, blank=True
@@ -228,7 +260,9 @@ class PlanMember(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["plan", "rep"], name="one_membership_per_plan_rep"),
             models.CheckConstraint(
-                condition=Q(weight__gte=0), name="plan_member_weight_not_negative"
+                condition=Q(weight__gte=0),
+                name="plan_member_weight_not_negative",
+                violation_error_message=_("A weight cannot be negative."),
             ),
         ]
 
@@ -297,7 +331,7 @@ class Target(models.Model):
         related_name="targets",
     )
     month = models.DateField(_("month"))
-    value = models.DecimalField(_("target"), validators=[MinValueValidator(0)], **MONEY)
+    value = models.DecimalField(_("target"), validators=TARGET_RANGE, **MONEY)
 
     objects = TargetQuerySet.as_manager()
 
@@ -306,7 +340,11 @@ class Target(models.Model):
         verbose_name = _("target")
         verbose_name_plural = _("targets")
         constraints = [
-            models.CheckConstraint(condition=Q(value__gte=0), name="target_value_not_negative"),
+            models.CheckConstraint(
+                condition=Q(value__gte=0),
+                name="target_value_not_negative",
+                violation_error_message=_("A target cannot be negative."),
+            ),
             models.CheckConstraint(
                 condition=(
                     Q(level="company", team__isnull=True, rep__isnull=True)
@@ -314,21 +352,27 @@ class Target(models.Model):
                     | Q(level="rep", team__isnull=False, rep__isnull=False)
                 ),
                 name="target_level_matches_owner",
+                violation_error_message=_(
+                    "A company target has no team or rep, a team target a team, a rep target both."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["plan", "month"],
                 condition=Q(level="company"),
                 name="one_company_target_per_month",
+                violation_error_message=_("The plan already has a company target for this month."),
             ),
             models.UniqueConstraint(
                 fields=["plan", "team", "month"],
                 condition=Q(level="team"),
                 name="one_team_target_per_month",
+                violation_error_message=_("The team already has a target for this month."),
             ),
             models.UniqueConstraint(
                 fields=["plan", "rep", "month"],
                 condition=Q(level="rep"),
                 name="one_rep_target_per_month",
+                violation_error_message=_("The rep already has a target for this month."),
             ),
         ]
         indexes = [models.Index(fields=["plan", "level", "month"], name="target_plan_level_month")]
@@ -385,7 +429,11 @@ class Adjustment(models.Model):
         verbose_name = _("target adjustment")
         verbose_name_plural = _("target adjustments")
         constraints = [
-            models.CheckConstraint(condition=~Q(reason=""), name="adjustment_reason_required")
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="adjustment_reason_required",
+                violation_error_message=_("Give a reason for the adjustment."),
+            )
         ]
 
     def __str__(self):
@@ -427,7 +475,7 @@ class ProductLineShare(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    weight = models.DecimalField(_("weight"), validators=[MinValueValidator(0)], **WEIGHT)
+    weight = models.DecimalField(_("weight"), validators=WEIGHT_RANGE, **WEIGHT)
 
     class Meta:
         ordering = ["plan", "product_line__code"]
@@ -438,7 +486,9 @@ class ProductLineShare(models.Model):
                 fields=["plan", "product_line"], name="one_share_per_plan_product_line"
             ),
             models.CheckConstraint(
-                condition=Q(weight__gte=0), name="product_line_share_not_negative"
+                condition=Q(weight__gte=0),
+                name="product_line_share_not_negative",
+                violation_error_message=_("A weight cannot be negative."),
             ),
         ]
 
@@ -463,7 +513,7 @@ class ProductLineTarget(models.Model):
         related_name="+",
     )
     month = models.DateField(_("month"))
-    value = models.DecimalField(_("target"), validators=[MinValueValidator(0)], **MONEY)
+    value = models.DecimalField(_("target"), validators=TARGET_RANGE, **MONEY)
 
     class Meta:
         ordering = ["plan", "product_line__code", "month"]
@@ -474,7 +524,9 @@ class ProductLineTarget(models.Model):
                 fields=["plan", "product_line", "month"], name="one_product_line_target_per_month"
             ),
             models.CheckConstraint(
-                condition=Q(value__gte=0), name="product_line_target_not_negative"
+                condition=Q(value__gte=0),
+                name="product_line_target_not_negative",
+                violation_error_message=_("A target cannot be negative."),
             ),
         ]
 

@@ -334,7 +334,12 @@ def progress(request):
         else "month"
     )
     month = request.GET.get("month", "")
-    month = int(month) if month.isdigit() and 1 <= int(month) <= 12 else _default_month(plan, today)
+    # str.isdigit() also accepts "²", which int() refuses.
+    month = (
+        int(month)
+        if len(month) <= 2 and month.isascii() and month.isdigit() and 1 <= int(month) <= 12
+        else _default_month(plan, today)
+    )
     result = progress_module.build_progress(
         plan=plan, user=request.user, kind=kind, month=month, as_of=today
     )

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("performance", "0005_dashboard_facts"),
+        ("performance", "0006_kpi_label_signing_achievement"),
     ]
 
     operations = [
