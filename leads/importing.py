@@ -21,6 +21,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from salescrm.exports import csv_text
 from salescrm.models import Team, User
 
 from .models import (
@@ -108,12 +109,10 @@ class ImportReport:
         return int(self.total / self.seconds) if self.seconds else 0
 
     def rejected_csv(self) -> str:
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow([_("Row"), _("Reason"), *self.headers])
-        for item in self.rejected:
-            writer.writerow([item.row_number, item.reason, *item.values])
-        return "\ufeff" + out.getvalue()
+        return csv_text(
+            [_("Row"), _("Reason"), *self.headers],
+            ([item.row_number, item.reason, *item.values] for item in self.rejected),
+        )
 
 
 def _norm_header(text) -> str:

@@ -17,12 +17,13 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from salescrm.access import get_visible_or_404, role_required
+from salescrm.exports import export_response
 from salescrm.models import User
 from salescrm.roles import SALES, Role
 from salescrm.scoping import managed_team_ids
 from salescrm.timeutil import local_today, monday_of
 
-from .exports import export_response
+from .exports import lead_header, lead_rows
 from .filters import LeadFilter
 from .forms import (
     ActivityForm,
@@ -77,7 +78,13 @@ def lead_export(request):
     fmt = request.GET.get("format", "csv")
     if fmt not in ("csv", "xlsx"):
         raise Http404
-    return export_response(_filtered(request).qs.iterator(chunk_size=2000), fmt)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return export_response(
+        filename=f"leads-{stamp}",
+        header=lead_header(),
+        rows=lead_rows(_filtered(request).qs.iterator(chunk_size=2000)),
+        fmt=fmt,
+    )
 
 
 def my_day(request):
