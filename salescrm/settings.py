@@ -136,6 +136,13 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
+# Lead import limits (leads/importing.py): reading stops as soon as one is passed. An XLSX
+# is refused before it is opened when its parts would unpack to more than the size, or when
+# a part over 1 MB is compressed more than the ratio (real sheets compress 10-25 times).
+LEAD_IMPORT_MAX_ROWS = 200_000
+LEAD_IMPORT_MAX_UNPACKED_BYTES = 250 * 1024 * 1024
+LEAD_IMPORT_MAX_COMPRESSION_RATIO = 100
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
