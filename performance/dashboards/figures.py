@@ -4,6 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
+from html import escape
 
 import plotly.io as pio
 
@@ -84,7 +85,7 @@ class Figure:
             figure.layout[f"yaxis{suffix}"] = {"anchor": f"x{suffix}"}
             annotations.append(
                 {
-                    "text": str(title),
+                    "text": _plain(title),
                     "x": (left + right) / 2,
                     "y": 1.0,
                     "xref": "paper",
@@ -126,14 +127,19 @@ class Figure:
 
 
 def _plain(value):
-    """Lazy translations and Decimals as the JSON plotly.js reads."""
+    """Lazy translations and Decimals as the JSON plotly.js reads; text escaped.
+
+    plotly.js renders a subset of HTML in every label, legend and hover text (``<a href>``
+    becomes a clickable link, ``<b>``, ``<br>``, styles), and labels here are names people
+    type (reps, teams, customers, channels). Escaped, a tag shows as the characters typed:
+    plotly.js turns the entities back into text, never into markup."""
     if isinstance(value, list):
         return [_plain(v) for v in value]
     if isinstance(value, Decimal):
         return float(value)
-    if isinstance(value, str | int | float | bool | dict) or value is None:
+    if isinstance(value, int | float | bool | dict) or value is None:
         return value
-    return str(value)
+    return escape(str(value), quote=False)
 
 
 LAYOUT = {
