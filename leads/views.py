@@ -170,12 +170,12 @@ def _accessible(request, pk):
 
 @role_required(*SALES)
 def lead_create_view(request):
-    form = LeadForm(request.POST or None)
+    form = LeadForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             lead = lead_create(actor=request.user, **form.cleaned_data)
         except DuplicateLead as duplicate:
-            form.add_error(None, duplicate_error(duplicate.existing))
+            form.add_error(None, duplicate_error(duplicate.existing, request.user))
         else:
             messages.success(request, _("Lead created."))
             return redirect(lead)
@@ -184,12 +184,12 @@ def lead_create_view(request):
 
 def lead_edit(request, pk):
     lead = _lead_for_write(request, pk)
-    form = LeadForm(request.POST or None, instance=lead)
+    form = LeadForm(request.POST or None, instance=lead, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             lead_update(lead=lead, actor=request.user, **form.cleaned_data)
         except DuplicateLead as duplicate:
-            form.add_error(None, duplicate_error(duplicate.existing))
+            form.add_error(None, duplicate_error(duplicate.existing, request.user))
         else:
             messages.success(request, _("Lead saved."))
             return redirect(lead)
