@@ -50,16 +50,29 @@ class Chart:
         )
 
     def html(self) -> str:
+        """The chart's container and its figure as a JSON block; static/js/salescrm.js draws
+        it. No inline script, so the Content-Security-Policy can forbid inline scripts."""
         if self.draw is None or not self.rows:
             return ""
+        from django.utils.html import format_html
+        from django.utils.safestring import mark_safe
+
         figure = self.draw()
-        return pio.to_html(
-            {"data": figure.data, "layout": {**LAYOUT, "template": _template(), **figure.layout}},
-            include_plotlyjs=False,
-            full_html=False,
+        spec = pio.to_json(
+            {
+                "data": figure.data,
+                "layout": {**LAYOUT, "template": _template(), **figure.layout},
+                "config": {"displaylogo": False, "responsive": True},
+            },
             validate=False,
-            config={"displaylogo": False, "responsive": True},
-            div_id=f"figure-{self.key}",
+        )
+        # Inside <script> only "<" could end the block; json_script escapes the same three.
+        spec = spec.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        return format_html(
+            '<div id="figure-{key}" data-plotly="figure-{key}-data"></div>'
+            '<script type="application/json" id="figure-{key}-data">{spec}</script>',
+            key=self.key,
+            spec=mark_safe(spec),
         )
 
 
