@@ -111,7 +111,7 @@ LOGOUT_REDIRECT_URL = "login"
 # failures, so one address cannot keep guessing; the username alone is locked after the
 # higher AXES_USER_FAILURE_LIMIT failures from any number of addresses, so guessing one
 # account from many addresses is limited too (the user and the administrators are notified:
-# salescrm.signals). Both locks last AXES_COOLOFF_TIME hours; an administrator can lift them
+# salescrm.lockout). Both locks last AXES_COOLOFF_TIME hours; an administrator can lift them
 # in admin -> Axes -> Access attempts.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_USER_FAILURE_LIMIT = env.int("AXES_USER_FAILURE_LIMIT", default=20)
@@ -121,17 +121,16 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-# The client address: REMOTE_ADDR by default, which behind a proxy is the proxy's own
-# address. Behind the TLS proxy set AXES_IPWARE_PROXY_COUNT=1 (the number of proxies in
-# front of the app) and AXES_IPWARE_META_PRECEDENCE_ORDER=HTTP_X_FORWARDED_FOR,REMOTE_ADDR:
-# the address is then read from X-Forwarded-For, counting that many proxies from the right,
-# so an address a client writes into the header itself is ignored. The proxy must set (not
-# append to) X-Forwarded-For or append the peer address, as nginx's
-# $proxy_add_x_forwarded_for does.
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=None)
-AXES_IPWARE_META_PRECEDENCE_ORDER = env.list(
-    "AXES_IPWARE_META_PRECEDENCE_ORDER", default=["REMOTE_ADDR"]
-)
+# The client address (salescrm.clientip): REMOTE_ADDR, which behind a proxy is the proxy's
+# own address, so every user would share one lock. Behind the TLS proxy set
+# DJANGO_TRUSTED_PROXY_COUNT to the number of proxies in front of the app (usually 1): the
+# address is then read from X-Forwarded-For, that many entries from the right, so whatever a
+# client writes into the header itself is ignored. The proxy must append the peer address
+# (nginx: proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for). The capture form's
+# per-IP rate limit reads the same address.
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "salescrm.clientip.client_ip"
+RATELIMIT_IP_META_KEY = "salescrm.clientip.client_ip"
 
 # E-mail: DJANGO_EMAIL_URL such as smtp+tls://user:password@mail.example.com:587. Unset, no
 # mail can be sent, so the password-reset page tells users to ask an administrator instead

@@ -81,3 +81,40 @@ def test_a_locked_address_alone_notifies_nobody(rep, attempt, settings):
     for _ in range(settings.AXES_FAILURE_LIMIT + 1):
         attempt("rep_a1", "wrong", "10.0.0.1")
     assert not Notification.objects.filter(kind="login_locked").exists()
+
+
+def test_behind_the_proxy_the_client_address_comes_from_x_forwarded_for(rep, client, settings):
+    """As documented in settings.py: with one proxy in front, the address the proxy appended
+    to X-Forwarded-For is the client's; what a client writes into the header is ignored."""
+    settings.TRUSTED_PROXY_COUNT = 1
+
+    def attempt(password, forwarded):
+        client.logout()
+        return client.post(
+            "/accounts/login/",
+            {"username": "rep_a1", "password": password},
+            REMOTE_ADDR="10.0.0.254",  # the proxy
+            HTTP_X_FORWARDED_FOR=forwarded,
+        )
+
+    # one client, forging a different first address each time: still one client
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        attempt("wrong", f"1.2.3.{n}, 203.0.113.7")
+    assert attempt(PASSWORD, "9.9.9.9, 203.0.113.7").status_code == 429
+    # another client behind the same proxy is not locked
+    assert attempt(PASSWORD, "198.51.100.4").status_code == 302
+
+
+def test_without_a_trusted_proxy_x_forwarded_for_is_ignored(rep, client, settings):
+    def attempt(password, forwarded):
+        client.logout()
+        return client.post(
+            "/accounts/login/",
+            {"username": "rep_a1", "password": password},
+            REMOTE_ADDR="203.0.113.9",
+            HTTP_X_FORWARDED_FOR=forwarded,
+        )
+
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        attempt("wrong", f"1.2.3.{n}")
+    assert attempt(PASSWORD, "9.9.9.9").status_code == 429
