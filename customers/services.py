@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from leads.forms import duplicate_error
 from salescrm.bounds import MAX_AMOUNT, MAX_QUANTITY
 from salescrm.models import User
 from salescrm.roles import Role
@@ -169,12 +170,8 @@ def customer_create(
         )
         lead_services.lead_change_stage(lead=lead, actor=actor, to_stage=Lead.Stage.WON)
     except lead_services.DuplicateLead as exc:
-        raise ValidationError(
-            _(
-                "A lead with this phone number or e-mail already exists (%(name)s); convert that lead instead."
-            )
-            % {"name": exc.existing.name}
-        ) from None
+        # The same refusal as the lead form: the lead's name only to those who may open it.
+        raise duplicate_error(exc.existing, actor) from None
     except (lead_services.LeadError, ValidationError) as exc:
         raise _lead_error(exc) from None
     lead.refresh_from_db()

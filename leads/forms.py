@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salescrm.bounds import MAX_ID
 from salescrm.forms import DateInput, DateTimeInput
-from salescrm.models import ProductLine, User
+from salescrm.models import ProductLine, Team, User
 from salescrm.roles import Role
 from salescrm.scoping import managed_team_ids
 from salescrm.timeutil import local_today, monday_of
@@ -21,17 +21,29 @@ from .services import find_duplicate
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
-def duplicate_error(existing: Lead):
-    url = reverse("leads:detail", args=[existing.pk])
-    return ValidationError(
-        format_html(
+def duplicate_error(existing: Lead, user) -> ValidationError:
+    """The refusal of a phone number or e-mail that another lead holds. A user who may open
+    that lead gets a link to it; anyone else learns only that the number is known and whom to
+    ask, never the lead's name, or a phone number could be turned into a person's name."""
+    if Lead.objects.accessible_to(user).filter(pk=existing.pk).exists():
+        message = format_html(
             '{} <a href="{}" class="alert-link">{}</a>',
             _("A lead with this phone number or e-mail already exists:"),
-            url,
+            reverse("leads:detail", args=[existing.pk]),
             existing,
-        ),
-        code="duplicate",
-    )
+        )
+    elif existing.team_id:
+        team = Team.objects.select_related("manager").get(pk=existing.team_id)
+        message = _(
+            "This phone number or e-mail is already known: a lead of team %(team)s holds it. "
+            "Ask %(manager)s, the team's manager, before going further."
+        ) % {"team": team.name, "manager": team.manager or _("the sales director")}
+    else:
+        message = _(
+            "This phone number or e-mail is already known: a lead outside your team holds it. "
+            "Ask the sales director before going further."
+        )
+    return ValidationError(message, code="duplicate")
 
 
 class LeadForm(forms.ModelForm):
@@ -57,8 +69,9 @@ class LeadForm(forms.ModelForm):
         ]
         widgets = {"needs": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user  # who is told about a duplicate, and how much
         self.fields["channel"].queryset = Channel.objects.filter(is_active=True)
         self.fields["campaign"].queryset = Campaign.objects.select_related("channel")
         self.fields["product_line"].queryset = ProductLine.objects.filter(is_active=True)
@@ -79,7 +92,7 @@ class LeadForm(forms.ModelForm):
             raise ValidationError(_("Give at least a phone number, an e-mail or a WeChat ID."))
         existing = find_duplicate(phone=phone, email=email, exclude_pk=self.instance.pk)
         if existing:
-            raise duplicate_error(existing)
+            raise duplicate_error(existing, self.user)
         campaign = data.get("campaign")
         if campaign and data.get("channel") and campaign.channel_id != data["channel"].pk:
             self.add_error("campaign", _("This campaign belongs to another channel."))

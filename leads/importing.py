@@ -5,6 +5,7 @@ Validation is pure Python over the whole file plus one duplicate query per chunk
 the good rows are written with bulk_create (leads, their first stage row and their
 assignment), so 100,000 rows take seconds, not a save per row."""
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -14,6 +15,7 @@ import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -21,6 +23,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from salescrm.exports import csv_text
 from salescrm.models import Team, User
 from salescrm.money import round_money
 
@@ -61,7 +64,8 @@ HEADERS = {
 }
 _LOOKUP = {alias: key for key, aliases in HEADERS.items() for alias in aliases}
 CHUNK = 5000
-MAX_ROWS = 200_000
+# Columns read from each row; the headers the import knows fit well inside.
+MAX_COLUMNS = 50
 
 
 def import_folder() -> Path:
@@ -109,60 +113,138 @@ class ImportReport:
         return int(self.total / self.seconds) if self.seconds else 0
 
     def rejected_csv(self) -> str:
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow([_("Row"), _("Reason"), *self.headers])
-        for item in self.rejected:
-            writer.writerow([item.row_number, item.reason, *item.values])
-        return "\ufeff" + out.getvalue()
+        return csv_text(
+            [_("Row"), _("Reason"), *self.headers],
+            ([item.row_number, item.reason, *item.values] for item in self.rejected),
+        )
 
 
 def _norm_header(text) -> str:
     return "".join(str(text or "").split()).lower().replace("_", "")
 
 
+def _limits() -> tuple[int, int, int]:
+    return (
+        settings.LEAD_IMPORT_MAX_ROWS,
+        settings.LEAD_IMPORT_MAX_UNPACKED_BYTES,
+        settings.LEAD_IMPORT_MAX_COMPRESSION_RATIO,
+    )
+
+
+def _check_archive(path: Path) -> None:
+    """Refuse an XLSX whose parts unpack to an absurd size before anything is unpacked: a
+    zip bomb declares its sizes in the archive's directory, and Python's zipfile never hands
+    out more bytes than declared (a lying entry fails its CRC check)."""
+    _rows, max_bytes, max_ratio = _limits()
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError):
+        raise ImportFileError(_("This is not a readable Excel (.xlsx) file.")) from None
+    unpacked = sum(member.file_size for member in members)
+    # Small parts compress well by nature; only a big part with a huge ratio is a bomb.
+    packed_too_well = any(
+        member.file_size > 1024 * 1024
+        and member.file_size > max_ratio * max(member.compress_size, 1)
+        for member in members
+    )
+    if unpacked > max_bytes or packed_too_well:
+        raise ImportFileError(
+            _(
+                "This Excel file unpacks to more than %(size)d MB or is compressed suspiciously "
+                "well; it is refused. Save it as CSV, or split it."
+            )
+            % {"size": max_bytes // (1024 * 1024)}
+        )
+
+
+def _xlsx_rows(path: Path):
+    from openpyxl import load_workbook
+
+    _check_archive(path)
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError, ParseError):
+        raise ImportFileError(_("This is not a readable Excel (.xlsx) file.")) from None
+    try:
+        sheet = workbook.worksheets[0]
+        # max_col caps each row's width whatever width the sheet declares (a declared
+        # A1:XFD1048576 would otherwise pad every row to 16,384 cells).
+        yield from sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError, ParseError):
+        raise ImportFileError(_("This is not a readable Excel (.xlsx) file.")) from None
+    finally:
+        workbook.close()
+
+
+def _csv_encoding(path: Path) -> str:
+    """UTF-8 (with or without BOM) when the whole file decodes as such, else GB18030 (what
+    Excel saves in China). One pass over the bytes in chunks, nothing kept."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with path.open("rb") as raw:
+            while chunk := raw.read(1024 * 1024):
+                if b"\x00" in chunk:
+                    raise ImportFileError(_("This is not a CSV text file."))
+                decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return "gb18030"
+    return "utf-8-sig"
+
+
+def _csv_rows(path: Path):
+    max_bytes = _limits()[1]
+    if path.stat().st_size > max_bytes:
+        raise ImportFileError(
+            _("The file is larger than %(size)d MB; split it.")
+            % {"size": max_bytes // (1024 * 1024)}
+        )
+    encoding = _csv_encoding(path)
+    try:
+        with path.open(encoding=encoding, newline="") as text:
+            for row in csv.reader(text):
+                yield row[:MAX_COLUMNS]
+    except UnicodeDecodeError:
+        raise ImportFileError(
+            _("The file's characters cannot be read; save it as UTF-8 CSV.")
+        ) from None
+    except csv.Error as exc:
+        raise ImportFileError(_("The CSV file is damaged: %(error)s") % {"error": exc}) from None
+
+
 def read_table(path: Path, name: str | None = None) -> tuple[list, list]:
     """(headers, rows) of a CSV (UTF-8, with or without BOM, or GB18030 as Excel saves it in
-    China) or an XLSX file. ImportFileError when it is neither, or empty."""
+    China) or an XLSX file. ImportFileError when it is neither, empty, or over the limits.
+
+    The file is streamed and reading stops as soon as a limit is passed (rows, blank rows,
+    columns, unpacked size), so a hostile file costs a second and a few megabytes."""
     name = (name or path.name).lower()
     if name.endswith(".csv"):
-        raw = path.read_bytes()
-        if b"\x00" in raw:
-            raise ImportFileError(_("This is not a CSV text file."))
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = raw.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise ImportFileError(_("The file's characters cannot be read; save it as UTF-8 CSV."))
-        try:
-            rows = list(csv.reader(io.StringIO(text, newline="")))
-        except csv.Error as exc:
-            raise ImportFileError(
-                _("The CSV file is damaged: %(error)s") % {"error": exc}
-            ) from None
+        source = _csv_rows(path)
     elif name.endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            workbook = load_workbook(path, read_only=True, data_only=True)
-            sheet = workbook.worksheets[0]
-            rows = [
-                ["" if cell is None else cell for cell in row]
-                for row in sheet.iter_rows(values_only=True)
-            ]
-            workbook.close()
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError):
-            raise ImportFileError(_("This is not a readable Excel (.xlsx) file.")) from None
+        source = _xlsx_rows(path)
     else:
         raise ImportFileError(_("Upload a .csv or .xlsx file."))
-    rows = [row for row in rows if any(str(cell).strip() for cell in row)]
+    max_rows = _limits()[0]
+    rows, blank = [], 0
+    try:
+        for raw in source:
+            # tuple.count runs in C: a padded empty row of a hostile sheet costs nothing.
+            if raw.count(None) + raw.count("") == len(raw) or not any(
+                str(cell).strip() for cell in raw if cell is not None
+            ):
+                blank += 1
+                if blank > max_rows:
+                    raise ImportFileError(_("The sheet holds too many empty rows."))
+                continue
+            rows.append(["" if cell is None else cell for cell in raw])
+            if len(rows) - 1 > max_rows:
+                raise ImportFileError(_("At most %(max)d rows per file.") % {"max": max_rows})
+    finally:
+        source.close()
     if not rows:
         raise ImportFileError(_("The file is empty."))
-    if len(rows) - 1 > MAX_ROWS:
-        raise ImportFileError(_("At most %(max)d rows per file.") % {"max": MAX_ROWS})
     return [str(h).strip() for h in rows[0]], rows[1:]
 
 

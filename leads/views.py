@@ -17,12 +17,13 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from salescrm.access import get_visible_or_404, role_required
+from salescrm.exports import export_response
 from salescrm.models import User
 from salescrm.roles import SALES, Role
 from salescrm.scoping import managed_team_ids
 from salescrm.timeutil import local_today, monday_of, validate_business_date
 
-from .exports import export_response
+from .exports import lead_header, lead_rows
 from .filters import LeadFilter
 from .forms import (
     ActivityForm,
@@ -79,7 +80,13 @@ def lead_export(request):
     fmt = request.GET.get("format", "csv")
     if fmt not in ("csv", "xlsx"):
         raise Http404
-    return export_response(_filtered(request).qs.iterator(chunk_size=2000), fmt)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return export_response(
+        filename=f"leads-{stamp}",
+        header=lead_header(),
+        rows=lead_rows(_filtered(request).qs.iterator(chunk_size=2000)),
+        fmt=fmt,
+    )
 
 
 def my_day(request):
@@ -165,12 +172,12 @@ def _accessible(request, pk):
 
 @role_required(*SALES)
 def lead_create_view(request):
-    form = LeadForm(request.POST or None)
+    form = LeadForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             lead = lead_create(actor=request.user, **form.cleaned_data)
         except DuplicateLead as duplicate:
-            form.add_error(None, duplicate_error(duplicate.existing))
+            form.add_error(None, duplicate_error(duplicate.existing, request.user))
         else:
             messages.success(request, _("Lead created."))
             return redirect(lead)
@@ -179,12 +186,12 @@ def lead_create_view(request):
 
 def lead_edit(request, pk):
     lead = _lead_for_write(request, pk)
-    form = LeadForm(request.POST or None, instance=lead)
+    form = LeadForm(request.POST or None, instance=lead, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             lead_update(lead=lead, actor=request.user, **form.cleaned_data)
         except DuplicateLead as duplicate:
-            form.add_error(None, duplicate_error(duplicate.existing))
+            form.add_error(None, duplicate_error(duplicate.existing, request.user))
         else:
             messages.success(request, _("Lead saved."))
             return redirect(lead)

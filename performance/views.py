@@ -6,9 +6,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from salescrm.access import get_visible_or_404, role_required
+from salescrm.exports import export_response
 from salescrm.navigation import items_for
 from salescrm.roles import Role
-from targets.tables import export_response
 
 from . import dashboards, services
 from .forms import DashboardFilterForm, PeriodFilterForm
@@ -53,7 +53,7 @@ def dashboard_export(request, key):
         raise Http404
     fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
     return export_response(
-        filename=f"{key}-{scope.label}", header=chart.header, lines=chart.rows, fmt=fmt
+        filename=f"{key}-{scope.label}", header=chart.header, rows=chart.rows, fmt=fmt
     )
 
 
@@ -177,4 +177,4 @@ def statements_export(request):
         for line in lines
     ]
     fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
-    return export_response(filename=f"commission-{month:%Y-%m}", header=header, lines=rows, fmt=fmt)
+    return export_response(filename=f"commission-{month:%Y-%m}", header=header, rows=rows, fmt=fmt)

@@ -1,8 +1,10 @@
+from django.conf import settings
+
 from .navigation import items_for
 
 
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": []}
+        return {"nav_items": [], "password_reset_by_email": settings.PASSWORD_RESET_BY_EMAIL}
     return {"nav_items": items_for(user)}

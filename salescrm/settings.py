@@ -5,6 +5,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -13,10 +14,14 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
-SECRET_KEY = env(
-    "DJANGO_SECRET_KEY",
-    default="insecure-dev-key-only-for-the-embedded-demo-never-in-production",
-)
+DEVELOPMENT_SECRET_KEY = "insecure-dev-key-only-for-the-embedded-demo-never-in-production"
+SECRET_KEY = env("DJANGO_SECRET_KEY", default=DEVELOPMENT_SECRET_KEY)
+if not DEBUG and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
+    # The development key is public (it is in this file): sessions, password-reset links and
+    # signed values made with it can be forged by anyone. Production must bring its own.
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY must be set to a long random value when DJANGO_DEBUG=0."
+    )
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -44,6 +49,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "salescrm.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -101,16 +107,58 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
-# Brute-force protection: lock the (username, IP) pair, never the username alone, so an
-# attacker elsewhere cannot lock a real user out.
+# Brute-force protection. The (username, IP) pair is locked after AXES_FAILURE_LIMIT
+# failures, so one address cannot keep guessing; the username alone is locked after the
+# higher AXES_USER_FAILURE_LIMIT failures from any number of addresses, so guessing one
+# account from many addresses is limited too (the user and the administrators are notified:
+# salescrm.lockout). Both locks last AXES_COOLOFF_TIME hours; an administrator can lift them
+# in admin -> Axes -> Access attempts.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_USER_FAILURE_LIMIT = env.int("AXES_USER_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = 1  # hours
+AXES_HANDLER = "salescrm.lockout.LoginLockHandler"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_META_PRECEDENCE_ORDER = env.list(
-    "AXES_IPWARE_META_PRECEDENCE_ORDER", default=["REMOTE_ADDR"]
+# The client address (salescrm.clientip): REMOTE_ADDR, which behind a proxy is the proxy's
+# own address, so every user would share one lock. Behind the TLS proxy set
+# DJANGO_TRUSTED_PROXY_COUNT to the number of proxies in front of the app (usually 1): the
+# address is then read from X-Forwarded-For, that many entries from the right, so whatever a
+# client writes into the header itself is ignored. The proxy must append the peer address
+# (nginx: proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for). The capture form's
+# per-IP rate limit reads the same address.
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "salescrm.clientip.client_ip"
+RATELIMIT_IP_META_KEY = "salescrm.clientip.client_ip"
+
+# E-mail: DJANGO_EMAIL_URL such as smtp+tls://user:password@mail.example.com:587. Unset, no
+# mail can be sent, so the password-reset page tells users to ask an administrator instead
+# of promising a message that never comes.
+EMAIL_URL = env("DJANGO_EMAIL_URL", default="")
+if EMAIL_URL:
+    globals().update(env.email_url("DJANGO_EMAIL_URL"))
+    DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="salescrm@localhost")
+PASSWORD_RESET_BY_EMAIL = bool(EMAIL_URL)
+
+# Content-Security-Policy (salescrm.middleware.ContentSecurityPolicyMiddleware): every
+# script, style, font and image is served from this site (static/), no script is inline (the
+# pages' scripts are in static/js/, the charts' data in JSON blocks), so scripts from
+# anywhere else, inline scripts and event-handler attributes never run. Inline *styles* are
+# allowed: plotly.js injects its own style rules and draws nothing without them (the browser
+# test of the dashboard fails with style-src 'self'), and a style cannot run code.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+    ]
 )
 
 LANGUAGE_CODE = "zh-hans"
@@ -140,6 +188,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # not counted here: the lead import's own limit is leads.forms.MAX_UPLOAD_BYTES.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+
+# Lead import limits (leads/importing.py): reading stops as soon as one is passed. An XLSX
+# is refused before it is opened when its parts would unpack to more than the size, or when
+# a part over 1 MB is compressed more than the ratio (real sheets compress 10-25 times).
+LEAD_IMPORT_MAX_ROWS = 200_000
+LEAD_IMPORT_MAX_UNPACKED_BYTES = 250 * 1024 * 1024
+LEAD_IMPORT_MAX_COMPRESSION_RATIO = 100
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

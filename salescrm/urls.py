@@ -8,6 +8,8 @@ from . import views
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="dashboard", permanent=False)),
+    # Before Django's own: without a mail server the reset page must not promise a mail.
+    path("accounts/password_reset/", views.password_reset, name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("accounts/profile/", views.profile, name="profile"),
     path("i18n/setlang/", views.switch_language, name="set_language"),

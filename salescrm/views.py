@@ -2,6 +2,7 @@ import redis
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import PasswordResetView
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
@@ -17,6 +18,15 @@ from .forms import ProfileForm
 from .models import Notification, User
 from .roles import Role
 from .services import notifications_mark_read, user_update_language
+
+
+@login_not_required
+def password_reset(request):
+    """Django's reset by e-mail when a mail server is configured (DJANGO_EMAIL_URL); else a
+    page saying whom to ask, since no message could ever arrive."""
+    if settings.PASSWORD_RESET_BY_EMAIL:
+        return PasswordResetView.as_view()(request)
+    return render(request, "registration/password_reset_unavailable.html")
 
 
 @login_not_required
@@ -99,6 +109,7 @@ NOTIFICATION_KINDS = [
     ("lead_assigned", _lazy("Leads assigned")),
     ("lead_re_enquiry", _lazy("Re-enquiries")),
     ("lead_pool_reminder", _lazy("Lead pool reminders")),
+    ("login_locked", _lazy("Log-in locks")),
 ]
 
 

@@ -1,13 +1,9 @@
 """The year x month tables of a plan (company, teams, reps) as the pages and exports show
 them, built from one query over the plan's targets and scoped to the reader."""
 
-import csv
-import datetime as dt
-import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
 from salescrm.models import Team, User
@@ -196,30 +192,3 @@ def table_lines(table: PlanTable) -> list[list]:
         for row in rows:
             lines.append([level, row.label] + [v for _k, v in row.cells()] + [row.total])
     return lines
-
-
-def export_response(*, filename: str, header: list[str], lines: list[list], fmt: str):
-    """CSV (UTF-8 with BOM, so spreadsheet programs read the Chinese names) or XLSX."""
-    if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        book = Workbook()
-        sheet = book.active
-        sheet.append(header)
-        for line in lines:
-            sheet.append([str(v) if isinstance(v, dt.date) else v for v in line])
-        buffer = io.BytesIO()
-        book.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-        return response
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(lines)
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    return response

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from salescrm.access import role_required
+from salescrm.exports import export_response
 from salescrm.models import Team, User
 from salescrm.roles import LEADERS, SALES, Role
 from salescrm.scoping import managed_team_ids
@@ -67,10 +68,10 @@ def plan_detail(request, pk):
             table, error = None, exc.messages
     export = request.GET.get("export")
     if export in ("csv", "xlsx") and table is not None:
-        return tables.export_response(
+        return export_response(
             filename=f"targets-{plan.year}-{plan.metric}",
             header=tables.header(plan.year),
-            lines=tables.table_lines(table),
+            rows=tables.table_lines(table),
             fmt=export,
         )
     editable_team_ids = {
@@ -345,10 +346,10 @@ def progress(request):
     )
     rows = result.sorted_rows()
     if request.GET.get("export") in ("csv", "xlsx"):
-        return tables.export_response(
+        return export_response(
             filename=f"progress-{plan.year}-{plan.metric}-{kind}-{month:02d}",
             header=progress_module.export_header(),
-            lines=progress_module.export_lines(rows),
+            rows=progress_module.export_lines(rows),
             fmt=request.GET["export"],
         )
     chart = progress_module.chart_data(plan, rows[0]) if rows else None

@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0005_instalment_outstanding_index'),
+        ("customers", "0005_instalment_outstanding_index"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='approvalpolicy',
-            name='renewal_window_days',
-            field=models.PositiveIntegerField(default=30, help_text='A new contract counts as a renewal when it starts at most this many days before or after the end of a signed course of the same customer; the renewal rate uses the same rule.', verbose_name='renewal window (days)'),
+            model_name="approvalpolicy",
+            name="renewal_window_days",
+            field=models.PositiveIntegerField(
+                default=30,
+                help_text="A new contract counts as a renewal when it starts at most this many days before or after the end of a signed course of the same customer; the renewal rate uses the same rule.",
+                verbose_name="renewal window (days)",
+            ),
         ),
     ]

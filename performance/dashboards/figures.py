@@ -4,6 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
+from html import escape
 
 import plotly.io as pio
 
@@ -49,16 +50,29 @@ class Chart:
         )
 
     def html(self) -> str:
+        """The chart's container and its figure as a JSON block; static/js/salescrm.js draws
+        it. No inline script, so the Content-Security-Policy can forbid inline scripts."""
         if self.draw is None or not self.rows:
             return ""
+        from django.utils.html import format_html
+        from django.utils.safestring import mark_safe
+
         figure = self.draw()
-        return pio.to_html(
-            {"data": figure.data, "layout": {**LAYOUT, "template": _template(), **figure.layout}},
-            include_plotlyjs=False,
-            full_html=False,
+        spec = pio.to_json(
+            {
+                "data": figure.data,
+                "layout": {**LAYOUT, "template": _template(), **figure.layout},
+                "config": {"displaylogo": False, "responsive": True},
+            },
             validate=False,
-            config={"displaylogo": False, "responsive": True},
-            div_id=f"figure-{self.key}",
+        )
+        # Inside <script> only "<" could end the block; json_script escapes the same three.
+        spec = spec.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        return format_html(
+            '<div id="figure-{key}" data-plotly="figure-{key}-data"></div>'
+            '<script type="application/json" id="figure-{key}-data">{spec}</script>',
+            key=self.key,
+            spec=mark_safe(spec),
         )
 
 
@@ -84,7 +98,7 @@ class Figure:
             figure.layout[f"yaxis{suffix}"] = {"anchor": f"x{suffix}"}
             annotations.append(
                 {
-                    "text": str(title),
+                    "text": _plain(title),
                     "x": (left + right) / 2,
                     "y": 1.0,
                     "xref": "paper",
@@ -126,14 +140,19 @@ class Figure:
 
 
 def _plain(value):
-    """Lazy translations and Decimals as the JSON plotly.js reads."""
+    """Lazy translations and Decimals as the JSON plotly.js reads; text escaped.
+
+    plotly.js renders a subset of HTML in every label, legend and hover text (``<a href>``
+    becomes a clickable link, ``<b>``, ``<br>``, styles), and labels here are names people
+    type (reps, teams, customers, channels). Escaped, a tag shows as the characters typed:
+    plotly.js turns the entities back into text, never into markup."""
     if isinstance(value, list):
         return [_plain(v) for v in value]
     if isinstance(value, Decimal):
         return float(value)
-    if isinstance(value, str | int | float | bool | dict) or value is None:
+    if isinstance(value, int | float | bool | dict) or value is None:
         return value
-    return str(value)
+    return escape(str(value), quote=False)
 
 
 LAYOUT = {

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from customers import services
 from customers.models import Customer
@@ -84,6 +85,27 @@ def test_direct_customer_with_a_known_phone_is_refused_and_nothing_is_written(re
             name="张三",
             phone="13800002222",
         )
+    assert (Customer.objects.count(), Lead.objects.count()) == (0, 1)
+
+
+def test_direct_customer_with_another_teams_phone_does_not_name_that_lead(rep, outsider):
+    lead_services.lead_create(
+        actor=outsider,
+        channel=Channel.objects.get(code="website"),
+        name="王秘密",
+        phone="13800003333",
+    )
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        services.customer_create(
+            actor=rep,
+            channel=Channel.objects.get(code="phone_in"),
+            kind="individual",
+            name="张三",
+            phone="13800003333",
+        )
+    message = " ".join(refused.value.messages)
+    assert "already known: a lead of team Team B holds it. Ask manager_b" in message
+    assert "王秘密" not in message
     assert (Customer.objects.count(), Lead.objects.count()) == (0, 1)
 
 

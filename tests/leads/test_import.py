@@ -1,5 +1,7 @@
 import csv
 import io
+import time
+import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -221,3 +223,158 @@ def test_nightly_cleanup_removes_old_upload_files(settings, tmp_path):
     assert clean_import_files(yesterday) == {"removed": 1}
     assert clean_import_files(yesterday) == {"removed": 0}
     assert [p.name for p in folder.iterdir()] == ["new.csv"]
+
+
+# --- hostile files: refused fast, in constant memory ---------------------------------------
+
+SHEET_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+)
+
+
+def xlsx_with_sheet(sheet_xml: str) -> bytes:
+    """A real workbook whose first sheet's XML is replaced by `sheet_xml`, deflated."""
+    buffer = io.BytesIO()
+    Workbook().save(buffer)
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = sheet_xml.encode()
+            target.writestr(item.filename, data)
+    return out.getvalue()
+
+
+def inline_row(number: int, *values: str) -> str:
+    cells = "".join(f'<c t="inlineStr"><is><t>{value}</t></is></c>' for value in values)
+    return f'<row r="{number}">{cells}</row>'
+
+
+def declared_huge_sheet() -> bytes:
+    """A couple of kilobytes declaring the largest sheet Excel allows, its one data row at
+    the very bottom: read naively, a million rows padded to 16,384 cells each."""
+    return xlsx_with_sheet(
+        SHEET_HEAD
+        + '<dimension ref="A1:XFD1048576"/><sheetData>'
+        + inline_row(1, "姓名", "手机")
+        + inline_row(1048576, "张伟", "13800000001")
+        + "</sheetData></worksheet>"
+    )
+
+
+def compressed_bomb() -> bytes:
+    """A cell of 30 MB of one letter: deflates about a thousand times."""
+    return xlsx_with_sheet(
+        SHEET_HEAD
+        + "<sheetData>"
+        + inline_row(1, "姓名", "手机")
+        + inline_row(2, "A" * 30_000_000, "13800000001")
+        + "</sheetData></worksheet>"
+    )
+
+
+@pytest.mark.parametrize(
+    "make,message",
+    [
+        (declared_huge_sheet, "The sheet holds too many empty rows."),
+        (compressed_bomb, "This Excel file unpacks to more than 250 MB or is compressed"),
+    ],
+)
+def test_hostile_xlsx_is_refused_within_a_second_on_the_web(login, rep, import_team, make, message):
+    content = make()
+    assert len(content) < 100_000
+    client = login(rep)
+    client.get("/leads/import/")  # the first request loads the URLs and templates: not timed
+    started = time.monotonic()
+    response = upload(client, "leads.xlsx", content)
+    assert time.monotonic() - started < 1.5
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert Lead.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "make,message",
+    [
+        (declared_huge_sheet, "The sheet holds too many empty rows."),
+        (compressed_bomb, "This Excel file unpacks to more than 250 MB or is compressed"),
+    ],
+)
+def test_hostile_xlsx_is_refused_within_a_second_by_the_command(
+    import_team, tmp_path, make, message
+):
+    path = tmp_path / "leads.xlsx"
+    path.write_bytes(make())
+    started = time.monotonic()
+    with translation.override("en"), pytest.raises(CommandError, match=message):
+        call_command("import_leads", str(path))
+    assert time.monotonic() - started < 1.5
+    assert Lead.objects.count() == 0
+
+
+def test_xlsx_unpacking_beyond_the_size_limit_is_refused(login, rep, import_team, settings):
+    settings.LEAD_IMPORT_MAX_UNPACKED_BYTES = 1024 * 1024
+    rows = "".join(inline_row(n, f"学员{n}", f"138{n:08d}") for n in range(2, 20_000))
+    response = upload(
+        login(rep),
+        "leads.xlsx",
+        xlsx_with_sheet(
+            SHEET_HEAD
+            + "<sheetData>"
+            + inline_row(1, "姓名", "手机")
+            + rows
+            + "</sheetData></worksheet>"
+        ),
+    )
+    assert response.status_code == 400
+    assert "unpacks to more than 1 MB" in response.content.decode()
+
+
+def test_xlsx_reading_stops_at_the_row_limit(login, rep, import_team, settings):
+    """Rows past the limit are never parsed: here they are not even well-formed XML."""
+    settings.LEAD_IMPORT_MAX_ROWS = 5
+    rows = "".join(inline_row(n, f"学员{n}", f"138{n:08d}") for n in range(2, 8))
+    sheet = (
+        SHEET_HEAD
+        + '<dimension ref="A1:B9"/><sheetData>'
+        + inline_row(1, "姓名", "手机")
+        + rows
+        + "<row r=<<<"
+    )
+    response = upload(login(rep), "leads.xlsx", xlsx_with_sheet(sheet))
+    assert response.status_code == 400
+    assert "At most 5 rows per file." in response.content.decode()
+    assert Lead.objects.count() == 0
+
+
+def test_csv_reading_stops_at_the_row_limit_for_the_command(import_team, tmp_path, settings):
+    settings.LEAD_IMPORT_MAX_ROWS = 5
+    path = tmp_path / "leads.csv"
+    path.write_text(
+        "姓名,手机\n" + "".join(f"学员{n},138{n:08d}\n" for n in range(2, 9)), encoding="utf-8"
+    )
+    with translation.override("en"), pytest.raises(CommandError, match="At most 5 rows"):
+        call_command("import_leads", str(path))
+    assert Lead.objects.count() == 0
+
+
+def test_csv_of_exactly_the_row_limit_is_imported(import_team, tmp_path, settings):
+    settings.LEAD_IMPORT_MAX_ROWS = 5
+    path = tmp_path / "leads.csv"
+    path.write_text(
+        "姓名,手机\n" + "".join(f"学员{n},138{n:08d}\n" for n in range(2, 7)), encoding="utf-8"
+    )
+    call_command("import_leads", str(path))
+    assert Lead.objects.count() == 5
+
+
+def test_xlsx_with_broken_sheet_xml_gets_a_clear_error(login, rep, import_team):
+    sheet = SHEET_HEAD + "<sheetData>" + inline_row(1, "姓名", "手机") + "<row r=<<<"
+    response = upload(login(rep), "leads.xlsx", xlsx_with_sheet(sheet))
+    assert response.status_code == 400
+    assert "This is not a readable Excel (.xlsx) file." in response.content.decode()

@@ -209,14 +209,50 @@ def test_follow_up_form_errors_are_shown_not_stored(login, rep):
     assert Activity.objects.count() == 0
 
 
-def test_create_form_warns_about_a_duplicate_with_a_link(login, rep, teammate):
-    existing = LeadFactory(owner=teammate, phone="13812345678")
-    response = login(rep).post(
+def test_create_form_warns_about_a_duplicate_with_a_link(login, manager, teammate):
+    existing = LeadFactory(owner=teammate, phone="13812345678", name="王秘密")
+    response = login(manager).post(
         "/leads/new/", {"name": "新", "phone": "+86 138 1234 5678", "channel": channel().pk}
     )
     assert response.status_code == 200
-    assert f'href="/leads/{existing.pk}/"' in response.content.decode()
+    page = response.content.decode()
+    assert f'href="/leads/{existing.pk}/"' in page and "王秘密" in page
     assert Lead.objects.count() == 1
+
+
+@pytest.mark.parametrize("who", ["rep", "other_manager"])
+def test_duplicate_of_a_lead_the_user_cannot_open_names_only_whom_to_ask(
+    login, who, request, teammate, other_manager
+):
+    """Typing a number must never tell whose it is: a teammate's lead (a rep sees only their
+    own) or another team's lead gives the team and its manager, not the lead."""
+    existing = LeadFactory(owner=teammate, phone="13812345678", name="王秘密", company="秘密公司")
+    response = login(request.getfixturevalue(who)).post(
+        "/leads/new/",
+        {"name": "新", "phone": "+86 138 1234 5678", "channel": channel().pk},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "This phone number or e-mail is already known: a lead of team Team A holds it." in page
+    assert "Ask manager_a, the team&#x27;s manager" in page
+    assert "王秘密" not in page and "秘密公司" not in page
+    assert f"/leads/{existing.pk}/" not in page
+    assert Lead.objects.count() == 1
+
+
+def test_editing_into_another_teams_number_does_not_name_the_lead(login, rep, outsider):
+    LeadFactory(owner=outsider, phone="13812345678", name="王秘密")
+    own = LeadFactory(owner=rep, phone="13900000000", name="我的")
+    response = login(rep).post(
+        f"/leads/{own.pk}/edit/",
+        {"name": "我的", "phone": "13812345678", "channel": channel().pk},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    page = response.content.decode()
+    assert "a lead of team Team B holds it" in page and "王秘密" not in page
+    own.refresh_from_db()
+    assert own.phone == "13900000000"
 
 
 def test_rep_creates_and_edits_a_lead(login, rep):

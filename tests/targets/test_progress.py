@@ -3,10 +3,12 @@
 33,333.34, rep_a2 33,333.33, rep_b1 33,333.33), as of 10 April 2026. Numbers by hand."""
 
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from salescrm.models import User
 from targets.progress import build_progress, monthly_series
@@ -190,3 +192,48 @@ def test_activity_focused_rep_is_measured_on_effective_visits(
         build_progress(plan=plan, user=rep, kind="quarter", month=4, as_of=AS_OF).activity_rows
         == []
     )
+
+
+@pytest.mark.parametrize(
+    "who,rows",
+    [
+        # Level, name and the April month target of each row the reader may see.
+        ("rep", [["Rep", "rep_a1", 33333.34]]),
+        (
+            "manager",
+            [
+                ["Team", "Team A", 66666.67],
+                ["Rep", "rep_a1", 33333.34],
+                ["Rep", "rep_a2", 33333.33],
+            ],
+        ),
+        (
+            "director",
+            [
+                ["Company", "Company", 100000],
+                ["Team", "Team A", 66666.67],
+                ["Team", "Team B", 33333.33],
+                ["Rep", "rep_a1", 33333.34],
+                ["Rep", "rep_a2", 33333.33],
+                ["Rep", "rep_b1", 33333.33],
+            ],
+        ),
+    ],
+)
+def test_progress_xlsx_export_for_each_sales_role(login, plan2026, who, rows, request, monkeypatch):
+    monkeypatch.setattr("targets.views.local_today", lambda: AS_OF)
+    response = login(request.getfixturevalue(who)).get(
+        reverse("targets:progress"), {"plan": plan2026.pk, "month": 4, "export": "xlsx"}
+    )
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    got = [[row[0], row[2], row[3]] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert sorted(got) == sorted(rows)
+
+
+@pytest.mark.parametrize("who", ["legal", "finance", "service_user"])
+def test_progress_xlsx_export_is_refused_to_other_roles(login, plan2026, who, request):
+    response = login(request.getfixturevalue(who)).get(
+        reverse("targets:progress"), {"plan": plan2026.pk, "export": "xlsx"}
+    )
+    assert response.status_code == 403

@@ -1,0 +1,45 @@
+// Behaviour the pages declare with data- attributes. No page has an inline script or an
+// on...= handler, so the Content-Security-Policy can forbid both (settings.py).
+(function () {
+  "use strict";
+
+  // <select data-autosubmit>: choosing an option submits its form.
+  document.addEventListener("change", function (event) {
+    const select = event.target.closest("[data-autosubmit]");
+    if (select && select.form) select.form.submit();
+  });
+
+  // <button data-print>, <a data-history-back>.
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) {
+      event.preventDefault();
+      window.print();
+    } else if (event.target.closest("[data-history-back]")) {
+      event.preventDefault();
+      window.history.back();
+    }
+  });
+
+  // <form data-confirm="question">: submitted only when the user confirms.
+  document.addEventListener(
+    "submit",
+    function (event) {
+      const question = event.target.dataset ? event.target.dataset.confirm : "";
+      if (question && !window.confirm(question)) event.preventDefault();
+    },
+    true
+  );
+
+  // <form data-small-selects>: the selects django-filter renders get Bootstrap's small style.
+  document.querySelectorAll("form[data-small-selects] select").forEach(function (el) {
+    el.classList.add("form-select", "form-select-sm");
+  });
+
+  // <div data-plotly="id-of-a-json-script">: a chart whose figure is in that JSON block.
+  if (window.Plotly) {
+    document.querySelectorAll("[data-plotly]").forEach(function (el) {
+      const figure = JSON.parse(document.getElementById(el.dataset.plotly).textContent);
+      window.Plotly.newPlot(el, figure.data, figure.layout, figure.config);
+    });
+  }
+})();
