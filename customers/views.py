@@ -584,16 +584,63 @@ def contract_hand_off(request, pk):
     return _contract_action(request, pk, act)
 
 
-@require_POST
-def step_decide(request, pk):
+def _step_for(request, pk):
     reviewable = ApprovalStep.objects.actionable_by(request.user, local_today()).values("pk")
     steps = _visible_or_reviewable(
-        ApprovalStep.objects.all(), request, "contract__owner", reviewable
+        ApprovalStep.objects.select_related("contract__customer", "contract__owner"),
+        request,
+        "contract__owner",
+        reviewable,
     )
-    step = get_object_or_404(steps, pk=pk)
+    return get_object_or_404(steps, pk=pk)
+
+
+def _may_open_contract(request, contract_id) -> bool:
+    """What contract_detail would show: a deputy from another team loses sight of the contract
+    once their step is decided."""
+    reviewable = ApprovalStep.objects.actionable_by(request.user, local_today()).values(
+        "contract_id"
+    )
+    contracts = _visible_or_reviewable(Contract.objects.all(), request, "owner", reviewable)
+    return contracts.filter(pk=contract_id).exists()
+
+
+def step_confirm(request, pk):
+    """The inbox's approve button leads here: the contract and amount are named before the
+    decision, so a click on the wrong row approves nothing. A plain page, no script needed."""
+    step = _step_for(request, pk)
+    actionable = ApprovalStep.objects.actionable_by(request.user, local_today())
+    if not actionable.filter(pk=step.pk).exists():
+        messages.info(request, _("This step no longer waits for you."))
+        return redirect("customers:approval_inbox")
+    return render(
+        request,
+        "customers/step_confirm.html",
+        {
+            "step": step,
+            "contract": step.contract,
+            "form": forms.DecisionForm(
+                initial={
+                    "decision": "approve",
+                    "contract_number": step.contract.number,
+                }
+            ),
+        },
+    )
+
+
+@require_POST
+def step_decide(request, pk):
+    step = _step_for(request, pk)
     form = forms.DecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose approve or reject."))
+    elif form.cleaned_data["contract_number"] not in ("", step.contract.number):
+        messages.error(
+            request,
+            _("The confirmation named contract %(named)s, not %(number)s: nothing was decided.")
+            % {"named": form.cleaned_data["contract_number"], "number": step.contract.number},
+        )
     else:
         try:
             services.approval_decide(
@@ -606,7 +653,7 @@ def step_decide(request, pk):
             messages.success(request, _("Decision recorded."))
         except ValidationError as exc:
             _fail(request, exc)
-    if request.POST.get("next") == "inbox":
+    if request.POST.get("next") == "inbox" or not _may_open_contract(request, step.contract_id):
         return redirect("customers:approval_inbox")
     return redirect("customers:contract_detail", pk=step.contract_id)
 
