@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from salescrm.access import get_visible_or_404, role_required
 from salescrm.models import User
+from salescrm.permissions import Action, action_required, may
 from salescrm.roles import Role
 from salescrm.scoping import managed_team_ids, visible_q
 from salescrm.timeutil import local_today
@@ -70,9 +71,8 @@ def customer_list(request):
     )
 
 
+@action_required(Action.CUSTOMER_CREATE)
 def customer_create(request):
-    if not request.user.has_role(Role.REP, Role.MANAGER):
-        raise PermissionDenied
     form = forms.CustomerCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -152,6 +152,12 @@ def _timeline(customer) -> list[dict]:
     return sorted(events, key=itemgetter("at"), reverse=True)
 
 
+def _workable_leads(user):
+    from leads.models import Lead
+
+    return Lead.objects.visible_to(user).values("pk")
+
+
 def customer_detail(request, pk):
     customer = get_visible_or_404(
         Customer.objects.select_related("owner", "lead__channel"), request.user, pk=pk
@@ -167,13 +173,21 @@ def customer_detail(request, pk):
         "surveys": customer.surveys.select_related("contract")[:10],
         "activity_form": forms.ActivityForm(),
         "tier_form": forms.TierOverrideForm(initial={"tier": customer.tier_override or ""}),
-        "can_override": request.user.has_role(Role.MANAGER, Role.DIRECTOR),
-        "can_draft": request.user.pk == customer.owner_id or request.user.role == Role.MANAGER,
+        "can_override": may(request.user, Action.TIER_OVERRIDE),
+        "can_draft": may(request.user, Action.CONTRACT_DRAFT)
+        and (request.user.pk == customer.owner_id or request.user.role == Role.MANAGER),
+        # the same rows the follow-up service accepts: the customer's lead is the actor's
+        # own or their team's
+        "can_log": may(request.user, Action.FOLLOW_UP_LOG)
+        and Customer.objects.filter(
+            pk=customer.pk, lead__in=_workable_leads(request.user)
+        ).exists(),
     }
     return render(request, "customers/customer_detail.html", context)
 
 
 @require_POST
+@action_required(Action.FOLLOW_UP_LOG)
 def activity_add(request, pk):
     customer = get_visible_or_404(Customer, request.user, pk=pk)
     form = forms.ActivityForm(request.POST)
@@ -192,6 +206,7 @@ def activity_add(request, pk):
     return redirect(customer)
 
 
+@action_required(Action.CONTACT_ADD)
 def contact_create(request, pk):
     customer = get_visible_or_404(Customer.objects.select_related("owner"), request.user, pk=pk)
     form = forms.ContactForm(request.POST or None)
@@ -215,6 +230,7 @@ def contact_create(request, pk):
     )
 
 
+@action_required(Action.REFERRAL_ADD)
 def referral_create(request, pk):
     customer = get_visible_or_404(Customer.objects.select_related("owner"), request.user, pk=pk)
     form = forms.ReferralForm(request.POST or None, user=request.user)
@@ -241,6 +257,7 @@ def referral_create(request, pk):
 
 
 @require_POST
+@action_required(Action.TIER_OVERRIDE)
 def tier_override(request, pk):
     customer = get_visible_or_404(Customer.objects.select_related("owner"), request.user, pk=pk)
     form = forms.TierOverrideForm(request.POST)
@@ -369,6 +386,7 @@ def _contract_form(request, *, customer, contract=None):
     )
 
 
+@action_required(Action.CONTRACT_DRAFT)
 def contract_create(request, customer_pk):
     customer = get_visible_or_404(
         Customer.objects.select_related("owner"), request.user, pk=customer_pk
@@ -376,6 +394,7 @@ def contract_create(request, customer_pk):
     return _contract_form(request, customer=customer)
 
 
+@action_required(Action.CONTRACT_DRAFT)
 def contract_edit(request, pk):
     contract = get_visible_or_404(
         Contract.objects.select_related("customer", "owner"), request.user, pk=pk
@@ -438,11 +457,12 @@ def _contract_context(request, contract):
         "decision_form": decision_form,
         "is_owner": user.pk == contract.owner_id,
         "owner_side": owner_side,
-        "money_side": owner_side or user.has_role(Role.FINANCE),
-        "is_service": user.role == Role.SERVICE,
+        "money_side": may(user, Action.PAYMENT_RECORD)
+        and (owner_side or user.has_role(Role.FINANCE)),
+        "is_service": may(user, Action.LESSONS_RECORD),
         "sign_form": forms.SignForm(initial={"signed_on": local_today()}),
         "handoff_form": forms.HandOffForm(),
-        "can_archive": user.has_role(Role.DIRECTOR, Role.ADMIN)
+        "can_archive": may(user, Action.CONTRACT_ARCHIVE)
         and contract.status == Contract.Status.SIGNED,
         "can_read_history": user.has_role(Role.DIRECTOR, Role.ADMIN),
         "collected": contract.payments.aggregate(s=money_sum("amount"))["s"],
@@ -532,6 +552,7 @@ def _contract_action(request, pk, action):
 
 
 @require_POST
+@action_required(Action.CONTRACT_SUBMIT)
 def contract_submit(request, pk):
     def act(contract):
         services.contract_submit(contract=contract, actor=request.user)
@@ -541,6 +562,7 @@ def contract_submit(request, pk):
 
 
 @require_POST
+@action_required(Action.CONTRACT_RECALL)
 def contract_recall(request, pk):
     def act(contract):
         services.contract_recall(contract=contract, actor=request.user)
@@ -550,6 +572,7 @@ def contract_recall(request, pk):
 
 
 @require_POST
+@action_required(Action.CONTRACT_SIGN)
 def contract_sign(request, pk):
     form = forms.SignForm(request.POST)
 
@@ -563,6 +586,7 @@ def contract_sign(request, pk):
 
 
 @require_POST
+@action_required(Action.CONTRACT_ARCHIVE)
 def contract_archive(request, pk):
     def act(contract):
         services.contract_archive(contract=contract, actor=request.user)
@@ -572,6 +596,7 @@ def contract_archive(request, pk):
 
 
 @require_POST
+@action_required(Action.CONTRACT_HAND_OFF)
 def contract_hand_off(request, pk):
     form = forms.HandOffForm(request.POST)
 
@@ -605,6 +630,7 @@ def _may_open_contract(request, contract_id) -> bool:
     return contracts.filter(pk=contract_id).exists()
 
 
+@action_required(Action.APPROVAL_DECIDE)
 def step_confirm(request, pk):
     """The inbox's approve button leads here: the contract and amount are named before the
     decision, so a click on the wrong row approves nothing. A plain page, no script needed."""
@@ -630,6 +656,7 @@ def step_confirm(request, pk):
 
 
 @require_POST
+@action_required(Action.APPROVAL_DECIDE)
 def step_decide(request, pk):
     step = _step_for(request, pk)
     form = forms.DecisionForm(request.POST)
@@ -723,6 +750,7 @@ def _instalment_form(request, pk, form_class, title, call):
     )
 
 
+@action_required(Action.PAYMENT_RECORD)
 def payment_create(request, pk):
     def call(instalment, data):
         services.payment_record(instalment=instalment, actor=request.user, **data)
@@ -731,6 +759,7 @@ def payment_create(request, pk):
     return _instalment_form(request, pk, forms.PaymentForm, _("Record a payment"), call)
 
 
+@action_required(Action.DUNNING_RECORD)
 def dunning_create(request, pk):
     def call(instalment, data):
         services.dunning_record_add(instalment=instalment, actor=request.user, **data)
@@ -748,6 +777,7 @@ def payment_detail(request, pk):
     return render(request, "customers/payment_detail.html", {"payment": payment})
 
 
+@action_required(Action.LESSONS_RECORD)
 def lessons_create(request, pk):
     line = get_visible_or_404(
         ContractLine.objects.select_related("contract", "product"), request.user, pk=pk
@@ -803,6 +833,7 @@ def receivables(request):
     )
 
 
+@action_required(Action.REFUND_REQUEST)
 def refund_request(request, pk):
     contract = get_visible_or_404(Contract, request.user, pk=pk)
     proposal = services.refund_proposal(contract)
@@ -855,6 +886,7 @@ def refund_list(request):
 
 
 @require_POST
+@action_required(Action.REFUND_DECIDE)
 def refund_decide(request, pk):
     refund = get_visible_or_404(Refund, request.user, pk=pk)
     form = forms.RefundDecisionForm(request.POST)
@@ -886,6 +918,7 @@ def complaint_list(request):
     )
 
 
+@action_required(Action.COMPLAINT_OPEN)
 def complaint_create(request, pk):
     customer = get_visible_or_404(Customer, request.user, pk=pk)
     form = forms.ComplaintForm(request.POST or None, customer=customer)
@@ -924,6 +957,9 @@ def complaint_detail(request, pk):
 
 @require_POST
 def complaint_update(request, pk, action):
+    may_act = Action.COMPLAINT_RESPOND if action == "respond" else Action.COMPLAINT_RESOLVE
+    if not may(request.user, may_act):
+        raise PermissionDenied
     complaint = get_visible_or_404(Complaint, request.user, pk=pk)
     form = forms.ComplaintTextForm(request.POST)
     if not form.is_valid():
@@ -944,6 +980,7 @@ def complaint_update(request, pk, action):
     return redirect(complaint)
 
 
+@action_required(Action.SURVEY_RECORD)
 def survey_create(request, pk):
     customer = get_visible_or_404(Customer, request.user, pk=pk)
     form = forms.SurveyForm(
