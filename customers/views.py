@@ -687,6 +687,8 @@ def step_decide(request, pk):
 
 @role_required(Role.MANAGER, Role.DIRECTOR, Role.LEGAL, Role.FINANCE, Role.ADMIN)
 def approval_inbox(request):
+    if request.method == "POST" and not may(request.user, Action.APPROVAL_DEPUTY_SET):
+        raise PermissionDenied
     today = local_today()
     steps = (
         ApprovalStep.objects.actionable_by(request.user, today)

@@ -118,6 +118,49 @@ ALLOWED: dict[Action, frozenset[Role]] = {
 }
 
 
+# What each action is, for the README's table (salescrm.permissions.matrix_markdown).
+WHAT = {
+    Action.LEAD_CREATE: "create a lead",
+    Action.LEAD_IMPORT: "import leads from CSV/XLSX",
+    Action.LEAD_UPDATE: "edit a lead's details",
+    Action.LEAD_CHANGE_STAGE: "move a lead along the funnel",
+    Action.LEAD_CONVERT: "convert a won lead into a customer",
+    Action.FOLLOW_UP_LOG: "log a follow-up or visit (resets the pool clock)",
+    Action.LEAD_ASSIGN: "reassign a lead, or put it in the pool",
+    Action.LEAD_MERGE: "merge duplicate leads",
+    Action.LEAD_CLAIM: "claim a lead from the team pool",
+    Action.ACTIVITY_PLAN_SAVE: "plan one's own week of activities",
+    Action.COACHING_COMMENT_ADD: "comment on a rep's weekly plan",
+    Action.CUSTOMER_CREATE: "create a customer directly",
+    Action.CONTACT_ADD: "add a customer's contact",
+    Action.REFERRAL_ADD: "record a referral",
+    Action.TIER_OVERRIDE: "override a customer's tier",
+    Action.CONTRACT_DRAFT: "draft or change a contract",
+    Action.CONTRACT_SUBMIT: "submit one's contract for approval",
+    Action.CONTRACT_RECALL: "recall one's contract from review",
+    Action.APPROVAL_DECIDE: "decide an approval step (only the step of one's role)",
+    Action.APPROVAL_DEPUTY_SET: "name a deputy reviewer",
+    Action.CONTRACT_SIGN: "mark an approved contract signed",
+    Action.CONTRACT_ARCHIVE: "archive a signed contract",
+    Action.CONTRACT_HAND_OFF: "hand a signed contract to after-sales",
+    Action.PAYMENT_RECORD: "record a payment",
+    Action.DUNNING_RECORD: "record dunning",
+    Action.REFUND_REQUEST: "request a refund",
+    Action.REFUND_DECIDE: "confirm or reject a refund",
+    Action.STATEMENT_CLOSE: "close a paid commission statement",
+    Action.LESSONS_RECORD: "record lessons delivered",
+    Action.COMPLAINT_OPEN: "open a complaint",
+    Action.COMPLAINT_RESPOND: "give a complaint its first response",
+    Action.COMPLAINT_RESOLVE: "resolve a complaint",
+    Action.SURVEY_RECORD: "record a satisfaction survey (scores the rep)",
+    Action.TARGET_PLAN_EDIT: "create, weight and publish a target plan",
+    Action.TARGET_ADJUST_REPS: "adjust reps' targets inside a team",
+    Action.TARGET_ADJUST_TEAMS: "adjust team targets",
+    Action.TARGET_MEMBER_CHANGE: "move targets of a leaver or joiner",
+    Action.OWN_SETTINGS: "own language, mark own notifications read",
+}
+
+
 def role_of(user) -> str | None:
     """The role the matrix reads; a superuser acts as an administrator."""
     if user is None or not user.is_authenticated or not user.is_active:
@@ -175,10 +218,10 @@ def matrix_markdown() -> str:
     """The matrix as the README's table (kept in step by a test)."""
     roles = list(Role)
     lines = [
-        "| action | " + " | ".join(role.value for role in roles) + " |",
-        "| --- |" + " :-: |" * len(roles),
+        "| action | what | " + " | ".join(role.value for role in roles) + " |",
+        "| --- | --- |" + " :-: |" * len(roles),
     ]
     for action, allowed in ALLOWED.items():
         marks = " | ".join("✓" if role in allowed else "–" for role in roles)
-        lines.append(f"| `{action.value}` | {marks} |")
+        lines.append(f"| `{action.value}` | {WHAT[action]} | {marks} |")
     return "\n".join(lines)
