@@ -237,7 +237,8 @@ def svc_lead_convert(p, actor, tmp_path):
 
 
 def svc_follow_up_log(p, actor, tmp_path):
-    lead = LeadFactory(owner=p["rep"])
+    # already contacted: the follow-up moves no stage, so only its own rule can refuse it
+    lead = LeadFactory(owner=p["rep"], stage="contacted")
     return (
         lambda: ls.activity_log(lead=lead, actor=actor, kind="phone"),
         _count(Activity, lead=lead),
@@ -746,7 +747,7 @@ def test_write_page_obeys_the_matrix(case, role, people, client):
 
 
 def test_legal_finance_and_service_cannot_log_follow_ups_that_reset_the_pool_clock(people):
-    lead = LeadFactory(owner=people["rep"])
+    lead = LeadFactory(owner=people["rep"], stage="contacted")
     for role in ("legal", "finance", "service"):
         with pytest.raises(PermissionDenied):
             ls.activity_log(lead=lead, actor=people[role], kind="phone")
