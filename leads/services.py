@@ -406,7 +406,7 @@ def lead_claim(*, lead: Lead, actor: User) -> Lead:
     locked = Lead.objects.select_for_update().get(pk=lead.pk)
     if locked.owner_id is not None or not locked.is_open:
         raise LeadError(_("This lead is no longer in the pool."))
-    if actor.role not in (Role.REP, Role.MANAGER) or locked.team_id != actor.team_id:
+    if locked.team_id != actor.team_id:
         raise LeadError(_("You can only claim leads from your own team's pool."))
     now = timezone.now()
     today_start = start_of_day(timezone.localdate(now))
