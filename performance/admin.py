@@ -206,10 +206,10 @@ class KpiSchemeAdmin(FrozenOnceClosedMixin, admin.ModelAdmin):
     def _preview(self, request, object_id):
         """Score last month with the scheme as typed, without saving anything. Returns None
         when the form has errors (the normal view then shows them, and saves nothing since
-        the form is invalid). A read-only (frozen) version posts no fields: its stored items
-        are previewed instead, for whoever may view it."""
+        the form is invalid). A version shown read-only (frozen, or to a reader who may not
+        change it) posts no fields: its stored items are previewed instead."""
         obj = self.get_object(request, object_id) if object_id else None
-        if obj is not None and self.is_frozen(obj):
+        if obj is not None and not self.has_change_permission(request, obj):
             if not self.has_view_permission(request, obj):
                 raise PermissionDenied
             items = [ItemRule.of(item) for item in obj.items.order_by("pk")]
