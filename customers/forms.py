@@ -189,6 +189,8 @@ class DecisionForm(forms.Form):
     on_behalf_of = forms.ModelChoiceField(
         label=_("as deputy of"), queryset=User.objects.all(), required=False
     )
+    # Set by the confirmation page: the decision applies only to the contract it named.
+    contract_number = forms.CharField(max_length=40, required=False, widget=forms.HiddenInput)
 
 
 class SignForm(forms.Form):

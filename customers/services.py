@@ -17,6 +17,7 @@ from simple_history.utils import bulk_create_with_history
 from leads.forms import duplicate_error
 from salescrm.bounds import MAX_AMOUNT, MAX_QUANTITY
 from salescrm.models import User
+from salescrm.permissions import Action, ensure_may
 from salescrm.roles import Role
 from salescrm.scoping import managed_team_ids
 from salescrm.services import notify_many
@@ -72,6 +73,14 @@ def _is_manager_of(user, owner) -> bool:
 def _may_act_for_owner(user, owner) -> bool:
     """The owner, or the manager of the owner's team."""
     return user.pk == owner.pk or _is_manager_of(user, owner)
+
+
+def _ensure_in_scope(actor, customer: Customer):
+    """The rows a role that passed the matrix may act on: reps and managers their own and their
+    team's customers, the company-wide roles (service, director) any."""
+    if actor.sees_all or _may_act_for_owner(actor, customer.owner):
+        return
+    raise ValidationError(_("This customer belongs to another team."))
 
 
 # --- customers ---------------------------------------------------------------------------
@@ -149,6 +158,7 @@ def customer_create(
 ) -> Customer:
     """A customer signed up directly (walk-in, phone order): its lead is created and marked
     won through the leads services first, so the funnel and the history stay complete."""
+    ensure_may(actor, Action.CUSTOMER_CREATE)
     from leads import services as lead_services
     from leads.models import Lead
 
@@ -193,6 +203,7 @@ def contact_add(
     email: str = "",
     is_payer: bool = False,
 ) -> Contact:
+    ensure_may(actor, Action.CONTACT_ADD)
     if not _may_act_for_owner(actor, customer.owner):
         raise ValidationError(_("Only the customer's owner or their manager can add contacts."))
     return Contact.objects.create(
@@ -203,6 +214,7 @@ def contact_add(
 @transaction.atomic
 def referral_add(*, customer: Customer, actor, lead) -> "Referral":
     """Record that `lead` (a referral-channel lead) was brought in by `customer` (老带新)."""
+    ensure_may(actor, Action.REFERRAL_ADD)
     if not _may_act_for_owner(actor, customer.owner):
         raise ValidationError(
             _("Only the customer's owner or their manager can record a referral.")
@@ -219,6 +231,7 @@ def referral_add(*, customer: Customer, actor, lead) -> "Referral":
 @transaction.atomic
 def customer_activity_log(*, customer: Customer, actor, **fields):
     """A follow-up or visit on a customer is logged on its lead: one activity model."""
+    ensure_may(actor, Action.FOLLOW_UP_LOG)
     from leads import services as lead_services
 
     try:
@@ -363,6 +376,7 @@ def _write_lines_and_plan(
 def contract_create(
     *, customer: Customer, actor, lines: list[dict], instalments: list[dict], **terms
 ) -> Contract:
+    ensure_may(actor, Action.CONTRACT_DRAFT)
     _check_terms(terms)
     if not _may_act_for_owner(actor, customer.owner):
         raise ValidationError(_("Only the customer's owner or their manager can draft a contract."))
@@ -383,6 +397,7 @@ def contract_update(
 ) -> Contract:
     """Change terms, lines and plan of a draft. An approved contract may be changed too, but
     the change sends it back to draft: the whole approval chain runs again."""
+    ensure_may(actor, Action.CONTRACT_DRAFT)
     _check_terms(terms)
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     if not _may_act_for_owner(actor, contract.owner):
@@ -468,6 +483,7 @@ def _notify_owner(contract: Contract, key: str, title: str, body: str = ""):
 
 @transaction.atomic
 def contract_submit(*, contract: Contract, actor) -> Contract:
+    ensure_may(actor, Action.CONTRACT_SUBMIT)
     contract = (
         Contract.objects.select_for_update(of=("self",))
         .select_related("owner__team")
@@ -508,6 +524,7 @@ def _cancel_open_steps(contract: Contract, comment: str):
 
 @transaction.atomic
 def contract_recall(*, contract: Contract, actor) -> Contract:
+    ensure_may(actor, Action.CONTRACT_RECALL)
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     if actor.pk != contract.owner_id:
         raise ValidationError(_("Only the contract's owner can recall it."))
@@ -554,6 +571,10 @@ def approval_decide(
     )
     step = ApprovalStep.objects.get(pk=step.pk)
     step.contract = contract
+    only_the_reviewer = _("Only the %(step)s reviewer can decide this step.") % {
+        "step": step.get_kind_display()
+    }
+    ensure_may(actor, Action.APPROVAL_DECIDE, only_the_reviewer)
     if contract.status != Status.PENDING:
         raise ValidationError(
             _("This contract is not under review (it was recalled, rejected or already approved).")
@@ -577,10 +598,7 @@ def approval_decide(
                 _("You are not the deputy of %(name)s today.") % {"name": on_behalf_of}
             )
     if not may_review(reviewer, step):
-        raise ValidationError(
-            _("Only the %(step)s reviewer can decide this step.")
-            % {"step": step.get_kind_display()}
-        )
+        raise ValidationError(only_the_reviewer)
     comment = (comment or "").strip()
     if not approve and not comment:
         raise ValidationError(_("A rejection needs a comment for the rep."))
@@ -624,6 +642,7 @@ def approval_decide(
 def approval_deputy_set(
     *, reviewer, deputy, starts_on: dt.date, ends_on: dt.date
 ) -> ApprovalDeputy:
+    ensure_may(reviewer, Action.APPROVAL_DEPUTY_SET)
     if reviewer.pk == deputy.pk:
         raise ValidationError(_("A reviewer cannot be their own deputy."))
     if ends_on < starts_on:
@@ -637,6 +656,7 @@ def approval_deputy_set(
 
 @transaction.atomic
 def contract_mark_signed(*, contract: Contract, actor, signed_on: dt.date) -> Contract:
+    ensure_may(actor, Action.CONTRACT_SIGN)
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     if not _may_act_for_owner(actor, contract.owner):
         raise ValidationError(_("Only the contract's owner or their manager can mark it signed."))
@@ -655,9 +675,12 @@ def contract_mark_signed(*, contract: Contract, actor, signed_on: dt.date) -> Co
 
 @transaction.atomic
 def contract_archive(*, contract: Contract, actor) -> Contract:
+    ensure_may(
+        actor,
+        Action.CONTRACT_ARCHIVE,
+        _("Only the sales management department archives contracts."),
+    )
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
-    if not actor.has_role(Role.DIRECTOR, Role.ADMIN):
-        raise ValidationError(_("Only the sales management department archives contracts."))
     if contract.status != Status.SIGNED:
         raise ValidationError(_("Only a signed contract can be archived."))
     contract.status, contract.archived_on = Status.ARCHIVED, local_today()
@@ -667,6 +690,7 @@ def contract_archive(*, contract: Contract, actor) -> Contract:
 
 @transaction.atomic
 def contract_hand_off(*, contract: Contract, actor, service_user) -> Contract:
+    ensure_may(actor, Action.CONTRACT_HAND_OFF)
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     if not (_may_act_for_owner(actor, contract.owner) or actor.has_role(Role.DIRECTOR)):
         raise ValidationError(_("Only the owner or a manager can hand a contract to after-sales."))
@@ -708,6 +732,7 @@ def payment_record(
     reference: str = "",
 ) -> Payment:
     """A receipt against one instalment: partial payments are fine, overpayment is refused."""
+    ensure_may(actor, Action.PAYMENT_RECORD)
     instalment = (
         Instalment.objects.select_for_update()
         .select_related("contract__owner")
@@ -759,6 +784,7 @@ def dunning_record_add(
     note: str = "",
     next_action_on=None,
 ) -> DunningRecord:
+    ensure_may(actor, Action.DUNNING_RECORD)
     if not _may_handle_money(actor, instalment.contract):
         raise ValidationError(_("Only the owner, their manager or finance can record dunning."))
     if instalment.outstanding_amount <= 0:
@@ -777,8 +803,7 @@ def dunning_record_add(
 def lessons_record(
     *, line: ContractLine, actor, lessons: int, delivered_on: dt.date, note: str = ""
 ) -> LessonDelivery:
-    if not actor.has_role(Role.SERVICE):
-        raise ValidationError(_("Attendance is recorded by after-sales service."))
+    ensure_may(actor, Action.LESSONS_RECORD, _("Attendance is recorded by after-sales service."))
     line = (
         ContractLine.objects.select_for_update(of=("self",))
         .select_related("contract")
@@ -828,6 +853,7 @@ def refund_proposal(contract: Contract) -> Decimal:
 
 @transaction.atomic
 def refund_request(*, contract: Contract, actor, amount: Decimal, reason: str) -> Refund:
+    ensure_may(actor, Action.REFUND_REQUEST)
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     if not _may_act_for_owner(actor, contract.owner):
         raise ValidationError(_("Only the owner or their manager can request a refund."))
@@ -855,8 +881,7 @@ def refund_request(*, contract: Contract, actor, amount: Decimal, reason: str) -
 
 @transaction.atomic
 def refund_decide(*, refund: Refund, actor, confirm: bool, comment: str = "") -> Refund:
-    if not actor.has_role(Role.FINANCE):
-        raise ValidationError(_("Only finance confirms refunds."))
+    ensure_may(actor, Action.REFUND_DECIDE, _("Only finance confirms refunds."))
     contract = Contract.objects.select_for_update().get(pk=refund.contract_id)
     refund = Refund.objects.select_for_update().get(pk=refund.pk)
     if refund.status != Refund.Status.REQUESTED:
@@ -883,6 +908,8 @@ def refund_decide(*, refund: Refund, actor, confirm: bool, comment: str = "") ->
 def complaint_open(
     *, customer: Customer, actor, severity: str, subject: str, description: str = "", contract=None
 ) -> Complaint:
+    ensure_may(actor, Action.COMPLAINT_OPEN)
+    _ensure_in_scope(actor, customer)
     if contract is not None and contract.customer_id != customer.pk:
         raise ValidationError(_("The contract belongs to another customer."))
     complaint = Complaint.objects.create(
@@ -899,7 +926,13 @@ def complaint_open(
 
 @transaction.atomic
 def complaint_respond(*, complaint: Complaint, actor, response: str) -> Complaint:
-    complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    ensure_may(actor, Action.COMPLAINT_RESPOND)
+    complaint = (
+        Complaint.objects.select_for_update(of=("self",))
+        .select_related("customer__owner")
+        .get(pk=complaint.pk)
+    )
+    _ensure_in_scope(actor, complaint.customer)
     if complaint.first_response_at:
         raise ValidationError(_("This complaint already has its first response."))
     complaint.first_response_at, complaint.response = timezone.now(), response
@@ -909,7 +942,13 @@ def complaint_respond(*, complaint: Complaint, actor, response: str) -> Complain
 
 @transaction.atomic
 def complaint_resolve(*, complaint: Complaint, actor, resolution: str) -> Complaint:
-    complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    ensure_may(actor, Action.COMPLAINT_RESOLVE)
+    complaint = (
+        Complaint.objects.select_for_update(of=("self",))
+        .select_related("customer__owner")
+        .get(pk=complaint.pk)
+    )
+    _ensure_in_scope(actor, complaint.customer)
     if complaint.resolved_at:
         raise ValidationError(_("This complaint is already resolved."))
     now = timezone.now()
@@ -930,6 +969,8 @@ def survey_record(
     comment: str = "",
     contract=None,
 ) -> SatisfactionSurvey:
+    ensure_may(actor, Action.SURVEY_RECORD)
+    _ensure_in_scope(actor, customer)
     if contract is not None and contract.customer_id != customer.pk:
         raise ValidationError(_("The contract belongs to another customer."))
     if not (1 <= score <= 5 and 0 <= nps <= 10):
@@ -1167,6 +1208,7 @@ def tiers_reevaluate(*, as_of: dt.date) -> dict:
 def customer_set_tier_override(
     *, customer: Customer, actor, tier: str | None, reason: str
 ) -> Customer:
+    ensure_may(actor, Action.TIER_OVERRIDE, _("Only the customer's manager can override the tier."))
     if not (actor.has_role(Role.DIRECTOR) or _is_manager_of(actor, customer.owner)):
         raise ValidationError(_("Only the customer's manager can override the tier."))
     if not reason.strip():

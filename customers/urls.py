@@ -26,6 +26,7 @@ urlpatterns = [
     path("contracts/<int:pk>/archive/", views.contract_archive, name="contract_archive"),
     path("contracts/<int:pk>/hand-off/", views.contract_hand_off, name="contract_hand_off"),
     path("contracts/<int:pk>/refund/", views.refund_request, name="refund_request"),
+    path("steps/<int:pk>/confirm/", views.step_confirm, name="step_confirm"),
     path("steps/<int:pk>/decide/", views.step_decide, name="step_decide"),
     path("approvals/", views.approval_inbox, name="approval_inbox"),
     path("instalments/<int:pk>/pay/", views.payment_create, name="payment_create"),

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from salescrm.access import get_visible_or_404, role_required
 from salescrm.models import User
+from salescrm.permissions import Action, action_required, may
 from salescrm.roles import Role
 from salescrm.scoping import managed_team_ids, visible_q
 from salescrm.timeutil import local_today
@@ -73,9 +74,8 @@ def customer_list(request):
     )
 
 
+@action_required(Action.CUSTOMER_CREATE)
 def customer_create(request):
-    if not request.user.has_role(Role.REP, Role.MANAGER):
-        raise PermissionDenied
     form = forms.CustomerCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -155,6 +155,12 @@ def _timeline(customer) -> list[dict]:
     return sorted(events, key=itemgetter("at"), reverse=True)
 
 
+def _workable_leads(user):
+    from leads.models import Lead
+
+    return Lead.objects.visible_to(user).values("pk")
+
+
 def customer_detail(request, pk):
     customer = get_visible_or_404(
         Customer.objects.select_related("owner", "lead__channel"), request.user, pk=pk
@@ -170,13 +176,21 @@ def customer_detail(request, pk):
         "surveys": customer.surveys.select_related("contract")[:10],
         "activity_form": forms.ActivityForm(),
         "tier_form": forms.TierOverrideForm(initial={"tier": customer.tier_override or ""}),
-        "can_override": request.user.has_role(Role.MANAGER, Role.DIRECTOR),
-        "can_draft": request.user.pk == customer.owner_id or request.user.role == Role.MANAGER,
+        "can_override": may(request.user, Action.TIER_OVERRIDE),
+        "can_draft": may(request.user, Action.CONTRACT_DRAFT)
+        and (request.user.pk == customer.owner_id or request.user.role == Role.MANAGER),
+        # the same rows the follow-up service accepts: the customer's lead is the actor's
+        # own or their team's
+        "can_log": may(request.user, Action.FOLLOW_UP_LOG)
+        and Customer.objects.filter(
+            pk=customer.pk, lead__in=_workable_leads(request.user)
+        ).exists(),
     }
     return render(request, "customers/customer_detail.html", context)
 
 
 @require_POST
+@action_required(Action.FOLLOW_UP_LOG)
 def activity_add(request, pk):
     customer = get_visible_or_404(Customer, request.user, pk=pk)
     form = forms.ActivityForm(request.POST)
@@ -195,6 +209,7 @@ def activity_add(request, pk):
     return redirect(customer)
 
 
+@action_required(Action.CONTACT_ADD)
 def contact_create(request, pk):
     customer = get_visible_or_404(Customer.objects.select_related("owner"), request.user, pk=pk)
     form = forms.ContactForm(request.POST or None)
@@ -218,6 +233,7 @@ def contact_create(request, pk):
     )
 
 
+@action_required(Action.REFERRAL_ADD)
 def referral_create(request, pk):
     customer = get_visible_or_404(Customer.objects.select_related("owner"), request.user, pk=pk)
     form = forms.ReferralForm(request.POST or None, user=request.user)
@@ -244,6 +260,7 @@ def referral_create(request, pk):
 
 
 @require_POST
+@action_required(Action.TIER_OVERRIDE)
 def tier_override(request, pk):
     customer = get_visible_or_404(Customer.objects.select_related("owner"), request.user, pk=pk)
     form = forms.TierOverrideForm(request.POST)
@@ -372,6 +389,7 @@ def _contract_form(request, *, customer, contract=None):
     )
 
 
+@action_required(Action.CONTRACT_DRAFT)
 def contract_create(request, customer_pk):
     customer = get_visible_or_404(
         Customer.objects.select_related("owner"), request.user, pk=customer_pk
@@ -379,6 +397,7 @@ def contract_create(request, customer_pk):
     return _contract_form(request, customer=customer)
 
 
+@action_required(Action.CONTRACT_DRAFT)
 def contract_edit(request, pk):
     contract = get_visible_or_404(
         Contract.objects.select_related("customer", "owner"), request.user, pk=pk
@@ -441,11 +460,12 @@ def _contract_context(request, contract):
         "decision_form": decision_form,
         "is_owner": user.pk == contract.owner_id,
         "owner_side": owner_side,
-        "money_side": owner_side or user.has_role(Role.FINANCE),
-        "is_service": user.role == Role.SERVICE,
+        "money_side": may(user, Action.PAYMENT_RECORD)
+        and (owner_side or user.has_role(Role.FINANCE)),
+        "is_service": may(user, Action.LESSONS_RECORD),
         "sign_form": forms.SignForm(initial={"signed_on": local_today()}),
         "handoff_form": forms.HandOffForm(),
-        "can_archive": user.has_role(Role.DIRECTOR, Role.ADMIN)
+        "can_archive": may(user, Action.CONTRACT_ARCHIVE)
         and contract.status == Contract.Status.SIGNED,
         "can_read_history": user.has_role(Role.DIRECTOR, Role.ADMIN),
         "collected": contract.payments.aggregate(s=money_sum("amount"))["s"],
@@ -535,6 +555,7 @@ def _contract_action(request, pk, action):
 
 
 @require_POST
+@action_required(Action.CONTRACT_SUBMIT)
 def contract_submit(request, pk):
     def act(contract):
         services.contract_submit(contract=contract, actor=request.user)
@@ -544,6 +565,7 @@ def contract_submit(request, pk):
 
 
 @require_POST
+@action_required(Action.CONTRACT_RECALL)
 def contract_recall(request, pk):
     def act(contract):
         services.contract_recall(contract=contract, actor=request.user)
@@ -553,6 +575,7 @@ def contract_recall(request, pk):
 
 
 @require_POST
+@action_required(Action.CONTRACT_SIGN)
 def contract_sign(request, pk):
     form = forms.SignForm(request.POST)
 
@@ -566,6 +589,7 @@ def contract_sign(request, pk):
 
 
 @require_POST
+@action_required(Action.CONTRACT_ARCHIVE)
 def contract_archive(request, pk):
     def act(contract):
         services.contract_archive(contract=contract, actor=request.user)
@@ -575,6 +599,7 @@ def contract_archive(request, pk):
 
 
 @require_POST
+@action_required(Action.CONTRACT_HAND_OFF)
 def contract_hand_off(request, pk):
     form = forms.HandOffForm(request.POST)
 
@@ -587,16 +612,65 @@ def contract_hand_off(request, pk):
     return _contract_action(request, pk, act)
 
 
-@require_POST
-def step_decide(request, pk):
+def _step_for(request, pk):
     reviewable = ApprovalStep.objects.actionable_by(request.user, local_today()).values("pk")
     steps = _visible_or_reviewable(
-        ApprovalStep.objects.all(), request, "contract__owner", reviewable
+        ApprovalStep.objects.select_related("contract__customer", "contract__owner"),
+        request,
+        "contract__owner",
+        reviewable,
     )
-    step = get_object_or_404(steps, pk=pk)
+    return get_object_or_404(steps, pk=pk)
+
+
+def _may_open_contract(request, contract_id) -> bool:
+    """What contract_detail would show: a deputy from another team loses sight of the contract
+    once their step is decided."""
+    reviewable = ApprovalStep.objects.actionable_by(request.user, local_today()).values(
+        "contract_id"
+    )
+    contracts = _visible_or_reviewable(Contract.objects.all(), request, "owner", reviewable)
+    return contracts.filter(pk=contract_id).exists()
+
+
+@action_required(Action.APPROVAL_DECIDE)
+def step_confirm(request, pk):
+    """The inbox's approve button leads here: the contract and amount are named before the
+    decision, so a click on the wrong row approves nothing. A plain page, no script needed."""
+    step = _step_for(request, pk)
+    actionable = ApprovalStep.objects.actionable_by(request.user, local_today())
+    if not actionable.filter(pk=step.pk).exists():
+        messages.info(request, _("This step no longer waits for you."))
+        return redirect("customers:approval_inbox")
+    return render(
+        request,
+        "customers/step_confirm.html",
+        {
+            "step": step,
+            "contract": step.contract,
+            "form": forms.DecisionForm(
+                initial={
+                    "decision": "approve",
+                    "contract_number": step.contract.number,
+                }
+            ),
+        },
+    )
+
+
+@require_POST
+@action_required(Action.APPROVAL_DECIDE)
+def step_decide(request, pk):
+    step = _step_for(request, pk)
     form = forms.DecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose approve or reject."))
+    elif form.cleaned_data["contract_number"] not in ("", step.contract.number):
+        messages.error(
+            request,
+            _("The confirmation named contract %(named)s, not %(number)s: nothing was decided.")
+            % {"named": form.cleaned_data["contract_number"], "number": step.contract.number},
+        )
     else:
         try:
             services.approval_decide(
@@ -609,13 +683,15 @@ def step_decide(request, pk):
             messages.success(request, _("Decision recorded."))
         except ValidationError as exc:
             _fail(request, exc)
-    if request.POST.get("next") == "inbox":
+    if request.POST.get("next") == "inbox" or not _may_open_contract(request, step.contract_id):
         return redirect("customers:approval_inbox")
     return redirect("customers:contract_detail", pk=step.contract_id)
 
 
 @role_required(Role.MANAGER, Role.DIRECTOR, Role.LEGAL, Role.FINANCE, Role.ADMIN)
 def approval_inbox(request):
+    if request.method == "POST" and not may(request.user, Action.APPROVAL_DEPUTY_SET):
+        raise PermissionDenied
     today = local_today()
     steps = (
         ApprovalStep.objects.actionable_by(request.user, today)
@@ -679,6 +755,7 @@ def _instalment_form(request, pk, form_class, title, call):
     )
 
 
+@action_required(Action.PAYMENT_RECORD)
 def payment_create(request, pk):
     def call(instalment, data):
         services.payment_record(instalment=instalment, actor=request.user, **data)
@@ -687,6 +764,7 @@ def payment_create(request, pk):
     return _instalment_form(request, pk, forms.PaymentForm, _("Record a payment"), call)
 
 
+@action_required(Action.DUNNING_RECORD)
 def dunning_create(request, pk):
     def call(instalment, data):
         services.dunning_record_add(instalment=instalment, actor=request.user, **data)
@@ -704,6 +782,7 @@ def payment_detail(request, pk):
     return render(request, "customers/payment_detail.html", {"payment": payment})
 
 
+@action_required(Action.LESSONS_RECORD)
 def lessons_create(request, pk):
     line = get_visible_or_404(
         ContractLine.objects.select_related("contract", "product"), request.user, pk=pk
@@ -759,6 +838,7 @@ def receivables(request):
     )
 
 
+@action_required(Action.REFUND_REQUEST)
 def refund_request(request, pk):
     contract = get_visible_or_404(Contract, request.user, pk=pk)
     proposal = services.refund_proposal(contract)
@@ -811,6 +891,7 @@ def refund_list(request):
 
 
 @require_POST
+@action_required(Action.REFUND_DECIDE)
 def refund_decide(request, pk):
     refund = get_visible_or_404(Refund, request.user, pk=pk)
     form = forms.RefundDecisionForm(request.POST)
@@ -842,6 +923,7 @@ def complaint_list(request):
     )
 
 
+@action_required(Action.COMPLAINT_OPEN)
 def complaint_create(request, pk):
     customer = get_visible_or_404(Customer, request.user, pk=pk)
     form = forms.ComplaintForm(request.POST or None, customer=customer)
@@ -880,6 +962,9 @@ def complaint_detail(request, pk):
 
 @require_POST
 def complaint_update(request, pk, action):
+    may_act = Action.COMPLAINT_RESPOND if action == "respond" else Action.COMPLAINT_RESOLVE
+    if not may(request.user, may_act):
+        raise PermissionDenied
     complaint = get_visible_or_404(Complaint, request.user, pk=pk)
     form = forms.ComplaintTextForm(request.POST)
     if not form.is_valid():
@@ -900,6 +985,7 @@ def complaint_update(request, pk, action):
     return redirect(complaint)
 
 
+@action_required(Action.SURVEY_RECORD)
 def survey_create(request, pk):
     customer = get_visible_or_404(Customer, request.user, pk=pk)
     form = forms.SurveyForm(

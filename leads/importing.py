@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from salescrm.exports import csv_text
 from salescrm.models import Team, User
 from salescrm.money import round_money
+from salescrm.permissions import Action, ensure_may
 
 from .models import (
     Assignment,
@@ -516,6 +517,8 @@ def leads_import(
 ) -> ImportReport:
     """Read, check and (unless `dry_run`) store the good rows. Raises ImportFileError for a
     file that cannot be read at all."""
+    if actor is not None:  # None: the import_leads command, run by an operator
+        ensure_may(actor, Action.LEAD_IMPORT)
     started = time.monotonic()
     headers, rows = read_table(Path(path), filename)
     channels = _Channels(default_channel)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from salescrm.models import Team, User
+from salescrm.permissions import Action, ensure_may
 from salescrm.roles import Role
 from salescrm.scoping import managed_team_ids
 from salescrm.services import notify, notify_many
@@ -116,6 +117,8 @@ def lead_create(*, actor: User | None, round_robin_team: Team | None = None, **f
     (None = the pool), else `actor`. Raises DuplicateLead when the normalised phone or e-mail
     already belongs to a lead (also when a concurrent capture wins the race), ValidationError
     for a bad phone or e-mail."""
+    if actor is not None:  # None: the public form, an import command, the nightly job
+        ensure_may(actor, Action.LEAD_CREATE)
     fields = normalise_identity(dict(fields))
     existing = find_duplicate(phone=fields.get("phone", ""), email=fields.get("email", ""))
     if existing:
@@ -242,6 +245,7 @@ def lead_capture(
 @transaction.atomic
 def lead_update(*, lead: Lead, actor: User, **fields) -> Lead:
     """Edit a lead's details (not owner or stage: see lead_assign and lead_change_stage)."""
+    ensure_may(actor, Action.LEAD_UPDATE)
     fields = normalise_identity(dict(fields))
     for forbidden in ("owner", "owner_id", "stage", "lost_reason", "won_at"):
         fields.pop(forbidden, None)
@@ -269,6 +273,8 @@ def lead_change_stage(
 ) -> Lead:
     """Move a lead to `to_stage`, recording who and when. Lost needs a reason; a won lead
     stays won (it has become a customer)."""
+    if actor is not None:  # None: the public form, an import command, the nightly job
+        ensure_may(actor, Action.LEAD_CHANGE_STAGE)
     if to_stage not in Lead.Stage.values:
         raise LeadError(_("Unknown stage."))
     locked = Lead.objects.select_for_update().get(pk=lead.pk)
@@ -305,6 +311,11 @@ def activity_log(
     """Log a follow-up, visit or note on a lead (activities on a customer go on its lead).
 
     A follow-up by the rep resets the pool clock and moves a new lead to "contacted"."""
+    if actor is not None:  # None: the public form, an import command, the nightly job
+        ensure_may(actor, Action.FOLLOW_UP_LOG)
+        # A follow-up resets the pool clock: only on a lead the actor works (own or team's).
+        if not Lead.objects.visible_to(actor).filter(pk=lead.pk).exists():
+            raise LeadError(_("You can only log follow-ups on your own or your team's leads."))
     now = timezone.now()
     occurred_at = occurred_at or now
     if occurred_at > now + dt.timedelta(minutes=5):
@@ -346,6 +357,7 @@ def activity_log(
 def lead_convert(*, lead: Lead, actor: User):
     """Won lead -> customer, in one transaction: marks the lead won when needed, then hands it
     to customers.services.customer_create_from_lead. Returns the customer."""
+    ensure_may(actor, Action.LEAD_CONVERT)
     from customers.services import customer_create_from_lead  # customers builds on leads
 
     if lead.stage != Lead.Stage.WON:
@@ -362,6 +374,7 @@ def can_manage(actor: User, owner_team_id: int | None) -> bool:
 @transaction.atomic
 def lead_assign(*, lead: Lead, actor: User, to_owner: User | None) -> Lead:
     """A manager (re)assigns a lead to a member of their team, or puts it in the pool."""
+    ensure_may(actor, Action.LEAD_ASSIGN)
     locked = Lead.objects.select_for_update().get(pk=lead.pk)
     current_team = locked.team_id or (locked.owner.team_id if locked.owner_id else None)
     if not can_manage(actor, current_team):
@@ -392,13 +405,14 @@ def lead_assign(*, lead: Lead, actor: User, to_owner: User | None) -> Lead:
 def lead_claim(*, lead: Lead, actor: User) -> Lead:
     """A rep takes a lead from their team's pool: at most `daily_claim_cap` a day, and not a
     lead the pool took from them in the last `reclaim_block_days` days."""
+    ensure_may(actor, Action.LEAD_CLAIM)
     settings = LeadSettings.load()
     # Lock the rep first: two claims by one rep at once are counted one after the other.
     User.objects.select_for_update().filter(pk=actor.pk).first()
     locked = Lead.objects.select_for_update().get(pk=lead.pk)
     if locked.owner_id is not None or not locked.is_open:
         raise LeadError(_("This lead is no longer in the pool."))
-    if actor.role not in (Role.REP, Role.MANAGER) or locked.team_id != actor.team_id:
+    if locked.team_id != actor.team_id:
         raise LeadError(_("You can only claim leads from your own team's pool."))
     now = timezone.now()
     today_start = start_of_day(timezone.localdate(now))
@@ -500,6 +514,7 @@ def leads_reclaim(*, business_date: dt.date) -> dict:
 def lead_merge(*, keep: Lead, drop: Lead, actor: User) -> Lead:
     """A manager merges a duplicate into the lead to keep: its follow-ups, history and
     assignments move over, blank details are filled from it, then it is deleted."""
+    ensure_may(actor, Action.LEAD_MERGE)
     if keep.pk == drop.pk:
         raise LeadError(_("Choose two different leads."))
     keep, drop = (

@@ -19,6 +19,7 @@ from django_ratelimit.decorators import ratelimit
 from salescrm.access import get_visible_or_404, role_required
 from salescrm.exports import export_response
 from salescrm.models import User
+from salescrm.permissions import Action, action_required, may
 from salescrm.roles import SALES, Role
 from salescrm.scoping import managed_team_ids
 from salescrm.timeutil import local_today, monday_of, validate_business_date
@@ -129,8 +130,6 @@ def pool(request):
 
 
 def _lead_for_write(request, pk):
-    if not request.user.has_role(*SALES):
-        raise PermissionDenied
     return get_visible_or_404(Lead.objects.select_related("owner", "team"), request.user, pk=pk)
 
 
@@ -139,15 +138,16 @@ def lead_detail(request, pk, *, activity_form=None, stage_form=None):
     activities = lead.activities.select_related("actor").order_by("-occurred_at", "-id")
     timeline = Paginator(activities, PAGE_SIZE).get_page(request.GET.get("page"))
     visible = Lead.objects.visible_to(request.user).filter(pk=lead.pk).exists()
-    can_write = visible and request.user.has_role(*SALES)
-    manages = can_manage(request.user, lead.team_id)
+    can_write = visible and may(request.user, Action.LEAD_UPDATE)
+    manages = can_manage(request.user, lead.team_id) and may(request.user, Action.LEAD_ASSIGN)
     context = {
         "lead": lead,
         "timeline": timeline,
         "stage_changes": lead.stage_changes.select_related("changed_by"),
         "assignments": lead.assignments.select_related("from_owner", "to_owner", "changed_by"),
         "can_write": can_write,
-        "can_claim": lead.owner_id is None
+        "can_claim": may(request.user, Action.LEAD_CLAIM)
+        and lead.owner_id is None
         and lead.is_open
         and request.user.team_id == lead.team_id,
         "activity_form": activity_form or ActivityForm(),
@@ -170,7 +170,7 @@ def _accessible(request, pk):
         raise Http404 from None
 
 
-@role_required(*SALES)
+@action_required(Action.LEAD_CREATE)
 def lead_create_view(request):
     form = LeadForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -184,6 +184,7 @@ def lead_create_view(request):
     return render(request, "leads/lead_form.html", {"form": form})
 
 
+@action_required(Action.LEAD_UPDATE)
 def lead_edit(request, pk):
     lead = _lead_for_write(request, pk)
     form = LeadForm(request.POST or None, instance=lead, user=request.user)
@@ -199,6 +200,7 @@ def lead_edit(request, pk):
 
 
 @require_POST
+@action_required(Action.FOLLOW_UP_LOG)
 def activity_add(request, pk):
     lead = _lead_for_write(request, pk)
     form = ActivityForm(request.POST)
@@ -214,6 +216,7 @@ def activity_add(request, pk):
 
 
 @require_POST
+@action_required(Action.LEAD_CHANGE_STAGE)
 def stage_change(request, pk):
     lead = _lead_for_write(request, pk)
     form = StageForm(request.POST)
@@ -234,6 +237,7 @@ def stage_change(request, pk):
 
 
 @require_POST
+@action_required(Action.LEAD_CONVERT)
 def lead_convert_view(request, pk):
     lead = _lead_for_write(request, pk)
     try:
@@ -246,7 +250,7 @@ def lead_convert_view(request, pk):
 
 
 @require_POST
-@role_required(Role.MANAGER, Role.DIRECTOR, Role.ADMIN)
+@action_required(Action.LEAD_ASSIGN)
 def lead_assign_view(request, pk):
     lead = _accessible(request, pk)
     form = AssignForm(request.POST, manager=request.user)
@@ -263,7 +267,7 @@ def lead_assign_view(request, pk):
 
 
 @require_POST
-@role_required(Role.MANAGER, Role.DIRECTOR, Role.ADMIN)
+@action_required(Action.LEAD_MERGE)
 def lead_merge_view(request, pk):
     keep = get_visible_or_404(Lead, request.user, pk=pk)
     form = MergeForm(request.POST)
@@ -281,6 +285,7 @@ def lead_merge_view(request, pk):
 
 
 @require_POST
+@action_required(Action.LEAD_CLAIM)
 def lead_claim_view(request, pk):
     lead = _accessible(request, pk)
     try:
@@ -342,7 +347,7 @@ def _import_team(user: User):
     return user.team if user.team_id else capture_team()
 
 
-@role_required(*SALES)
+@action_required(Action.LEAD_IMPORT)
 def lead_import(request):
     uploads = request.session.setdefault("lead_imports", {})
     if request.method == "POST" and request.POST.get("token") in uploads:
@@ -455,7 +460,7 @@ def activity_plans(request):
     )
 
 
-@role_required(Role.REP, Role.MANAGER)
+@action_required(Action.ACTIVITY_PLAN_SAVE)
 def activity_plan_create(request):
     plan = ActivityPlan(rep=request.user)
     form = ActivityPlanForm(request.POST or None, instance=plan, rep=request.user)
@@ -469,14 +474,14 @@ def activity_plan_create(request):
 def activity_plan_detail(request, pk):
     plan = get_visible_or_404(ActivityPlan.objects.select_related("rep"), request.user, pk=pk)
     is_rep = plan.rep_id == request.user.pk
-    coach = not is_rep and request.user.has_role(Role.MANAGER, Role.DIRECTOR, Role.ADMIN)
+    coach = not is_rep and may(request.user, Action.COACHING_COMMENT_ADD)
     plan_form = (
         ActivityPlanForm(
             request.POST if is_rep and request.POST.get("action") == "plan" else None,
             instance=plan,
             rep=plan.rep,
         )
-        if is_rep
+        if is_rep and may(request.user, Action.ACTIVITY_PLAN_SAVE)
         else None
     )
     comment_form = (

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
@@ -210,8 +210,19 @@ class KpiSchemeAdmin(FrozenOnceClosedMixin, admin.ModelAdmin):
     def _preview(self, request, object_id):
         """Score last month with the scheme as typed, without saving anything. Returns None
         when the form has errors (the normal view then shows them, and saves nothing since
-        the form is invalid)."""
+        the form is invalid). A version shown read-only (frozen, or to a reader who may not
+        change it) posts no fields: its stored items are previewed instead."""
         obj = self.get_object(request, object_id) if object_id else None
+        if obj is not None and not self.has_change_permission(request, obj):
+            if not self.has_view_permission(request, obj):
+                raise PermissionDenied
+            items = [ItemRule.of(item) for item in obj.items.order_by("pk")]
+            return self._preview_response(
+                request,
+                role=obj.role,
+                items=items,
+                proposed={"name": obj.name, "role": obj.role, "effective_from": obj.effective_from},
+            )
         form = self.get_form(request, obj, change=obj is not None)(request.POST, instance=obj)
         if not form.is_valid():
             return None
@@ -221,7 +232,14 @@ class KpiSchemeAdmin(FrozenOnceClosedMixin, admin.ModelAdmin):
         )
         if not item_formset.is_valid():
             return None
-        preview = scheme_preview(role=form.cleaned_data["role"], items=item_formset.rules())
+        return self._preview_response(
+            request,
+            role=form.cleaned_data["role"],
+            items=item_formset.rules(),
+            proposed=form.cleaned_data,
+        )
+
+    def _preview_response(self, request, *, role, items, proposed):
         return TemplateResponse(
             request,
             "admin/performance/kpischeme/preview.html",
@@ -229,9 +247,9 @@ class KpiSchemeAdmin(FrozenOnceClosedMixin, admin.ModelAdmin):
                 **self.admin_site.each_context(request),
                 "opts": self.opts,
                 "title": _("Preview: last month's ranking"),
-                "preview": preview,
-                "proposed": form.cleaned_data,
-                "items": item_formset.rules(),
+                "preview": scheme_preview(role=role, items=items),
+                "proposed": proposed,
+                "items": items,
             },
         )
 

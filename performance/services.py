@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from salescrm.models import Team, User
 from salescrm.money import round_money, round_percent, round_places
+from salescrm.permissions import Action, ensure_may
 from salescrm.roles import Role
 from salescrm.timeutil import business_date, month_end, month_start, quarter_end, quarter_start
 
@@ -780,6 +781,7 @@ def _commission_month(month: dt.date, cut_off: dt.date) -> dict:
 @transaction.atomic
 def statement_close(*, statement: CommissionStatement, actor: User) -> CommissionStatement:
     """Finance marks a statement paid: from then on it is never recomputed."""
+    ensure_may(actor, Action.STATEMENT_CLOSE)
     locked = CommissionStatement.objects.select_for_update().get(pk=statement.pk)
     if locked.status == CommissionStatement.Status.CLOSED:
         raise StatementError(_("This statement is already closed."))

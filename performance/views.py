@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from salescrm.access import get_visible_or_404, role_required
 from salescrm.exports import export_response
 from salescrm.navigation import items_for
+from salescrm.permissions import Action, action_required
 from salescrm.roles import Role
 
 from . import dashboards, services
@@ -114,7 +115,7 @@ def statement_detail(request, pk):
 
 
 @require_POST
-@role_required(Role.FINANCE)
+@action_required(Action.STATEMENT_CLOSE)
 def statement_close(request, pk):
     statement = get_visible_or_404(CommissionStatement, request.user, pk=pk)
     try:

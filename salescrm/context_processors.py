@@ -8,3 +8,10 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav_items": [], "password_reset_by_email": settings.PASSWORD_RESET_BY_EMAIL}
     return {"nav_items": items_for(user)}
+
+
+def permissions(request):
+    """``may.<action>`` in every template: the role × action matrix of salescrm.permissions."""
+    from .permissions import Allowed
+
+    return {"may": Allowed(getattr(request, "user", None))}

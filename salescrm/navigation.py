@@ -10,6 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
+from .permissions import ALLOWED, Action
 from .roles import LEADERS, SALES, Role
 
 ALL = tuple(Role.values)
@@ -31,7 +32,7 @@ NAV_ITEMS = [
     NavItem(_("Leads"), "leads:list", SALES, _("Leads")),
     NavItem(_("Lead pool"), "leads:pool", (Role.REP, Role.MANAGER, Role.DIRECTOR), _("Leads")),
     NavItem(_("Activity plans"), "leads:activity_plans", SALES, _("Leads")),
-    NavItem(_("Import leads"), "leads:import", SALES, _("Leads")),
+    NavItem(_("Import leads"), "leads:import", tuple(ALLOWED[Action.LEAD_IMPORT]), _("Leads")),
     NavItem(_("Customers"), "customers:list", ALL, _("Customers")),
     NavItem(_("Contracts"), "customers:contract_list", ALL, _("Customers")),
     NavItem(

@@ -4,6 +4,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from .models import User
+from .permissions import Action, ensure_may
 from .roles import Role
 
 
@@ -23,6 +24,7 @@ def user_set_role(*, user: User, role: str) -> User:
 
 @transaction.atomic
 def user_update_language(*, user: User, language: str) -> None:
+    ensure_may(user, Action.OWN_SETTINGS)
     user.language = language
     user.save(update_fields=["language"])
 
@@ -68,6 +70,7 @@ def notify(*, recipient, kind: str, key: str, title: str, body: str = "", url: s
 def notifications_mark_read(*, user, ids: list | None = None) -> int:
     """Mark the user's unread notifications (all, or those with `ids`) as read. Other users'
     ids are ignored, not an error: they are simply not the user's."""
+    ensure_may(user, Action.OWN_SETTINGS)
     from django.utils import timezone
 
     from .models import Notification

@@ -81,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "salescrm.context_processors.navigation",
+                "salescrm.context_processors.permissions",
             ],
         },
     },

@@ -14,6 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from salescrm.models import ProductLine, Team, User
+from salescrm.permissions import Action, ensure_may
 from salescrm.roles import Role
 from salescrm.scoping import managed_team_ids
 from salescrm.timeutil import local_today, month_end
@@ -126,6 +127,7 @@ def plan_create(
     seniority table on 1 January, each team by the sum of its reps' weights. A rep hired
     during the year gets targets from their hire month (weighted by the table then), like a
     joiner of a published plan; one hired after the year is not in its plan."""
+    ensure_may(actor, Action.TARGET_PLAN_EDIT)
     if TargetPlan.objects.filter(year=year, metric=metric).exists():
         raise ValidationError(_("There is already a plan for this year and metric."))
     weights = month_weights
@@ -188,6 +190,7 @@ def plan_create(
 def plan_update_weights(
     *,
     plan: TargetPlan,
+    actor: User,
     annual_value: Decimal,
     month_weights: list[Decimal],
     team_weights: dict[int, Decimal],
@@ -195,6 +198,7 @@ def plan_update_weights(
     product_line_weights: dict[int, Decimal] | None = None,
 ) -> TargetPlan:
     """Replace the draft's weights (the director edits them before publishing)."""
+    ensure_may(actor, Action.TARGET_PLAN_EDIT)
     plan = TargetPlan.objects.select_for_update().get(pk=plan.pk)
     if plan.is_published:
         raise ValidationError(_("A published plan is changed by adjustments, not by weights."))
@@ -299,6 +303,7 @@ def plan_breakdown(plan: TargetPlan) -> Breakdown:
 @transaction.atomic
 def plan_publish(*, plan: TargetPlan, actor: User) -> TargetPlan:
     """Write the breakdown as Target rows; from now on only adjustments change them."""
+    ensure_may(actor, Action.TARGET_PLAN_EDIT)
     plan = TargetPlan.objects.select_for_update().get(pk=plan.pk)
     if plan.is_published:
         raise ValidationError(_("This plan is already published."))
@@ -448,6 +453,7 @@ def targets_adjust_reps(
     `changes` maps (rep id, month) to the new value. With `spread`, the difference of each
     month goes to the team's other reps in proportion to their targets; without it, the new
     values must already add up to the team's target (the manager placed it explicitly)."""
+    ensure_may(actor, Action.TARGET_ADJUST_REPS)
     today = today or local_today()
     if not can_edit_team(actor, team.pk):
         raise PermissionDenied
@@ -534,6 +540,7 @@ def targets_adjust_teams(
 ) -> Adjustment:
     """The director changes team totals; each month's company total stays fixed. The reps of
     a changed team are re-split in proportion to their current targets."""
+    ensure_may(actor, Action.TARGET_ADJUST_TEAMS)
     today = today or local_today()
     if not actor.has_role(Role.DIRECTOR, Role.ADMIN):
         raise PermissionDenied
@@ -621,6 +628,7 @@ def plan_member_leave(
     """A rep leaves after `last_month`: in every published plan of `year`, their targets of
     the later months move to the named reps of the same team (evenly) or, with none named,
     to the team's other reps (by their plan weights). Team and company totals stay."""
+    ensure_may(actor, Action.TARGET_MEMBER_CHANGE)
     today = today or local_today()
     if rep.team_id is None or not can_edit_team(actor, rep.team_id):
         raise PermissionDenied
@@ -715,6 +723,7 @@ def plan_member_join(
     """A rep joins mid-year: from next month, in every published plan of `year`, they get
     their weight's share of their team's target, taken from the teammates in proportion to
     their targets. The team total stays."""
+    ensure_may(actor, Action.TARGET_MEMBER_CHANGE)
     today = today or local_today()
     if rep.team_id is None or not can_edit_team(actor, rep.team_id):
         raise PermissionDenied

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from salescrm.access import role_required
 from salescrm.exports import export_response
 from salescrm.models import Team, User
+from salescrm.permissions import Action, action_required, may
 from salescrm.roles import LEADERS, SALES, Role
 from salescrm.scoping import managed_team_ids
 from salescrm.timeutil import local_today
@@ -41,7 +42,7 @@ def plan_list(request):
     return render(request, "targets/plan_list.html", {"page": page})
 
 
-@role_required(*DIRECTORS)
+@action_required(Action.TARGET_PLAN_EDIT)
 def plan_create(request):
     form = PlanCreateForm(request.POST or None, initial={"year": local_today().year})
     if request.method == "POST" and form.is_valid():
@@ -85,12 +86,12 @@ def plan_detail(request, pk):
         "error": error,
         "editable_team_ids": editable_team_ids,
         "columns": tables.columns(plan.year),
-        "is_director": request.user.has_role(*DIRECTORS),
+        "is_director": may(request.user, Action.TARGET_PLAN_EDIT),
     }
     return render(request, "targets/plan_detail.html", context)
 
 
-@role_required(*DIRECTORS)
+@action_required(Action.TARGET_PLAN_EDIT)
 def plan_weights(request, pk):
     plan = _get_plan(request, pk)
     if plan.is_published:
@@ -108,6 +109,7 @@ def plan_weights(request, pk):
         try:
             services.plan_update_weights(
                 plan=plan,
+                actor=request.user,
                 annual_value=form.cleaned_data["annual_value"],
                 month_weights=form.month_weights(),
                 team_weights=form.team_weights(),
@@ -123,7 +125,7 @@ def plan_weights(request, pk):
 
 
 @require_POST
-@role_required(*DIRECTORS)
+@action_required(Action.TARGET_PLAN_EDIT)
 def plan_publish(request, pk):
     plan = _get_plan(request, pk)
     try:
@@ -167,7 +169,7 @@ def _adjust(request, *, plan, rows, totals, key, apply, title, back):
     return render(request, "targets/plan_adjust.html", context)
 
 
-@role_required(*LEADERS)
+@action_required(Action.TARGET_ADJUST_REPS)
 def plan_adjust_team(request, pk, team_id):
     plan = _get_plan(request, pk)
     team = get_object_or_404(Team, pk=team_id)
@@ -196,7 +198,7 @@ def plan_adjust_team(request, pk, team_id):
     )
 
 
-@role_required(*DIRECTORS)
+@action_required(Action.TARGET_ADJUST_TEAMS)
 def plan_adjust_company(request, pk):
     plan = _get_plan(request, pk)
     targets = list(
@@ -260,7 +262,7 @@ def _team_reps(user):
     return reps.filter(team__in=user.managed_teams.all())
 
 
-@role_required(*LEADERS)
+@action_required(Action.TARGET_MEMBER_CHANGE)
 def member_leave(request, pk):
     plan = _get_plan(request, pk)
     form = LeaverForm(request.POST or None, reps=_team_reps(request.user))
@@ -287,7 +289,7 @@ def member_leave(request, pk):
     )
 
 
-@role_required(*LEADERS)
+@action_required(Action.TARGET_MEMBER_CHANGE)
 def member_join(request, pk):
     plan = _get_plan(request, pk)
     in_plan = plan.members.values("rep_id")

@@ -65,6 +65,11 @@ def test_contract_from_draft_to_payment(
         screenshot(page, f"customers-inbox-{reviewer.role}")
         with page.expect_navigation():
             page.click("#inbox .approve-button")
+        # the confirmation names the contract and its amount before anything is decided
+        assert contract.number in page.inner_text("#confirm-question")
+        assert page.inner_text("#confirm-amount") == "¥1900.00"
+        with page.expect_navigation():
+            page.click("#confirm-approve")
         assert page.inner_text("#inbox-count") == "0"
         page.context.close()
     contract.refresh_from_db()

@@ -1,6 +1,7 @@
 import threading
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 
 from leads.models import Assignment, Lead, LeadSettings, RoundRobinCursor
@@ -103,8 +104,11 @@ def test_manager_reassigns_with_history(manager, rep, teammate):
 @pytest.mark.django_db
 def test_rep_cannot_reassign(rep, teammate):
     lead = LeadFactory(owner=rep)
-    with pytest.raises(LeadError):
+    # refused by the role × action matrix (salescrm.permissions), before any lead rule
+    with pytest.raises(PermissionDenied):
         lead_assign(lead=lead, actor=rep, to_owner=teammate)
+    lead.refresh_from_db()
+    assert lead.owner == rep
 
 
 @pytest.mark.django_db

@@ -131,3 +131,42 @@ def test_the_admin_role_may_edit_schemes_and_plans_and_the_director_only_read(cl
     client.force_login(director_user)
     assert client.get(reverse("admin:performance_kpischeme_changelist")).status_code == 200
     assert client.get(reverse("admin:performance_kpischeme_add")).status_code == 403
+
+
+def test_preview_of_a_read_only_scheme_shows_its_stored_ranking_to_the_superuser(
+    root_client, rep, teammate
+):
+    old = KpiScheme.objects.create(role="rep", name="Old", effective_from=dt.date(2026, 1, 1))
+    KpiSchemeItem.objects.create(scheme=old, kpi="lead_conversion", weight=100, target_value=1)
+    url = reverse("admin:performance_kpischeme_change", args=[old.pk])
+    # the read-only change page posts only the button: no fields of the frozen scheme
+    page = root_client.get(url).content.decode()
+    assert 'name="_preview"' in page
+    response = root_client.post(url, {"_preview": "1"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "2026-10" in body
+    assert "rep_a1" in body and "rep_a2" in body
+    old.refresh_from_db()
+    assert (old.name, old.effective_from) == ("Old", dt.date(2026, 1, 1))
+
+
+def test_a_director_who_only_reads_schemes_previews_an_open_one_without_a_403(
+    client, director, rep, teammate, monkeypatch
+):
+    from salescrm.services import user_set_role
+
+    monkeypatch.setattr("performance.services.business_date", lambda: TODAY - dt.timedelta(days=1))
+    scheme = KpiScheme.objects.create(role="rep", name="Open", effective_from=dt.date(2026, 12, 1))
+    KpiSchemeItem.objects.create(scheme=scheme, kpi="lead_conversion", weight=100, target_value=1)
+    director_user = user_set_role(user=director, role="director")
+    director_user.is_staff = True
+    director_user.save()
+    client.force_login(director_user)
+    url = reverse("admin:performance_kpischeme_change", args=[scheme.pk])
+    assert 'name="_preview"' in client.get(url).content.decode()
+    response = client.post(url, {"_preview": "1"})
+    assert response.status_code == 200
+    assert "rep_a1" in response.content.decode()
+    scheme.refresh_from_db()
+    assert scheme.name == "Open"

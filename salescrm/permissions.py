@@ -1,0 +1,227 @@
+"""Who may make which change (SPEC §1): the role × action matrix, in one place.
+
+Every write service calls ``ensure_may(actor, Action.X)`` before it changes anything; views
+decorate themselves with ``action_required(Action.X)`` and templates read ``may.x`` (the
+``permissions`` context processor) to hide the buttons of actions the reader cannot take. So a
+role's rights are read from this table by the service, the page and the button alike.
+
+The table answers only "may this role ever do this?". Which rows a person may act on (their own
+leads, their team's contracts, the step their role owns) is the scoping and the service's own
+rules on top of it: a rep may record a payment, but only on a contract they own.
+"""
+
+from enum import StrEnum
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
+
+from .roles import Role
+
+REP, MANAGER, DIRECTOR = Role.REP, Role.MANAGER, Role.DIRECTOR
+LEGAL, FINANCE, SERVICE, ADMIN = Role.LEGAL, Role.FINANCE, Role.SERVICE, Role.ADMIN
+EVERYONE = frozenset(Role)
+
+
+class Action(StrEnum):
+    # leads
+    LEAD_CREATE = "lead_create"
+    LEAD_IMPORT = "lead_import"
+    LEAD_UPDATE = "lead_update"
+    LEAD_CHANGE_STAGE = "lead_change_stage"
+    LEAD_CONVERT = "lead_convert"
+    FOLLOW_UP_LOG = "follow_up_log"
+    LEAD_ASSIGN = "lead_assign"
+    LEAD_MERGE = "lead_merge"
+    LEAD_CLAIM = "lead_claim"
+    ACTIVITY_PLAN_SAVE = "activity_plan_save"
+    COACHING_COMMENT_ADD = "coaching_comment_add"
+    # customers
+    CUSTOMER_CREATE = "customer_create"
+    CONTACT_ADD = "contact_add"
+    REFERRAL_ADD = "referral_add"
+    TIER_OVERRIDE = "tier_override"
+    # contracts and their approval
+    CONTRACT_DRAFT = "contract_draft"
+    CONTRACT_SUBMIT = "contract_submit"
+    CONTRACT_RECALL = "contract_recall"
+    APPROVAL_DECIDE = "approval_decide"
+    APPROVAL_DEPUTY_SET = "approval_deputy_set"
+    CONTRACT_SIGN = "contract_sign"
+    CONTRACT_ARCHIVE = "contract_archive"
+    CONTRACT_HAND_OFF = "contract_hand_off"
+    # money
+    PAYMENT_RECORD = "payment_record"
+    DUNNING_RECORD = "dunning_record"
+    REFUND_REQUEST = "refund_request"
+    REFUND_DECIDE = "refund_decide"
+    STATEMENT_CLOSE = "statement_close"
+    # service
+    LESSONS_RECORD = "lessons_record"
+    COMPLAINT_OPEN = "complaint_open"
+    COMPLAINT_RESPOND = "complaint_respond"
+    COMPLAINT_RESOLVE = "complaint_resolve"
+    SURVEY_RECORD = "survey_record"
+    # targets
+    TARGET_PLAN_EDIT = "target_plan_edit"
+    TARGET_ADJUST_REPS = "target_adjust_reps"
+    TARGET_ADJUST_TEAMS = "target_adjust_teams"
+    TARGET_MEMBER_CHANGE = "target_member_change"
+    # one's own account
+    OWN_SETTINGS = "own_settings"
+
+
+ALLOWED: dict[Action, frozenset[Role]] = {
+    Action.LEAD_CREATE: frozenset({REP, MANAGER, DIRECTOR, ADMIN}),
+    Action.LEAD_IMPORT: frozenset({REP, MANAGER, DIRECTOR, ADMIN}),
+    Action.LEAD_UPDATE: frozenset({REP, MANAGER, DIRECTOR, ADMIN}),
+    Action.LEAD_CHANGE_STAGE: frozenset({REP, MANAGER, DIRECTOR, ADMIN}),
+    Action.LEAD_CONVERT: frozenset({REP, MANAGER, DIRECTOR, ADMIN}),
+    # A follow-up resets the lead's pool clock: only the sales side that works the lead logs it.
+    Action.FOLLOW_UP_LOG: frozenset({REP, MANAGER, DIRECTOR, ADMIN}),
+    Action.LEAD_ASSIGN: frozenset({MANAGER, DIRECTOR, ADMIN}),
+    Action.LEAD_MERGE: frozenset({MANAGER, DIRECTOR, ADMIN}),
+    Action.LEAD_CLAIM: frozenset({REP, MANAGER}),
+    Action.ACTIVITY_PLAN_SAVE: frozenset({REP, MANAGER}),
+    Action.COACHING_COMMENT_ADD: frozenset({MANAGER, DIRECTOR, ADMIN}),
+    Action.CUSTOMER_CREATE: frozenset({REP, MANAGER}),
+    Action.CONTACT_ADD: frozenset({REP, MANAGER}),
+    Action.REFERRAL_ADD: frozenset({REP, MANAGER}),
+    Action.TIER_OVERRIDE: frozenset({MANAGER, DIRECTOR}),
+    Action.CONTRACT_DRAFT: frozenset({REP, MANAGER}),
+    Action.CONTRACT_SUBMIT: frozenset({REP, MANAGER}),
+    Action.CONTRACT_RECALL: frozenset({REP, MANAGER}),
+    # Which step each reviewer decides is the approval policy's business (customers.services).
+    Action.APPROVAL_DECIDE: frozenset({MANAGER, DIRECTOR, LEGAL, FINANCE}),
+    Action.APPROVAL_DEPUTY_SET: frozenset({MANAGER, DIRECTOR, LEGAL, FINANCE}),
+    Action.CONTRACT_SIGN: frozenset({REP, MANAGER}),
+    Action.CONTRACT_ARCHIVE: frozenset({DIRECTOR, ADMIN}),
+    Action.CONTRACT_HAND_OFF: frozenset({REP, MANAGER, DIRECTOR}),
+    Action.PAYMENT_RECORD: frozenset({REP, MANAGER, FINANCE}),
+    Action.DUNNING_RECORD: frozenset({REP, MANAGER, FINANCE}),
+    Action.REFUND_REQUEST: frozenset({REP, MANAGER}),
+    Action.REFUND_DECIDE: frozenset({FINANCE}),
+    Action.STATEMENT_CLOSE: frozenset({FINANCE}),
+    Action.LESSONS_RECORD: frozenset({SERVICE}),
+    Action.COMPLAINT_OPEN: frozenset({REP, MANAGER, SERVICE}),
+    Action.COMPLAINT_RESPOND: frozenset({REP, MANAGER, DIRECTOR, SERVICE}),
+    # Resolving closes the case the director is escalated to; the rep is the party complained
+    # about and does not close it.
+    Action.COMPLAINT_RESOLVE: frozenset({DIRECTOR, SERVICE}),
+    # A survey scores the rep (satisfaction KPI): never recorded by the rep who is scored.
+    Action.SURVEY_RECORD: frozenset({MANAGER, DIRECTOR, SERVICE}),
+    Action.TARGET_PLAN_EDIT: frozenset({DIRECTOR, ADMIN}),
+    Action.TARGET_ADJUST_REPS: frozenset({MANAGER, DIRECTOR, ADMIN}),
+    Action.TARGET_ADJUST_TEAMS: frozenset({DIRECTOR, ADMIN}),
+    Action.TARGET_MEMBER_CHANGE: frozenset({MANAGER, DIRECTOR, ADMIN}),
+    Action.OWN_SETTINGS: EVERYONE,
+}
+
+
+# What each action is, for the README's table (salescrm.permissions.matrix_markdown).
+WHAT = {
+    Action.LEAD_CREATE: "create a lead",
+    Action.LEAD_IMPORT: "import leads from CSV/XLSX",
+    Action.LEAD_UPDATE: "edit a lead's details",
+    Action.LEAD_CHANGE_STAGE: "move a lead along the funnel",
+    Action.LEAD_CONVERT: "convert a won lead into a customer",
+    Action.FOLLOW_UP_LOG: "log a follow-up or visit (resets the pool clock)",
+    Action.LEAD_ASSIGN: "reassign a lead, or put it in the pool",
+    Action.LEAD_MERGE: "merge duplicate leads",
+    Action.LEAD_CLAIM: "claim a lead from the team pool",
+    Action.ACTIVITY_PLAN_SAVE: "plan one's own week of activities",
+    Action.COACHING_COMMENT_ADD: "comment on a rep's weekly plan",
+    Action.CUSTOMER_CREATE: "create a customer directly",
+    Action.CONTACT_ADD: "add a customer's contact",
+    Action.REFERRAL_ADD: "record a referral",
+    Action.TIER_OVERRIDE: "override a customer's tier",
+    Action.CONTRACT_DRAFT: "draft or change a contract",
+    Action.CONTRACT_SUBMIT: "submit one's contract for approval",
+    Action.CONTRACT_RECALL: "recall one's contract from review",
+    Action.APPROVAL_DECIDE: "decide an approval step (only the step of one's role)",
+    Action.APPROVAL_DEPUTY_SET: "name a deputy reviewer",
+    Action.CONTRACT_SIGN: "mark an approved contract signed",
+    Action.CONTRACT_ARCHIVE: "archive a signed contract",
+    Action.CONTRACT_HAND_OFF: "hand a signed contract to after-sales",
+    Action.PAYMENT_RECORD: "record a payment",
+    Action.DUNNING_RECORD: "record dunning",
+    Action.REFUND_REQUEST: "request a refund",
+    Action.REFUND_DECIDE: "confirm or reject a refund",
+    Action.STATEMENT_CLOSE: "close a paid commission statement",
+    Action.LESSONS_RECORD: "record lessons delivered",
+    Action.COMPLAINT_OPEN: "open a complaint",
+    Action.COMPLAINT_RESPOND: "give a complaint its first response",
+    Action.COMPLAINT_RESOLVE: "resolve a complaint",
+    Action.SURVEY_RECORD: "record a satisfaction survey (scores the rep)",
+    Action.TARGET_PLAN_EDIT: "create, weight and publish a target plan",
+    Action.TARGET_ADJUST_REPS: "adjust reps' targets inside a team",
+    Action.TARGET_ADJUST_TEAMS: "adjust team targets",
+    Action.TARGET_MEMBER_CHANGE: "move targets of a leaver or joiner",
+    Action.OWN_SETTINGS: "own language, mark own notifications read",
+}
+
+
+def role_of(user) -> str | None:
+    """The role the matrix reads; a superuser acts as an administrator."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    return Role.ADMIN if user.is_superuser else user.role
+
+
+def may(user, action: Action) -> bool:
+    return role_of(user) in ALLOWED[action]
+
+
+class ActionRefused(PermissionDenied, ValidationError):
+    """A refusal by the matrix. It is a PermissionDenied (a page answers 403) and also a
+    ValidationError carrying the service's sentence, so a view that shows a service's
+    ValidationError as a message shows this one the same way."""
+
+    def __init__(self, message):
+        ValidationError.__init__(self, message)
+
+
+def ensure_may(user, action: Action, message=None) -> None:
+    """Raise ActionRefused unless the user's role may take `action`; `message` says who may."""
+    if not may(user, action):
+        raise ActionRefused(message or _("Your role may not do this."))
+
+
+def action_required(action: Action):
+    """The view is refused (403) to roles the matrix does not allow `action`."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            ensure_may(request.user, action)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+class Allowed:
+    """``may.survey_record`` in a template: whether the reader's role may take that action."""
+
+    def __init__(self, user):
+        self.role = role_of(user)
+
+    def __getitem__(self, name: str) -> bool:
+        try:
+            return self.role in ALLOWED[Action(name)]
+        except ValueError:
+            raise KeyError(name) from None
+
+
+def matrix_markdown() -> str:
+    """The matrix as the README's table (kept in step by a test)."""
+    roles = list(Role)
+    lines = [
+        "| action | what | " + " | ".join(role.value for role in roles) + " |",
+        "| --- | --- |" + " :-: |" * len(roles),
+    ]
+    for action, allowed in ALLOWED.items():
+        marks = " | ".join("✓" if role in allowed else "–" for role in roles)
+        lines.append(f"| `{action.value}` | {WHAT[action]} | {marks} |")
+    return "\n".join(lines)
