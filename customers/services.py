@@ -18,6 +18,7 @@ from salescrm.models import User
 from salescrm.roles import Role
 from salescrm.scoping import managed_team_ids
 from salescrm.services import notify_many
+from salescrm.submissions import submitted_once
 from salescrm.timeutil import local_today
 
 from . import money
@@ -129,6 +130,7 @@ def customer_create_from_lead(*, lead, actor) -> Customer:
     return customer
 
 
+@submitted_once
 @transaction.atomic
 def customer_create(
     *,
@@ -184,6 +186,7 @@ def customer_create(
     return customer
 
 
+@submitted_once
 @transaction.atomic
 def contact_add(
     *,
@@ -202,6 +205,7 @@ def contact_add(
     )
 
 
+@submitted_once
 @transaction.atomic
 def referral_add(*, customer: Customer, actor, lead) -> "Referral":
     """Record that `lead` (a referral-channel lead) was brought in by `customer` (老带新)."""
@@ -218,6 +222,7 @@ def referral_add(*, customer: Customer, actor, lead) -> "Referral":
     return Referral.objects.create(customer=customer, lead=lead)
 
 
+@submitted_once
 @transaction.atomic
 def customer_activity_log(*, customer: Customer, actor, **fields):
     """A follow-up or visit on a customer is logged on its lead: one activity model."""
@@ -340,6 +345,7 @@ def _write_lines_and_plan(
     return total
 
 
+@submitted_once
 @transaction.atomic
 def contract_create(
     *, customer: Customer, actor, lines: list[dict], instalments: list[dict], **terms
@@ -674,6 +680,7 @@ def _may_handle_money(actor, contract: Contract) -> bool:
     return _may_act_for_owner(actor, contract.owner) or actor.has_role(Role.FINANCE)
 
 
+@submitted_once
 @transaction.atomic
 def payment_record(
     *,
@@ -725,6 +732,7 @@ def payment_record(
     return payment
 
 
+@submitted_once
 @transaction.atomic
 def dunning_record_add(
     *,
@@ -749,6 +757,7 @@ def dunning_record_add(
     )
 
 
+@submitted_once
 @transaction.atomic
 def lessons_record(
     *, line: ContractLine, actor, lessons: int, delivered_on: dt.date, note: str = ""
@@ -802,6 +811,7 @@ def refund_proposal(contract: Contract) -> Decimal:
     return max(min(unused, refundable_amount(contract)), ZERO)
 
 
+@submitted_once
 @transaction.atomic
 def refund_request(*, contract: Contract, actor, amount: Decimal, reason: str) -> Refund:
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
@@ -855,6 +865,7 @@ def refund_decide(*, refund: Refund, actor, confirm: bool, comment: str = "") ->
 # --- service -------------------------------------------------------------------------------
 
 
+@submitted_once
 @transaction.atomic
 def complaint_open(
     *, customer: Customer, actor, severity: str, subject: str, description: str = "", contract=None
@@ -895,6 +906,7 @@ def complaint_resolve(*, complaint: Complaint, actor, resolution: str) -> Compla
     return complaint
 
 
+@submitted_once
 @transaction.atomic
 def survey_record(
     *,

@@ -15,6 +15,7 @@ from salescrm.access import get_visible_or_404, role_required
 from salescrm.models import User
 from salescrm.roles import Role
 from salescrm.scoping import managed_team_ids, visible_q
+from salescrm.submissions import AlreadySubmitted, already_saved
 from salescrm.timeutil import local_today
 
 from . import forms, services
@@ -77,6 +78,8 @@ def customer_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             customer = services.customer_create(actor=request.user, **form.cleaned_data)
+        except AlreadySubmitted as exc:
+            return already_saved(request, exc.obj or "customers:customer_list")
         except ValidationError as exc:
             _fail(request, exc)
         else:
@@ -182,6 +185,8 @@ def activity_add(request, pk):
         try:
             services.customer_activity_log(customer=customer, actor=request.user, **data)
             messages.success(request, _("Follow-up logged."))
+        except AlreadySubmitted:
+            return already_saved(request, customer)
         except ValidationError as exc:
             _fail(request, exc)
     else:
@@ -198,6 +203,8 @@ def contact_create(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.contact_add(customer=customer, actor=request.user, **form.cleaned_data)
+        except AlreadySubmitted:
+            return already_saved(request, customer)
         except ValidationError as exc:
             _fail(request, exc)
         else:
@@ -221,8 +228,13 @@ def referral_create(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.referral_add(
-                customer=customer, actor=request.user, lead=form.cleaned_data["lead"]
+                customer=customer,
+                actor=request.user,
+                lead=form.cleaned_data["lead"],
+                submission_token=form.cleaned_data["submission_token"],
             )
+        except AlreadySubmitted:
+            return already_saved(request, customer)
         except ValidationError as exc:
             _fail(request, exc)
         else:
@@ -332,6 +344,7 @@ def _contract_form(request, *, customer, contract=None):
                     actor=request.user,
                     lines=lines.rows(),
                     instalments=plan.rows(),
+                    submission_token=terms.cleaned_data["submission_token"],
                     **values,
                 )
                 messages.success(
@@ -352,6 +365,8 @@ def _contract_form(request, *, customer, contract=None):
                     if was_approved
                     else _("Contract saved."),
                 )
+        except AlreadySubmitted as exc:
+            return already_saved(request, exc.obj or customer)
         except ValidationError as exc:
             _fail(request, exc)
         else:
@@ -655,6 +670,8 @@ def _instalment_form(request, pk, form_class, title, call):
     if request.method == "POST" and form.is_valid():
         try:
             call(instalment, form.cleaned_data)
+        except AlreadySubmitted:
+            return already_saved(request, instalment.contract)
         except ValidationError as exc:
             _fail(request, exc)
         else:
@@ -709,6 +726,8 @@ def lessons_create(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.lessons_record(line=line, actor=request.user, **form.cleaned_data)
+        except AlreadySubmitted:
+            return already_saved(request, line.contract)
         except ValidationError as exc:
             _fail(request, exc)
         else:
@@ -763,6 +782,8 @@ def refund_request(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.refund_request(contract=contract, actor=request.user, **form.cleaned_data)
+        except AlreadySubmitted:
+            return already_saved(request, contract)
         except ValidationError as exc:
             _fail(request, exc)
         else:
@@ -847,6 +868,8 @@ def complaint_create(request, pk):
             complaint = services.complaint_open(
                 customer=customer, actor=request.user, **form.cleaned_data
             )
+        except AlreadySubmitted as exc:
+            return already_saved(request, exc.obj or customer)
         except ValidationError as exc:
             _fail(request, exc)
         else:
@@ -905,6 +928,8 @@ def survey_create(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.survey_record(customer=customer, actor=request.user, **form.cleaned_data)
+        except AlreadySubmitted:
+            return already_saved(request, customer)
         except ValidationError as exc:
             _fail(request, exc)
         else:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from salescrm.models import ProductLine, User
 from salescrm.roles import Role
 from salescrm.scoping import managed_team_ids
+from salescrm.submissions import OneTimeSubmitForm
 from salescrm.timeutil import local_today, monday_of
 
 from .models import Activity, ActivityPlan, Campaign, Channel, CoachingComment, Lead, LostReason
@@ -32,7 +33,7 @@ def duplicate_error(existing: Lead):
     )
 
 
-class LeadForm(forms.ModelForm):
+class LeadForm(OneTimeSubmitForm, forms.ModelForm):
     class Meta:
         model = Lead
         fields = [
@@ -133,7 +134,7 @@ class CaptureForm(forms.Form):
         return bool(self.data.get("website"))
 
 
-class ActivityForm(forms.ModelForm):
+class ActivityForm(OneTimeSubmitForm, forms.ModelForm):
     class Meta:
         model = Activity
         fields = ["kind", "occurred_at", "outcome", "feedback", "next_step", "next_follow_up_on"]

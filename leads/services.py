@@ -14,6 +14,7 @@ from salescrm.models import Team, User
 from salescrm.roles import Role
 from salescrm.scoping import managed_team_ids
 from salescrm.services import notify, notify_many
+from salescrm.submissions import submitted_once
 from salescrm.timeutil import start_of_day
 
 from .models import (
@@ -109,6 +110,7 @@ def _record_stage(lead: Lead, from_stage: str, actor, at: dt.datetime) -> None:
     )
 
 
+@submitted_once
 @transaction.atomic
 def lead_create(*, actor: User | None, round_robin_team: Team | None = None, **fields) -> Lead:
     """Create a lead. The owner is, in this order: the round-robin rep of `round_robin_team`
@@ -290,6 +292,7 @@ def lead_change_stage(
     return locked
 
 
+@submitted_once
 @transaction.atomic
 def activity_log(
     *,

@@ -20,6 +20,7 @@ from salescrm.access import get_visible_or_404, role_required
 from salescrm.models import User
 from salescrm.roles import SALES, Role
 from salescrm.scoping import managed_team_ids
+from salescrm.submissions import AlreadySubmitted, already_saved, saved_before
 from salescrm.timeutil import local_today, monday_of
 
 from .exports import export_response
@@ -163,10 +164,14 @@ def _accessible(request, pk):
 
 @role_required(*SALES)
 def lead_create_view(request):
+    if request.method == "POST" and (lead := saved_before(request)) is not None:
+        return already_saved(request, lead)
     form = LeadForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             lead = lead_create(actor=request.user, **form.cleaned_data)
+        except AlreadySubmitted as exc:
+            return already_saved(request, exc.obj or "leads:lead_list")
         except DuplicateLead as duplicate:
             form.add_error(None, duplicate_error(duplicate.existing))
         else:
@@ -180,7 +185,9 @@ def lead_edit(request, pk):
     form = LeadForm(request.POST or None, instance=lead)
     if request.method == "POST" and form.is_valid():
         try:
-            lead_update(lead=lead, actor=request.user, **form.cleaned_data)
+            fields = dict(form.cleaned_data)
+            fields.pop("submission_token")  # an edit saves the same values however often
+            lead_update(lead=lead, actor=request.user, **fields)
         except DuplicateLead as duplicate:
             form.add_error(None, duplicate_error(duplicate.existing))
         else:
@@ -196,6 +203,8 @@ def activity_add(request, pk):
     if form.is_valid():
         try:
             activity_log(lead=lead, actor=request.user, **form.cleaned_data)
+        except AlreadySubmitted:
+            return already_saved(request, lead)
         except LeadError as exc:
             form.add_error(None, str(exc))
         else:

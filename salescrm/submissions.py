@@ -79,3 +79,20 @@ def already_saved(request, to, *args, **kwargs):
     """The answer to a resubmitted form: show what the first submission saved."""
     messages.info(request, gettext("Already saved: this form had been submitted before."))
     return redirect(to, *args, **kwargs)
+
+
+def saved_before(request):
+    """The row an earlier submission of this very form saved, or None. For the forms whose
+    own validation would refuse the resubmission (a duplicate phone, a plan that exists)
+    before the service sees the token."""
+    try:
+        token = uuid.UUID(str(request.POST.get("submission_token", "")))
+    except ValueError:
+        return None
+    taken = SubmissionToken.objects.filter(
+        token=token, user=request.user, content_type__isnull=False
+    ).first()
+    if taken is None:
+        return None
+    model = ContentType.objects.get_for_id(taken.content_type_id).model_class()
+    return model._default_manager.filter(pk=taken.object_id).first()

@@ -5,13 +5,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from salescrm.models import User
+from salescrm.submissions import OneTimeSubmitForm
 
 from .models import TargetPlan, is_month_locked
 
 WEIGHT_FIELD = {"min_value": 0, "max_digits": 9, "decimal_places": 4}
 
 
-class PlanCreateForm(forms.ModelForm):
+class PlanCreateForm(OneTimeSubmitForm, forms.ModelForm):
     class Meta:
         model = TargetPlan
         fields = ["year", "metric", "annual_value"]

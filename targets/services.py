@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from salescrm.models import ProductLine, Team, User
 from salescrm.roles import Role
 from salescrm.scoping import managed_team_ids
+from salescrm.submissions import submitted_once
 from salescrm.timeutil import local_today, month_end
 
 from . import allocation
@@ -110,6 +111,7 @@ def seasonality_proposal(
     }
 
 
+@submitted_once
 @transaction.atomic
 def plan_create(
     *,

@@ -10,6 +10,7 @@ from salescrm.access import role_required
 from salescrm.models import Team, User
 from salescrm.roles import LEADERS, SALES, Role
 from salescrm.scoping import managed_team_ids
+from salescrm.submissions import AlreadySubmitted, already_saved, saved_before
 from salescrm.timeutil import local_today
 
 from . import progress as progress_module
@@ -42,10 +43,16 @@ def plan_list(request):
 
 @role_required(*DIRECTORS)
 def plan_create(request):
+    if request.method == "POST" and (plan := saved_before(request)) is not None:
+        return already_saved(request, "targets:plan_weights", pk=plan.pk)
     form = PlanCreateForm(request.POST or None, initial={"year": local_today().year})
     if request.method == "POST" and form.is_valid():
         try:
             plan = services.plan_create(actor=request.user, **form.cleaned_data)
+        except AlreadySubmitted as exc:
+            if exc.obj is None:
+                return already_saved(request, "targets:plan_list")
+            return already_saved(request, "targets:plan_weights", pk=exc.obj.pk)
         except ValidationError as error:
             form.add_error(None, error)
         else:
