@@ -143,6 +143,8 @@ class GridForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=1000,
     )
+    # The split's version when the page was drawn (targets.services.split_version).
+    version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     def __init__(self, *args, rows, places: int, today: dt.date, **kwargs):
         super().__init__(*args, **kwargs)

@@ -151,13 +151,21 @@ def _grid_rows(targets, label):
 
 def _adjust(request, *, plan, rows, totals, key, apply, title, back):
     today = local_today()
-    form = GridForm(request.POST or None, rows=rows, places=plan.places, today=today)
+    shown = [t for row in rows for t in row["targets"]] + list(totals)
+    form = GridForm(
+        request.POST or None,
+        rows=rows,
+        places=plan.places,
+        today=today,
+        initial={"version": services.split_version(shown)},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             apply(
                 changes=form.changes(key),
                 reason=form.cleaned_data["reason"],
                 spread=form.cleaned_data["spread"],
+                version=form.cleaned_data["version"] or None,
             )
         except ValidationError as error:
             form.add_error(None, error)
