@@ -241,7 +241,7 @@ class ActivityPlanForm(forms.ModelForm):
         return value
 
 
-class CoachingCommentForm(forms.ModelForm):
+class CoachingCommentForm(OneTimeSubmitForm, forms.ModelForm):
     class Meta:
         model = CoachingComment
         fields = ["body"]

@@ -19,8 +19,10 @@ from salescrm.timeutil import start_of_day
 
 from .models import (
     Activity,
+    ActivityPlan,
     Assignment,
     Channel,
+    CoachingComment,
     Lead,
     LeadSettings,
     LostReason,
@@ -337,6 +339,12 @@ def activity_log(
     lead_rescore(lead)
     lead.refresh_from_db(fields=["last_activity_at", "next_follow_up_on", "stage"])
     return activity
+
+
+@submitted_once
+@transaction.atomic
+def coaching_comment_add(*, plan: ActivityPlan, actor: User, body: str) -> CoachingComment:
+    return CoachingComment.objects.create(plan=plan, author=actor, body=body)
 
 
 @transaction.atomic

@@ -46,6 +46,7 @@ from .services import (
     activity_log,
     can_manage,
     capture_team,
+    coaching_comment_add,
     lead_assign,
     lead_capture,
     lead_change_stage,
@@ -490,9 +491,10 @@ def activity_plan_detail(request, pk):
             messages.success(request, _("Weekly plan saved."))
             return redirect(plan)
         if comment_form is not None and comment_form.is_bound and comment_form.is_valid():
-            comment = comment_form.save(commit=False)
-            comment.plan, comment.author = plan, request.user
-            comment.save()
+            try:
+                coaching_comment_add(plan=plan, actor=request.user, **comment_form.cleaned_data)
+            except AlreadySubmitted:
+                return already_saved(request, plan)
             messages.success(request, _("Coaching comment added."))
             return redirect(plan)
         if not (plan_form and plan_form.is_bound) and not (comment_form and comment_form.is_bound):

@@ -91,3 +91,18 @@ def test_editing_a_lead_twice_with_the_same_form_saves_both_times(rep, login):
     assert client.post(f"/leads/{lead.pk}/edit/", data).status_code == 302
     lead.refresh_from_db()
     assert lead.name == "新名"
+
+
+def test_resubmitted_coaching_comment_is_added_once(rep, manager, login):
+    import datetime as dt
+
+    from leads.models import ActivityPlan, CoachingComment
+
+    plan = ActivityPlan.objects.create(rep=rep, week_start=dt.date(2026, 3, 2), calls=20)
+    client = login(manager)
+    token = token_of(client.get(f"/leads/plans/{plan.pk}/"))
+    data = {"action": "comment", "body": "多打老客户", "submission_token": token}
+    assert client.post(f"/leads/plans/{plan.pk}/", data).status_code == 302
+    again = client.post(f"/leads/plans/{plan.pk}/", data, follow=True)
+    assert ALREADY_SAVED in shown(again)
+    assert CoachingComment.objects.filter(plan=plan).count() == 1
