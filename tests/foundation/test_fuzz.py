@@ -259,9 +259,14 @@ class FormParser(HTMLParser):
     def __init__(self, page_url: str):
         super().__init__(convert_charrefs=True)
         self.page_url, self.forms, self.current, self.select = page_url, [], None, None
+        self.links: set[str] = set()
 
     def handle_starttag(self, tag, attrs):
         attrs = {k: v or "" for k, v in attrs}
+        if tag == "a" and "?" in attrs.get("href", ""):
+            href = urljoin(self.page_url, attrs["href"])
+            if href.startswith("/"):
+                self.links.add(href.split("#")[0])
         if tag == "form":
             action = urljoin(self.page_url, attrs.get("action") or self.page_url)
             self.current = Form(action=action, method=(attrs.get("method") or "get").lower())
@@ -296,10 +301,10 @@ class FormParser(HTMLParser):
             self.select = None
 
 
-def forms_on(page_url: str, html: str) -> list[Form]:
+def parse(page_url: str, html: str) -> FormParser:
     parser = FormParser(page_url)
     parser.feed(html)
-    return parser.forms
+    return parser
 
 
 NUMERIC_NAME = re.compile(
@@ -626,11 +631,14 @@ def test_no_page_form_or_filter_breaks_on_hostile_input(world, role, settings, c
 
     pages, unmapped = pages_for(user)
     forms: dict[str, Form] = {}
+    links: set[str] = set()
     for page in pages:
         response = run.send("get", page)
         content_type = response.get("Content-Type", "") if response is not None else ""
         if response is not None and response.status_code == 200 and "html" in content_type:
-            for form in forms_on(page, response.content.decode()):
+            parsed = parse(page, response.content.decode())
+            links |= parsed.links
+            for form in parsed.forms:
                 if not form.action.startswith("http://testserver/") and not form.action.startswith(
                     "/"
                 ):
@@ -638,6 +646,11 @@ def test_no_page_form_or_filter_breaks_on_hostile_input(world, role, settings, c
                 if urlsplit(form.action).path.startswith(SKIPPED_ACTIONS):
                     continue
                 forms.setdefault(form.key, form)
+
+    # The links with a query string the pages offer: exports, filters, pages of lists.
+    for link in sorted(links - set(pages)):
+        if not urlsplit(link).path.startswith(SKIPPED_ACTIONS):
+            run.send("get", link)
 
     left_out = []
     # Formsets last: a forged form count is the costliest request when it is not capped.
