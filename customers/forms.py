@@ -10,6 +10,7 @@ from salescrm.bounds import MAX_AMOUNT, MAX_QUANTITY
 from salescrm.forms import BusinessDateField, DateInput, DateTimeInput
 from salescrm.models import ProductLine, User
 from salescrm.roles import Role
+from salescrm.submissions import OneTimeSubmitForm
 from salescrm.timeutil import validate_business_date
 
 from .models import (
@@ -37,7 +38,7 @@ class CustomerFilterForm(forms.Form):
     tier = forms.ChoiceField(choices=[("", "")] + list(Tier.choices), required=False)
 
 
-class CustomerCreateForm(forms.Form):
+class CustomerCreateForm(OneTimeSubmitForm):
     kind = forms.ChoiceField(label=_("kind"), choices=Customer.Kind.choices)
     name = forms.CharField(
         label=_("customer name"), max_length=200, help_text=_("The person, or the company.")
@@ -65,13 +66,13 @@ class CustomerCreateForm(forms.Form):
         return data
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(OneTimeSubmitForm, forms.ModelForm):
     class Meta:
         model = Contact
         fields = ["name", "title", "phone", "email", "is_payer"]
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(OneTimeSubmitForm):
     lead = forms.ModelChoiceField(label=_("referred lead"), queryset=None)
 
     def __init__(self, *args, user, **kwargs):
@@ -85,7 +86,7 @@ class ReferralForm(forms.Form):
         )
 
 
-class ContractTermsForm(forms.ModelForm):
+class ContractTermsForm(OneTimeSubmitForm, forms.ModelForm):
     class Meta:
         model = Contract
         fields = [
@@ -216,14 +217,14 @@ class DeputyForm(forms.Form):
         ).exclude(pk=reviewer.pk)
 
 
-class PaymentForm(forms.ModelForm):
+class PaymentForm(OneTimeSubmitForm, forms.ModelForm):
     class Meta:
         model = Payment
         fields = ["amount", "received_on", "method", "reference"]
         widgets = {"received_on": DATE}
 
 
-class DunningForm(forms.ModelForm):
+class DunningForm(OneTimeSubmitForm, forms.ModelForm):
     class Meta:
         model = DunningRecord
         fields = ["kind", "occurred_on", "note", "next_action_on"]
@@ -234,14 +235,14 @@ class DunningForm(forms.ModelForm):
         }
 
 
-class LessonDeliveryForm(forms.ModelForm):
+class LessonDeliveryForm(OneTimeSubmitForm, forms.ModelForm):
     class Meta:
         model = LessonDelivery
         fields = ["lessons", "delivered_on", "note"]
         widgets = {"delivered_on": DATE}
 
 
-class RefundForm(forms.ModelForm):
+class RefundForm(OneTimeSubmitForm, forms.ModelForm):
     class Meta:
         model = Refund
         fields = ["amount", "reason"]
@@ -255,7 +256,7 @@ class RefundDecisionForm(forms.Form):
     comment = forms.CharField(label=_("comment"), required=False)
 
 
-class ComplaintForm(forms.ModelForm):
+class ComplaintForm(OneTimeSubmitForm, forms.ModelForm):
     class Meta:
         model = Complaint
         fields = ["contract", "severity", "subject", "description"]
@@ -270,7 +271,7 @@ class ComplaintTextForm(forms.Form):
     text = forms.CharField(label=_("text"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class SurveyForm(forms.ModelForm):
+class SurveyForm(OneTimeSubmitForm, forms.ModelForm):
     class Meta:
         model = SatisfactionSurvey
         fields = ["contract", "score", "nps", "answered_on", "comment"]
@@ -304,7 +305,7 @@ class TierOverrideForm(forms.Form):
     reason = forms.CharField(label=_("reason"), max_length=300)
 
 
-class ActivityForm(forms.Form):
+class ActivityForm(OneTimeSubmitForm):
     kind = forms.ChoiceField(label=_("kind"), choices=())
     occurred_at = forms.DateTimeField(
         label=_("when"),

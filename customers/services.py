@@ -21,6 +21,7 @@ from salescrm.permissions import Action, ensure_may
 from salescrm.roles import Role
 from salescrm.scoping import managed_team_ids
 from salescrm.services import notify_many
+from salescrm.submissions import submitted_once
 from salescrm.timeutil import local_today, validate_business_date
 
 from . import money
@@ -140,6 +141,7 @@ def customer_create_from_lead(*, lead, actor) -> Customer:
     return customer
 
 
+@submitted_once
 @transaction.atomic
 def customer_create(
     *,
@@ -192,6 +194,7 @@ def customer_create(
     return customer
 
 
+@submitted_once
 @transaction.atomic
 def contact_add(
     *,
@@ -211,6 +214,7 @@ def contact_add(
     )
 
 
+@submitted_once
 @transaction.atomic
 def referral_add(*, customer: Customer, actor, lead) -> "Referral":
     """Record that `lead` (a referral-channel lead) was brought in by `customer` (老带新)."""
@@ -228,6 +232,7 @@ def referral_add(*, customer: Customer, actor, lead) -> "Referral":
     return Referral.objects.create(customer=customer, lead=lead)
 
 
+@submitted_once
 @transaction.atomic
 def customer_activity_log(*, customer: Customer, actor, **fields):
     """A follow-up or visit on a customer is logged on its lead: one activity model."""
@@ -372,6 +377,7 @@ def _write_lines_and_plan(
     return total
 
 
+@submitted_once
 @transaction.atomic
 def contract_create(
     *, customer: Customer, actor, lines: list[dict], instalments: list[dict], **terms
@@ -721,6 +727,7 @@ def _may_handle_money(actor, contract: Contract) -> bool:
     return _may_act_for_owner(actor, contract.owner) or actor.has_role(Role.FINANCE)
 
 
+@submitted_once
 @transaction.atomic
 def payment_record(
     *,
@@ -774,6 +781,7 @@ def payment_record(
     return payment
 
 
+@submitted_once
 @transaction.atomic
 def dunning_record_add(
     *,
@@ -799,6 +807,7 @@ def dunning_record_add(
     )
 
 
+@submitted_once
 @transaction.atomic
 def lessons_record(
     *, line: ContractLine, actor, lessons: int, delivered_on: dt.date, note: str = ""
@@ -851,6 +860,7 @@ def refund_proposal(contract: Contract) -> Decimal:
     return max(min(unused, refundable_amount(contract)), ZERO)
 
 
+@submitted_once
 @transaction.atomic
 def refund_request(*, contract: Contract, actor, amount: Decimal, reason: str) -> Refund:
     ensure_may(actor, Action.REFUND_REQUEST)
@@ -904,6 +914,7 @@ def refund_decide(*, refund: Refund, actor, confirm: bool, comment: str = "") ->
 # --- service -------------------------------------------------------------------------------
 
 
+@submitted_once
 @transaction.atomic
 def complaint_open(
     *, customer: Customer, actor, severity: str, subject: str, description: str = "", contract=None
@@ -958,6 +969,7 @@ def complaint_resolve(*, complaint: Complaint, actor, resolution: str) -> Compla
     return complaint
 
 
+@submitted_once
 @transaction.atomic
 def survey_record(
     *,

@@ -16,6 +16,7 @@ from salescrm.models import User
 from salescrm.permissions import Action, action_required, may
 from salescrm.roles import Role
 from salescrm.scoping import managed_team_ids, visible_q
+from salescrm.submissions import AlreadySubmitted, already_saved
 from salescrm.timeutil import local_today
 
 from . import forms, services
@@ -80,6 +81,8 @@ def customer_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             customer = services.customer_create(actor=request.user, **form.cleaned_data)
+        except AlreadySubmitted as exc:
+            return already_saved(request, exc.obj or "customers:customer_list")
         except ValidationError as exc:
             _fail(request, exc)
         else:
@@ -199,6 +202,8 @@ def activity_add(request, pk):
         try:
             services.customer_activity_log(customer=customer, actor=request.user, **data)
             messages.success(request, _("Follow-up logged."))
+        except AlreadySubmitted:
+            return already_saved(request, customer)
         except ValidationError as exc:
             _fail(request, exc)
     else:
@@ -216,6 +221,8 @@ def contact_create(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.contact_add(customer=customer, actor=request.user, **form.cleaned_data)
+        except AlreadySubmitted:
+            return already_saved(request, customer)
         except ValidationError as exc:
             _fail(request, exc)
         else:
@@ -240,8 +247,13 @@ def referral_create(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.referral_add(
-                customer=customer, actor=request.user, lead=form.cleaned_data["lead"]
+                customer=customer,
+                actor=request.user,
+                lead=form.cleaned_data["lead"],
+                submission_token=form.cleaned_data["submission_token"],
             )
+        except AlreadySubmitted:
+            return already_saved(request, customer)
         except ValidationError as exc:
             _fail(request, exc)
         else:
@@ -352,6 +364,7 @@ def _contract_form(request, *, customer, contract=None):
                     actor=request.user,
                     lines=lines.rows(),
                     instalments=plan.rows(),
+                    submission_token=terms.cleaned_data["submission_token"],
                     **values,
                 )
                 messages.success(
@@ -372,6 +385,8 @@ def _contract_form(request, *, customer, contract=None):
                     if was_approved
                     else _("Contract saved."),
                 )
+        except AlreadySubmitted as exc:
+            return already_saved(request, exc.obj or customer)
         except ValidationError as exc:
             _fail(request, exc)
         else:
@@ -734,6 +749,8 @@ def _instalment_form(request, pk, form_class, title, call):
     if request.method == "POST" and form.is_valid():
         try:
             call(instalment, form.cleaned_data)
+        except AlreadySubmitted:
+            return already_saved(request, instalment.contract)
         except ValidationError as exc:
             _fail(request, exc)
         else:
@@ -791,6 +808,8 @@ def lessons_create(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.lessons_record(line=line, actor=request.user, **form.cleaned_data)
+        except AlreadySubmitted:
+            return already_saved(request, line.contract)
         except ValidationError as exc:
             _fail(request, exc)
         else:
@@ -846,6 +865,8 @@ def refund_request(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.refund_request(contract=contract, actor=request.user, **form.cleaned_data)
+        except AlreadySubmitted:
+            return already_saved(request, contract)
         except ValidationError as exc:
             _fail(request, exc)
         else:
@@ -932,6 +953,8 @@ def complaint_create(request, pk):
             complaint = services.complaint_open(
                 customer=customer, actor=request.user, **form.cleaned_data
             )
+        except AlreadySubmitted as exc:
+            return already_saved(request, exc.obj or customer)
         except ValidationError as exc:
             _fail(request, exc)
         else:
@@ -994,6 +1017,8 @@ def survey_create(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.survey_record(customer=customer, actor=request.user, **form.cleaned_data)
+        except AlreadySubmitted:
+            return already_saved(request, customer)
         except ValidationError as exc:
             _fail(request, exc)
         else:

@@ -12,6 +12,7 @@ from salescrm.forms import DateInput, DateTimeInput
 from salescrm.models import ProductLine, Team, User
 from salescrm.roles import Role
 from salescrm.scoping import managed_team_ids
+from salescrm.submissions import OneTimeSubmitForm
 from salescrm.timeutil import local_today, monday_of
 
 from .models import Activity, ActivityPlan, Campaign, Channel, CoachingComment, Lead, LostReason
@@ -46,7 +47,7 @@ def duplicate_error(existing: Lead, user) -> ValidationError:
     return ValidationError(message, code="duplicate")
 
 
-class LeadForm(forms.ModelForm):
+class LeadForm(OneTimeSubmitForm, forms.ModelForm):
     class Meta:
         model = Lead
         fields = [
@@ -148,7 +149,7 @@ class CaptureForm(forms.Form):
         return bool(self.data.get("website"))
 
 
-class ActivityForm(forms.ModelForm):
+class ActivityForm(OneTimeSubmitForm, forms.ModelForm):
     class Meta:
         model = Activity
         fields = ["kind", "occurred_at", "outcome", "feedback", "next_step", "next_follow_up_on"]
@@ -253,7 +254,7 @@ class ActivityPlanForm(forms.ModelForm):
         return value
 
 
-class CoachingCommentForm(forms.ModelForm):
+class CoachingCommentForm(OneTimeSubmitForm, forms.ModelForm):
     class Meta:
         model = CoachingComment
         fields = ["body"]

@@ -15,12 +15,15 @@ from salescrm.permissions import Action, ensure_may
 from salescrm.roles import Role
 from salescrm.scoping import managed_team_ids
 from salescrm.services import notify, notify_many
+from salescrm.submissions import submitted_once
 from salescrm.timeutil import start_of_day, validate_business_date
 
 from .models import (
     Activity,
+    ActivityPlan,
     Assignment,
     Channel,
+    CoachingComment,
     Lead,
     LeadSettings,
     LostReason,
@@ -110,6 +113,7 @@ def _record_stage(lead: Lead, from_stage: str, actor, at: dt.datetime) -> None:
     )
 
 
+@submitted_once
 @transaction.atomic
 def lead_create(*, actor: User | None, round_robin_team: Team | None = None, **fields) -> Lead:
     """Create a lead. The owner is, in this order: the round-robin rep of `round_robin_team`
@@ -296,6 +300,7 @@ def lead_change_stage(
     return locked
 
 
+@submitted_once
 @transaction.atomic
 def activity_log(
     *,
@@ -351,6 +356,12 @@ def activity_log(
     lead_rescore(lead)
     lead.refresh_from_db(fields=["last_activity_at", "next_follow_up_on", "stage"])
     return activity
+
+
+@submitted_once
+@transaction.atomic
+def coaching_comment_add(*, plan: ActivityPlan, actor: User, body: str) -> CoachingComment:
+    return CoachingComment.objects.create(plan=plan, author=actor, body=body)
 
 
 @transaction.atomic

@@ -22,6 +22,7 @@ from salescrm.models import User
 from salescrm.permissions import Action, action_required, may
 from salescrm.roles import SALES, Role
 from salescrm.scoping import managed_team_ids
+from salescrm.submissions import AlreadySubmitted, already_saved, saved_before
 from salescrm.timeutil import local_today, monday_of, validate_business_date
 
 from .exports import lead_header, lead_rows
@@ -47,6 +48,7 @@ from .services import (
     activity_log,
     can_manage,
     capture_team,
+    coaching_comment_add,
     lead_assign,
     lead_capture,
     lead_change_stage,
@@ -172,10 +174,14 @@ def _accessible(request, pk):
 
 @action_required(Action.LEAD_CREATE)
 def lead_create_view(request):
+    if request.method == "POST" and (lead := saved_before(request)) is not None:
+        return already_saved(request, lead)
     form = LeadForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             lead = lead_create(actor=request.user, **form.cleaned_data)
+        except AlreadySubmitted as exc:
+            return already_saved(request, exc.obj or "leads:lead_list")
         except DuplicateLead as duplicate:
             form.add_error(None, duplicate_error(duplicate.existing, request.user))
         else:
@@ -190,7 +196,9 @@ def lead_edit(request, pk):
     form = LeadForm(request.POST or None, instance=lead, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            lead_update(lead=lead, actor=request.user, **form.cleaned_data)
+            fields = dict(form.cleaned_data)
+            fields.pop("submission_token")  # an edit saves the same values however often
+            lead_update(lead=lead, actor=request.user, **fields)
         except DuplicateLead as duplicate:
             form.add_error(None, duplicate_error(duplicate.existing, request.user))
         else:
@@ -207,6 +215,8 @@ def activity_add(request, pk):
     if form.is_valid():
         try:
             activity_log(lead=lead, actor=request.user, **form.cleaned_data)
+        except AlreadySubmitted:
+            return already_saved(request, lead)
         except LeadError as exc:
             form.add_error(None, str(exc))
         else:
@@ -497,9 +507,10 @@ def activity_plan_detail(request, pk):
             messages.success(request, _("Weekly plan saved."))
             return redirect(plan)
         if comment_form is not None and comment_form.is_bound and comment_form.is_valid():
-            comment = comment_form.save(commit=False)
-            comment.plan, comment.author = plan, request.user
-            comment.save()
+            try:
+                coaching_comment_add(plan=plan, actor=request.user, **comment_form.cleaned_data)
+            except AlreadySubmitted:
+                return already_saved(request, plan)
             messages.success(request, _("Coaching comment added."))
             return redirect(plan)
         if not (plan_form and plan_form.is_bound) and not (comment_form and comment_form.is_bound):

@@ -210,3 +210,25 @@ class JobRun(models.Model):
         if self.finished_at is None:
             return None
         return (self.finished_at - self.started_at).total_seconds()
+
+
+class SubmissionToken(models.Model):
+    """The one-time token of a creating form (see ``salescrm.submissions``). Its unique
+    ``token`` is inserted in the same transaction as the row the form creates, so a
+    resubmitted or double-clicked form finds the token taken and writes nothing; the
+    reference to the saved row lets the view show it instead."""
+
+    token = models.UUIDField(_("token"), unique=True)
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", null=True, blank=True, on_delete=models.CASCADE
+    )
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("form submission")
+        verbose_name_plural = _("form submissions")
+
+    def __str__(self):
+        return str(self.token)

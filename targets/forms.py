@@ -6,13 +6,14 @@ from django.utils.translation import gettext_lazy as _
 
 from salescrm.bounds import MAX_TARGET, MAX_WEIGHT
 from salescrm.models import User
+from salescrm.submissions import OneTimeSubmitForm
 
 from .models import TargetPlan, is_month_locked
 
 WEIGHT_FIELD = {"min_value": 0, "max_value": MAX_WEIGHT, "max_digits": 9, "decimal_places": 4}
 
 
-class PlanCreateForm(forms.ModelForm):
+class PlanCreateForm(OneTimeSubmitForm, forms.ModelForm):
     class Meta:
         model = TargetPlan
         fields = ["year", "metric", "annual_value"]
@@ -147,6 +148,8 @@ class GridForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=1000,
     )
+    # The split's version when the page was drawn (targets.services.split_version).
+    version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     def __init__(self, *args, rows, places: int, today: dt.date, **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,6 +3,7 @@ joiners. Every write keeps each level equal to the sum of its children, to the c
 records who changed what, when and why."""
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -17,6 +18,7 @@ from salescrm.models import ProductLine, Team, User
 from salescrm.permissions import Action, ensure_may
 from salescrm.roles import Role
 from salescrm.scoping import managed_team_ids
+from salescrm.submissions import submitted_once
 from salescrm.timeutil import local_today, month_end
 
 from . import allocation
@@ -111,6 +113,7 @@ def seasonality_proposal(
     }
 
 
+@submitted_once
 @transaction.atomic
 def plan_create(
     *,
@@ -397,6 +400,28 @@ def _record(
     return adjustment
 
 
+def split_version(targets) -> str:
+    """The version of a split as an adjustment form showed it: a digest of its rows' values.
+
+    Any change of one of them (another adjustment, a leaver, a joiner) gives another
+    version, so a form rendered before it is refused instead of writing its stale values
+    back over the change (optimistic locking, with no counter to keep up in every writer)."""
+    digest = hashlib.sha256()
+    for pk, value in sorted((t.pk, t.value) for t in targets):
+        digest.update(f"{pk}={value};".encode())
+    return digest.hexdigest()[:32]
+
+
+def _check_version(version: str | None, targets) -> None:
+    if version is not None and version != split_version(targets):
+        raise ValidationError(
+            _(
+                "These targets were changed meanwhile by someone else; nothing was saved. "
+                "Reload the page and make your change again."
+            )
+        )
+
+
 def _rows_by_month(rows, key):
     grid: dict[dt.date, dict] = defaultdict(dict)
     for row in rows:
@@ -447,12 +472,14 @@ def targets_adjust_reps(
     reason: str,
     spread: bool = False,
     today: dt.date | None = None,
+    version: str | None = None,
 ) -> Adjustment:
     """Change reps' targets inside one team; each month's team total stays as it is.
 
     `changes` maps (rep id, month) to the new value. With `spread`, the difference of each
     month goes to the team's other reps in proportion to their targets; without it, the new
-    values must already add up to the team's target (the manager placed it explicitly)."""
+    values must already add up to the team's target (the manager placed it explicitly).
+    `version` is the ``split_version`` of the team's rows the form was rendered from."""
     ensure_may(actor, Action.TARGET_ADJUST_REPS)
     today = today or local_today()
     if not can_edit_team(actor, team.pk):
@@ -464,6 +491,7 @@ def targets_adjust_reps(
         .select_related("rep")
         .order_by("month", "rep__username")
     )
+    _check_version(version, rows)
     team_rows = {r.month: r for r in rows if r.level == Target.Level.TEAM}
     rep_grid = _rows_by_month([r for r in rows if r.level == Target.Level.REP], lambda r: r.rep_id)
     by_month: dict[dt.date, dict[int, Decimal]] = defaultdict(dict)
@@ -537,9 +565,12 @@ def targets_adjust_teams(
     reason: str,
     spread: bool = False,
     today: dt.date | None = None,
+    version: str | None = None,
 ) -> Adjustment:
     """The director changes team totals; each month's company total stays fixed. The reps of
-    a changed team are re-split in proportion to their current targets."""
+    a changed team are re-split in proportion to their current targets. `version` is the
+    ``split_version`` of the company and team rows the form was rendered from (the reps'
+    rows are not on that form, so a change inside a team does not refuse it)."""
     ensure_may(actor, Action.TARGET_ADJUST_TEAMS)
     today = today or local_today()
     if not actor.has_role(Role.DIRECTOR, Role.ADMIN):
@@ -551,6 +582,7 @@ def targets_adjust_teams(
         .select_related("team")
         .order_by("month", "team__name", "rep_id")
     )
+    _check_version(version, [r for r in rows if r.level != Target.Level.REP])
     company = {r.month: r for r in rows if r.level == Target.Level.COMPANY}
     team_grid = _rows_by_month(
         [r for r in rows if r.level == Target.Level.TEAM], lambda r: r.team_id

@@ -12,6 +12,7 @@ from salescrm.models import Team, User
 from salescrm.permissions import Action, action_required, may
 from salescrm.roles import LEADERS, SALES, Role
 from salescrm.scoping import managed_team_ids
+from salescrm.submissions import AlreadySubmitted, already_saved, saved_before
 from salescrm.timeutil import local_today
 
 from . import progress as progress_module
@@ -44,10 +45,16 @@ def plan_list(request):
 
 @action_required(Action.TARGET_PLAN_EDIT)
 def plan_create(request):
+    if request.method == "POST" and (plan := saved_before(request)) is not None:
+        return already_saved(request, "targets:plan_weights", pk=plan.pk)
     form = PlanCreateForm(request.POST or None, initial={"year": local_today().year})
     if request.method == "POST" and form.is_valid():
         try:
             plan = services.plan_create(actor=request.user, **form.cleaned_data)
+        except AlreadySubmitted as exc:
+            if exc.obj is None:
+                return already_saved(request, "targets:plan_list")
+            return already_saved(request, "targets:plan_weights", pk=exc.obj.pk)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -147,13 +154,21 @@ def _grid_rows(targets, label):
 
 def _adjust(request, *, plan, rows, totals, key, apply, title, back):
     today = local_today()
-    form = GridForm(request.POST or None, rows=rows, places=plan.places, today=today)
+    shown = [t for row in rows for t in row["targets"]] + list(totals)
+    form = GridForm(
+        request.POST or None,
+        rows=rows,
+        places=plan.places,
+        today=today,
+        initial={"version": services.split_version(shown)},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             apply(
                 changes=form.changes(key),
                 reason=form.cleaned_data["reason"],
                 spread=form.cleaned_data["spread"],
+                version=form.cleaned_data["version"] or None,
             )
         except ValidationError as error:
             form.add_error(None, error)
