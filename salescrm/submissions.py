@@ -56,6 +56,17 @@ def _claim(token: uuid.UUID, user) -> None:
         raise AlreadySubmitted(obj) from None
 
 
+# A page left open longer than this and then sent is treated as new: a resubmit comes within
+# minutes, and the table must not grow without end.
+TOKEN_KEEP_DAYS = 30
+
+
+def tokens_purge(*, older_than) -> int:
+    """Delete the tokens claimed before ``older_than`` (an aware datetime)."""
+    deleted, _rows = SubmissionToken.objects.filter(created_at__lt=older_than).delete()
+    return deleted
+
+
 def submitted_once(service):
     """Make a creating service (keyword-only, with ``actor``) idempotent per form token."""
 

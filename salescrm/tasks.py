@@ -5,7 +5,9 @@ from django.conf import settings
 from django.db import OperationalError
 
 from . import nightly
-from .timeutil import business_date
+from .nightly import nightly_job
+from .submissions import TOKEN_KEEP_DAYS, tokens_purge
+from .timeutil import business_date, start_of_day
 
 
 @shared_task(name="salescrm.tasks.ping")
@@ -53,3 +55,11 @@ def run_nightly_jobs(date_iso: str | None = None) -> str | None:
     day = dt.date.fromisoformat(date_iso) if date_iso else business_date()
     jobs = nightly_chain(day)
     return jobs.apply_async().id if jobs is not None else None
+
+
+@nightly_job("salescrm.submission_tokens_purge", order=90)
+def purge_submission_tokens(business_date: dt.date) -> dict:
+    """One-time form tokens are needed for minutes (a resubmit, a double click); those older
+    than TOKEN_KEEP_DAYS are deleted."""
+    cutoff = start_of_day(business_date - dt.timedelta(days=TOKEN_KEEP_DAYS - 1))
+    return {"deleted": tokens_purge(older_than=cutoff)}
