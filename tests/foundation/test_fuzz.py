@@ -140,6 +140,7 @@ PATH_MODELS = {
     "customers:contract_hand_off": "customers.Contract",
     "customers:refund_request": "customers.Contract",
     "customers:step_decide": "customers.ApprovalStep",
+    "customers:step_confirm": "customers.ApprovalStep",
     "customers:payment_create": "customers.Instalment",
     "customers:dunning_create": "customers.Instalment",
     "customers:lessons_create": "customers.ContractLine",
