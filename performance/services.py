@@ -21,7 +21,7 @@ from salescrm.roles import Role
 from salescrm.timeutil import business_date, month_end, month_start, quarter_end, quarter_start
 
 from . import facts, kpis
-from .commission import Source, achievement, statement_lines
+from .commission import Line, Source, achievement, statement_lines
 from .models import (
     CommissionLine,
     CommissionPlan,
@@ -806,30 +806,15 @@ def _rep_statement(
         total=commission + bonus,
         computed_at=computed_at,
     )
-    lines = []
-    for position, line in enumerate(calc_lines, 1):
-        source = line.ref
-        lines.append(
-            CommissionLine(
-                statement=statement,
-                position=position,
-                kind=source.kind,
-                contract_id=source.contract_id,
-                payment_id=source.pk if source.kind == "payment" else None,
-                refund_id=source.pk if source.kind == "refund" else None,
-                occurred_on=source.occurred_on,
-                description=descriptions[source.kind]
-                % {"date": source.occurred_on.isoformat(), "number": source.contract_number},
-                base=line.base,
-                rate=line.rate * 100,
-                amount=line.amount,
-            )
-        )
+    lines = [
+        _source_line(statement, position, line, descriptions)
+        for position, line in enumerate(calc_lines, 1)
+    ]
     if bonus:
         lines.append(
             CommissionLine(
                 statement=statement,
-                position=len(calc_lines) + 1,
+                position=len(lines) + 1,
                 kind=CommissionLine.Kind.TEAM_BONUS,
                 occurred_on=cut_off,
                 description=str(
@@ -842,6 +827,28 @@ def _rep_statement(
             )
         )
     return statement, lines
+
+
+def _source_line(
+    statement: CommissionStatement, position: int, line: Line, descriptions: dict[str, str]
+) -> CommissionLine:
+    """The statement line of one tier band of a source (``commission.Line``, whose ref is the
+    ``CommissionSource``)."""
+    source = line.ref
+    return CommissionLine(
+        statement=statement,
+        position=position,
+        kind=source.kind,
+        contract_id=source.contract_id,
+        payment_id=source.pk if source.kind == "payment" else None,
+        refund_id=source.pk if source.kind == "refund" else None,
+        occurred_on=source.occurred_on,
+        description=descriptions[source.kind]
+        % {"date": source.occurred_on.isoformat(), "number": source.contract_number},
+        base=line.base,
+        rate=line.rate * 100,
+        amount=line.amount,
+    )
 
 
 def _replace_open_statements(existing, statements, lines) -> None:
