@@ -3,13 +3,15 @@ late, a few refunds, complaints and surveys. Written with bulk_create, so seedin
 a second run finds the demo contracts and leaves everything as it is."""
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from leads.models import Channel, Lead, StageChange
 from salescrm.demo import DemoContext, demo_seeder
-from salescrm.models import ProductLine
+from salescrm.models import ProductLine, User
 from salescrm.timeutil import SHANGHAI
 
 from . import money, services
@@ -103,14 +105,55 @@ def _flag_renewals(contracts: list[Contract]) -> None:
         contract.is_renewal = contract.pk in flagged
 
 
+@dataclass(frozen=True, slots=True)
+class DemoCustomer:
+    """What the seeder decided about one demo customer before writing it."""
+
+    rep: User
+    enterprise: bool
+    person: str  # the contact's name
+    company: str  # "" for an individual
+    created: dt.date
+
+
+@dataclass(frozen=True, slots=True)
+class DemoContract:
+    """An unsaved demo contract with its unsaved lines and its instalment plan."""
+
+    contract: Contract
+    lines: list[ContractLine]
+    plan: list[tuple[dt.date, Decimal]]  # (due on, amount) per instalment
+
+
 @demo_seeder(order=30)
 def seed_customers(ctx: DemoContext) -> None:
-    from leads.models import Channel, Lead, StageChange
-
+    """The demo's customers and everything that happens to them, step by step. The steps draw
+    from ``ctx.rng`` in a fixed order, so one seed gives one demo."""
     if Contract.objects.filter(number__startswith="DEMO-").exists():
         ctx.log("  customers: demo contracts exist, nothing to do")
         return
-    rng, today = ctx.rng, ctx.today
+    products = _seed_products()
+    specs, leads = _won_leads(ctx)
+    _seed_leads(leads)
+    customers = _seed_customers_and_contacts(ctx, specs, leads)
+    drafts = _draft_contracts(ctx, customers, specs, products)
+    contracts = _seed_contracts(drafts)
+    line_rows, instalments = _seed_lines_and_instalments(drafts)
+    _seed_approval_steps(ctx, contracts)
+    payments = _seed_payments_and_dunning(ctx, instalments)
+    _seed_lessons(ctx, line_rows)
+    refunds = _seed_refunds(ctx, contracts, payments)
+    signed_contracts = [c for c in contracts if c.status in Contract.SIGNED_STATES]
+    complaints = _seed_complaints(ctx, signed_contracts)
+    _seed_surveys(ctx, signed_contracts)
+    services.tiers_reevaluate(as_of=ctx.today.replace(day=1))
+    ctx.log(
+        f"  customers: {len(customers)} customers, {len(contracts)} contracts, {len(payments)} payments, "
+        f"{len(refunds)} refunds, {len(complaints)} complaints"
+    )
+
+
+def _seed_products() -> list[Product]:
     lines_by_code = {pl.code: pl for pl in ProductLine.objects.all()}
     products = []
     for code, name, price, lessons in PRODUCTS:
@@ -123,12 +166,16 @@ def seed_customers(ctx: DemoContext) -> None:
             },
         )
         products.append(product)
-    channels = list(Channel.objects.filter(is_active=True))
-    users = ctx.users
-    service = users["service"]
-    managers = {team.pk: team.manager for team in ctx.teams}
+    return products
 
-    # -- a won lead and a customer per demo customer ---------------------------------------
+
+# -- a won lead and a customer per demo customer -----------------------------------------------
+
+
+def _won_leads(ctx: DemoContext) -> tuple[list[DemoCustomer], list[Lead]]:
+    """Six to ten customers per rep, each with the won lead it came from (unsaved)."""
+    rng, today = ctx.rng, ctx.today
+    channels = list(Channel.objects.filter(is_active=True))
     specs, leads = [], []
     n = 0
     for rep in ctx.reps():
@@ -157,15 +204,12 @@ def seed_customers(ctx: DemoContext) -> None:
                     created_by=rep,
                 )
             )
-            specs.append(
-                {
-                    "rep": rep,
-                    "enterprise": enterprise,
-                    "person": person,
-                    "company": company,
-                    "created": created,
-                }
-            )
+            specs.append(DemoCustomer(rep, enterprise, person, company, created))
+    return specs, leads
+
+
+def _seed_leads(leads: list[Lead]) -> None:
+    """The won leads with their stage history: created new, then won."""
     Lead.objects.bulk_create(leads)
     StageChange.objects.bulk_create(
         [
@@ -189,73 +233,68 @@ def seed_customers(ctx: DemoContext) -> None:
             for lead in leads
         ]
     )
+
+
+def _seed_customers_and_contacts(
+    ctx: DemoContext, specs: list[DemoCustomer], leads: list[Lead]
+) -> list[Customer]:
+    rng = ctx.rng
     customers = Customer.objects.bulk_create(
         [
             Customer(
                 lead=lead,
-                owner=spec["rep"],
-                name=spec["company"] or spec["person"],
+                owner=spec.rep,
+                name=spec.company or spec.person,
                 phone=lead.phone,
-                kind=Customer.Kind.ENTERPRISE if spec["enterprise"] else Customer.Kind.INDIVIDUAL,
+                kind=Customer.Kind.ENTERPRISE if spec.enterprise else Customer.Kind.INDIVIDUAL,
                 payer_name=""
-                if spec["enterprise"]
+                if spec.enterprise
                 else rng.choice(SURNAMES) + rng.choice(["先生", "女士"]),
             )
             for lead, spec in zip(leads, specs, strict=True)
         ]
     )
     for customer, spec in zip(customers, specs, strict=True):
-        customer.created_at = _at(spec["created"])  # auto_now_add stamped "now"
+        customer.created_at = _at(spec.created)  # auto_now_add stamped "now"
     Customer.objects.bulk_update(customers, ["created_at"], batch_size=500)
     Contact.objects.bulk_create(
         [
             Contact(
                 customer=customer,
-                name=spec["person"],
+                name=spec.person,
                 phone=customer.phone,
-                title="培训经理" if spec["enterprise"] else "学员",
-                is_payer=spec["enterprise"],
+                title="培训经理" if spec.enterprise else "学员",
+                is_payer=spec.enterprise,
             )
             for customer, spec in zip(customers, specs, strict=True)
         ]
     )
+    return customers
 
-    # -- contracts: one or two per customer, in every state ---------------------------------
-    contracts, contract_lines, contract_plans, contract_meta = [], [], [], []
+
+# -- contracts: one or two per customer, in every state ----------------------------------------
+
+
+def _draft_contracts(
+    ctx: DemoContext,
+    customers: list[Customer],
+    specs: list[DemoCustomer],
+    products: list[Product],
+) -> list[DemoContract]:
+    """One contract per customer, a renewal after it for about a third, unsaved."""
+    rng, today = ctx.rng, ctx.today
+    service = ctx.users["service"]
+    drafts = []
     seq = 0
     for customer, spec in zip(customers, specs, strict=True):
-        starts = spec["created"] + dt.timedelta(days=rng.randint(3, 20))
+        starts = spec.created + dt.timedelta(days=rng.randint(3, 20))
         if rng.random() < 0.15:  # a deal still in the works: drafted, in review or approved
             starts = today + dt.timedelta(days=rng.randint(3, 30))
         for _k in range(2 if rng.random() < 0.35 else 1):
             seq += 1
-            pool = products[4:6] if spec["enterprise"] else products[:4] + products[6:]
+            pool = products[4:6] if spec.enterprise else products[:4] + products[6:]
             chosen = rng.sample(pool, rng.randint(1, 2))
-            rows = []
-            for product in chosen:
-                discount = rng.choice(
-                    [
-                        Decimal("0"),
-                        Decimal("0.05"),
-                        Decimal("0.10"),
-                        Decimal("0.15"),
-                        Decimal("0.20"),
-                    ]
-                )
-                quantity = rng.randint(1, 3) if spec["enterprise"] else 1
-                amount = money.line_amount(
-                    quantity=quantity, list_price=product.list_price, discount_rate=discount
-                )
-                rows.append(
-                    ContractLine(
-                        product=product,
-                        quantity=quantity,
-                        list_price=product.list_price,
-                        discount_rate=discount,
-                        amount=amount,
-                        lessons_total=product.lessons * quantity if product.lessons else None,
-                    )
-                )
+            rows = _contract_lines(rng, chosen, enterprise=spec.enterprise)
             total = sum((r.amount for r in rows), Decimal("0.00"))
             parts = rng.choice([1, 2, 3])
             plan = [
@@ -263,81 +302,126 @@ def seed_customers(ctx: DemoContext) -> None:
                 for i, amount in enumerate(money.split_evenly(total, parts))
             ]
             ends = starts + dt.timedelta(days=rng.choice([90, 120, 180]))
-            age = (today - starts).days
-            if age > 60:
-                status = Contract.Status.ARCHIVED if rng.random() < 0.4 else Contract.Status.SIGNED
-            elif age > 20:
-                status = rng.choice(
-                    [Contract.Status.SIGNED, Contract.Status.SIGNED, Contract.Status.APPROVED]
-                )
-            elif age >= 3:
-                # this month's deals: most are through the chain and signed within days
-                status = rng.choice(
-                    [
-                        Contract.Status.SIGNED,
-                        Contract.Status.SIGNED,
-                        Contract.Status.SIGNED,
-                        Contract.Status.PENDING,
-                        Contract.Status.APPROVED,
-                    ]
-                )
-            else:
-                status = rng.choice(
-                    [
-                        Contract.Status.DRAFT,
-                        Contract.Status.PENDING,
-                        Contract.Status.PENDING,
-                        Contract.Status.APPROVED,
-                    ]
-                )
+            status = _contract_status(rng, age=(today - starts).days)
             signed = status in Contract.SIGNED_STATES
-            contracts.append(
-                Contract(
-                    customer=customer,
-                    owner=spec["rep"],
-                    number=f"DEMO-{starts:%Y%m}-{seq:05d}",
-                    status=status,
-                    total_amount=total,
-                    starts_on=starts,
-                    ends_on=ends,
-                    training_content="、".join(p.name for p in chosen),
-                    schedule=rng.choice(
-                        ["周末班，每周六上午", "晚班，每周二、四 19:00", "集中授课两天"]
-                    ),
-                    payment_method=rng.choice(Contract.PaymentMethod.values),
-                    invoice_needed=spec["enterprise"],
-                    invoice_title=spec["company"],
-                    approval_round=0 if status == Contract.Status.DRAFT else 1,
-                    signed_on=starts - dt.timedelta(days=rng.randint(0, 3)) if signed else None,
-                    archived_on=starts + dt.timedelta(days=30)
-                    if status == Contract.Status.ARCHIVED
-                    else None,
-                    service_user=service if signed else None,
-                )
+            contract = Contract(
+                customer=customer,
+                owner=spec.rep,
+                number=f"DEMO-{starts:%Y%m}-{seq:05d}",
+                status=status,
+                total_amount=total,
+                starts_on=starts,
+                ends_on=ends,
+                training_content="、".join(p.name for p in chosen),
+                schedule=rng.choice(
+                    ["周末班，每周六上午", "晚班，每周二、四 19:00", "集中授课两天"]
+                ),
+                payment_method=rng.choice(Contract.PaymentMethod.values),
+                invoice_needed=spec.enterprise,
+                invoice_title=spec.company,
+                approval_round=0 if status == Contract.Status.DRAFT else 1,
+                signed_on=starts - dt.timedelta(days=rng.randint(0, 3)) if signed else None,
+                archived_on=starts + dt.timedelta(days=30)
+                if status == Contract.Status.ARCHIVED
+                else None,
+                service_user=service if signed else None,
             )
-            contract_lines.append(rows)
-            contract_plans.append(plan)
-            contract_meta.append(age)
+            drafts.append(DemoContract(contract, rows, plan))
             # the customer continues around the end of the course: a few days before or after
             starts = ends + dt.timedelta(days=rng.choice([-7, 1, 14]))
             if starts > today - dt.timedelta(days=5):
                 break
+    return drafts
+
+
+def _contract_lines(rng, chosen: list[Product], *, enterprise: bool) -> list[ContractLine]:
+    """A line per chosen product at a random discount; companies buy up to three seats."""
+    rows = []
+    for product in chosen:
+        discount = rng.choice(
+            [Decimal("0"), Decimal("0.05"), Decimal("0.10"), Decimal("0.15"), Decimal("0.20")]
+        )
+        quantity = rng.randint(1, 3) if enterprise else 1
+        amount = money.line_amount(
+            quantity=quantity, list_price=product.list_price, discount_rate=discount
+        )
+        rows.append(
+            ContractLine(
+                product=product,
+                quantity=quantity,
+                list_price=product.list_price,
+                discount_rate=discount,
+                amount=amount,
+                lessons_total=product.lessons * quantity if product.lessons else None,
+            )
+        )
+    return rows
+
+
+def _contract_status(rng, *, age: int) -> str:
+    """A state that fits a contract starting `age` days ago (negative: not started yet)."""
+    if age > 60:
+        return Contract.Status.ARCHIVED if rng.random() < 0.4 else Contract.Status.SIGNED
+    if age > 20:
+        return rng.choice(
+            [Contract.Status.SIGNED, Contract.Status.SIGNED, Contract.Status.APPROVED]
+        )
+    if age >= 3:
+        # this month's deals: most are through the chain and signed within days
+        return rng.choice(
+            [
+                Contract.Status.SIGNED,
+                Contract.Status.SIGNED,
+                Contract.Status.SIGNED,
+                Contract.Status.PENDING,
+                Contract.Status.APPROVED,
+            ]
+        )
+    return rng.choice(
+        [
+            Contract.Status.DRAFT,
+            Contract.Status.PENDING,
+            Contract.Status.PENDING,
+            Contract.Status.APPROVED,
+        ]
+    )
+
+
+def _seed_contracts(drafts: list[DemoContract]) -> list[Contract]:
+    contracts = [draft.contract for draft in drafts]
     Contract.objects.bulk_create(contracts)
     _flag_renewals(contracts)
     for contract in contracts:
         contract.created_at = _at(contract.starts_on - dt.timedelta(days=7))
     Contract.objects.bulk_update(contracts, ["created_at"], batch_size=500)
+    return contracts
 
-    line_rows, instalment_rows, steps = [], [], []
-    now = timezone.now()
-    for contract, rows, plan in zip(contracts, contract_lines, contract_plans, strict=True):
-        for row in rows:
-            row.contract = contract
+
+def _seed_lines_and_instalments(
+    drafts: list[DemoContract],
+) -> tuple[list[ContractLine], list[Instalment]]:
+    line_rows, instalments = [], []
+    for draft in drafts:
+        for row in draft.lines:
+            row.contract = draft.contract
             line_rows.append(row)
-        for i, (due, amount) in enumerate(plan, start=1):
-            instalment_rows.append(
-                Instalment(contract=contract, sequence=i, due_on=due, amount=amount)
+        for i, (due, amount) in enumerate(draft.plan, start=1):
+            instalments.append(
+                Instalment(contract=draft.contract, sequence=i, due_on=due, amount=amount)
             )
+    ContractLine.objects.bulk_create(line_rows)
+    Instalment.objects.bulk_create(instalments)
+    return line_rows, instalments
+
+
+def _seed_approval_steps(ctx: DemoContext, contracts: list[Contract]) -> None:
+    """The chain of every contract past its draft: the manager, legal above 50,000, finance;
+    decided up to a random step for a pending contract, all of it for the others."""
+    rng, users = ctx.rng, ctx.users
+    managers = {team.pk: team.manager for team in ctx.teams}
+    now = timezone.now()
+    steps = []
+    for contract in contracts:
         if contract.status == Contract.Status.DRAFT:
             continue
         kinds = (
@@ -371,13 +455,16 @@ def seed_customers(ctx: DemoContext) -> None:
                     else None,
                 )
             )
-    ContractLine.objects.bulk_create(line_rows)
-    Instalment.objects.bulk_create(instalment_rows)
     ApprovalStep.objects.bulk_create(steps)
 
-    # -- payments: mostly on time, some late, some still open; dunning on the overdue ------
+
+# -- payments: mostly on time, some late, some still open; dunning on the overdue --------------
+
+
+def _seed_payments_and_dunning(ctx: DemoContext, instalments: list[Instalment]) -> list[Payment]:
+    rng, today = ctx.rng, ctx.today
     payments, dunning, paid_updates = [], [], []
-    for instalment in instalment_rows:
+    for instalment in instalments:
         contract = instalment.contract
         if (
             contract.status not in Contract.SIGNED_STATES
@@ -421,8 +508,15 @@ def seed_customers(ctx: DemoContext) -> None:
     Payment.objects.bulk_create(payments)
     Instalment.objects.bulk_update(paid_updates, ["paid_amount"], batch_size=500)
     DunningRecord.objects.bulk_create(dunning)
+    return payments
 
-    # -- lessons delivered, refunds, complaints, surveys -------------------------------------
+
+# -- lessons delivered, refunds, complaints, surveys -------------------------------------------
+
+
+def _seed_lessons(ctx: DemoContext, line_rows: list[ContractLine]) -> None:
+    """Lessons delivered on the signed contracts' lines, in step with the time elapsed."""
+    rng, today = ctx.rng, ctx.today
     deliveries, delivered_lines = [], []
     for line in line_rows:
         contract = line.contract
@@ -445,12 +539,18 @@ def seed_customers(ctx: DemoContext) -> None:
                         lessons=line.lessons_delivered,
                         delivered_on=min(contract.ends_on, today),
                         note="考勤汇总",
-                        recorded_by=service,
+                        recorded_by=ctx.users["service"],
                     )
                 )
     ContractLine.objects.bulk_update(delivered_lines, ["lessons_delivered"], batch_size=500)
     LessonDelivery.objects.bulk_create(deliveries)
 
+
+def _seed_refunds(
+    ctx: DemoContext, contracts: list[Contract], payments: list[Payment]
+) -> list[Refund]:
+    """Up to six refunds of part of what was paid, most of them confirmed by finance."""
+    rng, today = ctx.rng, ctx.today
     paid_by_contract = {}
     for payment in payments:
         paid_by_contract[payment.contract.pk] = (
@@ -471,15 +571,19 @@ def seed_customers(ctx: DemoContext) -> None:
                 reason=rng.choice(["工作调动，无法继续上课", "孩子转学", "课程时间不合适"]),
                 status=Refund.Status.CONFIRMED if confirmed else Refund.Status.REQUESTED,
                 requested_by=contract.owner,
-                decided_by=users["finance"] if confirmed else None,
+                decided_by=ctx.users["finance"] if confirmed else None,
                 confirmed_on=min(contract.starts_on + dt.timedelta(days=45), today)
                 if confirmed
                 else None,
             )
         )
     Refund.objects.bulk_create(refunds)
+    return refunds
 
-    signed_contracts = [c for c in contracts if c.status in Contract.SIGNED_STATES]
+
+def _seed_complaints(ctx: DemoContext, signed_contracts: list[Contract]) -> list[Complaint]:
+    """Fifteen complaints: most answered, some resolved, a few neither."""
+    rng, today = ctx.rng, ctx.today
     complaints = []
     for contract in rng.sample(signed_contracts, min(15, len(signed_contracts))):
         opened = _at(
@@ -494,7 +598,7 @@ def seed_customers(ctx: DemoContext) -> None:
                 severity=rng.choice(Complaint.Severity.values),
                 subject=rng.choice(COMPLAINTS),
                 description="客户来电反映，需要尽快处理。",
-                opened_by=service,
+                opened_by=ctx.users["service"],
                 opened_at=opened,
                 first_response_at=opened + dt.timedelta(hours=rng.randint(1, 30))
                 if state < 0.8
@@ -507,6 +611,11 @@ def seed_customers(ctx: DemoContext) -> None:
             )
         )
     Complaint.objects.bulk_create(complaints)
+    return complaints
+
+
+def _seed_surveys(ctx: DemoContext, signed_contracts: list[Contract]) -> None:
+    rng, today = ctx.rng, ctx.today
     SatisfactionSurvey.objects.bulk_create(
         [
             SatisfactionSurvey(
@@ -515,13 +624,8 @@ def seed_customers(ctx: DemoContext) -> None:
                 score=rng.choice([3, 4, 4, 5, 5, 5]),
                 nps=rng.choice([6, 7, 8, 9, 9, 10]),
                 answered_on=min(c.starts_on + dt.timedelta(days=30), today),
-                recorded_by=service,
+                recorded_by=ctx.users["service"],
             )
             for c in rng.sample(signed_contracts, min(40, len(signed_contracts)))
         ]
-    )
-    services.tiers_reevaluate(as_of=today.replace(day=1))
-    ctx.log(
-        f"  customers: {len(customers)} customers, {len(contracts)} contracts, {len(payments)} payments, "
-        f"{len(refunds)} refunds, {len(complaints)} complaints"
     )

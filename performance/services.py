@@ -7,10 +7,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from salescrm.models import Team, User
@@ -20,6 +21,7 @@ from salescrm.roles import Role
 from salescrm.timeutil import business_date, month_end, month_start, quarter_end, quarter_start
 
 from . import facts, kpis
+from .commission import Line, Source, achievement, statement_lines
 from .models import (
     CommissionLine,
     CommissionPlan,
@@ -565,7 +567,21 @@ def _next_month(month: dt.date) -> dt.date:
     return month_start(month + dt.timedelta(days=31))
 
 
-def _sources(month: dt.date, cut_off: dt.date, base: str) -> dict[int, list]:
+@dataclass(frozen=True, slots=True)
+class CommissionSource:
+    """One row counting towards a rep's commission base: a payment received, a contract
+    signed (signed-amount plans) or a refund confirmed."""
+
+    occurred_on: dt.date
+    order: int  # on the same day, payments and contracts (0) come before refunds (1)
+    kind: str  # "payment", "contract" or "refund": the kind of its statement line
+    pk: int  # of the payment, contract or refund
+    contract_id: int
+    contract_number: str
+    amount: Decimal  # negative for a refund
+
+
+def _sources(month: dt.date, cut_off: dt.date, base: str) -> dict[int, list[CommissionSource]]:
     """Per rep, the month's commission sources in the order they happened: payments received
     (or contracts signed, for a signed-amount plan) and refunds confirmed, plus the *late*
     payments and refunds whose home is this month: dated in an earlier month whose statement
@@ -594,13 +610,13 @@ def _sources(month: dt.date, cut_off: dt.date, base: str) -> dict[int, list]:
         return home == month
 
     stated = CommissionLine.objects.filter(statement__status=CommissionStatement.Status.CLOSED)
-    rows: dict[int, list] = defaultdict(list)
+    rows: dict[int, list[CommissionSource]] = defaultdict(list)
     fields = ("id", "contract_id", "contract__number", "contract__owner_id", "amount")
     if base == CommissionPlan.Base.SIGNED:
         for pk, number, owner, amount, signed_on in Contract.objects.signed_between(
             month, cut_off
         ).values_list("id", "number", "owner_id", "total_amount", "signed_on"):
-            rows[owner].append((signed_on, 0, "contract", pk, pk, number, amount))
+            rows[owner].append(CommissionSource(signed_on, 0, "contract", pk, pk, number, amount))
     else:
         late_payments = (
             Payment.objects.filter(received_on__lt=month)
@@ -614,12 +630,12 @@ def _sources(month: dt.date, cut_off: dt.date, base: str) -> dict[int, list]:
         for pk, contract, number, owner, amount, on in in_month.order_by().values_list(
             *fields, "received_on"
         ):
-            rows[owner].append((on, 0, "payment", pk, contract, number, amount))
+            rows[owner].append(CommissionSource(on, 0, "payment", pk, contract, number, amount))
         for pk, contract, number, owner, amount, on, dated in late_payments.order_by().values_list(
             *fields, "received_on", "dated_month"
         ):
             if home_is_this_month(owner, dated):
-                rows[owner].append((on, 0, "payment", pk, contract, number, amount))
+                rows[owner].append(CommissionSource(on, 0, "payment", pk, contract, number, amount))
     confirmed = Refund.objects.filter(status=Refund.Status.CONFIRMED)
     late_refunds = (
         confirmed.filter(confirmed_on__lt=month)
@@ -633,14 +649,14 @@ def _sources(month: dt.date, cut_off: dt.date, base: str) -> dict[int, list]:
     for pk, contract, number, owner, amount, on in in_month.order_by().values_list(
         *fields, "confirmed_on"
     ):
-        rows[owner].append((on, 1, "refund", pk, contract, number, -amount))
+        rows[owner].append(CommissionSource(on, 1, "refund", pk, contract, number, -amount))
     for pk, contract, number, owner, amount, on, dated in late_refunds.order_by().values_list(
         *fields, "confirmed_on", "dated_month"
     ):
         if home_is_this_month(owner, dated):
-            rows[owner].append((on, 1, "refund", pk, contract, number, -amount))
+            rows[owner].append(CommissionSource(on, 1, "refund", pk, contract, number, -amount))
     for items in rows.values():
-        items.sort(key=lambda row: (row[0], row[1], row[3]))
+        items.sort(key=lambda row: (row.occurred_on, row.order, row.pk))
     return rows
 
 
@@ -655,127 +671,195 @@ def _descriptions() -> dict[str, str]:
 
 
 def _commission_month(month: dt.date, cut_off: dt.date) -> dict:
-    from django.conf import settings
-    from django.utils import translation
-
-    from .commission import Source, achievement, statement_lines
-
+    """Replace the open statements of `month` with the ones computed from its sources up to
+    `cut_off`; the reps' closed statements stay as they are."""
     existing = CommissionStatement.objects.filter(month=month)
-    pinned = existing.values_list("plan_id", flat=True).first()
-    plan = (
-        CommissionPlan.objects.filter(pk=pinned).first()
-        if pinned
-        else CommissionPlan.objects.in_effect(month)
-    )
+    plan = _pinned_plan(existing, month)
     if plan is None:
         return {"statements": 0, "commission_lines": 0, "closed_kept": 0}
     tiers = plan.calculator_tiers(list(plan.tiers.all()))
     closed = set(existing.closed().values_list("rep_id", flat=True))
     sources = _sources(month, cut_off, plan.base)
-    metric = "signed_amount" if plan.base == CommissionPlan.Base.SIGNED else "collected_amount"
-    signed_targets = kpis.targets_by("signed_amount", month, cut_off)
-    rep_targets = {**signed_targets, **kpis.targets_by(metric, month, cut_off)}
-    team_targets = {
-        **kpis.targets_by("signed_amount", month, cut_off, level="team"),
-        **kpis.targets_by(metric, month, cut_off, level="team"),
-    }
-    reps = {
+    rep_targets, team_targets = _commission_targets(plan, month, cut_off)
+    teams = {
         pk: team for pk, team in User.objects.filter(role=Role.REP).values_list("id", "team_id")
     }
     active = set(User.objects.filter(role=Role.REP, is_active=True).values_list("id", flat=True))
     net = {
-        rep: sum((row[6] for row in sources.get(rep, [])), Decimal(0))
+        rep: sum((source.amount for source in sources.get(rep, [])), Decimal(0))
         for rep in set(sources) | active
     }
-    team_base = defaultdict(Decimal)
+    bonus_teams = _bonus_teams(plan, net, teams, team_targets)
+    now = timezone.now()
+    statements, lines = [], []
+    with translation.override(settings.LANGUAGE_CODE):
+        descriptions = _descriptions()
+        for rep in sorted(net):
+            if rep in closed or rep not in teams:
+                continue
+            statement, rep_lines = _rep_statement(
+                rep=rep,
+                team=teams[rep],
+                month=month,
+                cut_off=cut_off,
+                plan=plan,
+                tiers=tiers,
+                sources=sources.get(rep, []),
+                net=net[rep],
+                target=rep_targets.get(rep),
+                team_bonus=teams[rep] in bonus_teams,
+                descriptions=descriptions,
+                computed_at=now,
+            )
+            statements.append(statement)
+            lines += rep_lines
+    _replace_open_statements(existing, statements, lines)
+    return {
+        "statements": len(statements),
+        "commission_lines": len(lines),
+        "closed_kept": len(closed),
+    }
+
+
+def _pinned_plan(existing, month: dt.date) -> CommissionPlan | None:
+    """The plan the month's statements were computed with (a recomputation keeps it, even when
+    another plan has come into effect since), else the plan in effect in the month."""
+    pinned = existing.values_list("plan_id", flat=True).first()
+    if pinned:
+        return CommissionPlan.objects.filter(pk=pinned).first()
+    return CommissionPlan.objects.in_effect(month)
+
+
+def _commission_targets(plan: CommissionPlan, month: dt.date, cut_off: dt.date):
+    """{rep: target} and {team: target} of the plan's base metric, the signed-amount target
+    standing in where the base's own is missing."""
+    metric = "signed_amount" if plan.base == CommissionPlan.Base.SIGNED else "collected_amount"
+    rep_targets = {
+        **kpis.targets_by("signed_amount", month, cut_off),
+        **kpis.targets_by(metric, month, cut_off),
+    }
+    team_targets = {
+        **kpis.targets_by("signed_amount", month, cut_off, level="team"),
+        **kpis.targets_by(metric, month, cut_off, level="team"),
+    }
+    return rep_targets, team_targets
+
+
+def _bonus_teams(
+    plan: CommissionPlan,
+    net: dict[int, Decimal],
+    teams: dict[int, int | None],
+    team_targets: dict[int, Decimal],
+) -> set[int]:
+    """The teams whose reps' net base together reaches the plan's team-bonus threshold (a
+    percentage of the team's target); none when the plan pays no team bonus."""
+    team_base: dict[int, Decimal] = defaultdict(Decimal)
     for rep, amount in net.items():
-        if reps.get(rep):
-            team_base[reps[rep]] += amount
-    bonus_teams = {
+        if teams.get(rep):
+            team_base[teams[rep]] += amount
+    return {
         team
         for team, amount in team_base.items()
         if plan.team_bonus_rate > 0
         and team_targets.get(team)
         and amount * 100 >= team_targets[team] * plan.team_bonus_threshold
     }
-    now = timezone.now()
-    statements, lines = [], []
-    with translation.override(settings.LANGUAGE_CODE):
-        descriptions = _descriptions()
-        for rep in sorted(net):
-            if rep in closed or rep not in reps:
-                continue
-            rows = sources.get(rep, [])
-            target = rep_targets.get(rep)
-            calc_lines, commission = statement_lines(
-                [Source(row, row[6]) for row in rows], target, tiers, plan.method
+
+
+def _rep_statement(
+    *,
+    rep: int,
+    team: int | None,
+    month: dt.date,
+    cut_off: dt.date,
+    plan: CommissionPlan,
+    tiers,
+    sources: list[CommissionSource],
+    net: Decimal,
+    target: Decimal | None,
+    team_bonus: bool,
+    descriptions: dict[str, str],
+    computed_at: dt.datetime,
+) -> tuple[CommissionStatement, list[CommissionLine]]:
+    """One rep's statement of the month, unsaved, with its lines: one per tier band of each
+    source (see ``performance.commission``) and the team bonus (a positive net base × the
+    plan's bonus rate) when their team reached its threshold."""
+    calc_lines, commission = statement_lines(
+        [Source(source, source.amount) for source in sources], target, tiers, plan.method
+    )
+    bonus = round_money(net * plan.team_bonus_rate / 100) if team_bonus and net > 0 else Decimal(0)
+    reached = achievement(net, target)
+    if reached is not None:
+        # refunds above the month's collections: 0 %, not a negative achievement
+        reached = max(reached, Decimal(0))
+    statement = CommissionStatement(
+        rep_id=rep,
+        month=month,
+        plan=plan,
+        team_id=team,
+        base_kind=plan.base,
+        base_amount=net,
+        target_amount=target,
+        achievement=None if reached is None else round_percent(reached * 100),
+        commission=commission,
+        team_bonus=bonus,
+        total=commission + bonus,
+        computed_at=computed_at,
+    )
+    lines = [
+        _source_line(statement, position, line, descriptions)
+        for position, line in enumerate(calc_lines, 1)
+    ]
+    if bonus:
+        lines.append(
+            CommissionLine(
+                statement=statement,
+                position=len(lines) + 1,
+                kind=CommissionLine.Kind.TEAM_BONUS,
+                occurred_on=cut_off,
+                description=str(
+                    _("Team target reached: %(base)s × %(rate)s %%")
+                    % {"base": net, "rate": plan.team_bonus_rate}
+                ),
+                base=net,
+                rate=plan.team_bonus_rate,
+                amount=bonus,
             )
-            bonus = Decimal(0)
-            if reps[rep] in bonus_teams and net[rep] > 0:
-                bonus = round_money(net[rep] * plan.team_bonus_rate / 100)
-            reached = achievement(net[rep], target)
-            if reached is not None:
-                # refunds above the month's collections: 0 %, not a negative achievement
-                reached = max(reached, Decimal(0))
-            statement = CommissionStatement(
-                rep_id=rep,
-                month=month,
-                plan=plan,
-                team_id=reps[rep],
-                base_kind=plan.base,
-                base_amount=net[rep],
-                target_amount=target,
-                achievement=None if reached is None else round_percent(reached * 100),
-                commission=commission,
-                team_bonus=bonus,
-                total=commission + bonus,
-                computed_at=now,
-            )
-            statements.append(statement)
-            for position, line in enumerate(calc_lines, 1):
-                on, _order, kind, pk, contract, number, _amount = line.ref
-                lines.append(
-                    CommissionLine(
-                        statement=statement,
-                        position=position,
-                        kind=kind,
-                        contract_id=contract,
-                        payment_id=pk if kind == "payment" else None,
-                        refund_id=pk if kind == "refund" else None,
-                        occurred_on=on,
-                        description=descriptions[kind] % {"date": on.isoformat(), "number": number},
-                        base=line.base,
-                        rate=line.rate * 100,
-                        amount=line.amount,
-                    )
-                )
-            if bonus:
-                lines.append(
-                    CommissionLine(
-                        statement=statement,
-                        position=len(calc_lines) + 1,
-                        kind=CommissionLine.Kind.TEAM_BONUS,
-                        occurred_on=cut_off,
-                        description=str(
-                            _("Team target reached: %(base)s × %(rate)s %%")
-                            % {"base": net[rep], "rate": plan.team_bonus_rate}
-                        ),
-                        base=net[rep],
-                        rate=plan.team_bonus_rate,
-                        amount=bonus,
-                    )
-                )
+        )
+    return statement, lines
+
+
+def _source_line(
+    statement: CommissionStatement, position: int, line: Line, descriptions: dict[str, str]
+) -> CommissionLine:
+    """The statement line of one tier band of a source (``commission.Line``, whose ref is the
+    ``CommissionSource``)."""
+    source = line.ref
+    return CommissionLine(
+        statement=statement,
+        position=position,
+        kind=source.kind,
+        contract_id=source.contract_id,
+        payment_id=source.pk if source.kind == "payment" else None,
+        refund_id=source.pk if source.kind == "refund" else None,
+        occurred_on=source.occurred_on,
+        description=descriptions[source.kind]
+        % {"date": source.occurred_on.isoformat(), "number": source.contract_number},
+        base=line.base,
+        rate=line.rate * 100,
+        amount=line.amount,
+    )
+
+
+def _replace_open_statements(existing, statements, lines) -> None:
+    """The month's open statements and their lines give way to the new ones in one
+    transaction: a reader never sees a month half recomputed."""
     with transaction.atomic():
         existing.open().delete()
         CommissionStatement.objects.bulk_create(statements, batch_size=1000)
         for line in lines:
             line.statement_id = line.statement.pk
         CommissionLine.objects.bulk_create(lines, batch_size=2000)
-    return {
-        "statements": len(statements),
-        "commission_lines": len(lines),
-        "closed_kept": len(closed),
-    }
 
 
 @transaction.atomic

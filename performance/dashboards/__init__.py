@@ -7,12 +7,21 @@ A ``Scope`` is what the reader may see narrowed by the filters (period, team, re
 ``Chart`` is one figure with the table of the numbers behind it (the table view and the
 CSV/XLSX export show exactly these rows). ``build(scope, key)`` builds one chart, ``charts_for``
 the charts of the reader's dashboard.
+
+The charts live in one module per dashboard — ``rep``, ``manager``, ``director``,
+``backoffice`` (legal, finance, after-sales) and ``funnel`` (shared by the sales dashboards).
+Each chart is three functions: ``<key>_rows(data)`` computes its numbers as typed rows (frozen
+dataclasses, testable without drawing), ``draw_<key>(rows)`` draws the figure from them, and
+``chart_<key>(data)`` puts the two together with the title and header.
 """
+
+from collections.abc import Callable
 
 from salescrm.models import Notification
 
-from .charts import BENCHMARKS, CHARTS
+from . import backoffice, director, funnel, manager, rep
 from .data import Data, company_months
+from .director import BENCHMARKS
 from .figures import Chart, Figure
 from .scope import Scope, dashboard_kind, default_month, scope_for
 
@@ -65,6 +74,15 @@ DASHBOARDS: dict[str, list[str]] = {
     "legal": ["approvals"],
     "finance": ["approvals", "receivables"],
     "service": ["complaints"],
+}
+
+
+CHARTS: dict[str, Callable[[Data], Chart]] = {
+    **rep.CHARTS,
+    **funnel.CHARTS,
+    **manager.CHARTS,
+    **director.CHARTS,
+    **backoffice.CHARTS,
 }
 
 

@@ -1,7 +1,7 @@
 """A chart: its figure (plotly, as plain dicts) and the table of the numbers behind it."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import Decimal
 from functools import cache
 from html import escape
@@ -9,6 +9,16 @@ from html import escape
 import plotly.io as pio
 
 # --- charts --------------------------------------------------------------------------------
+
+# Metadata of a typed row's field that only the figure reads (a forecast's history): it is no
+# column of the table nor of the export.
+NOT_A_COLUMN = {"column": False}
+
+
+def cells(row) -> list:
+    """A chart's typed row as the cells of its table and export: its fields in the order they
+    are declared, which is the order of the chart's header."""
+    return [getattr(row, field.name) for field in fields(row) if field.metadata.get("column", True)]
 
 
 @dataclass

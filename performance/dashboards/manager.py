@@ -1,0 +1,455 @@
+"""The manager's dashboard: the team rep by rep — targets, leaderboard, activity, channels and
+the forecast (the director's dashboard shows several of these for the whole company)."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import partial
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from leads.models import Campaign, Channel
+from salescrm.timeutil import month_end, month_start, quarter_end, quarter_start
+
+from .. import forecast, kpis
+from ..models import PeriodKind, ScoreCard
+from .data import Data
+from .figures import NOT_A_COLUMN, Chart, Figure, cells
+from .rep import draw_target_against_signed
+from .scope import ZERO, add_months, money, percent
+
+# --- target by rep ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TargetByRepRow:
+    rep: str
+    team: str
+    target: Decimal
+    signed: Decimal
+    achievement: Decimal | None
+
+
+def target_by_rep_rows(data: Data) -> list[TargetByRepRow]:
+    scope = data.scope
+    rows = []
+    for rep in scope.reps:
+        target = data.target("signed_amount", scope.start, scope.end, rep.pk)
+        actual = data.total(data.signed, scope.start, scope.end, rep.pk)
+        rows.append(
+            TargetByRepRow(
+                str(rep), str(rep.team or ""), money(target), money(actual), percent(actual, target)
+            )
+        )
+    return rows
+
+
+def chart_target_by_rep(data: Data) -> Chart:
+    rows = target_by_rep_rows(data)
+    return Chart(
+        "target_by_rep",
+        _("Target achievement by rep"),
+        [_("Rep"), _("Team"), _("Target"), _("Signed amount"), _("Signing achievement (%)")],
+        [cells(row) for row in rows],
+        partial(draw_target_against_signed, rows, "rep"),
+    )
+
+
+# --- leaderboard -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LeaderboardRow:
+    rank: int
+    rep: str
+    team: str
+    signed_month: Decimal
+    signed_quarter: Decimal
+    score_month: Decimal | None
+    score_quarter: Decimal | None
+    titles: str
+
+
+def leaderboard_rows(data: Data) -> list[LeaderboardRow]:
+    """Signed amount of the month and the quarter per rep, with the month's and the quarter's
+    scorecard totals; the first of each ranking is the 月度/季度销售冠军 (ties: by name)."""
+    scope = data.scope
+    q_start, q_end = quarter_start(scope.month), quarter_end(scope.month)
+    scores = {
+        (person, kind): total
+        for person, kind, total in ScoreCard.objects.filter(
+            scope.owned("person_id"),
+            Q(period_kind=PeriodKind.MONTH, period_start=scope.month)
+            | Q(period_kind=PeriodKind.QUARTER, period_start=q_start),
+        ).values_list("person_id", "period_kind", "total_score")
+    }
+    amounts = [
+        (
+            rep,
+            money(data.total(data.signed, scope.month, month_end(scope.month), rep.pk)),
+            money(data.total(data.signed, q_start, q_end, rep.pk)),
+        )
+        for rep in scope.reps
+    ]
+
+    def champion(index):
+        best = sorted(amounts, key=lambda a: (-a[index], str(a[0])))
+        return best[0][0].pk if best and best[0][index] > 0 else None
+
+    month_champion, quarter_champion = champion(1), champion(2)
+    amounts.sort(key=lambda a: (-a[1], -a[2], str(a[0])))
+    rows = []
+    for rank, (rep, month_amount, quarter_amount) in enumerate(amounts, start=1):
+        titles = []
+        if rep.pk == month_champion:
+            titles.append(_("Sales champion of the month"))
+        if rep.pk == quarter_champion:
+            titles.append(_("Sales champion of the quarter"))
+        rows.append(
+            LeaderboardRow(
+                rank=rank,
+                rep=str(rep),
+                team=str(rep.team or ""),
+                signed_month=month_amount,
+                signed_quarter=quarter_amount,
+                score_month=scores.get((rep.pk, "month")),
+                score_quarter=scores.get((rep.pk, "quarter")),
+                titles=", ".join(titles),
+            )
+        )
+    return rows
+
+
+def draw_leaderboard(rows: list[LeaderboardRow]) -> Figure:
+    # the first of the ranking at the top of a horizontal bar chart
+    return Figure().add_bar(
+        y=[row.rep for row in rows][::-1],
+        x=[float(row.signed_month) for row in rows][::-1],
+        orientation="h",
+        name=_("Signed this month"),
+    )
+
+
+def chart_leaderboard(data: Data) -> Chart:
+    rows = leaderboard_rows(data)
+    return Chart(
+        "leaderboard",
+        _("Leaderboard"),
+        [
+            _("Rank"),
+            _("Rep"),
+            _("Team"),
+            _("Signed this month"),
+            _("Signed this quarter"),
+            _("Score of the month"),
+            _("Score of the quarter"),
+            _("Title"),
+        ],
+        [cells(row) for row in rows],
+        partial(draw_leaderboard, rows),
+    )
+
+
+# --- activity --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityRow:
+    rep: str
+    calls_planned: int
+    calls_made: int
+    visits_planned: int
+    visits_effective: int
+    completion: Decimal | None
+
+
+def activity_rows(data: Data) -> list[ActivityRow]:
+    """Weekly activity plans starting in the period against what was logged in it: phone calls
+    and effective visits (the nightly facts)."""
+    scope = data.scope
+    facts = data.facts(scope.period, scope.start)
+    calls, visits = facts.ratios.get("calls", {}), facts.ratios.get("visits", {})
+    none = kpis.Ratio(ZERO, ZERO)
+    rows = []
+    for rep in scope.reps:
+        made, visited = calls.get(rep.pk, none), visits.get(rep.pk, none)
+        rows.append(
+            ActivityRow(
+                rep=str(rep),
+                calls_planned=int(made.denominator),
+                calls_made=int(made.numerator),
+                visits_planned=int(visited.denominator),
+                visits_effective=int(visited.numerator),
+                completion=percent(
+                    made.numerator + visited.numerator, made.denominator + visited.denominator
+                ),
+            )
+        )
+    return rows
+
+
+def draw_activity(rows: list[ActivityRow]) -> Figure:
+    names = [row.rep for row in rows]
+    figure = Figure()
+    figure.add_bar(
+        x=names, y=[row.calls_planned + row.visits_planned for row in rows], name=_("Planned")
+    )
+    figure.add_bar(
+        x=names, y=[row.calls_made + row.visits_effective for row in rows], name=_("Done")
+    )
+    return figure
+
+
+def chart_activity(data: Data) -> Chart:
+    rows = activity_rows(data)
+    scope = data.scope
+    return Chart(
+        "activity",
+        _("Activity plan against actual"),
+        [
+            _("Rep"),
+            _("Calls planned"),
+            _("Calls made"),
+            _("Visits planned"),
+            _("Effective visits"),
+            _("Completion (%)"),
+        ],
+        [cells(row) for row in rows],
+        partial(draw_activity, rows),
+        note=data.facts(scope.period, scope.start).note(),
+    )
+
+
+# --- channels --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelRow:
+    channel: str
+    campaign: str
+    leads: int
+    won: int
+    conversion: Decimal | None
+    signed: Decimal
+    cost: Decimal | None  # None when no campaign of the row ran in the period
+    cost_per_won: Decimal | None
+
+
+def channel_rows(data: Data) -> list[ChannelRow]:
+    """Per channel and campaign: leads created in the period, how many of them were won, the
+    amount signed in the period by customers who came through it (the nightly facts), and the
+    cost per won lead (the cost of the campaigns running in the period, counted in full, ÷
+    won leads)."""
+    scope = data.scope
+    counts = data.channel_facts(scope.period, scope.start)
+    campaigns = {
+        c.pk: c
+        for c in Campaign.objects.filter(
+            Q(pk__in={key[1] for key in counts if key[1]})
+            | Q(starts_on__lte=scope.end) & (Q(ends_on__isnull=True) | Q(ends_on__gte=scope.start))
+        )
+    }
+    for campaign in campaigns.values():
+        counts.setdefault((campaign.channel_id, campaign.pk), [0, 0, ZERO])
+    channels = {c.pk: c for c in Channel.objects.all()}
+
+    def running(campaign) -> bool:
+        return campaign.starts_on <= scope.end and (
+            campaign.ends_on is None or campaign.ends_on >= scope.start
+        )
+
+    rows = []
+    for (channel_id, campaign_id), (count, won, amount) in counts.items():
+        campaign = campaigns.get(campaign_id)
+        cost = money(campaign.cost) if campaign and running(campaign) else None
+        rows.append(
+            ChannelRow(
+                channel=str(channels.get(channel_id, "")),
+                campaign=campaign.name if campaign else "",
+                leads=count,
+                won=won,
+                conversion=percent(won, count),
+                signed=money(amount),
+                cost=cost,
+                cost_per_won=money(cost / won) if cost is not None and won else None,
+            )
+        )
+    rows.sort(key=lambda row: (row.channel, row.campaign))
+    return rows
+
+
+def draw_channels(rows: list[ChannelRow]) -> Figure:
+    per_channel: dict = defaultdict(lambda: [0, 0])
+    for row in rows:
+        per_channel[row.channel][0] += row.leads
+        per_channel[row.channel][1] += row.won
+    names = sorted(per_channel)
+    figure = Figure()
+    figure.add_bar(x=names, y=[per_channel[n][0] for n in names], name=_("Leads"))
+    figure.add_bar(x=names, y=[per_channel[n][1] for n in names], name=_("Won"))
+    return figure
+
+
+def chart_channels(data: Data) -> Chart:
+    rows = channel_rows(data)
+    scope = data.scope
+    return Chart(
+        "channels",
+        _("Channel analysis"),
+        [
+            _("Channel"),
+            _("Campaign"),
+            _("Leads"),
+            _("Won"),
+            _("Conversion (%)"),
+            _("Signed amount"),
+            _("Campaign cost"),
+            _("Cost per won lead"),
+        ],
+        [cells(row) for row in rows],
+        partial(draw_channels, rows),
+        note=_(
+            "Leads created in the period and how many were won; cost of the campaigns running in the period."
+        )
+        + " "
+        + data.facts(scope.period, scope.start).note(),
+    )
+
+
+# --- forecast --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ForecastRow:
+    metric: str
+    quarter: str  # "2026 Q4"
+    point: Decimal | None
+    low: Decimal | None
+    high: Decimal | None
+    target: Decimal
+    mape: Decimal | None
+    months_of_history: int
+    # what the figure draws beside the numbers: the monthly history and the projection
+    history: list = field(default_factory=list, metadata=NOT_A_COLUMN)
+    projection: forecast.Projection | None = field(default=None, metadata=NOT_A_COLUMN)
+
+
+def forecast_rows(data: Data) -> list[ForecastRow]:
+    """Next quarter's signed amount and enrolments (new customers), projected by
+    ``performance.forecast`` from the scope's monthly history up to the last complete month,
+    beside the target of that quarter, with the back-test error (MAPE) on the history."""
+    scope = data.scope
+    last_complete = add_months(month_start(scope.today), -1)
+    next_quarter = add_months(quarter_start(scope.month), 3)
+    history_end = min(last_complete, add_months(next_quarter, -1))
+    rows = []
+    for metric, label, source in [
+        ("signed_amount", _("Signed amount"), data.signed),
+        ("new_customers", _("Enrolments (new customers)"), data.enrolments),
+    ]:
+        totals = {month: sum(values.values(), ZERO) for month, values in source.items()}
+        first = min((m for m, v in totals.items() if v), default=None)
+        if first is None or first > history_end:
+            continue
+        history = forecast.monthly_series(totals, max(first, data.history_start), history_end)
+        ahead = (
+            (next_quarter.year - history_end.year) * 12 + next_quarter.month - history_end.month - 1
+        )
+        projection = forecast.project_quarter(history, ahead=ahead)
+        _tests, mape = forecast.backtest(history)
+        target = data.target(metric, next_quarter, month_end(add_months(next_quarter, 2)))
+        rows.append(
+            ForecastRow(
+                metric=label,
+                quarter=f"{next_quarter.year} Q{(next_quarter.month - 1) // 3 + 1}",
+                point=projection.point if projection else None,
+                low=projection.low if projection else None,
+                high=projection.high if projection else None,
+                target=target if metric == "new_customers" else money(target),
+                mape=mape,
+                months_of_history=len(history),
+                history=history,
+                projection=projection,
+            )
+        )
+    return rows
+
+
+def draw_forecast(rows: list[ForecastRow]) -> Figure:
+    figure = Figure.subplots([row.metric for row in rows])
+    for i, row in enumerate(rows, start=1):
+        quarters: dict = defaultdict(Decimal)
+        for month, value in row.history:
+            quarters[f"{month.year}Q{(month.month - 1) // 3 + 1}"] += Decimal(value)
+        names = list(quarters)[-8:]
+        figure.add_bar(
+            x=names,
+            y=[float(quarters[n]) for n in names],
+            row=1,
+            col=i,
+            showlegend=i == 1,
+            name=_("Actual"),
+            marker={"color": "#6c8ebf"},
+        )
+        projection = row.projection
+        if projection:
+            quarter = row.quarter.replace(" ", "")  # the bars' "2026Q4"
+            figure.add_bar(
+                x=[quarter],
+                y=[float(projection.point)],
+                row=1,
+                col=i,
+                showlegend=i == 1,
+                name=_("Forecast"),
+                marker={"color": "#f0ad4e"},
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": [float(projection.high - projection.point)],
+                    "arrayminus": [float(projection.point - projection.low)],
+                },
+            )
+            figure.add_scatter(
+                x=[quarter],
+                y=[float(row.target)],
+                mode="markers",
+                marker={"symbol": "diamond", "size": 12, "color": "red"},
+                row=1,
+                col=i,
+                showlegend=i == 1,
+                name=_("Target"),
+            )
+    return figure
+
+
+def chart_forecast(data: Data) -> Chart:
+    rows = forecast_rows(data)
+    return Chart(
+        "forecast",
+        _("Forecast of next quarter"),
+        [
+            _("Metric"),
+            _("Quarter"),
+            _("Forecast"),
+            _("Low (80 %)"),
+            _("High (80 %)"),
+            _("Target"),
+            _("Back-test error (MAPE %)"),
+            _("Months of history"),
+        ],
+        [cells(row) for row in rows],
+        partial(draw_forecast, rows),
+        note=_(
+            "Linear trend plus a level per quarter of the year, fitted by least squares on the monthly totals; 80 % prediction interval; the back-test re-fits on the months before each of the last four quarters."
+        ),
+    )
+
+
+CHARTS = {
+    "target_by_rep": chart_target_by_rep,
+    "leaderboard": chart_leaderboard,
+    "activity": chart_activity,
+    "channels": chart_channels,
+    "forecast": chart_forecast,
+}
