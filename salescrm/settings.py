@@ -150,9 +150,12 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # An outage is a cache miss, not a 500 (salescrm/cache.py); short timeouts so a
+            # lost Redis host costs a page a second, not a minute.
+            "BACKEND": "salescrm.cache.ForgivingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("DJANGO_CACHE_PREFIX", default="salescrm"),
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
     CELERY_BROKER_URL = REDIS_URL
@@ -165,6 +168,11 @@ else:
     CELERY_TASK_ALWAYS_EAGER = True
     # The embedded demo is one process: a per-process cache is the shared cache.
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+
+# The public capture form's rate limit lives in the cache. While Redis is down it lets posts
+# through: a real enquiry lost is worse than a burst of spam for the minutes of an outage
+# (the honeypot still drops bots, and /healthz reports the outage).
+RATELIMIT_FAIL_OPEN = True
 
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "UTC"
