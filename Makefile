@@ -42,10 +42,10 @@ test: dev-venv services  ## The whole test suite against real PostgreSQL and Red
 	env -u DATABASE_URL -u REDIS_URL $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest $(PYTEST_ARGS)
+	HYPOTHESIS_PROFILE=ci DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest $(PYTEST_ARGS)
 
 test-fast: dev-venv services  ## The suite without browser, worker and slow tests
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest -m "not browser and not worker and not slow" $(PYTEST_ARGS)
+	HYPOTHESIS_PROFILE=ci DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest -m "not browser and not worker and not slow" $(PYTEST_ARGS)
 
 lint:  ## ruff lint and format check
 	$(PY) -m ruff check .
