@@ -14,7 +14,7 @@ cut-off (the business date while the period runs, its last day once it is over):
 - ``ProductLineFact``: amount signed per product line.
 
 Every night the open month, quarter and year are replaced, plus every period of the last
-``FACT_HISTORY_MONTHS`` months whose facts do not yet run to its end (the first night, or after
+``settings.DASHBOARD_FACTS_HISTORY_MONTHS`` (36) months whose facts do not yet run to its end (the first night, or after
 an outage); a period whose facts run to its end is never recomputed (frozen). A constant number
 of queries per period, whatever the number of owners, leads or contracts.
 """
@@ -23,6 +23,7 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -32,7 +33,6 @@ from salescrm.timeutil import day_bounds, month_end, month_start, quarter_end, q
 from . import kpis
 from .models import ChannelFact, FactPeriod, KpiFact, ProductLineFact
 
-FACT_HISTORY_MONTHS = 36
 ZERO = Decimal(0)
 
 # The KPIs of the catalogue computed per period kind. Months and quarters get every KPI: the
@@ -289,9 +289,12 @@ def kpi_ratios(
     return ratios
 
 
-def dashboard_facts_compute(*, day: dt.date, history_months: int = FACT_HISTORY_MONTHS) -> dict:
+def dashboard_facts_compute(*, day: dt.date, history_months: int | None = None) -> dict:
     """Replace the facts of the open month, quarter and year up to `day`, and of every earlier
-    period (within `history_months`) whose facts do not run to its end yet."""
+    period (within `history_months`, default ``settings.DASHBOARD_FACTS_HISTORY_MONTHS``)
+    whose facts do not run to its end yet."""
+    if history_months is None:
+        history_months = settings.DASHBOARD_FACTS_HISTORY_MONTHS
     counts = {"periods": 0, "kpi_facts": 0, "channel_facts": 0}
     for kind, start, cut_off in _periods(day, history_months):
         written = facts_replace(kind=kind, start=start, cut_off=cut_off)

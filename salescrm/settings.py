@@ -143,6 +143,9 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # Dashboards keep their rendered charts this many seconds per reader and filters (0: off).
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=300)
+# How far back the nightly dashboard facts catch up on periods not computed to their end (the
+# first night fills this much history, which the year-over-year and forecast charts read).
+DASHBOARD_FACTS_HISTORY_MONTHS = env.int("DASHBOARD_FACTS_HISTORY_MONTHS", default=36)
 
 # Redis: broker for Celery and Django's cache. Unset: tasks run eagerly in-process and the
 # cache is per-process memory (the embedded demo).
