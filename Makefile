@@ -8,7 +8,7 @@ PORT ?= 8000
 # The test suite runs against real PostgreSQL and Redis (override to run several suites at once).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/salescrm
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= --durations=20
 
 .PHONY: help demo demo-setup venv dev-venv test test-fast services lint format migrations-check messages worker beat clean
 
