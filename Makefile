@@ -8,7 +8,7 @@ PORT ?= 8000
 # The test suite runs against real PostgreSQL and Redis (override to run several suites at once).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/salescrm
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= --durations=20
 
 .PHONY: help demo demo-setup venv dev-venv test test-fast services lint format migrations-check messages worker beat clean
 
@@ -42,10 +42,10 @@ test: dev-venv services  ## The whole test suite against real PostgreSQL and Red
 	env -u DATABASE_URL -u REDIS_URL $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest $(PYTEST_ARGS)
+	HYPOTHESIS_PROFILE=ci DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest $(PYTEST_ARGS)
 
 test-fast: dev-venv services  ## The suite without browser, worker and slow tests
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest -m "not browser and not worker and not slow" $(PYTEST_ARGS)
+	HYPOTHESIS_PROFILE=ci DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest -m "not browser and not worker and not slow" $(PYTEST_ARGS)
 
 lint:  ## ruff lint and format check
 	$(PY) -m ruff check .

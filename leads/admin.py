@@ -1,8 +1,8 @@
 from django.contrib import admin, messages
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from salescrm.admin import RowsInlineMixin
+from salescrm.tasks import enqueue
 
 from .models import (
     Activity,
@@ -22,12 +22,22 @@ from .models import (
 
 class RescoreOnSave:
     """Scoring rules and thresholds re-grade every lead when an admin changes them: a Celery
-    task queued once the change is committed (in-process without Redis, as in the demo)."""
+    task queued once the change is committed (in-process without Redis, as in the demo, or
+    when the broker is unreachable: then the admin waits for it and is told so)."""
 
     def _rescore(self, request):
         from .tasks import rescore_all_leads
 
-        transaction.on_commit(rescore_all_leads.delay)
+        def warn():
+            messages.warning(
+                request,
+                _(
+                    "The task queue is unreachable, so the leads were re-graded while you waited. "
+                    "Tell the administrator if this persists."
+                ),
+            )
+
+        enqueue(rescore_all_leads, on_inline=warn)
         messages.info(request, _("The leads are being re-graded with the new rules."))
 
     def save_model(self, request, obj, form, change):

@@ -14,7 +14,7 @@ cut-off (the business date while the period runs, its last day once it is over):
 - ``ProductLineFact``: amount signed per product line.
 
 Every night the open month, quarter and year are replaced, plus every period of the last
-``FACT_HISTORY_MONTHS`` months whose facts do not yet run to its end (the first night, or after
+``settings.DASHBOARD_FACTS_HISTORY_MONTHS`` (36) months whose facts do not yet run to its end (the first night, or after
 an outage); a period whose facts run to its end is frozen: it is recomputed only when source
 rows dated in it (``RESTATING_SOURCES``: payments, refunds, contracts) were recorded, corrected
 or deleted since the last night, and each such restatement that changes a figure is kept as a
@@ -31,6 +31,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.apps import apps
+from django.conf import settings
 from django.db.models import Count, F, Max, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -40,7 +41,6 @@ from salescrm.timeutil import day_bounds, month_end, month_start, quarter_end, q
 from . import kpis
 from .models import ChannelFact, FactPeriod, FactRestatement, KpiFact, ProductLineFact
 
-FACT_HISTORY_MONTHS = 36
 ZERO = Decimal(0)
 
 # The KPIs of the catalogue computed per period kind. Months and quarters get every KPI: the
@@ -387,10 +387,13 @@ def facts_restate(*, kind: str, start: dt.date, sources: list[dict]) -> FactRest
     )
 
 
-def dashboard_facts_compute(*, day: dt.date, history_months: int = FACT_HISTORY_MONTHS) -> dict:
+def dashboard_facts_compute(*, day: dt.date, history_months: int | None = None) -> dict:
     """Replace the facts of the open month, quarter and year up to `day`, and of every earlier
-    period (within `history_months`) whose facts do not run to its end yet; restate the frozen
-    periods whose source rows changed since the last computation."""
+    period (within `history_months`, default ``settings.DASHBOARD_FACTS_HISTORY_MONTHS``)
+    whose facts do not run to its end yet; restate the frozen periods whose source rows
+    changed since the last computation."""
+    if history_months is None:
+        history_months = settings.DASHBOARD_FACTS_HISTORY_MONTHS
     counts = {"periods": 0, "kpi_facts": 0, "channel_facts": 0, "restated": 0}
     due = _restatements_due(day)  # before anything is recomputed: it reads the last run's time
     for kind, start, cut_off in _periods(day, history_months):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from salescrm.access import get_visible_or_404, role_required
+from salescrm.cache import cache_reachable
 from salescrm.exports import export_response
 from salescrm.navigation import items_for
 from salescrm.permissions import Action, action_required
@@ -31,6 +32,14 @@ def dashboard(request):
     if form.is_bound and form.errors:
         messages.warning(request, _("Some filters were not valid for you and were ignored."))
     charts, charts_html = dashboards.rendered_charts(scope)
+    if not cache_reachable():
+        messages.warning(
+            request,
+            _(
+                "The cache server is unreachable: the dashboard is computed afresh on every "
+                "visit and may load slowly."
+            ),
+        )
     return render(
         request,
         f"performance/dashboard_{scope.kind if scope.kind in dashboards.DASHBOARDS else 'other'}.html",

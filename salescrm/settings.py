@@ -204,6 +204,9 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # Dashboards keep their rendered charts this many seconds per reader and filters (0: off).
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=300)
+# How far back the nightly dashboard facts catch up on periods not computed to their end (the
+# first night fills this much history, which the year-over-year and forecast charts read).
+DASHBOARD_FACTS_HISTORY_MONTHS = env.int("DASHBOARD_FACTS_HISTORY_MONTHS", default=36)
 
 # Redis: broker for Celery and Django's cache. Unset: tasks run eagerly in-process and the
 # cache is per-process memory (the embedded demo).
@@ -211,9 +214,12 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # An outage is a cache miss, not a 500 (salescrm/cache.py); short timeouts so a
+            # lost Redis host costs a page a second, not a minute.
+            "BACKEND": "salescrm.cache.ForgivingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("DJANGO_CACHE_PREFIX", default="salescrm"),
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
     CELERY_BROKER_URL = REDIS_URL
@@ -226,6 +232,11 @@ else:
     CELERY_TASK_ALWAYS_EAGER = True
     # The embedded demo is one process: a per-process cache is the shared cache.
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+
+# The public capture form's rate limit lives in the cache. While Redis is down it lets posts
+# through: a real enquiry lost is worse than a burst of spam for the minutes of an outage
+# (the honeypot still drops bots, and /healthz reports the outage).
+RATELIMIT_FAIL_OPEN = True
 
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "UTC"

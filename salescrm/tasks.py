@@ -1,13 +1,44 @@
 import datetime as dt
+import logging
+from collections.abc import Callable
 
 from celery import chain, shared_task
 from django.conf import settings
-from django.db import OperationalError
+from django.db import OperationalError, transaction
+from kombu.exceptions import OperationalError as BrokerUnreachable
 
 from . import nightly
 from .nightly import nightly_job
 from .submissions import TOKEN_KEEP_DAYS, tokens_purge
 from .timeutil import business_date, start_of_day
+
+logger = logging.getLogger(__name__)
+
+
+def enqueue(
+    task,
+    args: tuple = (),
+    kwargs: dict | None = None,
+    *,
+    on_inline: Callable[[], None] | None = None,
+) -> None:
+    """Queue `task` once the current transaction commits (so the worker sees the rows). When
+    the broker cannot be reached the task runs here, in the request, instead: its work is
+    never lost, only slower, and the tasks are idempotent. `on_inline` is then called, e.g.
+    to warn the user that they waited for it. Fire and forget: the result is not kept, so a
+    lost result store cannot hold up the request either."""
+    kwargs = kwargs or {}
+
+    def send():
+        try:
+            task.apply_async(args, kwargs, ignore_result=True)
+        except (BrokerUnreachable, OSError) as error:
+            logger.warning("broker unreachable, running %s inline: %r", task.name, error)
+            task.apply(args, kwargs, throw=True)
+            if on_inline is not None:
+                on_inline()
+
+    transaction.on_commit(send)
 
 
 @shared_task(name="salescrm.tasks.ping")

@@ -16,17 +16,13 @@ PASSWORD = "pw-for-tests-1"
 
 
 def test_contract_from_draft_to_payment(
-    browser, live_server, rep, manager, legal, finance, browser_login, screenshot
+    new_page, rep, manager, legal, finance, browser_login, screenshot
 ):
     customer = CustomerFactory(owner=rep, name="华星科技有限公司", kind="enterprise")
     product = ProductFactory(name="企业内训·领导力", list_price="1000.00", lessons=16)
 
     def session(user):
-        context = browser.new_context(
-            base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900}
-        )
-        context.set_default_timeout(15_000)
-        page = context.new_page()
+        page = new_page()
         browser_login(page, user.username, PASSWORD)
         return page
 

@@ -40,7 +40,7 @@ def test_without_redis_url_tasks_run_eagerly():
 
 def test_with_redis_url_tasks_go_to_the_broker():
     assert _settings_in_subprocess({"REDIS_URL": "redis://127.0.0.1:6379/3"}) == (
-        "False redis://127.0.0.1:6379/3 django.core.cache.backends.redis.RedisCache"
+        "False redis://127.0.0.1:6379/3 salescrm.cache.ForgivingRedisCache"
     )
 
 

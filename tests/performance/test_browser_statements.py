@@ -2,9 +2,11 @@
 lines and closes it as paid; the rep then sees it closed."""
 
 import datetime as dt
+import re
 from decimal import Decimal as D
 
 import pytest
+from playwright.sync_api import expect
 
 from performance.models import CommissionPlan, CommissionStatement, CommissionTier
 from performance.services import commission_compute
@@ -27,8 +29,10 @@ def test_finance_closes_a_statement_and_the_rep_sees_it(
     browser_login(page, finance.username)
     page.goto("/performance/statements/")
     page.click(f"a[href='{statement.get_absolute_url()}']")
-    assert "HT-2026-001" in page.inner_text("table")
-    assert "1500.00" in page.inner_text("tfoot")
+    # the click starts a navigation: wait for the statement page, not the list still showing
+    expect(page).to_have_url(re.compile(re.escape(statement.get_absolute_url()) + "$"))
+    expect(page.locator("table")).to_contain_text("HT-2026-001")
+    expect(page.locator("tfoot")).to_contain_text("1500.00")
     # the form posts and redirects back to this same URL: wait for the navigation itself
     with page.expect_navigation(url=f"**{statement.get_absolute_url()}"):
         page.click("form[action$='/close/'] button[type=submit]")

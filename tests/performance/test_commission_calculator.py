@@ -157,7 +157,7 @@ def tier_tables(draw):
 targets = st.decimals(min_value=D("1000"), max_value=D("300000"), places=2)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(tiers=tier_tables(), target=targets, a=money, b=money)
 def test_marginal_commission_never_decreases_as_achievement_grows(tiers, target, a, b):
     low, high = sorted((a, b))
@@ -166,7 +166,7 @@ def test_marginal_commission_never_decreases_as_achievement_grows(tiers, target,
     )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(tiers=tier_tables(), target=targets)
 def test_marginal_commission_has_no_jump_at_a_tier_boundary(tiers, target):
     step = D("0.01")
@@ -180,7 +180,7 @@ def test_marginal_commission_has_no_jump_at_a_tier_boundary(tiers, target):
         assert above - at <= step * top_rate
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(
     tiers=tier_tables(),
     target=targets,
@@ -201,7 +201,7 @@ def test_a_periods_commission_does_not_depend_on_the_order_of_its_payments(
     assert total == other_total
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(
     tiers=tier_tables(),
     target=st.one_of(st.none(), targets),

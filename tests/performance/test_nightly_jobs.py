@@ -38,6 +38,14 @@ JOBS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def short_facts_history(settings):
+    """The institution's rows are of October and November 2026: catching the dashboard facts
+    up over three months covers them; the default 36 would make each first run compute 33
+    empty months (most of these tests' time)."""
+    settings.DASHBOARD_FACTS_HISTORY_MONTHS = 3
+
+
 def rules():
     plan = CommissionPlan.objects.create(
         name="v1", effective_from=dt.date(2026, 1, 1), team_bonus_rate=1

@@ -115,7 +115,7 @@ weight = st.decimals(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(
     total=money,
     month_weights=st.lists(weight, min_size=12, max_size=12).filter(any),
@@ -139,7 +139,7 @@ def test_every_level_sums_to_its_parent(total, month_weights, team_weights, rep_
             assert all(share >= 0 for share in shares)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(
     total=st.integers(min_value=0, max_value=10**6),
     weights=st.lists(weight, min_size=1, max_size=40).filter(any),
@@ -153,7 +153,7 @@ def test_counts_sum_to_the_unit_and_stay_within_one_of_the_quota(total, weights)
         assert abs(share - D(total) * w / weight_sum) < 1
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(
     values=st.lists(money, min_size=2, max_size=30),
     index=st.integers(min_value=0, max_value=29),

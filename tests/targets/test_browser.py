@@ -5,6 +5,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 from targets.models import Adjustment, Target
 
@@ -20,27 +21,27 @@ def test_manager_moves_target_between_two_reps_and_totals_stay(
     team_row = page.locator("#team-table tr[data-row='Team A']")
     assert team_row.locator("[data-total]").inner_text() == "800,000.04"
     team_row.get_by_role("link", name="Team A").click()
-    page.wait_for_url(re.compile(r".*/adjust/\d+/$"))
+    expect(page).to_have_url(re.compile(r".*/adjust/\d+/$"))
 
     page.get_by_label(f"rep_a1 {year}-06").fill("43333.34")
     page.get_by_label(f"rep_a2 {year}-06").fill("23333.33")
     june_sum = page.locator("[data-sum='6']")
-    assert june_sum.inner_text().replace(",", "") == "66666.67"
-    assert "text-danger" not in (june_sum.get_attribute("class") or "")
+    expect(june_sum).to_have_text(re.compile(r"^66,?666\.67$"))
+    expect(june_sum).not_to_have_class(re.compile(r"\btext-danger\b"))
     # a wrong figure shows at once in the column sum
     page.get_by_label(f"rep_a2 {year}-06").fill("23333.00")
-    assert "text-danger" in june_sum.get_attribute("class")
+    expect(june_sum).to_have_class(re.compile(r"\btext-danger\b"))
     page.get_by_label(f"rep_a2 {year}-06").fill("23333.33")
     screenshot(page, "targets-adjust-team")
 
     page.fill("textarea[name=reason]", "rep_a1 takes over the Fudan account")
     page.click("#adjust-form button[type=submit]")
-    page.wait_for_url(f"**/targets/plans/{plan.pk}/")
-    assert page.locator(".alert-success").count() == 1
+    expect(page).to_have_url(re.compile(rf".*/targets/plans/{plan.pk}/$"))
+    expect(page.locator(".alert-success")).to_have_count(1)
     team_row = page.locator("#team-table tr[data-row='Team A']")
-    assert team_row.locator("[data-total]").inner_text() == "800,000.04"
+    expect(team_row.locator("[data-total]")).to_have_text("800,000.04")
     rep_row = page.locator("tr[data-row='rep_a1']")
-    assert rep_row.locator("[data-total]").inner_text() == "410,000.08"
+    expect(rep_row.locator("[data-total]")).to_have_text("410,000.08")
     screenshot(page, "targets-plan-after-adjustment")
 
     assert Target.objects.get(plan=plan, level="team", team=team, month__month=6).value == Decimal(
@@ -58,6 +59,6 @@ def test_director_sees_the_progress_chart(
     browser_login(page, "director_x")
     page.goto(f"/targets/progress/?plan={plan.pk}&period=year")
     page.wait_for_selector("#progress-chart .main-svg")
-    assert page.locator("#progress-chart .bars .point").count() == 12
-    assert page.locator("#progress-table tr[data-row='rep_a1']").count() == 1
+    expect(page.locator("#progress-chart .bars .point")).to_have_count(12)
+    expect(page.locator("#progress-table tr[data-row='rep_a1']")).to_have_count(1)
     screenshot(page, "targets-progress")
