@@ -253,12 +253,13 @@ def current_step(contract: Contract) -> ApprovalStep | None:
 
 
 def contract_permissions(
-    user, contract: Contract, *, step: ApprovalStep | None = None, today=None
+    user, contract: Contract, *, visible: bool | None = None, today=None
 ) -> ContractPermissions:
-    """What `user` may do with `contract`; `step` is its current step when already loaded."""
+    """What `user` may do with `contract` (`visible`: already known to be in their sight)."""
     today = today or local_today()
-    step = step or current_step(contract)
-    visible = Contract.objects.filter(visible_q(user, "owner"), pk=contract.pk).exists()
+    step = current_step(contract)
+    if visible is None:
+        visible = Contract.objects.filter(visible_q(user, "owner"), pk=contract.pk).exists()
     decide = step is not None and passes(check_decide, user, step, today=today)
     return ContractPermissions(
         # a deputy from another team sees the contract while its step waits for them
@@ -293,7 +294,7 @@ def contract_for(user, pk, queryset=None) -> tuple[Contract, ContractPermissions
     contract = get_object_or_404(
         queryset.select_related("owner__team").filter(reviewable_q(user)), pk=pk
     )
-    return contract, contract_permissions(user, contract)
+    return contract, contract_permissions(user, contract, visible=True)
 
 
 def step_for(user, pk) -> tuple[ApprovalStep, StepPermissions]:
