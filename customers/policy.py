@@ -232,8 +232,7 @@ class ContractPermissions:
 @dataclass(frozen=True)
 class StepPermissions:
     view: bool = False
-    decide: bool = False
-    deputy_for: tuple = ()  # the reviewers the reader may decide this step for, as deputy
+    decide: bool = False  # in their own right or as a deputy today
 
 
 @dataclass(frozen=True)
@@ -298,22 +297,15 @@ def contract_for(user, pk, queryset=None) -> tuple[Contract, ContractPermissions
 
 
 def step_for(user, pk) -> tuple[ApprovalStep, StepPermissions]:
-    """The approval step `user` may open (its contract visible to them, or the step waiting
-    for them), with whether they may decide it now and for whom as deputy."""
+    """The approval step `user` may open (its contract visible to them, or waiting for them as
+    a deputy), with whether they may decide it now."""
     step = get_object_or_404(
         ApprovalStep.objects.select_related("contract__customer", "contract__owner__team").filter(
             reviewable_q(user, "contract")
         ),
         pk=pk,
     )
-    today = local_today()
-    owner = step.contract.owner
-    deputy_for = tuple(deputised_reviewers(user, step, owner, today))
-    return step, StepPermissions(
-        view=True,
-        decide=passes(check_decide, user, step, today=today),
-        deputy_for=deputy_for,
-    )
+    return step, StepPermissions(view=True, decide=passes(check_decide, user, step))
 
 
 def refund_for(user, pk) -> tuple[Refund, RefundPermissions]:
