@@ -412,3 +412,23 @@ def test_change_of_an_approved_contract_goes_back_under_review_with_a_fresh_chai
 
 def test_the_dead_terms_locked_rule_is_gone():
     assert not hasattr(Contract, "terms_locked")
+
+
+def test_saving_an_approved_contract_through_the_page_sends_it_back_for_review(world, client):
+    from .test_views import contract_post, messages_of
+
+    rep = world["rep"]
+    contract = contract_in(world, rep, "approved")
+    client.force_login(rep)
+    response = client.post(
+        reverse("customers:contract_edit", args=[contract.pk]),
+        contract_post(ProductFactory(list_price="500.00")),
+        follow=True,
+    )
+    assert "合同已保存；变更后审批流程重新开始。" in messages_of(response)
+    contract.refresh_from_db()
+    assert (contract.status, contract.approval_round, contract.total_amount) == (
+        "pending",
+        2,
+        Decimal("950.00"),
+    )
