@@ -2,6 +2,7 @@
 
 import datetime as dt
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -26,7 +27,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from salescrm.bounds import MAX_AMOUNT, MAX_DAYS, MAX_LESSONS, MAX_QUANTITY, amount_validators
-from salescrm.scoping import ScopedQuerySet
+from salescrm.permissions import role_of
+from salescrm.roles import Role
+from salescrm.scoping import ScopedQuerySet, managed_team_ids
 from salescrm.timeutil import validate_business_date
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -556,10 +559,6 @@ class Contract(models.Model):
     def get_absolute_url(self):
         return reverse("customers:contract_detail", args=[self.pk])
 
-    @property
-    def terms_locked(self) -> bool:
-        return self.status != self.Status.DRAFT
-
 
 class ContractLineQuerySet(ScopedQuerySet):
     scope_owner_path = "contract__owner"
@@ -983,25 +982,24 @@ class ApprovalStepQuerySet(ScopedQuerySet):
     def actionable_by(self, user, today: dt.date):
         """The current steps `user` may decide: as holder of the step's role (the manager step
         only for the owner's team), or as an active deputy of such a reviewer. Never a step
-        of the user's own contract."""
-        from salescrm.scoping import managed_team_ids
+        of the user's own contract. The SQL twin of ``customers.policy.reviews``: both read
+        ``STEP_REVIEWERS``."""
 
         def reviewer_q(reviewer):
-            if reviewer.role == "manager":
-                return Q(
-                    kind=ApprovalStep.Kind.MANAGER,
-                    contract__owner__team_id__in=managed_team_ids(reviewer),
-                )
-            kind = {"director": "director", "legal": "legal", "finance": "finance"}.get(
-                reviewer.role
-            )
-            return Q(kind=kind) & ~Q(contract__owner=reviewer) if kind else Q(pk__in=[])
+            q = Q(pk__in=[])
+            for kind, rule in STEP_REVIEWERS.items():
+                if rule.role == role_of(reviewer):
+                    kind_q = Q(kind=kind)
+                    if rule.owners_team_only:
+                        kind_q &= Q(contract__owner__team_id__in=managed_team_ids(reviewer))
+                    q |= kind_q
+            return q & ~Q(contract__owner=reviewer)
 
         q = reviewer_q(user)
         for record in (
             ApprovalDeputy.objects.active_on(today).filter(deputy=user).select_related("reviewer")
         ):
-            q |= reviewer_q(record.reviewer) & ~Q(contract__owner=record.reviewer)
+            q |= reviewer_q(record.reviewer)
         return self.current().filter(q).exclude(contract__owner=user)
 
 
@@ -1080,6 +1078,21 @@ class ApprovalStep(models.Model):
 
     def get_absolute_url(self):
         return self.contract.get_absolute_url()
+
+
+class StepReviewer(NamedTuple):
+    role: Role
+    owners_team_only: bool  # only a manager of the contract owner's team, not any holder
+
+
+# Who decides each approval step (SPEC §3): the one role × step table. The policy
+# (customers.policy), the inbox query (actionable_by) and the notifications all read it.
+STEP_REVIEWERS: dict[str, StepReviewer] = {
+    ApprovalStep.Kind.MANAGER: StepReviewer(Role.MANAGER, owners_team_only=True),
+    ApprovalStep.Kind.DIRECTOR: StepReviewer(Role.DIRECTOR, owners_team_only=False),
+    ApprovalStep.Kind.LEGAL: StepReviewer(Role.LEGAL, owners_team_only=False),
+    ApprovalStep.Kind.FINANCE: StepReviewer(Role.FINANCE, owners_team_only=False),
+}
 
 
 class ApprovalDeputyQuerySet(models.QuerySet):

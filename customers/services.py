@@ -19,13 +19,13 @@ from salescrm.bounds import MAX_AMOUNT, MAX_QUANTITY
 from salescrm.models import User
 from salescrm.permissions import Action, ensure_may
 from salescrm.roles import Role
-from salescrm.scoping import managed_team_ids
 from salescrm.services import notify_many
 from salescrm.submissions import submitted_once
 from salescrm.timeutil import local_today, validate_business_date
 
-from . import money
+from . import money, policy
 from .models import (
+    STEP_REVIEWERS,
     ZERO,
     ApprovalDeputy,
     ApprovalPolicy,
@@ -63,23 +63,10 @@ TERM_FIELDS = (
 )
 
 
-def _is_manager_of(user, owner) -> bool:
-    return (
-        user.role == Role.MANAGER
-        and owner.team_id is not None
-        and owner.team_id in managed_team_ids(user)
-    )
-
-
-def _may_act_for_owner(user, owner) -> bool:
-    """The owner, or the manager of the owner's team."""
-    return user.pk == owner.pk or _is_manager_of(user, owner)
-
-
 def _ensure_in_scope(actor, customer: Customer):
     """The rows a role that passed the matrix may act on: reps and managers their own and their
     team's customers, the company-wide roles (service, director) any."""
-    if actor.sees_all or _may_act_for_owner(actor, customer.owner):
+    if actor.sees_all or policy.acts_for_owner(actor, customer.owner):
         return
     raise ValidationError(_("This customer belongs to another team."))
 
@@ -165,7 +152,7 @@ def customer_create(
     from leads.models import Lead
 
     owner = owner or actor
-    if not _may_act_for_owner(actor, owner):
+    if not policy.acts_for_owner(actor, owner):
         raise ValidationError(_("You can only create customers for yourself or your team."))
     try:
         lead = lead_services.lead_create(
@@ -207,7 +194,7 @@ def contact_add(
     is_payer: bool = False,
 ) -> Contact:
     ensure_may(actor, Action.CONTACT_ADD)
-    if not _may_act_for_owner(actor, customer.owner):
+    if not policy.acts_for_owner(actor, customer.owner):
         raise ValidationError(_("Only the customer's owner or their manager can add contacts."))
     return Contact.objects.create(
         customer=customer, name=name, title=title, phone=phone, email=email, is_payer=is_payer
@@ -219,7 +206,7 @@ def contact_add(
 def referral_add(*, customer: Customer, actor, lead) -> "Referral":
     """Record that `lead` (a referral-channel lead) was brought in by `customer` (老带新)."""
     ensure_may(actor, Action.REFERRAL_ADD)
-    if not _may_act_for_owner(actor, customer.owner):
+    if not policy.acts_for_owner(actor, customer.owner):
         raise ValidationError(
             _("Only the customer's owner or their manager can record a referral.")
         )
@@ -384,7 +371,7 @@ def contract_create(
 ) -> Contract:
     ensure_may(actor, Action.CONTRACT_DRAFT)
     _check_terms(terms)
-    if not _may_act_for_owner(actor, customer.owner):
+    if not policy.acts_for_owner(actor, customer.owner):
         raise ValidationError(_("Only the customer's owner or their manager can draft a contract."))
     contract = Contract(
         customer=customer, owner=customer.owner, number=f"TMP-{timezone.now().timestamp()}", **terms
@@ -401,30 +388,28 @@ def contract_create(
 def contract_update(
     *, contract: Contract, actor, lines: list[dict], instalments: list[dict], **terms
 ) -> Contract:
-    """Change terms, lines and plan of a draft. An approved contract may be changed too, but
-    the change sends it back to draft: the whole approval chain runs again."""
+    """Change terms, lines and plan of a draft. The terms are locked while the contract is
+    under review and once it is signed (SPEC §3). An approved, unsigned contract may be
+    changed, but the change is never left unapproved: the contract goes back under review
+    with a fresh chain (a new round whose steps follow the new terms), as if resubmitted."""
     ensure_may(actor, Action.CONTRACT_DRAFT)
     _check_terms(terms)
-    contract = Contract.objects.select_for_update().get(pk=contract.pk)
-    if not _may_act_for_owner(actor, contract.owner):
-        raise ValidationError(_("Only the contract's owner or their manager can change it."))
-    if contract.status == Status.PENDING:
-        raise ValidationError(
-            _("The terms are locked while the contract is under review; recall it first.")
-        )
-    if contract.status in Contract.SIGNED_STATES:
-        raise ValidationError(_("A signed contract cannot be changed."))
+    contract = (
+        Contract.objects.select_for_update(of=("self",))
+        .select_related("owner__team")
+        .get(pk=contract.pk)
+    )
+    policy.check_edit(actor, contract)
     for name, value in terms.items():
         setattr(contract, name, value)
     restarted = contract.status == Status.APPROVED
-    contract.status = Status.DRAFT
     contract.total_amount = _write_lines_and_plan(contract, lines, instalments, actor)
     contract.is_renewal = _renewal_flag(
         customer=contract.customer, starts_on=contract.starts_on, exclude_pk=contract.pk
     )
-    if restarted:
-        contract.last_rejection = _("Changed after approval: the approval chain restarts.")
     contract.save()
+    if restarted:
+        _start_round(contract)
     return contract
 
 
@@ -447,11 +432,11 @@ def approval_steps_for(contract: Contract, policy: ApprovalPolicy | None = None)
 
 
 def _reviewers_of(step: ApprovalStep) -> list[int]:
-    if step.kind == ApprovalStep.Kind.MANAGER:
+    rule = STEP_REVIEWERS[step.kind]
+    if rule.owners_team_only:
         team = step.contract.owner.team
         return [team.manager_id] if team and team.manager_id else []
-    role = {"director": Role.DIRECTOR, "legal": Role.LEGAL, "finance": Role.FINANCE}[step.kind]
-    return list(User.objects.filter(role=role, is_active=True).values_list("pk", flat=True))
+    return list(User.objects.filter(role=rule.role, is_active=True).values_list("pk", flat=True))
 
 
 def _notify_step(step: ApprovalStep):
@@ -495,18 +480,18 @@ def contract_submit(*, contract: Contract, actor) -> Contract:
         .select_related("owner__team")
         .get(pk=contract.pk)
     )
-    if actor.pk != contract.owner_id:
-        raise ValidationError(_("Only the contract's owner can submit it for approval."))
-    if contract.status != Status.DRAFT:
-        raise ValidationError(
-            _("Only a draft can be submitted (this contract is %(status)s).")
-            % {"status": contract.get_status_display()}
-        )
+    policy.check_submit(actor, contract)
     planned = contract.instalments.aggregate(s=money_sum("amount"))["s"]
     if not contract.lines.exists() or planned != contract.total_amount:
         raise ValidationError(
             _("The payment plan must add up to the contract total before submitting.")
         )
+    _start_round(contract)
+    return contract
+
+
+def _start_round(contract: Contract):
+    """A fresh approval chain: the next round, its steps chosen by the current terms."""
     contract.approval_round += 1
     contract.status = Status.PENDING
     contract.last_rejection = ""
@@ -518,7 +503,6 @@ def contract_submit(*, contract: Contract, actor) -> Contract:
     for step in steps:
         step.save()  # one by one, so the audit trail records each
     _notify_step(steps[0])
-    return contract
 
 
 def _cancel_open_steps(contract: Contract, comment: str):
@@ -532,36 +516,11 @@ def _cancel_open_steps(contract: Contract, comment: str):
 def contract_recall(*, contract: Contract, actor) -> Contract:
     ensure_may(actor, Action.CONTRACT_RECALL)
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
-    if actor.pk != contract.owner_id:
-        raise ValidationError(_("Only the contract's owner can recall it."))
-    if contract.status != Status.PENDING:
-        raise ValidationError(_("Only a contract under review can be recalled."))
+    policy.check_recall(actor, contract)
     _cancel_open_steps(contract, _("Recalled by %(name)s") % {"name": actor})
     contract.status = Status.DRAFT
     contract.save(update_fields=["status"])
     return contract
-
-
-def may_review(user, step: ApprovalStep) -> bool:
-    """Holds the step's role (and, for the manager step, leads the owner's team)."""
-    if step.kind == ApprovalStep.Kind.MANAGER:
-        return _is_manager_of(user, step.contract.owner)
-    return (
-        user.role
-        == {"director": Role.DIRECTOR, "legal": Role.LEGAL, "finance": Role.FINANCE}[step.kind]
-    )
-
-
-def _deputised_reviewer(actor, step: ApprovalStep):
-    records = ApprovalDeputy.objects.active_on(local_today()).filter(deputy=actor)
-    return next(
-        (
-            r.reviewer
-            for r in records.select_related("reviewer__team")
-            if r.reviewer_id != step.contract.owner_id and may_review(r.reviewer, step)
-        ),
-        None,
-    )
 
 
 @transaction.atomic
@@ -577,34 +536,7 @@ def approval_decide(
     )
     step = ApprovalStep.objects.get(pk=step.pk)
     step.contract = contract
-    only_the_reviewer = _("Only the %(step)s reviewer can decide this step.") % {
-        "step": step.get_kind_display()
-    }
-    ensure_may(actor, Action.APPROVAL_DECIDE, only_the_reviewer)
-    if contract.status != Status.PENDING:
-        raise ValidationError(
-            _("This contract is not under review (it was recalled, rejected or already approved).")
-        )
-    if step.decision != Decision.PENDING or step.round != contract.approval_round:
-        raise ValidationError(_("This step has already been decided."))
-    if contract.steps.filter(
-        round=step.round, position__lt=step.position, decision=Decision.PENDING
-    ).exists():
-        raise ValidationError(_("An earlier step must be decided first."))
-    if on_behalf_of is None and actor.pk != contract.owner_id and not may_review(actor, step):
-        # Acting from the inbox as someone's deputy: find whom this step belongs to.
-        on_behalf_of = _deputised_reviewer(actor, step)
-    reviewer = on_behalf_of or actor
-    if contract.owner_id in (actor.pk, reviewer.pk):
-        raise ValidationError(_("Nobody may approve their own contract."))
-    if on_behalf_of is not None:
-        records = ApprovalDeputy.objects.active_on(local_today())
-        if not records.filter(reviewer=on_behalf_of, deputy=actor).exists():
-            raise ValidationError(
-                _("You are not the deputy of %(name)s today.") % {"name": on_behalf_of}
-            )
-    if not may_review(reviewer, step):
-        raise ValidationError(only_the_reviewer)
+    on_behalf_of = policy.check_decide(actor, step, on_behalf_of=on_behalf_of)
     comment = (comment or "").strip()
     if not approve and not comment:
         raise ValidationError(_("A rejection needs a comment for the rep."))
@@ -664,10 +596,7 @@ def approval_deputy_set(
 def contract_mark_signed(*, contract: Contract, actor, signed_on: dt.date) -> Contract:
     ensure_may(actor, Action.CONTRACT_SIGN)
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
-    if not _may_act_for_owner(actor, contract.owner):
-        raise ValidationError(_("Only the contract's owner or their manager can mark it signed."))
-    if contract.status != Status.APPROVED:
-        raise ValidationError(_("Only an approved contract can be signed."))
+    policy.check_sign(actor, contract)
     if signed_on > local_today():
         raise ValidationError(_("The signing date cannot lie in the future."))
     contract.status, contract.signed_on = Status.SIGNED, signed_on
@@ -681,14 +610,8 @@ def contract_mark_signed(*, contract: Contract, actor, signed_on: dt.date) -> Co
 
 @transaction.atomic
 def contract_archive(*, contract: Contract, actor) -> Contract:
-    ensure_may(
-        actor,
-        Action.CONTRACT_ARCHIVE,
-        _("Only the sales management department archives contracts."),
-    )
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
-    if contract.status != Status.SIGNED:
-        raise ValidationError(_("Only a signed contract can be archived."))
+    policy.check_archive(actor, contract)
     contract.status, contract.archived_on = Status.ARCHIVED, local_today()
     contract.save(update_fields=["status", "archived_on"])
     return contract
@@ -698,10 +621,7 @@ def contract_archive(*, contract: Contract, actor) -> Contract:
 def contract_hand_off(*, contract: Contract, actor, service_user) -> Contract:
     ensure_may(actor, Action.CONTRACT_HAND_OFF)
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
-    if not (_may_act_for_owner(actor, contract.owner) or actor.has_role(Role.DIRECTOR)):
-        raise ValidationError(_("Only the owner or a manager can hand a contract to after-sales."))
-    if contract.status not in Contract.SIGNED_STATES:
-        raise ValidationError(_("Only a signed contract is handed to after-sales."))
+    policy.check_hand_off(actor, contract)
     if service_user.role != Role.SERVICE or not service_user.is_active:
         raise ValidationError(_("Choose an active after-sales user."))
     contract.service_user, contract.handed_off_at = service_user, timezone.now()
@@ -723,10 +643,6 @@ def contract_hand_off(*, contract: Contract, actor, service_user) -> Contract:
 # --- payments, dunning, lessons, refunds -------------------------------------------------
 
 
-def _may_handle_money(actor, contract: Contract) -> bool:
-    return _may_act_for_owner(actor, contract.owner) or actor.has_role(Role.FINANCE)
-
-
 @submitted_once
 @transaction.atomic
 def payment_record(
@@ -746,10 +662,7 @@ def payment_record(
         .get(pk=instalment.pk)
     )
     contract = instalment.contract
-    if not _may_handle_money(actor, contract):
-        raise ValidationError(_("Only the owner, their manager or finance can record a payment."))
-    if contract.status not in Contract.SIGNED_STATES:
-        raise ValidationError(_("Payments are recorded on signed contracts only."))
+    policy.check_pay(actor, contract)
     amount = Decimal(amount)
     if method not in Contract.PaymentMethod.values:
         raise ValidationError(_("Choose a payment method."))
@@ -793,8 +706,7 @@ def dunning_record_add(
     next_action_on=None,
 ) -> DunningRecord:
     ensure_may(actor, Action.DUNNING_RECORD)
-    if not _may_handle_money(actor, instalment.contract):
-        raise ValidationError(_("Only the owner, their manager or finance can record dunning."))
+    policy.check_dun(actor, instalment.contract)
     if instalment.outstanding_amount <= 0:
         raise ValidationError(_("This instalment is paid; there is nothing to dun."))
     return DunningRecord.objects.create(
@@ -818,8 +730,7 @@ def lessons_record(
         .select_related("contract")
         .get(pk=line.pk)
     )
-    if line.contract.status not in Contract.SIGNED_STATES:
-        raise ValidationError(_("Lessons are delivered on signed contracts only."))
+    policy.check_lessons(actor, line.contract)
     if not line.lessons_total:
         raise ValidationError(_("This line has no lessons to count."))
     if lessons < 1 or line.lessons_delivered + lessons > line.lessons_total:
@@ -865,10 +776,7 @@ def refund_proposal(contract: Contract) -> Decimal:
 def refund_request(*, contract: Contract, actor, amount: Decimal, reason: str) -> Refund:
     ensure_may(actor, Action.REFUND_REQUEST)
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
-    if not _may_act_for_owner(actor, contract.owner):
-        raise ValidationError(_("Only the owner or their manager can request a refund."))
-    if contract.status not in Contract.SIGNED_STATES:
-        raise ValidationError(_("Refunds are for signed contracts only."))
+    policy.check_refund(actor, contract)
     amount = Decimal(amount)
     if amount <= 0:
         raise ValidationError(_("The amount must be more than zero."))
@@ -894,8 +802,7 @@ def refund_decide(*, refund: Refund, actor, confirm: bool, comment: str = "") ->
     ensure_may(actor, Action.REFUND_DECIDE, _("Only finance confirms refunds."))
     contract = Contract.objects.select_for_update().get(pk=refund.contract_id)
     refund = Refund.objects.select_for_update().get(pk=refund.pk)
-    if refund.status != Refund.Status.REQUESTED:
-        raise ValidationError(_("This refund has already been decided."))
+    policy.check_refund_decide(actor, refund)
     if confirm:
         cap = refundable_amount(contract, less_requested=False)
         if refund.amount > cap:
@@ -1221,7 +1128,7 @@ def customer_set_tier_override(
     *, customer: Customer, actor, tier: str | None, reason: str
 ) -> Customer:
     ensure_may(actor, Action.TIER_OVERRIDE, _("Only the customer's manager can override the tier."))
-    if not (actor.has_role(Role.DIRECTOR) or _is_manager_of(actor, customer.owner)):
+    if not (actor.has_role(Role.DIRECTOR) or policy.is_manager_of(actor, customer.owner)):
         raise ValidationError(_("Only the customer's manager can override the tier."))
     if not reason.strip():
         raise ValidationError(_("Give the reason for the override."))

@@ -15,11 +15,10 @@ from salescrm.access import get_visible_or_404, role_required
 from salescrm.models import User
 from salescrm.permissions import Action, action_required, may
 from salescrm.roles import Role
-from salescrm.scoping import managed_team_ids, visible_q
 from salescrm.submissions import AlreadySubmitted, already_saved
 from salescrm.timeutil import local_today
 
-from . import forms, services
+from . import forms, policy, services
 from .models import (
     ApprovalDeputy,
     ApprovalStep,
@@ -180,8 +179,9 @@ def customer_detail(request, pk):
         "activity_form": forms.ActivityForm(),
         "tier_form": forms.TierOverrideForm(initial={"tier": customer.tier_override or ""}),
         "can_override": may(request.user, Action.TIER_OVERRIDE),
+        # the same rule as the drafting service: the owner or the manager of their team
         "can_draft": may(request.user, Action.CONTRACT_DRAFT)
-        and (request.user.pk == customer.owner_id or request.user.role == Role.MANAGER),
+        and policy.acts_for_owner(request.user, customer.owner),
         # the same rows the follow-up service accepts: the customer's lead is the actor's
         # own or their team's
         "can_log": may(request.user, Action.FOLLOW_UP_LOG)
@@ -381,7 +381,7 @@ def _contract_form(request, *, customer, contract=None):
                 )
                 messages.success(
                     request,
-                    _("Contract saved; it is a draft again and needs a new approval.")
+                    _("Contract saved; the change restarts the approval chain.")
                     if was_approved
                     else _("Contract saved."),
                 )
@@ -414,55 +414,42 @@ def contract_create(request, customer_pk):
 
 @action_required(Action.CONTRACT_DRAFT)
 def contract_edit(request, pk):
-    contract = get_visible_or_404(
-        Contract.objects.select_related("customer", "owner"), request.user, pk=pk
+    contract, perms = policy.contract_for(
+        request.user, pk, Contract.objects.select_related("customer")
     )
-    if contract.status not in (Contract.Status.DRAFT, Contract.Status.APPROVED):
-        messages.error(
-            request, _("The terms are locked while the contract is under review or signed.")
-        )
+    if not perms.edit:
+        try:
+            policy.check_edit(request.user, contract)
+        except ValidationError as exc:
+            if contract.status in (Contract.Status.DRAFT, Contract.Status.APPROVED):
+                _fail(request, exc)
+            else:
+                messages.error(
+                    request,
+                    _("The terms are locked while the contract is under review or signed."),
+                )
         return redirect(contract)
     return _contract_form(request, customer=contract.customer, contract=contract)
 
 
-def _contract_context(request, contract):
+def _contract_context(request, contract, perms):
     user = request.user
     steps = list(
         contract.steps.select_related("decided_by", "on_behalf_of").order_by("-round", "position")
     )
-    open_steps = [
-        s for s in steps if s.round == contract.approval_round and s.decision == "pending"
-    ]
-    current = (
-        min(open_steps, key=lambda s: s.position)
-        if contract.status == Contract.Status.PENDING and open_steps
-        else None
-    )
-    deputy_for = []
-    if current is not None:
-        current.contract = contract
-        records = ApprovalDeputy.objects.active_on(local_today()).filter(deputy=user)
-        deputy_for = [
-            d.reviewer
-            for d in records.select_related("reviewer")
-            if services.may_review(d.reviewer, current)
-        ]
-    can_decide = (
-        current is not None
-        and user.pk != contract.owner_id
-        and (services.may_review(user, current) or deputy_for)
+    current = policy.current_step(contract)
+    deputy_for = (
+        policy.deputised_reviewers(user, current, contract.owner, local_today())
+        if current is not None
+        else []
     )
     decision_form = forms.DecisionForm()
     decision_form.fields["on_behalf_of"].queryset = User.objects.filter(
         pk__in=[r.pk for r in deputy_for]
     )
-    owner_side = user.pk == contract.owner_id or (
-        user.role == Role.MANAGER
-        and contract.owner.team_id
-        and contract.owner.team_id in managed_team_ids(user)
-    )
     return {
         "contract": contract,
+        "perms": perms,
         "lines": contract.lines.select_related("product__product_line"),
         "instalments": contract.instalments.with_ageing(local_today()).prefetch_related(
             Prefetch("dunning", queryset=DunningRecord.objects.select_related("actor"))
@@ -471,42 +458,20 @@ def _contract_context(request, contract):
         "refunds": contract.refunds.select_related("requested_by", "decided_by"),
         "steps": steps,
         "current_step": current,
-        "can_decide": can_decide,
         "decision_form": decision_form,
-        "is_owner": user.pk == contract.owner_id,
-        "owner_side": owner_side,
-        "money_side": may(user, Action.PAYMENT_RECORD)
-        and (owner_side or user.has_role(Role.FINANCE)),
-        "is_service": may(user, Action.LESSONS_RECORD),
         "sign_form": forms.SignForm(initial={"signed_on": local_today()}),
         "handoff_form": forms.HandOffForm(),
-        "can_archive": may(user, Action.CONTRACT_ARCHIVE)
-        and contract.status == Contract.Status.SIGNED,
-        "can_read_history": user.has_role(Role.DIRECTOR, Role.ADMIN),
         "collected": contract.payments.aggregate(s=money_sum("amount"))["s"],
     }
 
 
-def _visible_or_reviewable(queryset, request, owner_path: str, reviewable_ids):
-    """Rows the user sees by scoping, plus those a deputy from another team must review now."""
-    visible = visible_q(request.user, owner_path)
-    if not visible:  # sees everything (an empty Q would swallow the OR below)
-        return queryset
-    return queryset.filter(visible | Q(pk__in=reviewable_ids))
-
-
 def contract_detail(request, pk):
-    reviewable = ApprovalStep.objects.actionable_by(request.user, local_today()).values(
-        "contract_id"
+    contract, perms = policy.contract_for(
+        request.user, pk, Contract.objects.select_related("customer", "service_user")
     )
-    contracts = _visible_or_reviewable(
-        Contract.objects.select_related("customer", "owner__team", "service_user"),
-        request,
-        "owner",
-        reviewable,
+    return render(
+        request, "customers/contract_detail.html", _contract_context(request, contract, perms)
     )
-    contract = get_object_or_404(contracts, pk=pk)
-    return render(request, "customers/contract_detail.html", _contract_context(request, contract))
 
 
 def contract_print(request, pk):
@@ -527,7 +492,7 @@ def contract_print(request, pk):
     )
 
 
-@role_required(Role.DIRECTOR, Role.ADMIN)
+@role_required(*policy.HISTORY_READERS)
 def contract_history(request, pk):
     """The audit trail a director reads: every recorded change of the contract, its lines,
     instalments, approval steps, payments and refunds (django-simple-history)."""
@@ -561,7 +526,7 @@ def contract_history(request, pk):
 
 
 def _contract_action(request, pk, action):
-    contract = get_visible_or_404(Contract, request.user, pk=pk)
+    contract, _perms = policy.contract_for(request.user, pk)
     try:
         action(contract)
     except ValidationError as exc:
@@ -627,34 +592,18 @@ def contract_hand_off(request, pk):
     return _contract_action(request, pk, act)
 
 
-def _step_for(request, pk):
-    reviewable = ApprovalStep.objects.actionable_by(request.user, local_today()).values("pk")
-    steps = _visible_or_reviewable(
-        ApprovalStep.objects.select_related("contract__customer", "contract__owner"),
-        request,
-        "contract__owner",
-        reviewable,
-    )
-    return get_object_or_404(steps, pk=pk)
-
-
 def _may_open_contract(request, contract_id) -> bool:
     """What contract_detail would show: a deputy from another team loses sight of the contract
     once their step is decided."""
-    reviewable = ApprovalStep.objects.actionable_by(request.user, local_today()).values(
-        "contract_id"
-    )
-    contracts = _visible_or_reviewable(Contract.objects.all(), request, "owner", reviewable)
-    return contracts.filter(pk=contract_id).exists()
+    return Contract.objects.filter(policy.reviewable_q(request.user), pk=contract_id).exists()
 
 
 @action_required(Action.APPROVAL_DECIDE)
 def step_confirm(request, pk):
     """The inbox's approve button leads here: the contract and amount are named before the
     decision, so a click on the wrong row approves nothing. A plain page, no script needed."""
-    step = _step_for(request, pk)
-    actionable = ApprovalStep.objects.actionable_by(request.user, local_today())
-    if not actionable.filter(pk=step.pk).exists():
+    step, perms = policy.step_for(request.user, pk)
+    if not perms.decide:
         messages.info(request, _("This step no longer waits for you."))
         return redirect("customers:approval_inbox")
     return render(
@@ -676,7 +625,7 @@ def step_confirm(request, pk):
 @require_POST
 @action_required(Action.APPROVAL_DECIDE)
 def step_decide(request, pk):
-    step = _step_for(request, pk)
+    step, _perms = policy.step_for(request.user, pk)
     form = forms.DecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose approve or reject."))
@@ -891,7 +840,7 @@ def refund_request(request, pk):
     )
 
 
-@role_required(Role.FINANCE, Role.DIRECTOR, Role.ADMIN)
+@role_required(*policy.REFUND_READERS)
 def refund_list(request):
     refunds = Refund.objects.visible_to(request.user).select_related(
         "contract__customer", "requested_by", "decided_by"
@@ -914,7 +863,7 @@ def refund_list(request):
 @require_POST
 @action_required(Action.REFUND_DECIDE)
 def refund_decide(request, pk):
-    refund = get_visible_or_404(Refund, request.user, pk=pk)
+    refund, _perms = policy.refund_for(request.user, pk)
     form = forms.RefundDecisionForm(request.POST)
     if form.is_valid():
         try:
@@ -940,7 +889,11 @@ def complaint_list(request):
     return render(
         request,
         "customers/complaint_list.html",
-        {"page": _page(request, complaints), "show_all": request.GET.get("open") == "0"},
+        {
+            "page": _page(request, complaints),
+            "show_all": request.GET.get("open") == "0",
+            "may_list_refunds": request.user.has_role(*policy.REFUND_READERS),
+        },
     )
 
 

@@ -91,7 +91,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.CONTRACT_DRAFT: frozenset({REP, MANAGER}),
     Action.CONTRACT_SUBMIT: frozenset({REP, MANAGER}),
     Action.CONTRACT_RECALL: frozenset({REP, MANAGER}),
-    # Which step each reviewer decides is the approval policy's business (customers.services).
+    # Which step each reviewer decides is the approval table's business (customers.policy).
     Action.APPROVAL_DECIDE: frozenset({MANAGER, DIRECTOR, LEGAL, FINANCE}),
     Action.APPROVAL_DEPUTY_SET: frozenset({MANAGER, DIRECTOR, LEGAL, FINANCE}),
     Action.CONTRACT_SIGN: frozenset({REP, MANAGER}),

@@ -194,8 +194,8 @@ def test_change_after_approval_restarts_the_chain(draft, rep, manager, finance):
         instalments=[{"due_on": dt.date(2026, 9, 1), "amount": None}],
     )
     draft.refresh_from_db()
-    assert (draft.status, draft.total_amount) == (S.DRAFT, Decimal("2000.00"))
-    services.contract_submit(contract=draft, actor=rep)
+    # SPEC §3: the change never stands unapproved; a fresh chain starts at once
+    assert (draft.status, draft.total_amount) == (S.PENDING, Decimal("2000.00"))
     assert steps_of(draft)[2:] == [(2, "manager", "pending"), (2, "finance", "pending")]
 
 

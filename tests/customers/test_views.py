@@ -425,7 +425,7 @@ def test_every_page_renders_for_the_people_who_use_it(
         for url in urls:
             assert client.get(url).status_code == 200, (user.username, url)
     # the manager sees the decision form on the pending contract
-    assert login(manager).get(pending.get_absolute_url()).context["can_decide"]
+    assert login(manager).get(pending.get_absolute_url()).context["perms"].decide
 
 
 def test_deputy_from_another_team_reviews_and_decides_through_the_pages(rep, manager, login):
@@ -440,7 +440,7 @@ def test_deputy_from_another_team_reviews_and_decides_through_the_pages(rep, man
     contract = make_contract(rep)
     services.contract_submit(contract=contract, actor=rep)
     client = login(deputy)
-    assert client.get(contract.get_absolute_url()).context["can_decide"]
+    assert client.get(contract.get_absolute_url()).context["perms"].decide
     step = ApprovalStep.objects.current().get(contract=contract)
     response = client.post(
         f"/customers/steps/{step.pk}/decide/", {"decision": "approve", "next": "inbox"}, follow=True
