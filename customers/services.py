@@ -14,7 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from leads import services as lead_services
 from leads.forms import duplicate_error
+from leads.models import Lead
 from salescrm.bounds import MAX_AMOUNT, MAX_QUANTITY
 from salescrm.models import User
 from salescrm.permissions import Action, ensure_may
@@ -94,11 +96,22 @@ def _lead_error(exc) -> ValidationError:
 
 
 @transaction.atomic
+def customer_from_lead(*, lead: Lead, actor: User) -> Customer:
+    """Won lead -> customer, in one transaction: marks the lead won when needed, then makes
+    the customer (``customer_create_from_lead``). Returns the customer.
+
+    It lives here, not in leads, because customers are built on leads: leads never imports
+    customers."""
+    ensure_may(actor, Action.LEAD_CONVERT)
+    if lead.stage != Lead.Stage.WON:
+        lead_services.lead_change_stage(lead=lead, actor=actor, to_stage=Lead.Stage.WON)
+    return customer_create_from_lead(lead=lead, actor=actor)
+
+
+@transaction.atomic
 def customer_create_from_lead(*, lead, actor) -> Customer:
     """A won lead becomes a customer that keeps the lead (and so its whole history). Calling
     it again for the same lead returns the existing customer."""
-    from leads.models import Lead
-
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
     existing = Customer.objects.filter(lead=lead).first()
     if existing is not None:
@@ -159,9 +172,6 @@ def customer_create(
     """A customer signed up directly (walk-in, phone order): its lead is created and marked
     won through the leads services first, so the funnel and the history stay complete."""
     ensure_may(actor, Action.CUSTOMER_CREATE)
-    from leads import services as lead_services
-    from leads.models import Lead
-
     owner = owner or actor
     if not _may_act_for_owner(actor, owner):
         raise ValidationError(_("You can only create customers for yourself or your team."))
@@ -232,8 +242,6 @@ def referral_add(*, customer: Customer, actor, lead) -> "Referral":
 def customer_activity_log(*, customer: Customer, actor, **fields):
     """A follow-up or visit on a customer is logged on its lead: one activity model."""
     ensure_may(actor, Action.FOLLOW_UP_LOG)
-    from leads import services as lead_services
-
     try:
         return lead_services.activity_log(lead=customer.lead, actor=actor, **fields)
     except lead_services.LeadError as exc:

@@ -11,6 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from leads.models import Activity, Lead, StageChange
+from leads.services import LeadError
 from salescrm.access import get_visible_or_404, role_required
 from salescrm.models import User
 from salescrm.permissions import Action, action_required, may
@@ -53,6 +55,20 @@ def approval_badge(user) -> int:
 # --- customers ---------------------------------------------------------------------------
 
 
+@require_POST
+@action_required(Action.LEAD_CONVERT)
+def customer_from_lead_view(request, pk):
+    """The lead page's "Convert to customer" button (mounted under the leads URLs)."""
+    lead = get_visible_or_404(Lead.objects.select_related("owner", "team"), request.user, pk=pk)
+    try:
+        customer = services.customer_from_lead(lead=lead, actor=request.user)
+    except (LeadError, ValidationError) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        return redirect(lead)
+    messages.success(request, _("The lead is now a customer."))
+    return redirect(customer)
+
+
 def customer_list(request):
     customers = Customer.objects.visible_to(request.user).select_related("owner")
     filters = forms.CustomerFilterForm(request.GET)
@@ -91,8 +107,6 @@ def customer_create(request):
 def _timeline(customer) -> list[dict]:
     """Visits and follow-ups (logged on the customer's lead), stage changes, contracts,
     payments and complaints, newest first: one query per source."""
-    from leads.models import Activity, StageChange
-
     events = []
     for a in (
         Activity.objects.filter(lead=customer.lead_id)
@@ -156,8 +170,6 @@ def _timeline(customer) -> list[dict]:
 
 
 def _workable_leads(user):
-    from leads.models import Lead
-
     return Lead.objects.visible_to(user).values("pk")
 
 

@@ -353,18 +353,6 @@ def activity_log(
     return activity
 
 
-@transaction.atomic
-def lead_convert(*, lead: Lead, actor: User):
-    """Won lead -> customer, in one transaction: marks the lead won when needed, then hands it
-    to customers.services.customer_create_from_lead. Returns the customer."""
-    ensure_may(actor, Action.LEAD_CONVERT)
-    from customers.services import customer_create_from_lead  # customers builds on leads
-
-    if lead.stage != Lead.Stage.WON:
-        lead_change_stage(lead=lead, actor=actor, to_stage=Lead.Stage.WON)
-    return customer_create_from_lead(lead=lead, actor=actor)
-
-
 def can_manage(actor: User, owner_team_id: int | None) -> bool:
     if actor.sees_all and actor.has_role(Role.DIRECTOR, Role.ADMIN):
         return True

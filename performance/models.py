@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from salescrm.bounds import MAX_TARGET
 from salescrm.roles import Role
 from salescrm.scoping import ScopedQuerySet
-from salescrm.timeutil import validate_business_date
+from salescrm.timeutil import quarter_label, validate_business_date
 
 from .kpis import KPI_CHOICES
 
@@ -271,7 +271,7 @@ class ScoreCard(models.Model):
     @property
     def period_label(self) -> str:
         if self.period_kind == PeriodKind.QUARTER:
-            return f"{self.period_start.year} Q{(self.period_start.month - 1) // 3 + 1}"
+            return quarter_label(self.period_start)
         return f"{self.period_start:%Y-%m}"
 
 

@@ -17,7 +17,16 @@ from salescrm.models import Team, User
 from salescrm.money import round_money, round_percent, round_places
 from salescrm.permissions import Action, ensure_may
 from salescrm.roles import Role
-from salescrm.timeutil import business_date, month_end, month_start, quarter_end, quarter_start
+from salescrm.timeutil import (
+    add_months,
+    business_date,
+    month_end,
+    month_start,
+    next_month_start,
+    period_end,
+    quarter_end,
+    quarter_start,
+)
 
 from . import facts, kpis
 from .models import (
@@ -174,9 +183,7 @@ def _periods(day: dt.date, catch_up_months: int) -> list[tuple[str, dt.date, dt.
         (PeriodKind.QUARTER, quarter_start(day), day),
     ]
     if catch_up_months:
-        earliest = month_start(day)
-        for _step in range(catch_up_months):
-            earliest = month_start(earliest - dt.timedelta(days=1))
+        earliest = add_months(day, -catch_up_months)
         done = set(
             ScoreCard.objects.filter(period_start__gte=earliest, period_start__lt=month_start(day))
             .values_list("period_kind", "period_start")
@@ -190,7 +197,7 @@ def _periods(day: dt.date, catch_up_months: int) -> list[tuple[str, dt.date, dt.
             if month == quarter_start(month) and month < quarter_start(day):
                 if (PeriodKind.QUARTER, month) not in done:
                     periods.append((PeriodKind.QUARTER, month, quarter_end(month)))
-            month = month_start(month + dt.timedelta(days=31))
+            month = add_months(month, 1)
     return periods
 
 
@@ -204,9 +211,9 @@ def scorecards_compute(
     counts = {"scorecards": 0, "score_lines": 0, "frozen": 0}
     now = timezone.now()
     for kind, start, cut_off in _periods(day, catch_up_months):
-        period_end = month_end_of(kind, start)
+        end = period_end(kind, start)
         existing = ScoreCard.objects.filter(period_kind=kind, period_start=start)
-        if period_is_closed(period_end, today) and existing.exists():
+        if period_is_closed(end, today) and existing.exists():
             counts["frozen"] += 1
             continue
         cards, lines = [], []
@@ -232,7 +239,7 @@ def scorecards_compute(
                     person=person,
                     period_kind=kind,
                     period_start=start,
-                    period_end=period_end,
+                    period_end=end,
                     scheme=scheme,
                     total_score=total,
                     computed_at=now,
@@ -259,10 +266,6 @@ def scorecards_compute(
         counts["scorecards"] += len(cards)
         counts["score_lines"] += len(lines)
     return counts
-
-
-def month_end_of(kind: str, start: dt.date) -> dt.date:
-    return quarter_end(start) if kind == PeriodKind.QUARTER else month_end(start)
 
 
 # --- funnel snapshot ------------------------------------------------------------------------
@@ -410,7 +413,7 @@ DEFAULT_WATCHED = ["signed_amount", "collected_amount", "effective_visits", "new
 
 def _same_span_last_month(day: dt.date) -> tuple[dt.date, dt.date]:
     start = month_start(day)
-    previous_start = month_start(start - dt.timedelta(days=1))
+    previous_start = add_months(start, -1)
     previous_end = min(previous_start + (day - start), start - dt.timedelta(days=1))
     return previous_start, previous_end
 
@@ -492,10 +495,7 @@ class StatementError(Exception):
 
 
 def _missing_months(model, day: dt.date, catch_up_months: int) -> list[dt.date]:
-    months, month = [], month_start(day)
-    for _step in range(catch_up_months):
-        month = month_start(month - dt.timedelta(days=1))
-        months.append(month)
+    months = [add_months(day, -step) for step in range(1, catch_up_months + 1)]
     # unordered: the default order by rep would join users into the DISTINCT
     have = set(
         model.objects.filter(month__in=months).order_by().values_list("month", flat=True).distinct()
@@ -561,10 +561,6 @@ def commission_compute(*, day: dt.date, catch_up_months: int = CATCH_UP_MONTHS) 
     return counts
 
 
-def _next_month(month: dt.date) -> dt.date:
-    return month_start(month + dt.timedelta(days=31))
-
-
 def _sources(month: dt.date, cut_off: dt.date, base: str) -> dict[int, list]:
     """Per rep, the month's commission sources in the order they happened: payments received
     (or contracts signed, for a signed-amount plan) and refunds confirmed, plus the *late*
@@ -588,9 +584,9 @@ def _sources(month: dt.date, cut_off: dt.date, base: str) -> dict[int, list]:
     )
 
     def home_is_this_month(owner: int, dated_month: dt.date) -> bool:
-        home = _next_month(dated_month)
+        home = next_month_start(dated_month)
         while (owner, home) in closed_pairs:
-            home = _next_month(home)
+            home = next_month_start(home)
         return home == month
 
     stated = CommissionLine.objects.filter(statement__status=CommissionStatement.Status.CLOSED)

@@ -17,7 +17,7 @@ from salescrm.models import ProductLine, Team, User
 from salescrm.permissions import Action, ensure_may
 from salescrm.roles import Role
 from salescrm.scoping import managed_team_ids
-from salescrm.timeutil import local_today, month_end
+from salescrm.timeutil import add_months, local_today, month_end, next_month_start
 
 from . import allocation
 from .models import (
@@ -75,11 +75,6 @@ def _member_defaults(rep: User, on: dt.date, bands: list[SeniorityWeight]) -> di
 # --- plans --------------------------------------------------------------------------------
 
 
-def _shift_months(month: dt.date, count: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + count
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
 def seasonality_proposal(
     *, metric: str, year: int, today: dt.date | None = None
 ) -> tuple[list[Decimal], str]:
@@ -93,8 +88,8 @@ def seasonality_proposal(
     from . import selectors  # reads the customers and leads apps
 
     today = today or local_today()
-    last = min(dt.date(year - 1, 12, 1), _shift_months(today.replace(day=1), -1))
-    first = _shift_months(last, -11)
+    last = min(dt.date(year - 1, 12, 1), add_months(today, -1))
+    first = add_months(last, -11)
     weights = None
     began = selectors.first_actual_on(metric)
     if began is not None and began <= month_end(first):
@@ -729,7 +724,7 @@ def plan_member_join(
         raise PermissionDenied
     if not reason.strip():
         raise ValidationError(_("Give a reason for the change."))
-    next_month = (today.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    next_month = next_month_start(today)
     if next_month.year != year:
         raise ValidationError(
             _("No month of %(year)s is left to give targets in.") % {"year": year}

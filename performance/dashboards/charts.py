@@ -12,11 +12,16 @@ from django.utils.translation import gettext_lazy
 from salescrm.models import User
 from salescrm.money import round_places
 from salescrm.timeutil import (
+    add_months,
     local_now,
     month_end,
     month_start,
     quarter_end,
+    quarter_label,
+    quarter_of,
     quarter_start,
+    year_end,
+    year_start,
 )
 
 from .. import forecast, kpis
@@ -24,7 +29,7 @@ from ..models import CommissionStatement, PeriodKind, ScoreCard, ScoreLine
 from ..services import FUNNEL_STAGES
 from .data import Data
 from .figures import Chart, Figure
-from .scope import ZERO, add_months, money, percent
+from .scope import ZERO, money, percent
 
 # SPEC §5 / seeds: the goals the director's view draws beside the actuals, per quarter.
 BENCHMARKS = {
@@ -187,7 +192,7 @@ def chart_target_progress(data: Data) -> Chart:
     spans = [
         (_("Month"), scope.month, month_end(scope.month)),
         (_("Quarter"), quarter_start(scope.month), quarter_end(scope.month)),
-        (_("Year"), scope.month.replace(month=1), scope.month.replace(month=12, day=31)),
+        (_("Year"), year_start(scope.month), year_end(scope.month)),
     ]
     rows = []
     for label, first, last in spans:
@@ -546,7 +551,7 @@ def chart_commission(data: Data) -> Chart:
     scope = data.scope
     statements = CommissionStatement.objects.filter(
         rep_id__in=scope.rep_ids,
-        month__gte=scope.month.replace(month=1),
+        month__gte=year_start(scope.month),
         month__lte=scope.month,
     ).order_by("month", "rep_id")
     rows = []
@@ -640,7 +645,7 @@ def chart_trend(data: Data) -> Chart:
     month before (环比) and on the same month a year earlier (同比), and the collected amount."""
     scope = data.scope
     rows = []
-    month = scope.month.replace(month=1)
+    month = year_start(scope.month)
     while month <= scope.month:
         signed = data.total(data.signed, month, month)
         before = data.total(data.signed, add_months(month, -1), add_months(month, -1))
@@ -936,7 +941,7 @@ def chart_forecast(data: Data) -> Chart:
         rows.append(
             [
                 label,
-                f"{next_quarter.year} Q{(next_quarter.month - 1) // 3 + 1}",
+                quarter_label(next_quarter),
                 projection.point if projection else None,
                 projection.low if projection else None,
                 projection.high if projection else None,
@@ -951,7 +956,7 @@ def chart_forecast(data: Data) -> Chart:
         for i, (label, (history, projection)) in enumerate(series_for_chart.items(), start=1):
             quarters: dict = defaultdict(Decimal)
             for month, value in history:
-                quarters[f"{month.year}Q{(month.month - 1) // 3 + 1}"] += Decimal(value)
+                quarters[f"{month.year}Q{quarter_of(month)}"] += Decimal(value)
             names = list(quarters)[-8:]
             figure.add_bar(
                 x=names,

@@ -9,14 +9,16 @@ from functools import cached_property
 from django.db.models import Max, Q, Sum
 
 from salescrm.timeutil import (
+    add_months,
     month_end,
     month_start,
     quarter_start,
+    year_start,
 )
 
 from ..kpis import Ratio, rollup
 from ..models import ChannelFact, FactPeriod, FunnelSnapshot, KpiFact, ProductLineFact
-from .scope import HISTORY_MONTHS, ZERO, Scope, add_months
+from .scope import HISTORY_MONTHS, ZERO, Scope
 
 
 def company_months(metric: str, first: dt.date, last: dt.date) -> list[tuple]:
@@ -121,7 +123,7 @@ class Data:
 
     @cached_property
     def history_start(self) -> dt.date:
-        return add_months(self.scope.month.replace(month=1), -HISTORY_MONTHS + 12)
+        return add_months(year_start(self.scope.month), -HISTORY_MONTHS + 12)
 
     @cached_property
     def signed(self) -> dict:
@@ -134,7 +136,7 @@ class Data:
     def collected(self) -> dict:
         return self._frame_by_month(
             "collected_amount",
-            add_months(self.scope.month.replace(month=1), -12),
+            add_months(year_start(self.scope.month), -12),
             self.scope.month.replace(month=12),
         )
 
@@ -168,7 +170,7 @@ class Data:
                 level=Target.Level.REP,
                 plan__status=TargetPlan.Status.PUBLISHED,
                 plan__metric__in=["signed_amount", "new_customers"],
-                month__gte=self.scope.month.replace(month=1),
+                month__gte=year_start(self.scope.month),
                 month__lte=month_end(add_months(last, 2)),
             )
             .order_by()
