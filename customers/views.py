@@ -20,7 +20,7 @@ from salescrm.roles import Role
 from salescrm.scoping import managed_team_ids, visible_q
 from salescrm.timeutil import local_today
 
-from . import forms, services
+from . import ageing, forms, services
 from .models import (
     ApprovalDeputy,
     ApprovalStep,
@@ -833,6 +833,7 @@ def receivables(request):
     owners = User.objects.in_bulk([row["contract__owner"] for row in per_rep])
     for row in per_rep:
         row["owner"] = owners.get(row["contract__owner"])
+        row["buckets"] = [row[bucket.key] for bucket in ageing.BUCKETS]
     overdue = (
         visible.receivable()
         .filter(due_on__lt=today)
@@ -841,12 +842,19 @@ def receivables(request):
         .order_by("due_on", "pk")
     )
     bucket = request.GET.get("bucket", "")
-    if bucket in ("1-30", "31-60", "61-90", "90+"):
+    if bucket in ageing.OVERDUE_CODES:
         overdue = overdue.filter(bucket=bucket)
     return render(
         request,
         "customers/receivables.html",
-        {"per_rep": per_rep, "page": _page(request, overdue), "today": today, "bucket": bucket},
+        {
+            "per_rep": per_rep,
+            "page": _page(request, overdue),
+            "today": today,
+            "bucket": bucket,
+            "buckets": ageing.BUCKETS,
+            "overdue_buckets": ageing.OVERDUE,
+        },
     )
 
 

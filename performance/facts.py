@@ -35,6 +35,8 @@ from django.db.models import Count, F, Max, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from customers.models import Contract, ContractLine
+from leads.models import Activity, ActivityPlan, Lead
 from salescrm.timeutil import (
     add_months,
     day_bounds,
@@ -98,8 +100,6 @@ def _key_customers(start: dt.date, end: dt.date) -> tuple[dict, dict]:
     and core) churning: customers of that tier with a signed contract whose course ended in
     [start, end], and whether they continued it by `end` — the renewal rule of the renewal
     rate (``ContractQuerySet.with_renewed``). Two queries (the window, the rows)."""
-    from customers.models import Contract
-
     rows = (
         Contract.objects.signed_by(end)
         .filter(ends_on__range=(start, end))
@@ -131,8 +131,6 @@ def _key_customers(start: dt.date, end: dt.date) -> tuple[dict, dict]:
 def _activity(start: dt.date, end: dt.date) -> tuple[dict, dict]:
     """Per rep, phone calls and effective visits logged in [start, end] against those planned
     in the weekly plans starting in it. Two queries."""
-    from leads.models import Activity, ActivityPlan
-
     planned = (
         ActivityPlan.objects.filter(week_start__range=(start, end))
         .values("rep_id")
@@ -163,9 +161,6 @@ def _activity(start: dt.date, end: dt.date) -> tuple[dict, dict]:
 
 def _channels(start: dt.date, end: dt.date) -> dict:
     """{(owner, channel, campaign): [leads, won, signed amount]}. Two queries."""
-    from customers.models import Contract
-    from leads.models import Lead
-
     low, high = day_bounds(start, end)
     figures: dict = defaultdict(lambda: [0, 0, ZERO])
     for owner, channel, campaign, count, won in (
@@ -192,8 +187,6 @@ def _channels(start: dt.date, end: dt.date) -> dict:
 
 def _product_lines(start: dt.date, end: dt.date) -> list[tuple]:
     """[(owner, product line, amount)] of the contract lines signed in [start, end]."""
-    from customers.models import Contract, ContractLine
-
     return list(
         ContractLine.objects.filter(
             contract__status__in=Contract.SIGNED_STATES,

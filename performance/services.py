@@ -7,19 +7,25 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Count, DateField, Exists, OuterRef, Q
+from django.db.models.functions import Trunc
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from customers.models import Contract, Payment, Refund
+from leads.models import Lead, StageChange
 from salescrm.models import Team, User
 from salescrm.money import round_money, round_percent, round_places
 from salescrm.permissions import Action, ensure_may
 from salescrm.roles import Role
+from salescrm.services import notify_many
 from salescrm.timeutil import (
     add_months,
     business_date,
+    day_bounds,
     month_end,
     month_start,
     next_month_start,
@@ -29,6 +35,7 @@ from salescrm.timeutil import (
 )
 
 from . import facts, kpis
+from .commission import Source, achievement, statement_lines
 from .models import (
     CommissionLine,
     CommissionPlan,
@@ -294,8 +301,6 @@ def _cohort_counts(cohort_low: dt.datetime, high: dt.datetime) -> list[tuple]:
 
     Plain SQL, because the ORM cannot group the per-lead results a second time; a window and
     CASEs rather than DISTINCT ON, so that the SQLite demo runs it too."""
-    from leads.models import Lead, StageChange
-
     positions = " ".join(f"WHEN '{stage}' THEN {i}" for i, stage in enumerate(FUNNEL_STAGES))
     sql = f"""
         WITH changes AS (
@@ -340,11 +345,6 @@ def funnel_snapshot_replace(*, day: dt.date) -> dict:
 
     Two source queries whatever the number of reps and leads, each returning per-rep numbers;
     stage "lost" is a stage with no next one."""
-    from django.db.models import Count
-
-    from leads.models import StageChange
-    from salescrm.timeutil import day_bounds
-
     low, high = day_bounds(day, day)
     cohort_low, _ = day_bounds(day - dt.timedelta(days=COHORT_DAYS - 1), day)
     to_decimal = FunnelSnapshot._meta.get_field("amount").to_python  # SQLite sums are floats
@@ -423,11 +423,6 @@ def kpi_anomalies_notify(*, day: dt.date) -> dict:
     date against the same days of the previous month (seed 003: 数据波动超20%). The KPIs
     watched are those of the reps' scheme in effect (else signed, collected, visits, new
     customers). One notification per rep, KPI and month (notify_many skips repeats)."""
-    from django.conf import settings
-    from django.utils import translation
-
-    from salescrm.services import notify_many
-
     start = month_start(day)
     scheme = KpiScheme.objects.in_effect(Role.REP, start)
     codes = sorted({item.kpi for item in scheme.items.all()} if scheme else DEFAULT_WATCHED)
@@ -508,9 +503,6 @@ def _changed_since_computed(model, date_field: str):
     or deleted) after the statement was computed, and some version of that row is dated in
     the statement's month or before it (so it is, or was, or may be as a late row, one of
     the month's sources). Read from the row's history, which keeps every version."""
-    from django.db.models import DateField, Exists, OuterRef
-    from django.db.models.functions import Trunc
-
     history = model.history.model
     dated_by_then = history.objects.annotate(
         dated=Trunc(date_field, "month", output_field=DateField())
@@ -527,8 +519,6 @@ def _stale_months(current: dt.date) -> list[dt.date]:
     was computed: a payment or refund recorded, corrected or deleted after its month ended
     while the month is still unpaid (and, for a signed-amount plan, a contract). One query;
     it may name a month whose figures turn out unchanged, which only costs a recomputation."""
-    from customers.models import Contract, Payment, Refund
-
     changed = (
         _changed_since_computed(Payment, "received_on")
         | _changed_since_computed(Refund, "confirmed_on")
@@ -568,11 +558,6 @@ def _sources(month: dt.date, cut_off: dt.date, base: str) -> dict[int, list]:
     for the rep is closed (paid), on no closed statement, and this month is the first one
     after their date that the rep's statement is not closed. So a late row is on exactly one
     statement whichever months are recomputed, and nothing is ever lost. Six queries."""
-    from django.db.models import DateField, Exists, OuterRef
-    from django.db.models.functions import Trunc
-
-    from customers.models import Contract, Payment, Refund
-
     closed_month = CommissionStatement.objects.closed().filter(
         rep_id=OuterRef("contract__owner_id")
     )
@@ -651,11 +636,6 @@ def _descriptions() -> dict[str, str]:
 
 
 def _commission_month(month: dt.date, cut_off: dt.date) -> dict:
-    from django.conf import settings
-    from django.utils import translation
-
-    from .commission import Source, achievement, statement_lines
-
     existing = CommissionStatement.objects.filter(month=month)
     pinned = existing.values_list("plan_id", flat=True).first()
     plan = (

@@ -7,9 +7,11 @@ from decimal import Decimal
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from salescrm.models import User
+from customers import ageing
+from customers.models import ApprovalStep, Complaint, Instalment
+from leads.models import Campaign, Channel, Lead
+from salescrm.models import ProductLine, User
 from salescrm.money import round_places
 from salescrm.timeutil import (
     add_months,
@@ -42,8 +44,6 @@ BENCHMARKS = {
 
 
 def _stage_label(stage: str) -> str:
-    from leads.models import Lead
-
     return str(Lead.Stage(stage).label)
 
 
@@ -356,18 +356,10 @@ def chart_activity(data: Data) -> Chart:
     )
 
 
-BUCKETS = [
-    ("current", gettext_lazy("Not yet due")),
-    ("d1_30", gettext_lazy("1–30 days")),
-    ("d31_60", gettext_lazy("31–60 days")),
-    ("d61_90", gettext_lazy("61–90 days")),
-    ("d90_plus", gettext_lazy("Over 90 days")),
-]
+BUCKETS = [(bucket.key, bucket.label) for bucket in ageing.BUCKETS]
 
 
 def chart_receivables(data: Data) -> Chart:
-    from customers.models import Instalment
-
     scope = data.scope
     totals = Instalment.objects.filter(scope.owned("contract__owner_id")).ageing_totals(
         scope.today, group_by="contract__owner"
@@ -410,8 +402,6 @@ def chart_receivables(data: Data) -> Chart:
 
 
 def chart_complaints(data: Data) -> Chart:
-    from customers.models import Complaint
-
     now = local_now()
     rows_by = {
         severity: (open_, late_response, late_resolution)
@@ -472,8 +462,6 @@ def chart_complaints(data: Data) -> Chart:
 
 def chart_follow_ups(data: Data) -> Chart:
     """The rep's open leads whose next follow-up is overdue or due in the coming week."""
-    from leads.models import Lead
-
     scope = data.scope
     today = scope.today
     leads = list(
@@ -695,8 +683,6 @@ def chart_trend(data: Data) -> Chart:
 
 
 def chart_product_lines(data: Data) -> Chart:
-    from salescrm.models import ProductLine
-
     scope = data.scope
     amounts = data.product_line_facts(scope.period, scope.start)
     rows = [[str(line), money(amounts.get(line.pk))] for line in ProductLine.objects.order_by("pk")]
@@ -723,8 +709,6 @@ def chart_channels(data: Data) -> Chart:
     amount signed in the period by customers who came through it (the nightly facts), and the
     cost per won lead (the cost of the campaigns running in the period, counted in full, ÷
     won leads)."""
-    from leads.models import Campaign, Channel
-
     scope = data.scope
     figures = data.channel_facts(scope.period, scope.start)
     campaigns = {
@@ -1018,8 +1002,6 @@ def chart_forecast(data: Data) -> Chart:
 
 
 def chart_approvals(data: Data) -> Chart:
-    from customers.models import ApprovalStep
-
     mine = dict(
         ApprovalStep.objects.actionable_by(data.scope.user, data.scope.today)
         .values("kind")
