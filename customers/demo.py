@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from leads.models import Channel, Lead, StageChange
 from salescrm.demo import DemoContext, demo_seeder
 from salescrm.models import ProductLine
 from salescrm.timeutil import SHANGHAI
@@ -105,8 +106,6 @@ def _flag_renewals(contracts: list[Contract]) -> None:
 
 @demo_seeder(order=30)
 def seed_customers(ctx: DemoContext) -> None:
-    from leads.models import Channel, Lead, StageChange
-
     if Contract.objects.filter(number__startswith="DEMO-").exists():
         ctx.log("  customers: demo contracts exist, nothing to do")
         return

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from salescrm.bounds import MAX_AMOUNT, MAX_DAYS, MAX_LESSONS, MAX_QUANTITY, amount_validators
-from salescrm.scoping import ScopedQuerySet
+from salescrm.scoping import ScopedQuerySet, managed_team_ids
 from salescrm.timeutil import validate_business_date
 
 from . import ageing
@@ -984,7 +984,6 @@ class ApprovalStepQuerySet(ScopedQuerySet):
         """The current steps `user` may decide: as holder of the step's role (the manager step
         only for the owner's team), or as an active deputy of such a reviewer. Never a step
         of the user's own contract."""
-        from salescrm.scoping import managed_team_ids
 
         def reviewer_q(reviewer):
             if reviewer.role == "manager":

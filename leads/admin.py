@@ -18,6 +18,7 @@ from .models import (
     ScoringRule,
     StageChange,
 )
+from .tasks import rescore_all_leads
 
 
 class RescoreOnSave:
@@ -25,8 +26,6 @@ class RescoreOnSave:
     task queued once the change is committed (in-process without Redis, as in the demo)."""
 
     def _rescore(self, request):
-        from .tasks import rescore_all_leads
-
         transaction.on_commit(rescore_all_leads.delay)
         messages.info(request, _("The leads are being re-graded with the new rules."))
 

@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from openpyxl import Workbook
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -57,7 +58,6 @@ def csv_text(header: list, rows: Iterable[list]) -> str:
 
 def xlsx_bytes(header: list, rows: Iterable[list], *, sheet_name: str = "export") -> bytes:
     # write_only streams rows to the file instead of holding a cell object per value.
-    from openpyxl import Workbook
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(sheet_name)

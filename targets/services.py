@@ -19,7 +19,7 @@ from salescrm.roles import Role
 from salescrm.scoping import managed_team_ids
 from salescrm.timeutil import add_months, local_today, month_end, next_month_start
 
-from . import allocation
+from . import allocation, selectors
 from .models import (
     Adjustment,
     AdjustmentLine,
@@ -85,8 +85,6 @@ def seasonality_proposal(
     Those twelve months are last year's, or, while last year is still running (a director
     plans next year in November), the twelve complete months before this one. Only a history
     that covers all twelve (it began in the first of them or earlier) counts."""
-    from . import selectors  # reads the customers and leads apps
-
     today = today or local_today()
     last = min(dt.date(year - 1, 12, 1), add_months(today, -1))
     first = add_months(last, -11)
