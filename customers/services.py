@@ -1,6 +1,7 @@
 """Writes of the customers app: contracts and their approval chain, payments, lessons,
 refunds, tiers and service. Every function is keyword-only, atomic, and raises
-``ValidationError`` with a clear message (and changes nothing) when a rule forbids the action.
+``BusinessRuleError`` (a ValidationError) with a clear message (and changes nothing) when a
+rule forbids the action.
 """
 
 import datetime as dt
@@ -18,6 +19,7 @@ from leads import services as lead_services
 from leads.forms import duplicate_error
 from leads.models import Lead
 from salescrm.bounds import MAX_AMOUNT, MAX_QUANTITY
+from salescrm.errors import BusinessRuleError
 from salescrm.models import User
 from salescrm.permissions import Action, ensure_may
 from salescrm.roles import Role
@@ -82,17 +84,17 @@ def _ensure_in_scope(actor, customer: Customer):
     team's customers, the company-wide roles (service, director) any."""
     if actor.sees_all or _may_act_for_owner(actor, customer.owner):
         return
-    raise ValidationError(_("This customer belongs to another team."))
+    raise BusinessRuleError(_("This customer belongs to another team."))
 
 
 # --- customers ---------------------------------------------------------------------------
 
 
-def _lead_error(exc) -> ValidationError:
+def _lead_error(exc) -> BusinessRuleError:
     """The leads app refuses with its own exceptions; the user sees the same message."""
     if isinstance(exc, ValidationError):
         return exc
-    return ValidationError(str(exc))
+    return BusinessRuleError(str(exc))
 
 
 @transaction.atomic
@@ -117,7 +119,7 @@ def customer_create_from_lead(*, lead, actor) -> Customer:
     if existing is not None:
         return existing
     if lead.stage != Lead.Stage.WON:
-        raise ValidationError(_("Only a won lead becomes a customer."))
+        raise BusinessRuleError(_("Only a won lead becomes a customer."))
     owner = lead.owner or actor
     customer = Customer.objects.create(
         lead=lead,
@@ -174,7 +176,7 @@ def customer_create(
     ensure_may(actor, Action.CUSTOMER_CREATE)
     owner = owner or actor
     if not _may_act_for_owner(actor, owner):
-        raise ValidationError(_("You can only create customers for yourself or your team."))
+        raise BusinessRuleError(_("You can only create customers for yourself or your team."))
     try:
         lead = lead_services.lead_create(
             actor=actor,
@@ -215,7 +217,7 @@ def contact_add(
 ) -> Contact:
     ensure_may(actor, Action.CONTACT_ADD)
     if not _may_act_for_owner(actor, customer.owner):
-        raise ValidationError(_("Only the customer's owner or their manager can add contacts."))
+        raise BusinessRuleError(_("Only the customer's owner or their manager can add contacts."))
     return Contact.objects.create(
         customer=customer, name=name, title=title, phone=phone, email=email, is_payer=is_payer
     )
@@ -226,15 +228,15 @@ def referral_add(*, customer: Customer, actor, lead) -> "Referral":
     """Record that `lead` (a referral-channel lead) was brought in by `customer` (老带新)."""
     ensure_may(actor, Action.REFERRAL_ADD)
     if not _may_act_for_owner(actor, customer.owner):
-        raise ValidationError(
+        raise BusinessRuleError(
             _("Only the customer's owner or their manager can record a referral.")
         )
     if lead.channel.code != "referral":
-        raise ValidationError(_("Only a lead from the referral channel counts as a referral."))
+        raise BusinessRuleError(_("Only a lead from the referral channel counts as a referral."))
     if lead.pk == customer.lead_id:
-        raise ValidationError(_("A customer cannot refer themselves."))
+        raise BusinessRuleError(_("A customer cannot refer themselves."))
     if Referral.objects.filter(lead=lead).exists():
-        raise ValidationError(_("This lead is already recorded as someone's referral."))
+        raise BusinessRuleError(_("This lead is already recorded as someone's referral."))
     return Referral.objects.create(customer=customer, lead=lead)
 
 
@@ -245,7 +247,7 @@ def customer_activity_log(*, customer: Customer, actor, **fields):
     try:
         return lead_services.activity_log(lead=customer.lead, actor=actor, **fields)
     except lead_services.LeadError as exc:
-        raise ValidationError(str(exc)) from None
+        raise BusinessRuleError(str(exc)) from None
 
 
 # --- contracts: drafting ------------------------------------------------------------------
@@ -253,21 +255,21 @@ def customer_activity_log(*, customer: Customer, actor, **fields):
 
 def _build_lines(lines: list[dict]) -> list[ContractLine]:
     if not lines:
-        raise ValidationError(_("A contract needs at least one line item."))
+        raise BusinessRuleError(_("A contract needs at least one line item."))
     built = []
     for row in lines:
         product, quantity = row["product"], int(row.get("quantity") or 1)
         discount = Decimal(row.get("discount_rate") or 0)
         if quantity < 1:
-            raise ValidationError(_("The quantity must be at least 1."))
+            raise BusinessRuleError(_("The quantity must be at least 1."))
         if quantity > MAX_QUANTITY:
-            raise ValidationError(_("The quantity can be at most 10,000."))
+            raise BusinessRuleError(_("The quantity can be at most 10,000."))
         if not (0 <= discount <= 1):
-            raise ValidationError(
+            raise BusinessRuleError(
                 _("A discount rate lies between 0 and 1 (0.15 = 15 percent off).")
             )
         if not product.is_active:
-            raise ValidationError(
+            raise BusinessRuleError(
                 _("The product %(name)s is no longer sold.") % {"name": product.name}
             )
         built.append(
@@ -289,14 +291,14 @@ def _build_instalments(total: Decimal, rows: list[dict]) -> list[Instalment]:
     """Instalments from rows of {due_on, amount}; blank amounts share what the given ones leave
     (largest remainder), and the plan must add up to the total exactly."""
     if not rows:
-        raise ValidationError(_("A contract needs a payment plan with at least one instalment."))
+        raise BusinessRuleError(_("A contract needs a payment plan with at least one instalment."))
     for row in rows:
         validate_business_date(row["due_on"])
     rows = sorted(rows, key=lambda r: r["due_on"])
     given = sum((Decimal(r["amount"]) for r in rows if r.get("amount") is not None), ZERO)
     blanks = [r for r in rows if r.get("amount") is None]
     if given > total:
-        raise ValidationError(
+        raise BusinessRuleError(
             _(
                 "The instalments given add up to %(sum)s, more than the contract total of "
                 "%(total)s; lower them."
@@ -306,7 +308,7 @@ def _build_instalments(total: Decimal, rows: list[dict]) -> list[Instalment]:
     if blanks:
         rest = total - given
         if rest <= 0:
-            raise ValidationError(
+            raise BusinessRuleError(
                 _("The given instalments already reach the total; remove the empty ones.")
             )
         shares = iter(money.split_evenly(rest, len(blanks)))
@@ -316,9 +318,9 @@ def _build_instalments(total: Decimal, rows: list[dict]) -> list[Instalment]:
     else:
         amounts = [Decimal(r["amount"]) for r in rows]
     if any(a <= 0 for a in amounts):
-        raise ValidationError(_("Every instalment must be more than zero."))
+        raise BusinessRuleError(_("Every instalment must be more than zero."))
     if sum(amounts) != total:
-        raise ValidationError(
+        raise BusinessRuleError(
             _("The instalments add up to %(sum)s but the contract total is %(total)s.")
             % {"sum": sum(amounts), "total": total}
         )
@@ -339,11 +341,11 @@ def _renewal_flag(*, customer, starts_on: dt.date, exclude_pk=None) -> bool:
 def _check_terms(terms: dict):
     unknown = set(terms) - set(TERM_FIELDS)
     if unknown:
-        raise ValidationError(
+        raise BusinessRuleError(
             _("Unknown contract fields: %(names)s") % {"names": ", ".join(sorted(unknown))}
         )
     if terms.get("starts_on") and terms.get("ends_on") and terms["ends_on"] < terms["starts_on"]:
-        raise ValidationError(_("The course cannot end before it starts."))
+        raise BusinessRuleError(_("The course cannot end before it starts."))
 
 
 def _write_lines_and_plan(
@@ -354,14 +356,14 @@ def _write_lines_and_plan(
     built_lines = _build_lines(lines)
     total = sum((line.amount for line in built_lines), ZERO)
     if total <= 0:
-        raise ValidationError(
+        raise BusinessRuleError(
             _(
                 "The contract total is 0.00: every line is fully discounted. A contract must "
                 "be worth more than zero; lower the discount."
             )
         )
     if total > MAX_AMOUNT:
-        raise ValidationError(
+        raise BusinessRuleError(
             _(
                 "The lines add up to %(total)s; a contract can total at most 99,999,999.99. "
                 "Lower the quantities or split the order into several contracts."
@@ -387,7 +389,9 @@ def contract_create(
     ensure_may(actor, Action.CONTRACT_DRAFT)
     _check_terms(terms)
     if not _may_act_for_owner(actor, customer.owner):
-        raise ValidationError(_("Only the customer's owner or their manager can draft a contract."))
+        raise BusinessRuleError(
+            _("Only the customer's owner or their manager can draft a contract.")
+        )
     contract = Contract(
         customer=customer, owner=customer.owner, number=f"TMP-{timezone.now().timestamp()}", **terms
     )
@@ -409,13 +413,13 @@ def contract_update(
     _check_terms(terms)
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     if not _may_act_for_owner(actor, contract.owner):
-        raise ValidationError(_("Only the contract's owner or their manager can change it."))
+        raise BusinessRuleError(_("Only the contract's owner or their manager can change it."))
     if contract.status == Status.PENDING:
-        raise ValidationError(
+        raise BusinessRuleError(
             _("The terms are locked while the contract is under review; recall it first.")
         )
     if contract.status in Contract.SIGNED_STATES:
-        raise ValidationError(_("A signed contract cannot be changed."))
+        raise BusinessRuleError(_("A signed contract cannot be changed."))
     for name, value in terms.items():
         setattr(contract, name, value)
     restarted = contract.status == Status.APPROVED
@@ -498,15 +502,15 @@ def contract_submit(*, contract: Contract, actor) -> Contract:
         .get(pk=contract.pk)
     )
     if actor.pk != contract.owner_id:
-        raise ValidationError(_("Only the contract's owner can submit it for approval."))
+        raise BusinessRuleError(_("Only the contract's owner can submit it for approval."))
     if contract.status != Status.DRAFT:
-        raise ValidationError(
+        raise BusinessRuleError(
             _("Only a draft can be submitted (this contract is %(status)s).")
             % {"status": contract.get_status_display()}
         )
     planned = contract.instalments.aggregate(s=money_sum("amount"))["s"]
     if not contract.lines.exists() or planned != contract.total_amount:
-        raise ValidationError(
+        raise BusinessRuleError(
             _("The payment plan must add up to the contract total before submitting.")
         )
     contract.approval_round += 1
@@ -535,9 +539,9 @@ def contract_recall(*, contract: Contract, actor) -> Contract:
     ensure_may(actor, Action.CONTRACT_RECALL)
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     if actor.pk != contract.owner_id:
-        raise ValidationError(_("Only the contract's owner can recall it."))
+        raise BusinessRuleError(_("Only the contract's owner can recall it."))
     if contract.status != Status.PENDING:
-        raise ValidationError(_("Only a contract under review can be recalled."))
+        raise BusinessRuleError(_("Only a contract under review can be recalled."))
     _cancel_open_steps(contract, _("Recalled by %(name)s") % {"name": actor})
     contract.status = Status.DRAFT
     contract.save(update_fields=["status"])
@@ -584,32 +588,32 @@ def approval_decide(
     }
     ensure_may(actor, Action.APPROVAL_DECIDE, only_the_reviewer)
     if contract.status != Status.PENDING:
-        raise ValidationError(
+        raise BusinessRuleError(
             _("This contract is not under review (it was recalled, rejected or already approved).")
         )
     if step.decision != Decision.PENDING or step.round != contract.approval_round:
-        raise ValidationError(_("This step has already been decided."))
+        raise BusinessRuleError(_("This step has already been decided."))
     if contract.steps.filter(
         round=step.round, position__lt=step.position, decision=Decision.PENDING
     ).exists():
-        raise ValidationError(_("An earlier step must be decided first."))
+        raise BusinessRuleError(_("An earlier step must be decided first."))
     if on_behalf_of is None and actor.pk != contract.owner_id and not may_review(actor, step):
         # Acting from the inbox as someone's deputy: find whom this step belongs to.
         on_behalf_of = _deputised_reviewer(actor, step)
     reviewer = on_behalf_of or actor
     if contract.owner_id in (actor.pk, reviewer.pk):
-        raise ValidationError(_("Nobody may approve their own contract."))
+        raise BusinessRuleError(_("Nobody may approve their own contract."))
     if on_behalf_of is not None:
         records = ApprovalDeputy.objects.active_on(local_today())
         if not records.filter(reviewer=on_behalf_of, deputy=actor).exists():
-            raise ValidationError(
+            raise BusinessRuleError(
                 _("You are not the deputy of %(name)s today.") % {"name": on_behalf_of}
             )
     if not may_review(reviewer, step):
-        raise ValidationError(only_the_reviewer)
+        raise BusinessRuleError(only_the_reviewer)
     comment = (comment or "").strip()
     if not approve and not comment:
-        raise ValidationError(_("A rejection needs a comment for the rep."))
+        raise BusinessRuleError(_("A rejection needs a comment for the rep."))
 
     step.decision = Decision.APPROVED if approve else Decision.REJECTED
     step.decided_by, step.on_behalf_of = actor, on_behalf_of
@@ -652,11 +656,11 @@ def approval_deputy_set(
 ) -> ApprovalDeputy:
     ensure_may(reviewer, Action.APPROVAL_DEPUTY_SET)
     if reviewer.pk == deputy.pk:
-        raise ValidationError(_("A reviewer cannot be their own deputy."))
+        raise BusinessRuleError(_("A reviewer cannot be their own deputy."))
     if ends_on < starts_on:
-        raise ValidationError(_("The end date lies before the start date."))
+        raise BusinessRuleError(_("The end date lies before the start date."))
     if reviewer.role != deputy.role:
-        raise ValidationError(_("The deputy must hold the same role as the reviewer."))
+        raise BusinessRuleError(_("The deputy must hold the same role as the reviewer."))
     return ApprovalDeputy.objects.create(
         reviewer=reviewer, deputy=deputy, starts_on=starts_on, ends_on=ends_on
     )
@@ -667,11 +671,11 @@ def contract_mark_signed(*, contract: Contract, actor, signed_on: dt.date) -> Co
     ensure_may(actor, Action.CONTRACT_SIGN)
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     if not _may_act_for_owner(actor, contract.owner):
-        raise ValidationError(_("Only the contract's owner or their manager can mark it signed."))
+        raise BusinessRuleError(_("Only the contract's owner or their manager can mark it signed."))
     if contract.status != Status.APPROVED:
-        raise ValidationError(_("Only an approved contract can be signed."))
+        raise BusinessRuleError(_("Only an approved contract can be signed."))
     if signed_on > local_today():
-        raise ValidationError(_("The signing date cannot lie in the future."))
+        raise BusinessRuleError(_("The signing date cannot lie in the future."))
     contract.status, contract.signed_on = Status.SIGNED, signed_on
     # the flag as of the signing: the earlier contract may have been signed since the draft
     contract.is_renewal = _renewal_flag(
@@ -690,7 +694,7 @@ def contract_archive(*, contract: Contract, actor) -> Contract:
     )
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     if contract.status != Status.SIGNED:
-        raise ValidationError(_("Only a signed contract can be archived."))
+        raise BusinessRuleError(_("Only a signed contract can be archived."))
     contract.status, contract.archived_on = Status.ARCHIVED, local_today()
     contract.save(update_fields=["status", "archived_on"])
     return contract
@@ -701,11 +705,13 @@ def contract_hand_off(*, contract: Contract, actor, service_user) -> Contract:
     ensure_may(actor, Action.CONTRACT_HAND_OFF)
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     if not (_may_act_for_owner(actor, contract.owner) or actor.has_role(Role.DIRECTOR)):
-        raise ValidationError(_("Only the owner or a manager can hand a contract to after-sales."))
+        raise BusinessRuleError(
+            _("Only the owner or a manager can hand a contract to after-sales.")
+        )
     if contract.status not in Contract.SIGNED_STATES:
-        raise ValidationError(_("Only a signed contract is handed to after-sales."))
+        raise BusinessRuleError(_("Only a signed contract is handed to after-sales."))
     if service_user.role != Role.SERVICE or not service_user.is_active:
-        raise ValidationError(_("Choose an active after-sales user."))
+        raise BusinessRuleError(_("Choose an active after-sales user."))
     contract.service_user, contract.handed_off_at = service_user, timezone.now()
     contract.save(update_fields=["service_user", "handed_off_at"])
     notify_many(
@@ -748,23 +754,23 @@ def payment_record(
     )
     contract = instalment.contract
     if not _may_handle_money(actor, contract):
-        raise ValidationError(_("Only the owner, their manager or finance can record a payment."))
+        raise BusinessRuleError(_("Only the owner, their manager or finance can record a payment."))
     if contract.status not in Contract.SIGNED_STATES:
-        raise ValidationError(_("Payments are recorded on signed contracts only."))
+        raise BusinessRuleError(_("Payments are recorded on signed contracts only."))
     amount = Decimal(amount)
     if method not in Contract.PaymentMethod.values:
-        raise ValidationError(_("Choose a payment method."))
+        raise BusinessRuleError(_("Choose a payment method."))
     if amount <= 0:
-        raise ValidationError(_("The amount must be more than zero."))
+        raise BusinessRuleError(_("The amount must be more than zero."))
     if amount != money.to_cents(amount):
-        raise ValidationError(_("Amounts are in whole cents."))
+        raise BusinessRuleError(_("Amounts are in whole cents."))
     if amount > instalment.outstanding_amount:
-        raise ValidationError(
+        raise BusinessRuleError(
             _("Overpayment refused: instalment %(no)s has only %(left)s outstanding.")
             % {"no": instalment.sequence, "left": instalment.outstanding_amount}
         )
     if received_on > local_today():
-        raise ValidationError(_("The receiving date cannot lie in the future."))
+        raise BusinessRuleError(_("The receiving date cannot lie in the future."))
     validate_business_date(received_on)
     payment = Payment.objects.create(
         contract=contract,
@@ -794,9 +800,9 @@ def dunning_record_add(
 ) -> DunningRecord:
     ensure_may(actor, Action.DUNNING_RECORD)
     if not _may_handle_money(actor, instalment.contract):
-        raise ValidationError(_("Only the owner, their manager or finance can record dunning."))
+        raise BusinessRuleError(_("Only the owner, their manager or finance can record dunning."))
     if instalment.outstanding_amount <= 0:
-        raise ValidationError(_("This instalment is paid; there is nothing to dun."))
+        raise BusinessRuleError(_("This instalment is paid; there is nothing to dun."))
     return DunningRecord.objects.create(
         instalment=instalment,
         actor=actor,
@@ -818,11 +824,11 @@ def lessons_record(
         .get(pk=line.pk)
     )
     if line.contract.status not in Contract.SIGNED_STATES:
-        raise ValidationError(_("Lessons are delivered on signed contracts only."))
+        raise BusinessRuleError(_("Lessons are delivered on signed contracts only."))
     if not line.lessons_total:
-        raise ValidationError(_("This line has no lessons to count."))
+        raise BusinessRuleError(_("This line has no lessons to count."))
     if lessons < 1 or line.lessons_delivered + lessons > line.lessons_total:
-        raise ValidationError(
+        raise BusinessRuleError(
             _("Only %(left)s lessons are left on this line.")
             % {"left": line.lessons_total - line.lessons_delivered}
         )
@@ -864,20 +870,20 @@ def refund_request(*, contract: Contract, actor, amount: Decimal, reason: str) -
     ensure_may(actor, Action.REFUND_REQUEST)
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     if not _may_act_for_owner(actor, contract.owner):
-        raise ValidationError(_("Only the owner or their manager can request a refund."))
+        raise BusinessRuleError(_("Only the owner or their manager can request a refund."))
     if contract.status not in Contract.SIGNED_STATES:
-        raise ValidationError(_("Refunds are for signed contracts only."))
+        raise BusinessRuleError(_("Refunds are for signed contracts only."))
     amount = Decimal(amount)
     if amount <= 0:
-        raise ValidationError(_("The amount must be more than zero."))
+        raise BusinessRuleError(_("The amount must be more than zero."))
     cap = refundable_amount(contract)
     if amount > cap:
-        raise ValidationError(
+        raise BusinessRuleError(
             _("A refund cannot exceed what was collected and not yet refunded (%(cap)s).")
             % {"cap": cap}
         )
     if not reason.strip():
-        raise ValidationError(_("Give the reason for the refund."))
+        raise BusinessRuleError(_("Give the reason for the refund."))
     return Refund.objects.create(
         contract=contract,
         amount=amount,
@@ -893,11 +899,11 @@ def refund_decide(*, refund: Refund, actor, confirm: bool, comment: str = "") ->
     contract = Contract.objects.select_for_update().get(pk=refund.contract_id)
     refund = Refund.objects.select_for_update().get(pk=refund.pk)
     if refund.status != Refund.Status.REQUESTED:
-        raise ValidationError(_("This refund has already been decided."))
+        raise BusinessRuleError(_("This refund has already been decided."))
     if confirm:
         cap = refundable_amount(contract, less_requested=False)
         if refund.amount > cap:
-            raise ValidationError(
+            raise BusinessRuleError(
                 _("A refund cannot exceed what was collected and not yet refunded (%(cap)s).")
                 % {"cap": cap}
             )
@@ -919,7 +925,7 @@ def complaint_open(
     ensure_may(actor, Action.COMPLAINT_OPEN)
     _ensure_in_scope(actor, customer)
     if contract is not None and contract.customer_id != customer.pk:
-        raise ValidationError(_("The contract belongs to another customer."))
+        raise BusinessRuleError(_("The contract belongs to another customer."))
     complaint = Complaint.objects.create(
         customer=customer,
         contract=contract,
@@ -942,7 +948,7 @@ def complaint_respond(*, complaint: Complaint, actor, response: str) -> Complain
     )
     _ensure_in_scope(actor, complaint.customer)
     if complaint.first_response_at:
-        raise ValidationError(_("This complaint already has its first response."))
+        raise BusinessRuleError(_("This complaint already has its first response."))
     complaint.first_response_at, complaint.response = timezone.now(), response
     complaint.save(update_fields=["first_response_at", "response"])
     return complaint
@@ -958,7 +964,7 @@ def complaint_resolve(*, complaint: Complaint, actor, resolution: str) -> Compla
     )
     _ensure_in_scope(actor, complaint.customer)
     if complaint.resolved_at:
-        raise ValidationError(_("This complaint is already resolved."))
+        raise BusinessRuleError(_("This complaint is already resolved."))
     now = timezone.now()
     complaint.first_response_at = complaint.first_response_at or now
     complaint.resolved_at, complaint.resolution = now, resolution
@@ -980,9 +986,9 @@ def survey_record(
     ensure_may(actor, Action.SURVEY_RECORD)
     _ensure_in_scope(actor, customer)
     if contract is not None and contract.customer_id != customer.pk:
-        raise ValidationError(_("The contract belongs to another customer."))
+        raise BusinessRuleError(_("The contract belongs to another customer."))
     if not (1 <= score <= 5 and 0 <= nps <= 10):
-        raise ValidationError(_("Satisfaction lies between 1 and 5 and NPS between 0 and 10."))
+        raise BusinessRuleError(_("Satisfaction lies between 1 and 5 and NPS between 0 and 10."))
     return SatisfactionSurvey.objects.create(
         customer=customer,
         contract=contract,
@@ -1218,9 +1224,9 @@ def customer_set_tier_override(
 ) -> Customer:
     ensure_may(actor, Action.TIER_OVERRIDE, _("Only the customer's manager can override the tier."))
     if not (actor.has_role(Role.DIRECTOR) or _is_manager_of(actor, customer.owner)):
-        raise ValidationError(_("Only the customer's manager can override the tier."))
+        raise BusinessRuleError(_("Only the customer's manager can override the tier."))
     if not reason.strip():
-        raise ValidationError(_("Give the reason for the override."))
+        raise BusinessRuleError(_("Give the reason for the override."))
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     before = customer.effective_tier
     customer.tier_override = tier or None

@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from leads.models import Activity, Lead, StageChange
-from leads.services import LeadError
 from salescrm.access import get_visible_or_404, role_required
 from salescrm.models import User
 from salescrm.permissions import Action, action_required, may
@@ -62,8 +61,8 @@ def customer_from_lead_view(request, pk):
     lead = get_visible_or_404(Lead.objects.select_related("owner", "team"), request.user, pk=pk)
     try:
         customer = services.customer_from_lead(lead=lead, actor=request.user)
-    except (LeadError, ValidationError) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
         return redirect(lead)
     messages.success(request, _("The lead is now a customer."))
     return redirect(customer)

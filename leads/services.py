@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from salescrm.errors import BusinessRuleError
 from salescrm.models import Team, User
 from salescrm.permissions import Action, ensure_may
 from salescrm.roles import Role
@@ -32,7 +33,7 @@ from .normalise import normalise_email, normalise_phone
 from .scoring import lead_rescore
 
 
-class LeadError(Exception):
+class LeadError(BusinessRuleError):
     """A business rule refused the change; the message is meant for the user."""
 
 
@@ -64,7 +65,7 @@ def normalise_identity(fields: dict) -> dict:
             except ValidationError as exc:
                 errors[name] = exc.messages
     if errors:
-        raise ValidationError(errors)
+        raise BusinessRuleError(errors)
     return fields
 
 

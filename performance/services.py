@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from customers.models import Contract, Payment, Refund
 from leads.models import Lead, StageChange
+from salescrm.errors import BusinessRuleError
 from salescrm.models import Team, User
 from salescrm.money import round_money, round_percent, round_places
 from salescrm.permissions import Action, ensure_may
@@ -485,7 +486,7 @@ def kpi_anomalies_notify(*, day: dt.date) -> dict:
 # --- commission -----------------------------------------------------------------------------
 
 
-class StatementError(Exception):
+class StatementError(BusinessRuleError):
     """A refused change to a statement; the message is meant for the user."""
 
 

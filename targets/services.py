@@ -7,12 +7,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from salescrm.errors import BusinessRuleError
 from salescrm.models import ProductLine, Team, User
 from salescrm.permissions import Action, ensure_may
 from salescrm.roles import Role
@@ -122,12 +123,12 @@ def plan_create(
     joiner of a published plan; one hired after the year is not in its plan."""
     ensure_may(actor, Action.TARGET_PLAN_EDIT)
     if TargetPlan.objects.filter(year=year, metric=metric).exists():
-        raise ValidationError(_("There is already a plan for this year and metric."))
+        raise BusinessRuleError(_("There is already a plan for this year and metric."))
     weights = month_weights
     if weights is None:
         weights, seasonality_source = seasonality_proposal(metric=metric, year=year, today=today)
     if len(weights) != 12 or any(w < 0 for w in weights) or not any(weights):
-        raise ValidationError(_("Twelve month weights are needed, not negative, not all zero."))
+        raise BusinessRuleError(_("Twelve month weights are needed, not negative, not all zero."))
     plan = TargetPlan.objects.create(
         year=year,
         metric=metric,
@@ -194,9 +195,9 @@ def plan_update_weights(
     ensure_may(actor, Action.TARGET_PLAN_EDIT)
     plan = TargetPlan.objects.select_for_update().get(pk=plan.pk)
     if plan.is_published:
-        raise ValidationError(_("A published plan is changed by adjustments, not by weights."))
+        raise BusinessRuleError(_("A published plan is changed by adjustments, not by weights."))
     if not any(month_weights):
-        raise ValidationError(_("At least one month needs a weight above zero."))
+        raise BusinessRuleError(_("At least one month needs a weight above zero."))
     plan.annual_value = annual_value
     plan.save(update_fields=["annual_value"])
     rows = {w.month: w for w in plan.month_weights.all()}
@@ -245,9 +246,9 @@ def plan_breakdown(plan: TargetPlan) -> Breakdown:
     members = list(plan.members.select_related("rep").order_by("team_id", "rep__username"))
     _check_value(plan.annual_value, places, _("Annual target"))
     if not any(month_weights):
-        raise ValidationError(_("At least one month needs a weight above zero."))
+        raise BusinessRuleError(_("At least one month needs a weight above zero."))
     if not any(s.weight for s in shares):
-        raise ValidationError(_("At least one team needs a weight above zero."))
+        raise BusinessRuleError(_("At least one team needs a weight above zero."))
     company = allocation.split_year(plan.annual_value, month_weights, places=places)
     by_team: dict[int, list[PlanMember]] = defaultdict(list)
     for member in members:
@@ -267,7 +268,7 @@ def plan_breakdown(plan: TargetPlan) -> Breakdown:
             if team_value == 0:
                 rep_values = [team_value] * len(team_members)
             elif not any(weights):
-                raise ValidationError(
+                raise BusinessRuleError(
                     _("Team %(team)s has a share but no rep with a weight above zero.")
                     % {"team": share.team}
                 )
@@ -299,7 +300,7 @@ def plan_publish(*, plan: TargetPlan, actor: User) -> TargetPlan:
     ensure_may(actor, Action.TARGET_PLAN_EDIT)
     plan = TargetPlan.objects.select_for_update().get(pk=plan.pk)
     if plan.is_published:
-        raise ValidationError(_("This plan is already published."))
+        raise BusinessRuleError(_("This plan is already published."))
     result = plan_breakdown(plan)
     months = plan.months()
     rows = [
@@ -347,12 +348,12 @@ def can_edit_team(user: User, team_id: int) -> bool:
 
 def _check_edit(*, plan: TargetPlan, reason: str, months: set[dt.date], today: dt.date):
     if not plan.is_published:
-        raise ValidationError(_("Only a published plan can be adjusted."))
+        raise BusinessRuleError(_("Only a published plan can be adjusted."))
     if not reason.strip():
-        raise ValidationError(_("Give a reason for the change."))
+        raise BusinessRuleError(_("Give a reason for the change."))
     locked = sorted(m for m in months if is_month_locked(m, today))
     if locked:
-        raise ValidationError(
+        raise BusinessRuleError(
             _("%(months)s ended and is locked; it cannot change.")
             % {"months": ", ".join(_month_label(m) for m in locked)}
         )
@@ -360,9 +361,9 @@ def _check_edit(*, plan: TargetPlan, reason: str, months: set[dt.date], today: d
 
 def _check_value(value: Decimal, places: int, where: str) -> None:
     if value < 0:
-        raise ValidationError(_("%(where)s: a target cannot be negative.") % {"where": where})
+        raise BusinessRuleError(_("%(where)s: a target cannot be negative.") % {"where": where})
     if value != value.quantize(allocation.unit(places)):
-        raise ValidationError(
+        raise BusinessRuleError(
             _("%(where)s: at most %(places)s decimal places.") % {"where": where, "places": places}
         )
 
@@ -373,7 +374,7 @@ def _record(
     """Save the changed rows and one history entry with old and new values."""
     changed = [(t, new) for t, new in changes if t.value != new]
     if not changed:
-        raise ValidationError(_("Nothing changed."))
+        raise BusinessRuleError(_("Nothing changed."))
     adjustment = Adjustment.objects.create(
         plan=plan, kind=kind, actor=actor, reason=reason.strip(), team=team
     )
@@ -462,7 +463,7 @@ def targets_adjust_reps(
     by_month: dict[dt.date, dict[int, Decimal]] = defaultdict(dict)
     for (rep_id, month), value in changes.items():
         if month not in team_rows or rep_id not in rep_grid[month]:
-            raise ValidationError(_("The rep is not in this team's plan."))
+            raise BusinessRuleError(_("The rep is not in this team's plan."))
         rep = rep_grid[month][rep_id].rep
         _check_value(value, plan.places, f"{rep} · {_month_label(month)}")
         by_month[month][rep_id] = value
@@ -489,7 +490,7 @@ def targets_adjust_reps(
             continue
         updates += [(reps[i], v) for i, v in zip(ids, new_values, strict=True)]
     if errors:
-        raise ValidationError(errors)
+        raise BusinessRuleError(errors)
     return _record(
         plan=plan,
         kind=Adjustment.Kind.REP_SPLIT,
@@ -556,7 +557,7 @@ def targets_adjust_teams(
     by_month: dict[dt.date, dict[int, Decimal]] = defaultdict(dict)
     for (team_id, month), value in changes.items():
         if team_id not in team_grid.get(month, {}):
-            raise ValidationError(_("The team is not in this plan."))
+            raise BusinessRuleError(_("The team is not in this plan."))
         _check_value(
             value, plan.places, f"{team_grid[month][team_id].team} · {_month_label(month)}"
         )
@@ -598,7 +599,7 @@ def targets_adjust_teams(
                 continue
             updates += list(zip(reps, rep_values, strict=True))
     if errors:
-        raise ValidationError(errors)
+        raise BusinessRuleError(errors)
     return _record(
         plan=plan, kind=Adjustment.Kind.TEAM_SPLIT, actor=actor, reason=reason, changes=updates
     )
@@ -626,20 +627,20 @@ def plan_member_leave(
     if rep.team_id is None or not can_edit_team(actor, rep.team_id):
         raise PermissionDenied
     if not reason.strip():
-        raise ValidationError(_("Give a reason for the change."))
+        raise BusinessRuleError(_("Give a reason for the change."))
     moving = [dt.date(year, m, 1) for m in range(last_month + 1, 13)]
     if not moving:
-        raise ValidationError(_("December is the last month of the year; nothing moves."))
+        raise BusinessRuleError(_("December is the last month of the year; nothing moves."))
     _check_months_open(moving, today)
     to_ids = [r.pk for r in to_reps or []]
     if rep.pk in to_ids:
-        raise ValidationError(_("The leaver cannot receive their own targets."))
+        raise BusinessRuleError(_("The leaver cannot receive their own targets."))
     adjustments = []
     plans = list(
         TargetPlan.objects.published().filter(year=year, members__rep=rep).select_for_update()
     )
     if not plans:
-        raise ValidationError(
+        raise BusinessRuleError(
             _("%(rep)s has no target in a published plan of %(year)s.") % {"rep": rep, "year": year}
         )
     for plan in plans:
@@ -648,7 +649,7 @@ def plan_member_leave(
             m.rep_id: m for m in plan.members.filter(team_id=member.team_id).exclude(rep=rep)
         }
         if to_ids and not set(to_ids) <= set(team_members):
-            raise ValidationError(_("Targets can move only to reps of the leaver's team."))
+            raise BusinessRuleError(_("Targets can move only to reps of the leaver's team."))
         rows = list(
             Target.objects.select_for_update(of=("self",))
             .filter(plan=plan, level=Target.Level.REP, team_id=member.team_id, month__in=moving)
@@ -669,7 +670,7 @@ def plan_member_leave(
                 if receivers and not any(weights):
                     weights = [Decimal(1)] * len(receivers)
             if not receivers:
-                raise ValidationError(
+                raise BusinessRuleError(
                     _("Nobody in the team can take over the targets of %(month)s.")
                     % {"month": _month_label(month)}
                 )
@@ -697,7 +698,7 @@ def plan_member_leave(
 def _check_months_open(months: list[dt.date], today: dt.date) -> None:
     locked = [m for m in months if is_month_locked(m, today)]
     if locked:
-        raise ValidationError(
+        raise BusinessRuleError(
             _("%(months)s ended and is locked; it cannot change.")
             % {"months": ", ".join(_month_label(m) for m in locked)}
         )
@@ -721,10 +722,10 @@ def plan_member_join(
     if rep.team_id is None or not can_edit_team(actor, rep.team_id):
         raise PermissionDenied
     if not reason.strip():
-        raise ValidationError(_("Give a reason for the change."))
+        raise BusinessRuleError(_("Give a reason for the change."))
     next_month = next_month_start(today)
     if next_month.year != year:
-        raise ValidationError(
+        raise BusinessRuleError(
             _("No month of %(year)s is left to give targets in.") % {"year": year}
         )
     first = next_month.month
@@ -737,7 +738,7 @@ def plan_member_join(
     plans = TargetPlan.objects.published().filter(year=year).select_for_update()
     for plan in plans:
         if plan.members.filter(rep=rep).exists():
-            raise ValidationError(
+            raise BusinessRuleError(
                 _("%(rep)s is already in the plan %(plan)s.") % {"rep": rep, "plan": plan}
             )
         member = PlanMember.objects.create(
