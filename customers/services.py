@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
@@ -1026,7 +1027,7 @@ def instalments_mark_overdue(*, as_of: dt.date) -> dict:
                 "key": f"instalment-overdue-{row['pk']}",
                 "title": _("Instalment %(no)s of %(number)s is overdue (due %(due)s)")
                 % {"no": row["sequence"], "number": row["contract__number"], "due": row["due_on"]},
-                "url": f"/customers/contracts/{row['contract_id']}/",
+                "url": reverse("customers:contract_detail", args=[row["contract_id"]]),
             }
             for row in rows
         ]
@@ -1059,7 +1060,7 @@ def complaints_escalate(*, now: dt.datetime) -> dict:
                 "kind": "complaint",
                 "key": f"complaint-escalated-{row['pk']}",
                 "title": _("Complaint escalated: %(subject)s") % {"subject": row["subject"]},
-                "url": f"/customers/complaints/{row['pk']}/",
+                "url": reverse("customers:complaint_detail", args=[row["pk"]]),
             }
             for row in rows
             for uid in directors

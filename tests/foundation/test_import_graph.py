@@ -110,3 +110,26 @@ def test_the_walk_sees_an_app_named_by_dotted_path(tmp_path):
     module.parent.mkdir()
     module.write_text('"""Names customers.views in prose."""\nBADGE = "customers.views.badge"\n')
     assert _dotted_paths(module, tmp_path) == {"customers.views.badge": 2}
+
+
+def _hard_coded_paths(path: Path) -> list[str]:
+    """String pieces (f-strings' too) that start with one of the apps' URL prefixes."""
+    prefixes = tuple(f"/{app}/" for app in APPS[1:])
+    return sorted(
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and node.value.startswith(prefixes)
+    )
+
+
+def test_services_and_jobs_reverse_their_links_instead_of_spelling_paths():
+    offending = [
+        place
+        for app in APPS
+        for path in _modules(app)
+        if path.name in ("services.py", "tasks.py")
+        for place in _hard_coded_paths(path)
+    ]
+    assert offending == []
