@@ -11,6 +11,7 @@ A count beside an entry (a badge) is registered by the app that owns the page, i
         return ...
 """
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -74,8 +75,14 @@ def nav_badge(url_name: str):
     return register
 
 
-def registered_badges() -> dict[str, Callable[[object], int]]:
+@functools.cache
+def _discover() -> None:
+    # once per process: the menu is built on every page
     autodiscover_modules("badges")
+
+
+def registered_badges() -> dict[str, Callable[[object], int]]:
+    _discover()
     return dict(_BADGES)
 
 
