@@ -22,7 +22,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
 from salescrm.exports import csv_text
 from salescrm.models import Team, User
@@ -161,6 +160,9 @@ def _check_archive(path: Path) -> None:
 
 
 def _xlsx_rows(path: Path):
+    # openpyxl takes a quarter of a second to import: only an import of an .xlsx loads it
+    from openpyxl import load_workbook
+
     _check_archive(path)
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
