@@ -6,6 +6,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from leads.models import Activity, Channel, Lead
 from salescrm.bounds import MAX_AMOUNT, MAX_QUANTITY
 from salescrm.forms import BusinessDateField, DateInput, DateTimeInput
 from salescrm.models import ProductLine, User
@@ -54,8 +55,6 @@ class CustomerCreateForm(OneTimeSubmitForm):
     payer_phone = forms.CharField(label=_("payer phone"), max_length=32, required=False)
 
     def __init__(self, *args, **kwargs):
-        from leads.models import Channel
-
         super().__init__(*args, **kwargs)
         self.fields["channel"].queryset = Channel.objects.filter(is_active=True)
 
@@ -76,8 +75,6 @@ class ReferralForm(OneTimeSubmitForm):
     lead = forms.ModelChoiceField(label=_("referred lead"), queryset=None)
 
     def __init__(self, *args, user, **kwargs):
-        from leads.models import Lead
-
         super().__init__(*args, **kwargs)
         self.fields["lead"].queryset = (
             Lead.objects.visible_to(user)
@@ -323,7 +320,5 @@ class ActivityForm(OneTimeSubmitForm):
     next_follow_up_on = BusinessDateField(label=_("next follow-up on"), required=False)
 
     def __init__(self, *args, **kwargs):
-        from leads.models import Activity
-
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = Activity.Kind.choices

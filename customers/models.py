@@ -32,6 +32,8 @@ from salescrm.roles import Role
 from salescrm.scoping import ScopedQuerySet, managed_team_ids
 from salescrm.timeutil import validate_business_date
 
+from . import ageing
+
 MONEY = {"max_digits": 14, "decimal_places": 2}
 ZERO = Decimal("0.00")
 TOO_LARGE = _("An amount can be at most 99,999,999.99.")
@@ -653,30 +655,28 @@ class InstalmentQuerySet(ScopedQuerySet):
         ).filter(contract__status__in=Contract.SIGNED_STATES, unpaid__gt=0)
 
     def with_ageing(self, as_of: dt.date):
-        """Annotate `outstanding` and `bucket` ("current", "1-30", "31-60", "61-90", "90+") as of a day."""
+        """Annotate `outstanding` and `bucket` (the code of its ``ageing.BUCKETS`` entry:
+        "current", "1-30", "31-60", "61-90", "90+") as of a day."""
         return self.annotate(
             outstanding=ExpressionWrapper(
                 F("amount") - F("paid_amount"), output_field=DecimalField(**MONEY)
             ),
             bucket=Case(
-                When(due_on__gte=as_of, then=Value("current")),
-                When(due_on__gte=as_of - dt.timedelta(days=30), then=Value("1-30")),
-                When(due_on__gte=as_of - dt.timedelta(days=60), then=Value("31-60")),
-                When(due_on__gte=as_of - dt.timedelta(days=90), then=Value("61-90")),
-                default=Value("90+"),
+                *(
+                    When(
+                        due_on__gte=as_of - dt.timedelta(days=bucket.max_days),
+                        then=Value(bucket.code),
+                    )
+                    for bucket in ageing.BUCKETS
+                    if bucket.max_days is not None
+                ),
+                default=Value(ageing.BUCKETS[-1].code),
                 output_field=models.CharField(),
             ),
         )
 
     def ageing_totals(self, as_of: dt.date, group_by: str = "contract__owner"):
         """Outstanding amounts per `group_by` in the ageing buckets of `with_ageing`, one query."""
-        keys = {
-            "current": "current",
-            "1-30": "d1_30",
-            "31-60": "d31_60",
-            "61-90": "d61_90",
-            "90+": "d90_plus",
-        }
         return (
             self.receivable()
             .with_ageing(as_of)
@@ -684,8 +684,8 @@ class InstalmentQuerySet(ScopedQuerySet):
             .annotate(
                 total=money_sum("outstanding"),
                 **{
-                    key: money_sum(Case(When(bucket=bucket, then=F("outstanding"))))
-                    for bucket, key in keys.items()
+                    bucket.key: money_sum(Case(When(bucket=bucket.code, then=F("outstanding"))))
+                    for bucket in ageing.BUCKETS
                 },
             )
             .order_by(group_by)

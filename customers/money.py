@@ -7,7 +7,7 @@ method, so the parts always add up to the total exactly.
 
 from decimal import Decimal
 
-from salescrm.money import CENT, floor_money, round_money
+from salescrm.money import TieBreak, round_money, split
 
 
 def to_cents(value) -> Decimal:
@@ -20,24 +20,9 @@ def line_amount(*, quantity: int, list_price: Decimal, discount_rate: Decimal) -
 
 
 def split_by_weights(total: Decimal, weights: list) -> list[Decimal]:
-    """Split `total` (whole cents) in proportion to `weights` with the largest-remainder method.
-
-    Every part is first rounded down to the cent; the cents left over go one each to the parts
-    with the largest remainders (ties: the earlier part). The parts sum to `total` exactly."""
-    if not weights:
-        raise ValueError("at least one weight is needed")
-    weights = [Decimal(w) for w in weights]
-    weight_sum = sum(weights)
-    if weight_sum <= 0 or any(w < 0 for w in weights):
-        raise ValueError("weights must be non-negative and not all zero")
-    total = Decimal(total)
-    exact = [total * w / weight_sum for w in weights]
-    parts = [floor_money(e) for e in exact]
-    leftover_cents = int((total - sum(parts)) / CENT)
-    order = sorted(range(len(parts)), key=lambda i: (-(exact[i] - parts[i]), i))
-    for i in order[:leftover_cents]:
-        parts[i] += CENT
-    return parts
+    """Split `total` (whole cents) in proportion to `weights` by the largest-remainder method
+    (ties: the earlier part, whatever the weights). The parts sum to `total` exactly."""
+    return split(total, weights, tie_break=TieBreak.EARLIER)
 
 
 def split_evenly(total: Decimal, count: int) -> list[Decimal]:

@@ -4,7 +4,7 @@ services (which raise its refusal), the pages (``contract_for`` / ``step_for`` /
 access helper) and the templates (``perms.sign``).
 
 Each ``check_*`` raises the refusal a user sees: ``ActionRefused`` (a 403 on a page) when the
-role may never take the action (salescrm.permissions.ALLOWED), ``ValidationError`` when the
+role may never take the action (salescrm.permissions.ALLOWED), ``BusinessRuleError`` (a ValidationError) when the
 person or the record's state forbids it. The permission objects are those same checks run
 without raising, so a button is shown exactly when the service would accept the click.
 
@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
+from salescrm.errors import BusinessRuleError
 from salescrm.permissions import Action, ensure_may, role_of
 from salescrm.roles import Role
 from salescrm.scoping import managed_team_ids, visible_q
@@ -74,21 +75,21 @@ def deputised_reviewers(actor, step: ApprovalStep, owner, today: dt.date) -> lis
 def check_edit(user, contract: Contract) -> None:
     ensure_may(user, Action.CONTRACT_DRAFT)
     if not acts_for_owner(user, contract.owner):
-        raise ValidationError(_("Only the contract's owner or their manager can change it."))
+        raise BusinessRuleError(_("Only the contract's owner or their manager can change it."))
     if contract.status == Status.PENDING:
-        raise ValidationError(
+        raise BusinessRuleError(
             _("The terms are locked while the contract is under review; recall it first.")
         )
     if contract.status in Contract.SIGNED_STATES:
-        raise ValidationError(_("A signed contract cannot be changed."))
+        raise BusinessRuleError(_("A signed contract cannot be changed."))
 
 
 def check_submit(user, contract: Contract) -> None:
     ensure_may(user, Action.CONTRACT_SUBMIT)
     if user.pk != contract.owner_id:
-        raise ValidationError(_("Only the contract's owner can submit it for approval."))
+        raise BusinessRuleError(_("Only the contract's owner can submit it for approval."))
     if contract.status != Status.DRAFT:
-        raise ValidationError(
+        raise BusinessRuleError(
             _("Only a draft can be submitted (this contract is %(status)s).")
             % {"status": contract.get_status_display()}
         )
@@ -97,9 +98,9 @@ def check_submit(user, contract: Contract) -> None:
 def check_recall(user, contract: Contract) -> None:
     ensure_may(user, Action.CONTRACT_RECALL)
     if user.pk != contract.owner_id:
-        raise ValidationError(_("Only the contract's owner can recall it."))
+        raise BusinessRuleError(_("Only the contract's owner can recall it."))
     if contract.status != Status.PENDING:
-        raise ValidationError(_("Only a contract under review can be recalled."))
+        raise BusinessRuleError(_("Only a contract under review can be recalled."))
 
 
 def check_decide(actor, step: ApprovalStep, *, on_behalf_of=None, today: dt.date | None = None):
@@ -111,15 +112,15 @@ def check_decide(actor, step: ApprovalStep, *, on_behalf_of=None, today: dt.date
     }
     ensure_may(actor, Action.APPROVAL_DECIDE, only_the_reviewer)
     if contract.status != Status.PENDING:
-        raise ValidationError(
+        raise BusinessRuleError(
             _("This contract is not under review (it was recalled, rejected or already approved).")
         )
     if step.decision != ApprovalStep.Decision.PENDING or step.round != contract.approval_round:
-        raise ValidationError(_("This step has already been decided."))
+        raise BusinessRuleError(_("This step has already been decided."))
     if contract.steps.filter(
         round=step.round, position__lt=step.position, decision=ApprovalStep.Decision.PENDING
     ).exists():
-        raise ValidationError(_("An earlier step must be decided first."))
+        raise BusinessRuleError(_("An earlier step must be decided first."))
     today = today or local_today()
     owner = contract.owner
     if on_behalf_of is None and actor.pk != owner.pk and not reviews(actor, step, owner):
@@ -127,24 +128,24 @@ def check_decide(actor, step: ApprovalStep, *, on_behalf_of=None, today: dt.date
         on_behalf_of = next(iter(deputised_reviewers(actor, step, owner, today)), None)
     reviewer = on_behalf_of or actor
     if owner.pk in (actor.pk, reviewer.pk):
-        raise ValidationError(_("Nobody may approve their own contract."))
+        raise BusinessRuleError(_("Nobody may approve their own contract."))
     if on_behalf_of is not None:
         records = ApprovalDeputy.objects.active_on(today)
         if not records.filter(reviewer=on_behalf_of, deputy=actor).exists():
-            raise ValidationError(
+            raise BusinessRuleError(
                 _("You are not the deputy of %(name)s today.") % {"name": on_behalf_of}
             )
     if not reviews(reviewer, step, owner):
-        raise ValidationError(only_the_reviewer)
+        raise BusinessRuleError(only_the_reviewer)
     return on_behalf_of
 
 
 def check_sign(user, contract: Contract) -> None:
     ensure_may(user, Action.CONTRACT_SIGN)
     if not acts_for_owner(user, contract.owner):
-        raise ValidationError(_("Only the contract's owner or their manager can mark it signed."))
+        raise BusinessRuleError(_("Only the contract's owner or their manager can mark it signed."))
     if contract.status != Status.APPROVED:
-        raise ValidationError(_("Only an approved contract can be signed."))
+        raise BusinessRuleError(_("Only an approved contract can be signed."))
 
 
 def check_archive(user, contract: Contract) -> None:
@@ -152,15 +153,17 @@ def check_archive(user, contract: Contract) -> None:
         user, Action.CONTRACT_ARCHIVE, _("Only the sales management department archives contracts.")
     )
     if contract.status != Status.SIGNED:
-        raise ValidationError(_("Only a signed contract can be archived."))
+        raise BusinessRuleError(_("Only a signed contract can be archived."))
 
 
 def check_hand_off(user, contract: Contract) -> None:
     ensure_may(user, Action.CONTRACT_HAND_OFF)
     if not (acts_for_owner(user, contract.owner) or user.has_role(Role.DIRECTOR)):
-        raise ValidationError(_("Only the owner or a manager can hand a contract to after-sales."))
+        raise BusinessRuleError(
+            _("Only the owner or a manager can hand a contract to after-sales.")
+        )
     if contract.status not in Contract.SIGNED_STATES:
-        raise ValidationError(_("Only a signed contract is handed to after-sales."))
+        raise BusinessRuleError(_("Only a signed contract is handed to after-sales."))
 
 
 def _handles_money(user, contract: Contract) -> bool:
@@ -170,36 +173,36 @@ def _handles_money(user, contract: Contract) -> bool:
 def check_pay(user, contract: Contract) -> None:
     ensure_may(user, Action.PAYMENT_RECORD)
     if not _handles_money(user, contract):
-        raise ValidationError(_("Only the owner, their manager or finance can record a payment."))
+        raise BusinessRuleError(_("Only the owner, their manager or finance can record a payment."))
     if contract.status not in Contract.SIGNED_STATES:
-        raise ValidationError(_("Payments are recorded on signed contracts only."))
+        raise BusinessRuleError(_("Payments are recorded on signed contracts only."))
 
 
 def check_dun(user, contract: Contract) -> None:
     ensure_may(user, Action.DUNNING_RECORD)
     if not _handles_money(user, contract):
-        raise ValidationError(_("Only the owner, their manager or finance can record dunning."))
+        raise BusinessRuleError(_("Only the owner, their manager or finance can record dunning."))
 
 
 def check_refund(user, contract: Contract) -> None:
     """Requesting a refund on the contract."""
     ensure_may(user, Action.REFUND_REQUEST)
     if not acts_for_owner(user, contract.owner):
-        raise ValidationError(_("Only the owner or their manager can request a refund."))
+        raise BusinessRuleError(_("Only the owner or their manager can request a refund."))
     if contract.status not in Contract.SIGNED_STATES:
-        raise ValidationError(_("Refunds are for signed contracts only."))
+        raise BusinessRuleError(_("Refunds are for signed contracts only."))
 
 
 def check_lessons(user, contract: Contract) -> None:
     ensure_may(user, Action.LESSONS_RECORD, _("Attendance is recorded by after-sales service."))
     if contract.status not in Contract.SIGNED_STATES:
-        raise ValidationError(_("Lessons are delivered on signed contracts only."))
+        raise BusinessRuleError(_("Lessons are delivered on signed contracts only."))
 
 
 def check_refund_decide(user, refund: Refund) -> None:
     ensure_may(user, Action.REFUND_DECIDE, _("Only finance confirms refunds."))
     if refund.status != Refund.Status.REQUESTED:
-        raise ValidationError(_("This refund has already been decided."))
+        raise BusinessRuleError(_("This refund has already been decided."))
 
 
 def passes(check, *args, **kwargs) -> bool:

@@ -1,6 +1,7 @@
 """Writes of the customers app: contracts and their approval chain, payments, lessons,
 refunds, tiers and service. Every function is keyword-only, atomic, and raises
-``ValidationError`` with a clear message (and changes nothing) when a rule forbids the action.
+``BusinessRuleError`` (a ValidationError) with a clear message (and changes nothing) when a
+rule forbids the action.
 """
 
 import datetime as dt
@@ -10,12 +11,16 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from leads import services as lead_services
 from leads.forms import duplicate_error
+from leads.models import Lead
 from salescrm.bounds import MAX_AMOUNT, MAX_QUANTITY
+from salescrm.errors import BusinessRuleError
 from salescrm.models import User
 from salescrm.permissions import Action, ensure_may
 from salescrm.roles import Role
@@ -68,31 +73,42 @@ def _ensure_in_scope(actor, customer: Customer):
     team's customers, the company-wide roles (service, director) any."""
     if actor.sees_all or policy.acts_for_owner(actor, customer.owner):
         return
-    raise ValidationError(_("This customer belongs to another team."))
+    raise BusinessRuleError(_("This customer belongs to another team."))
 
 
 # --- customers ---------------------------------------------------------------------------
 
 
-def _lead_error(exc) -> ValidationError:
+def _lead_error(exc) -> BusinessRuleError:
     """The leads app refuses with its own exceptions; the user sees the same message."""
     if isinstance(exc, ValidationError):
         return exc
-    return ValidationError(str(exc))
+    return BusinessRuleError(str(exc))
+
+
+@transaction.atomic
+def customer_from_lead(*, lead: Lead, actor: User) -> Customer:
+    """Won lead -> customer, in one transaction: marks the lead won when needed, then makes
+    the customer (``customer_create_from_lead``). Returns the customer.
+
+    It lives here, not in leads, because customers are built on leads: leads never imports
+    customers."""
+    ensure_may(actor, Action.LEAD_CONVERT)
+    if lead.stage != Lead.Stage.WON:
+        lead_services.lead_change_stage(lead=lead, actor=actor, to_stage=Lead.Stage.WON)
+    return customer_create_from_lead(lead=lead, actor=actor)
 
 
 @transaction.atomic
 def customer_create_from_lead(*, lead, actor) -> Customer:
     """A won lead becomes a customer that keeps the lead (and so its whole history). Calling
     it again for the same lead returns the existing customer."""
-    from leads.models import Lead
-
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
     existing = Customer.objects.filter(lead=lead).first()
     if existing is not None:
         return existing
     if lead.stage != Lead.Stage.WON:
-        raise ValidationError(_("Only a won lead becomes a customer."))
+        raise BusinessRuleError(_("Only a won lead becomes a customer."))
     owner = lead.owner or actor
     customer = Customer.objects.create(
         lead=lead,
@@ -148,12 +164,9 @@ def customer_create(
     """A customer signed up directly (walk-in, phone order): its lead is created and marked
     won through the leads services first, so the funnel and the history stay complete."""
     ensure_may(actor, Action.CUSTOMER_CREATE)
-    from leads import services as lead_services
-    from leads.models import Lead
-
     owner = owner or actor
     if not policy.acts_for_owner(actor, owner):
-        raise ValidationError(_("You can only create customers for yourself or your team."))
+        raise BusinessRuleError(_("You can only create customers for yourself or your team."))
     try:
         lead = lead_services.lead_create(
             actor=actor,
@@ -195,7 +208,7 @@ def contact_add(
 ) -> Contact:
     ensure_may(actor, Action.CONTACT_ADD)
     if not policy.acts_for_owner(actor, customer.owner):
-        raise ValidationError(_("Only the customer's owner or their manager can add contacts."))
+        raise BusinessRuleError(_("Only the customer's owner or their manager can add contacts."))
     return Contact.objects.create(
         customer=customer, name=name, title=title, phone=phone, email=email, is_payer=is_payer
     )
@@ -207,15 +220,15 @@ def referral_add(*, customer: Customer, actor, lead) -> "Referral":
     """Record that `lead` (a referral-channel lead) was brought in by `customer` (老带新)."""
     ensure_may(actor, Action.REFERRAL_ADD)
     if not policy.acts_for_owner(actor, customer.owner):
-        raise ValidationError(
+        raise BusinessRuleError(
             _("Only the customer's owner or their manager can record a referral.")
         )
     if lead.channel.code != "referral":
-        raise ValidationError(_("Only a lead from the referral channel counts as a referral."))
+        raise BusinessRuleError(_("Only a lead from the referral channel counts as a referral."))
     if lead.pk == customer.lead_id:
-        raise ValidationError(_("A customer cannot refer themselves."))
+        raise BusinessRuleError(_("A customer cannot refer themselves."))
     if Referral.objects.filter(lead=lead).exists():
-        raise ValidationError(_("This lead is already recorded as someone's referral."))
+        raise BusinessRuleError(_("This lead is already recorded as someone's referral."))
     return Referral.objects.create(customer=customer, lead=lead)
 
 
@@ -224,12 +237,10 @@ def referral_add(*, customer: Customer, actor, lead) -> "Referral":
 def customer_activity_log(*, customer: Customer, actor, **fields):
     """A follow-up or visit on a customer is logged on its lead: one activity model."""
     ensure_may(actor, Action.FOLLOW_UP_LOG)
-    from leads import services as lead_services
-
     try:
         return lead_services.activity_log(lead=customer.lead, actor=actor, **fields)
     except lead_services.LeadError as exc:
-        raise ValidationError(str(exc)) from None
+        raise BusinessRuleError(str(exc)) from None
 
 
 # --- contracts: drafting ------------------------------------------------------------------
@@ -237,21 +248,21 @@ def customer_activity_log(*, customer: Customer, actor, **fields):
 
 def _build_lines(lines: list[dict]) -> list[ContractLine]:
     if not lines:
-        raise ValidationError(_("A contract needs at least one line item."))
+        raise BusinessRuleError(_("A contract needs at least one line item."))
     built = []
     for row in lines:
         product, quantity = row["product"], int(row.get("quantity") or 1)
         discount = Decimal(row.get("discount_rate") or 0)
         if quantity < 1:
-            raise ValidationError(_("The quantity must be at least 1."))
+            raise BusinessRuleError(_("The quantity must be at least 1."))
         if quantity > MAX_QUANTITY:
-            raise ValidationError(_("The quantity can be at most 10,000."))
+            raise BusinessRuleError(_("The quantity can be at most 10,000."))
         if not (0 <= discount <= 1):
-            raise ValidationError(
+            raise BusinessRuleError(
                 _("A discount rate lies between 0 and 1 (0.15 = 15 percent off).")
             )
         if not product.is_active:
-            raise ValidationError(
+            raise BusinessRuleError(
                 _("The product %(name)s is no longer sold.") % {"name": product.name}
             )
         built.append(
@@ -273,14 +284,14 @@ def _build_instalments(total: Decimal, rows: list[dict]) -> list[Instalment]:
     """Instalments from rows of {due_on, amount}; blank amounts share what the given ones leave
     (largest remainder), and the plan must add up to the total exactly."""
     if not rows:
-        raise ValidationError(_("A contract needs a payment plan with at least one instalment."))
+        raise BusinessRuleError(_("A contract needs a payment plan with at least one instalment."))
     for row in rows:
         validate_business_date(row["due_on"])
     rows = sorted(rows, key=lambda r: r["due_on"])
     given = sum((Decimal(r["amount"]) for r in rows if r.get("amount") is not None), ZERO)
     blanks = [r for r in rows if r.get("amount") is None]
     if given > total:
-        raise ValidationError(
+        raise BusinessRuleError(
             _(
                 "The instalments given add up to %(sum)s, more than the contract total of "
                 "%(total)s; lower them."
@@ -290,7 +301,7 @@ def _build_instalments(total: Decimal, rows: list[dict]) -> list[Instalment]:
     if blanks:
         rest = total - given
         if rest <= 0:
-            raise ValidationError(
+            raise BusinessRuleError(
                 _("The given instalments already reach the total; remove the empty ones.")
             )
         shares = iter(money.split_evenly(rest, len(blanks)))
@@ -300,9 +311,9 @@ def _build_instalments(total: Decimal, rows: list[dict]) -> list[Instalment]:
     else:
         amounts = [Decimal(r["amount"]) for r in rows]
     if any(a <= 0 for a in amounts):
-        raise ValidationError(_("Every instalment must be more than zero."))
+        raise BusinessRuleError(_("Every instalment must be more than zero."))
     if sum(amounts) != total:
-        raise ValidationError(
+        raise BusinessRuleError(
             _("The instalments add up to %(sum)s but the contract total is %(total)s.")
             % {"sum": sum(amounts), "total": total}
         )
@@ -323,11 +334,11 @@ def _renewal_flag(*, customer, starts_on: dt.date, exclude_pk=None) -> bool:
 def _check_terms(terms: dict):
     unknown = set(terms) - set(TERM_FIELDS)
     if unknown:
-        raise ValidationError(
+        raise BusinessRuleError(
             _("Unknown contract fields: %(names)s") % {"names": ", ".join(sorted(unknown))}
         )
     if terms.get("starts_on") and terms.get("ends_on") and terms["ends_on"] < terms["starts_on"]:
-        raise ValidationError(_("The course cannot end before it starts."))
+        raise BusinessRuleError(_("The course cannot end before it starts."))
 
 
 def _write_lines_and_plan(
@@ -338,14 +349,14 @@ def _write_lines_and_plan(
     built_lines = _build_lines(lines)
     total = sum((line.amount for line in built_lines), ZERO)
     if total <= 0:
-        raise ValidationError(
+        raise BusinessRuleError(
             _(
                 "The contract total is 0.00: every line is fully discounted. A contract must "
                 "be worth more than zero; lower the discount."
             )
         )
     if total > MAX_AMOUNT:
-        raise ValidationError(
+        raise BusinessRuleError(
             _(
                 "The lines add up to %(total)s; a contract can total at most 99,999,999.99. "
                 "Lower the quantities or split the order into several contracts."
@@ -372,7 +383,9 @@ def contract_create(
     ensure_may(actor, Action.CONTRACT_DRAFT)
     _check_terms(terms)
     if not policy.acts_for_owner(actor, customer.owner):
-        raise ValidationError(_("Only the customer's owner or their manager can draft a contract."))
+        raise BusinessRuleError(
+            _("Only the customer's owner or their manager can draft a contract.")
+        )
     contract = Contract(
         customer=customer, owner=customer.owner, number=f"TMP-{timezone.now().timestamp()}", **terms
     )
@@ -483,7 +496,7 @@ def contract_submit(*, contract: Contract, actor) -> Contract:
     policy.check_submit(actor, contract)
     planned = contract.instalments.aggregate(s=money_sum("amount"))["s"]
     if not contract.lines.exists() or planned != contract.total_amount:
-        raise ValidationError(
+        raise BusinessRuleError(
             _("The payment plan must add up to the contract total before submitting.")
         )
     _start_round(contract)
@@ -539,7 +552,7 @@ def approval_decide(
     on_behalf_of = policy.check_decide(actor, step, on_behalf_of=on_behalf_of)
     comment = (comment or "").strip()
     if not approve and not comment:
-        raise ValidationError(_("A rejection needs a comment for the rep."))
+        raise BusinessRuleError(_("A rejection needs a comment for the rep."))
 
     step.decision = Decision.APPROVED if approve else Decision.REJECTED
     step.decided_by, step.on_behalf_of = actor, on_behalf_of
@@ -582,11 +595,11 @@ def approval_deputy_set(
 ) -> ApprovalDeputy:
     ensure_may(reviewer, Action.APPROVAL_DEPUTY_SET)
     if reviewer.pk == deputy.pk:
-        raise ValidationError(_("A reviewer cannot be their own deputy."))
+        raise BusinessRuleError(_("A reviewer cannot be their own deputy."))
     if ends_on < starts_on:
-        raise ValidationError(_("The end date lies before the start date."))
+        raise BusinessRuleError(_("The end date lies before the start date."))
     if reviewer.role != deputy.role:
-        raise ValidationError(_("The deputy must hold the same role as the reviewer."))
+        raise BusinessRuleError(_("The deputy must hold the same role as the reviewer."))
     return ApprovalDeputy.objects.create(
         reviewer=reviewer, deputy=deputy, starts_on=starts_on, ends_on=ends_on
     )
@@ -598,7 +611,7 @@ def contract_mark_signed(*, contract: Contract, actor, signed_on: dt.date) -> Co
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     policy.check_sign(actor, contract)
     if signed_on > local_today():
-        raise ValidationError(_("The signing date cannot lie in the future."))
+        raise BusinessRuleError(_("The signing date cannot lie in the future."))
     contract.status, contract.signed_on = Status.SIGNED, signed_on
     # the flag as of the signing: the earlier contract may have been signed since the draft
     contract.is_renewal = _renewal_flag(
@@ -623,7 +636,7 @@ def contract_hand_off(*, contract: Contract, actor, service_user) -> Contract:
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     policy.check_hand_off(actor, contract)
     if service_user.role != Role.SERVICE or not service_user.is_active:
-        raise ValidationError(_("Choose an active after-sales user."))
+        raise BusinessRuleError(_("Choose an active after-sales user."))
     contract.service_user, contract.handed_off_at = service_user, timezone.now()
     contract.save(update_fields=["service_user", "handed_off_at"])
     notify_many(
@@ -665,18 +678,18 @@ def payment_record(
     policy.check_pay(actor, contract)
     amount = Decimal(amount)
     if method not in Contract.PaymentMethod.values:
-        raise ValidationError(_("Choose a payment method."))
+        raise BusinessRuleError(_("Choose a payment method."))
     if amount <= 0:
-        raise ValidationError(_("The amount must be more than zero."))
+        raise BusinessRuleError(_("The amount must be more than zero."))
     if amount != money.to_cents(amount):
-        raise ValidationError(_("Amounts are in whole cents."))
+        raise BusinessRuleError(_("Amounts are in whole cents."))
     if amount > instalment.outstanding_amount:
-        raise ValidationError(
+        raise BusinessRuleError(
             _("Overpayment refused: instalment %(no)s has only %(left)s outstanding.")
             % {"no": instalment.sequence, "left": instalment.outstanding_amount}
         )
     if received_on > local_today():
-        raise ValidationError(_("The receiving date cannot lie in the future."))
+        raise BusinessRuleError(_("The receiving date cannot lie in the future."))
     validate_business_date(received_on)
     payment = Payment.objects.create(
         contract=contract,
@@ -708,7 +721,7 @@ def dunning_record_add(
     ensure_may(actor, Action.DUNNING_RECORD)
     policy.check_dun(actor, instalment.contract)
     if instalment.outstanding_amount <= 0:
-        raise ValidationError(_("This instalment is paid; there is nothing to dun."))
+        raise BusinessRuleError(_("This instalment is paid; there is nothing to dun."))
     return DunningRecord.objects.create(
         instalment=instalment,
         actor=actor,
@@ -732,9 +745,9 @@ def lessons_record(
     )
     policy.check_lessons(actor, line.contract)
     if not line.lessons_total:
-        raise ValidationError(_("This line has no lessons to count."))
+        raise BusinessRuleError(_("This line has no lessons to count."))
     if lessons < 1 or line.lessons_delivered + lessons > line.lessons_total:
-        raise ValidationError(
+        raise BusinessRuleError(
             _("Only %(left)s lessons are left on this line.")
             % {"left": line.lessons_total - line.lessons_delivered}
         )
@@ -779,15 +792,15 @@ def refund_request(*, contract: Contract, actor, amount: Decimal, reason: str) -
     policy.check_refund(actor, contract)
     amount = Decimal(amount)
     if amount <= 0:
-        raise ValidationError(_("The amount must be more than zero."))
+        raise BusinessRuleError(_("The amount must be more than zero."))
     cap = refundable_amount(contract)
     if amount > cap:
-        raise ValidationError(
+        raise BusinessRuleError(
             _("A refund cannot exceed what was collected and not yet refunded (%(cap)s).")
             % {"cap": cap}
         )
     if not reason.strip():
-        raise ValidationError(_("Give the reason for the refund."))
+        raise BusinessRuleError(_("Give the reason for the refund."))
     return Refund.objects.create(
         contract=contract,
         amount=amount,
@@ -806,7 +819,7 @@ def refund_decide(*, refund: Refund, actor, confirm: bool, comment: str = "") ->
     if confirm:
         cap = refundable_amount(contract, less_requested=False)
         if refund.amount > cap:
-            raise ValidationError(
+            raise BusinessRuleError(
                 _("A refund cannot exceed what was collected and not yet refunded (%(cap)s).")
                 % {"cap": cap}
             )
@@ -829,7 +842,7 @@ def complaint_open(
     ensure_may(actor, Action.COMPLAINT_OPEN)
     _ensure_in_scope(actor, customer)
     if contract is not None and contract.customer_id != customer.pk:
-        raise ValidationError(_("The contract belongs to another customer."))
+        raise BusinessRuleError(_("The contract belongs to another customer."))
     complaint = Complaint.objects.create(
         customer=customer,
         contract=contract,
@@ -852,7 +865,7 @@ def complaint_respond(*, complaint: Complaint, actor, response: str) -> Complain
     )
     _ensure_in_scope(actor, complaint.customer)
     if complaint.first_response_at:
-        raise ValidationError(_("This complaint already has its first response."))
+        raise BusinessRuleError(_("This complaint already has its first response."))
     complaint.first_response_at, complaint.response = timezone.now(), response
     complaint.save(update_fields=["first_response_at", "response"])
     return complaint
@@ -868,7 +881,7 @@ def complaint_resolve(*, complaint: Complaint, actor, resolution: str) -> Compla
     )
     _ensure_in_scope(actor, complaint.customer)
     if complaint.resolved_at:
-        raise ValidationError(_("This complaint is already resolved."))
+        raise BusinessRuleError(_("This complaint is already resolved."))
     now = timezone.now()
     complaint.first_response_at = complaint.first_response_at or now
     complaint.resolved_at, complaint.resolution = now, resolution
@@ -891,9 +904,9 @@ def survey_record(
     ensure_may(actor, Action.SURVEY_RECORD)
     _ensure_in_scope(actor, customer)
     if contract is not None and contract.customer_id != customer.pk:
-        raise ValidationError(_("The contract belongs to another customer."))
+        raise BusinessRuleError(_("The contract belongs to another customer."))
     if not (1 <= score <= 5 and 0 <= nps <= 10):
-        raise ValidationError(_("Satisfaction lies between 1 and 5 and NPS between 0 and 10."))
+        raise BusinessRuleError(_("Satisfaction lies between 1 and 5 and NPS between 0 and 10."))
     return SatisfactionSurvey.objects.create(
         customer=customer,
         contract=contract,
@@ -931,7 +944,7 @@ def instalments_mark_overdue(*, as_of: dt.date) -> dict:
                 "key": f"instalment-overdue-{row['pk']}",
                 "title": _("Instalment %(no)s of %(number)s is overdue (due %(due)s)")
                 % {"no": row["sequence"], "number": row["contract__number"], "due": row["due_on"]},
-                "url": f"/customers/contracts/{row['contract_id']}/",
+                "url": reverse("customers:contract_detail", args=[row["contract_id"]]),
             }
             for row in rows
         ]
@@ -964,7 +977,7 @@ def complaints_escalate(*, now: dt.datetime) -> dict:
                 "kind": "complaint",
                 "key": f"complaint-escalated-{row['pk']}",
                 "title": _("Complaint escalated: %(subject)s") % {"subject": row["subject"]},
-                "url": f"/customers/complaints/{row['pk']}/",
+                "url": reverse("customers:complaint_detail", args=[row["pk"]]),
             }
             for row in rows
             for uid in directors
@@ -1129,9 +1142,9 @@ def customer_set_tier_override(
 ) -> Customer:
     ensure_may(actor, Action.TIER_OVERRIDE, _("Only the customer's manager can override the tier."))
     if not (actor.has_role(Role.DIRECTOR) or policy.is_manager_of(actor, customer.owner)):
-        raise ValidationError(_("Only the customer's manager can override the tier."))
+        raise BusinessRuleError(_("Only the customer's manager can override the tier."))
     if not reason.strip():
-        raise ValidationError(_("Give the reason for the override."))
+        raise BusinessRuleError(_("Give the reason for the override."))
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     before = customer.effective_tier
     customer.tier_override = tier or None

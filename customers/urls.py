@@ -2,6 +2,12 @@ from django.urls import path
 
 from . import views
 
+# Mounted by the project URLconf inside the leads namespace ("leads:convert"), where the lead
+# page's button has always pointed: the view belongs here because leads never imports customers.
+lead_urlpatterns = [
+    path("<int:pk>/convert/", views.customer_from_lead_view, name="convert"),
+]
+
 app_name = "customers"
 urlpatterns = [
     path("", views.customer_list, name="list"),

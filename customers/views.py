@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from leads.models import Activity, Lead, StageChange
 from salescrm.access import get_visible_or_404, role_required
 from salescrm.models import User
 from salescrm.permissions import Action, action_required, may
@@ -18,7 +19,7 @@ from salescrm.roles import Role
 from salescrm.submissions import AlreadySubmitted, already_saved
 from salescrm.timeutil import local_today
 
-from . import forms, policy, services
+from . import ageing, forms, policy, services
 from .models import (
     ApprovalDeputy,
     ApprovalStep,
@@ -51,6 +52,20 @@ def approval_badge(user) -> int:
 
 
 # --- customers ---------------------------------------------------------------------------
+
+
+@require_POST
+@action_required(Action.LEAD_CONVERT)
+def customer_from_lead_view(request, pk):
+    """The lead page's "Convert to customer" button (mounted under the leads URLs)."""
+    lead = get_visible_or_404(Lead.objects.select_related("owner", "team"), request.user, pk=pk)
+    try:
+        customer = services.customer_from_lead(lead=lead, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(lead)
+    messages.success(request, _("The lead is now a customer."))
+    return redirect(customer)
 
 
 def customer_list(request):
@@ -93,8 +108,6 @@ def customer_create(request):
 def _timeline(customer) -> list[dict]:
     """Visits and follow-ups (logged on the customer's lead), stage changes, contracts,
     payments and complaints, newest first: one query per source."""
-    from leads.models import Activity, StageChange
-
     events = []
     for a in (
         Activity.objects.filter(lead=customer.lead_id)
@@ -158,8 +171,6 @@ def _timeline(customer) -> list[dict]:
 
 
 def _workable_leads(user):
-    from leads.models import Lead
-
     return Lead.objects.visible_to(user).values("pk")
 
 
@@ -789,6 +800,7 @@ def receivables(request):
     owners = User.objects.in_bulk([row["contract__owner"] for row in per_rep])
     for row in per_rep:
         row["owner"] = owners.get(row["contract__owner"])
+        row["buckets"] = [row[bucket.key] for bucket in ageing.BUCKETS]
     overdue = (
         visible.receivable()
         .filter(due_on__lt=today)
@@ -797,12 +809,19 @@ def receivables(request):
         .order_by("due_on", "pk")
     )
     bucket = request.GET.get("bucket", "")
-    if bucket in ("1-30", "31-60", "61-90", "90+"):
+    if bucket in ageing.OVERDUE_CODES:
         overdue = overdue.filter(bucket=bucket)
     return render(
         request,
         "customers/receivables.html",
-        {"per_rep": per_rep, "page": _page(request, overdue), "today": today, "bucket": bucket},
+        {
+            "per_rep": per_rep,
+            "page": _page(request, overdue),
+            "today": today,
+            "bucket": bucket,
+            "buckets": ageing.BUCKETS,
+            "overdue_buckets": ageing.OVERDUE,
+        },
     )
 
 

@@ -18,6 +18,7 @@ from .models import (
     ScoringRule,
     StageChange,
 )
+from .tasks import rescore_all_leads
 
 
 class RescoreOnSave:
@@ -26,8 +27,6 @@ class RescoreOnSave:
     when the broker is unreachable: then the admin waits for it and is told so)."""
 
     def _rescore(self, request):
-        from .tasks import rescore_all_leads
-
         def warn():
             messages.warning(
                 request,

@@ -160,6 +160,7 @@ def _check_archive(path: Path) -> None:
 
 
 def _xlsx_rows(path: Path):
+    # openpyxl takes a quarter of a second to import: only an import of an .xlsx loads it
     from openpyxl import load_workbook
 
     _check_archive(path)

@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from salescrm.bounds import MAX_ACTIVITIES, MAX_AMOUNT, MAX_DAYS, amount_validators
 from salescrm.models import bilingual
-from salescrm.scoping import ScopedQuerySet
-from salescrm.timeutil import validate_business_date
+from salescrm.scoping import ScopedQuerySet, managed_team_ids
+from salescrm.timeutil import day_bounds, validate_business_date
 
 
 class Channel(models.Model):
@@ -199,7 +199,6 @@ class LeadQuerySet(ScopedQuerySet):
         pool = self.in_pool().open()
         if user.sees_all:
             return pool
-        from salescrm.scoping import managed_team_ids
 
         team_ids = set(managed_team_ids(user))
         if user.team_id:
@@ -570,8 +569,6 @@ class ActivityQuerySet(ScopedQuerySet):
         return self.filter(kind__in=Activity.EFFECTIVE_VISIT_KINDS)
 
     def between(self, first: dt.date, last: dt.date):
-        from salescrm.timeutil import day_bounds
-
         start, end = day_bounds(first, last)
         return self.filter(occurred_at__gte=start, occurred_at__lt=end)
 

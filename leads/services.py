@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from salescrm.errors import BusinessRuleError
 from salescrm.models import Team, User
 from salescrm.permissions import Action, ensure_may
 from salescrm.roles import Role
@@ -35,7 +36,7 @@ from .normalise import normalise_email, normalise_phone
 from .scoring import lead_rescore
 
 
-class LeadError(Exception):
+class LeadError(BusinessRuleError):
     """A business rule refused the change; the message is meant for the user."""
 
 
@@ -67,7 +68,7 @@ def normalise_identity(fields: dict) -> dict:
             except ValidationError as exc:
                 errors[name] = exc.messages
     if errors:
-        raise ValidationError(errors)
+        raise BusinessRuleError(errors)
     return fields
 
 
@@ -362,18 +363,6 @@ def activity_log(
 @transaction.atomic
 def coaching_comment_add(*, plan: ActivityPlan, actor: User, body: str) -> CoachingComment:
     return CoachingComment.objects.create(plan=plan, author=actor, body=body)
-
-
-@transaction.atomic
-def lead_convert(*, lead: Lead, actor: User):
-    """Won lead -> customer, in one transaction: marks the lead won when needed, then hands it
-    to customers.services.customer_create_from_lead. Returns the customer."""
-    ensure_may(actor, Action.LEAD_CONVERT)
-    from customers.services import customer_create_from_lead  # customers builds on leads
-
-    if lead.stage != Lead.Stage.WON:
-        lead_change_stage(lead=lead, actor=actor, to_stage=Lead.Stage.WON)
-    return customer_create_from_lead(lead=lead, actor=actor)
 
 
 def can_manage(actor: User, owner_team_id: int | None) -> bool:

@@ -20,7 +20,6 @@ urlpatterns = [
     path("<int:pk>/edit/", views.lead_edit, name="edit"),
     path("<int:pk>/follow-up/", views.activity_add, name="activity_add"),
     path("<int:pk>/stage/", views.stage_change, name="stage"),
-    path("<int:pk>/convert/", views.lead_convert_view, name="convert"),
     path("<int:pk>/assign/", views.lead_assign_view, name="assign"),
     path("<int:pk>/claim/", views.lead_claim_view, name="claim"),
     path("<int:pk>/merge/", views.lead_merge_view, name="merge"),

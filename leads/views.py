@@ -53,7 +53,6 @@ from .services import (
     lead_capture,
     lead_change_stage,
     lead_claim,
-    lead_convert,
     lead_create,
     lead_merge,
     lead_update,
@@ -244,19 +243,6 @@ def stage_change(request, pk):
             messages.success(request, _("Stage changed."))
             return redirect(lead)
     return lead_detail(request, pk, stage_form=form)
-
-
-@require_POST
-@action_required(Action.LEAD_CONVERT)
-def lead_convert_view(request, pk):
-    lead = _lead_for_write(request, pk)
-    try:
-        customer = lead_convert(lead=lead, actor=request.user)
-    except (LeadError, ValidationError) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-        return redirect(lead)
-    messages.success(request, _("The lead is now a customer."))
-    return redirect(customer)
 
 
 @require_POST

@@ -48,7 +48,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from salescrm.money import CENT, floor_money, round_money
+from salescrm import money
+from salescrm.money import round_money
 
 MARGINAL, RETROACTIVE = "marginal", "retroactive"
 
@@ -186,13 +187,5 @@ def statement_lines(
 
 def round_to_total(values: Sequence[Decimal], total: Decimal) -> list[Decimal]:
     """Round each value to the cent so that the results add up exactly to `total`, the sum
-    of the values rounded to the cent: floor every value, then give the missing cents to the
-    values with the largest remainders (ties: the earlier value). Largest-remainder rounding."""
-    floors = [floor_money(value) for value in values]
-    missing = int((total - sum(floors, Decimal(0))) / CENT)
-    if not 0 <= missing <= len(values):
-        raise ValueError(f"{total} is not the sum of {len(values)} values rounded to the cent")
-    order = sorted(range(len(values)), key=lambda i: (-(values[i] - floors[i]), i))
-    for index in order[:missing]:
-        floors[index] += CENT
-    return floors
+    of the values rounded to the cent (largest remainders; ties: the earlier value)."""
+    return money.round_to_total(values, total, tie_break=money.TieBreak.EARLIER)

@@ -36,7 +36,15 @@ from django.db.models import Count, F, Max, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from salescrm.timeutil import day_bounds, month_end, month_start, quarter_end, quarter_start
+from customers.models import Contract, ContractLine
+from leads.models import Activity, ActivityPlan, Lead
+from salescrm.timeutil import (
+    add_months,
+    day_bounds,
+    month_start,
+    period_end,
+    period_start,
+)
 
 from . import kpis
 from .models import ChannelFact, FactPeriod, FactRestatement, KpiFact, ProductLineFact
@@ -62,31 +70,13 @@ MEASURES = sorted(
 )
 
 
-def period_end(kind: str, start: dt.date) -> dt.date:
-    if kind == FactPeriod.Kind.QUARTER:
-        return quarter_end(start)
-    if kind == FactPeriod.Kind.YEAR:
-        return start.replace(month=12, day=31)
-    return month_end(start)
-
-
-def period_start(kind: str, day: dt.date) -> dt.date:
-    if kind == FactPeriod.Kind.QUARTER:
-        return quarter_start(day)
-    if kind == FactPeriod.Kind.YEAR:
-        return day.replace(month=1, day=1)
-    return month_start(day)
-
-
 def _periods(day: dt.date, history_months: int) -> list[tuple[str, dt.date, dt.date]]:
     """(kind, start, cut-off): the open month, quarter and year up to `day`, then every period
     starting in the `history_months` before the open month whose facts do not run to its end.
     One query."""
     wanted = [(kind, period_start(kind, day), day) for kind in FactPeriod.Kind.values]
     if history_months:
-        earliest = month_start(day)
-        for _step in range(history_months):
-            earliest = month_start(earliest - dt.timedelta(days=1))
+        earliest = add_months(day, -history_months)
         complete = {
             (kind, start)
             for kind, start, end, cut_off in FactPeriod.objects.filter(
@@ -101,7 +91,7 @@ def _periods(day: dt.date, history_months: int) -> list[tuple[str, dt.date, dt.d
                 end = period_end(kind, start)
                 if start == month and end < day and (kind, start) not in complete:
                     wanted.append((kind, start, end))
-            month = month_start(month + dt.timedelta(days=31))
+            month = add_months(month, 1)
     return wanted
 
 
@@ -110,8 +100,6 @@ def _key_customers(start: dt.date, end: dt.date) -> tuple[dict, dict]:
     and core) churning: customers of that tier with a signed contract whose course ended in
     [start, end], and whether they continued it by `end` — the renewal rule of the renewal
     rate (``ContractQuerySet.with_renewed``). Two queries (the window, the rows)."""
-    from customers.models import Contract
-
     rows = (
         Contract.objects.signed_by(end)
         .filter(ends_on__range=(start, end))
@@ -143,8 +131,6 @@ def _key_customers(start: dt.date, end: dt.date) -> tuple[dict, dict]:
 def _activity(start: dt.date, end: dt.date) -> tuple[dict, dict]:
     """Per rep, phone calls and effective visits logged in [start, end] against those planned
     in the weekly plans starting in it. Two queries."""
-    from leads.models import Activity, ActivityPlan
-
     planned = (
         ActivityPlan.objects.filter(week_start__range=(start, end))
         .values("rep_id")
@@ -175,9 +161,6 @@ def _activity(start: dt.date, end: dt.date) -> tuple[dict, dict]:
 
 def _channels(start: dt.date, end: dt.date) -> dict:
     """{(owner, channel, campaign): [leads, won, signed amount]}. Two queries."""
-    from customers.models import Contract
-    from leads.models import Lead
-
     low, high = day_bounds(start, end)
     figures: dict = defaultdict(lambda: [0, 0, ZERO])
     for owner, channel, campaign, count, won in (
@@ -204,8 +187,6 @@ def _channels(start: dt.date, end: dt.date) -> dict:
 
 def _product_lines(start: dt.date, end: dt.date) -> list[tuple]:
     """[(owner, product line, amount)] of the contract lines signed in [start, end]."""
-    from customers.models import Contract, ContractLine
-
     return list(
         ContractLine.objects.filter(
             contract__status__in=Contract.SIGNED_STATES,

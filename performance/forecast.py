@@ -33,6 +33,7 @@ from statistics import NormalDist
 import numpy as np
 
 from salescrm.money import round_places
+from salescrm.timeutil import add_months, quarter_of
 
 LEVEL = 0.80
 MIN_SEASONAL = 8
@@ -55,21 +56,12 @@ class BacktestRow:
     actual: Decimal
 
 
-def _quarter(month: dt.date) -> int:
-    return (month.month - 1) // 3 + 1
-
-
 def _design(months: list[dt.date], offset: int, seasonal: bool) -> np.ndarray:
     columns = [np.ones(len(months)), np.arange(offset, offset + len(months), dtype=float)]
     if seasonal:
-        quarters = np.array([_quarter(m) for m in months])
+        quarters = np.array([quarter_of(m) for m in months])
         columns += [(quarters == q).astype(float) for q in (2, 3, 4)]
     return np.column_stack(columns)
-
-
-def _add_months(month: dt.date, count: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + count
-    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def _round(value: float) -> Decimal:
@@ -86,13 +78,13 @@ def project_quarter(
         return None
     months = [month for month, _value in history]
     y = np.array([float(value) for _month, value in history])
-    seasonal = len(history) >= MIN_SEASONAL and {_quarter(m) for m in months} == {1, 2, 3, 4}
+    seasonal = len(history) >= MIN_SEASONAL and {quarter_of(m) for m in months} == {1, 2, 3, 4}
     x = _design(months, 0, seasonal)
     coef, *_rest = np.linalg.lstsq(x, y, rcond=None)
     residual_dof = len(y) - x.shape[1]
     residuals = y - x @ coef
     s = float(np.sqrt(residuals @ residuals / residual_dof)) if residual_dof > 0 else 0.0
-    future_months = [_add_months(months[-1], ahead + k) for k in (1, 2, 3)]
+    future_months = [add_months(months[-1], ahead + k) for k in (1, 2, 3)]
     x_future = _design(future_months, len(months) + ahead, seasonal)
     point = float((x_future @ coef).sum())
     ones = x_future.sum(axis=0)
@@ -135,5 +127,5 @@ def monthly_series(values: dict[dt.date, Decimal | int], first: dt.date, last: d
     month = first
     while month <= last:
         series.append((month, values.get(month, 0)))
-        month = _add_months(month, 1)
+        month = add_months(month, 1)
     return series

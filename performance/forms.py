@@ -1,8 +1,14 @@
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from salescrm.bounds import MAX_ID
 from salescrm.forms import BusinessMonthField
+from salescrm.models import Team, User
+from salescrm.roles import Role
+from salescrm.scoping import managed_team_ids
 from salescrm.timeutil import EARLIEST_BUSINESS_DATE, latest_business_date
 
 from .models import PeriodKind
@@ -40,10 +46,6 @@ class PlainSelect(forms.Select):
     templates render in tens of milliseconds on every page load."""
 
     def render(self, name, value, attrs=None, renderer=None):
-        from django.forms.utils import flatatt
-        from django.utils.html import format_html, format_html_join
-        from django.utils.safestring import mark_safe
-
         chosen = "" if value is None else str(value)
         options = format_html_join(
             "",
@@ -77,10 +79,6 @@ class DashboardFilterForm(forms.Form):
     rep = forms.ModelChoiceField(label=_("Rep"), required=False, queryset=None, widget=PlainSelect)
 
     def __init__(self, data=None, *, user):
-        from salescrm.models import Team, User
-        from salescrm.roles import Role
-        from salescrm.scoping import managed_team_ids
-
         super().__init__(data)
         self.fields["period"].widget.attrs["class"] = "form-select form-select-sm"
         if user.role == Role.REP and not user.is_superuser:

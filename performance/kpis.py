@@ -16,10 +16,29 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import (
+    Count,
+    DateField,
+    DecimalField,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest, Least, TruncWeek
 from django.utils.translation import gettext_lazy as _
 
+from customers.models import Complaint, Contract, Instalment, Payment, Refund, SatisfactionSurvey
+from leads.models import Activity, ActivityPlan, Lead
 from salescrm.money import round_percent
-from salescrm.timeutil import month_start
+from salescrm.timeutil import SHANGHAI, day_bounds, month_start
+from targets import selectors
+from targets.models import Target, TargetPlan
+
+from .commission import round_to_total
 
 HUNDRED = Decimal(100)
 ZERO = Decimal(0)
@@ -105,15 +124,11 @@ def _shared(source):
 
 @_shared
 def _signed(start, end) -> dict:
-    from targets import selectors
-
     return selectors.signed_amount(start, end)
 
 
 @_shared
 def _collected(start, end) -> dict:
-    from targets import selectors
-
     return selectors.collected_amount(start, end)
 
 
@@ -131,8 +146,6 @@ def _collected_amount(start, end):
 def targets_by(metric: str, start: dt.date, end: dt.date, level: str = "rep") -> dict:
     """The published monthly targets of `metric` for the months in [start, end], summed per
     rep (level "rep") or per team (level "team"); one query."""
-    from targets.models import Target, TargetPlan
-
     key = "rep_id" if level == "rep" else "team_id"
     return _grouped(
         Target.objects.filter(
@@ -153,14 +166,10 @@ def _target_achievement(start, end):
 
 
 def _new_customers(start, end):
-    from targets import selectors
-
     return _as_ratios(selectors.new_customers(start, end))
 
 
 def _effective_visits(start, end):
-    from targets import selectors
-
     return _as_ratios(selectors.effective_visits(start, end))
 
 
@@ -175,8 +184,6 @@ def _renewal_rate(start, end):
     nothing: October's rate is 1 ÷ 3 = 33.33 %, whatever else was signed in October. A
     renewal signed after the period's last day does not count for it. Owner: the ending
     contract's."""
-    from customers.models import Contract
-
     rows = (
         Contract.objects.signed_by(end)
         .filter(ends_on__range=(start, end))
@@ -193,11 +200,6 @@ def _renewal_rate(start, end):
 
 def _week_of(field: str):
     """The Monday of the Shanghai week of a datetime field (weekly activity plans)."""
-    from django.db.models import DateField
-    from django.db.models.functions import TruncWeek
-
-    from salescrm.timeutil import SHANGHAI
-
     return TruncWeek(field, output_field=DateField(), tzinfo=SHANGHAI)
 
 
@@ -205,11 +207,6 @@ def _week_of(field: str):
 def _leads_by_week(start, end) -> list[tuple]:
     """Leads created in the period for a rep, per rep and week: (owner, week, created, won by
     the period's end). One query for the conversion rate and the plan completion."""
-    from django.db.models import Count, Q
-
-    from leads.models import Lead
-    from salescrm.timeutil import day_bounds
-
     low, high = day_bounds(start, end)
     return list(
         Lead.objects.filter(created_at__gte=low, created_at__lt=high, owner__isnull=False)
@@ -231,10 +228,6 @@ def _lead_conversion(start, end):
 
 
 def _average_deal_size(start, end):
-    from django.db.models import Count
-
-    from customers.models import Contract
-
     counts = dict(
         Contract.objects.signed_between(start, end)
         .values("owner_id")
@@ -251,12 +244,6 @@ def _sales_cycle_days(start, end):
     measure and is left out, so it cannot pull a rep's average to zero and win the KPI; a rep
     whose every win was same-day has no value. Example: contact 3 Nov 10:00, won 13 Nov
     10:00 = 10 days; another lead created and won on 5 Nov is not counted."""
-    from django.db.models import Min, OuterRef, Subquery
-    from django.db.models.functions import Coalesce
-
-    from leads.models import Activity, Lead
-    from salescrm.timeutil import SHANGHAI, day_bounds
-
     low, high = day_bounds(start, end)
     first_activity = (
         Activity.objects.filter(lead=OuterRef("pk"))
@@ -281,8 +268,6 @@ def _sales_cycle_days(start, end):
 
 
 def _refunds(start, end) -> dict:
-    from customers.models import Refund
-
     return _grouped(
         Refund.objects.filter(status=Refund.Status.CONFIRMED, confirmed_on__range=(start, end))
         .order_by()
@@ -305,11 +290,6 @@ def _instalments(start, end) -> dict[int, tuple[Decimal, Decimal, Decimal]]:
     """Per owner, the instalments due in the period: (amount due, the part of each paid by
     its due date, the part of each still unpaid at the period's end), summed in the
     database, one query."""
-    from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
-    from django.db.models.functions import Coalesce, Greatest, Least
-
-    from customers.models import Contract, Instalment, Payment
-
     money = DecimalField(max_digits=14, decimal_places=2)
 
     def paid(by):
@@ -349,10 +329,6 @@ def _overdue_ratio(start, end):
 
 
 def _referral_share(start, end):
-    from django.db.models import Sum
-
-    from customers.models import Contract
-
     referred = dict(
         Contract.objects.signed_between(start, end)
         .filter(customer__lead__channel__code="referral")
@@ -365,10 +341,6 @@ def _referral_share(start, end):
 
 @_shared
 def _surveys(start, end) -> list[dict]:
-    from django.db.models import Count, Q, Sum
-
-    from customers.models import SatisfactionSurvey
-
     return list(
         SatisfactionSurvey.objects.filter(answered_on__range=(start, end))
         .values("customer__owner_id")
@@ -398,11 +370,6 @@ def _nps(start, end):
 
 
 def _complaint_response_24h(start, end):
-    from django.db.models import Count, F, Q
-
-    from customers.models import Complaint
-    from salescrm.timeutil import day_bounds
-
     low, high = day_bounds(start, end)
     rows = (
         Complaint.objects.filter(opened_at__gte=low, opened_at__lt=high)
@@ -424,11 +391,6 @@ def _activity_plan_completion(start, end):
     period against what was done in those weeks up to the period's end: phone calls,
     effective visits (trial lessons among them), leads created for the rep. Counted per rep
     and week in the database (weeks start on Monday there too)."""
-    from django.db.models import Count, F
-
-    from leads.models import Activity, ActivityPlan
-    from salescrm.timeutil import day_bounds
-
     plans = list(
         ActivityPlan.objects.filter(week_start__range=(start, end)).values_list(
             "rep_id", "week_start", F("calls") + F("visits") + F("new_leads") + F("trial_lessons")
@@ -642,8 +604,6 @@ def weigh(lines: list[tuple[Decimal | None, Decimal]]) -> tuple[list[Weighed], D
     107.14 (120 × 4/7 + 90 × 3/7 = 107.142…). Both columns are rounded by largest remainders,
     so the effective weights add up to exactly 100.00 and the weighted scores to exactly the
     total shown."""
-    from .commission import round_to_total
-
     total = weighted_total(lines)
     scored = [index for index, (score, _weight) in enumerate(lines) if score is not None]
     weights = sum((lines[i][1] for i in scored), ZERO)

@@ -3,9 +3,11 @@ daily funnel snapshot. The numbers are computed by the nightly jobs (``services.
 models hold the rules set in Django admin and the results."""
 
 import datetime as dt
+from collections import defaultdict
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -14,9 +16,10 @@ from django.utils.translation import gettext_lazy as _
 from salescrm.bounds import MAX_TARGET
 from salescrm.roles import Role
 from salescrm.scoping import ScopedQuerySet
-from salescrm.timeutil import validate_business_date
+from salescrm.timeutil import quarter_label, validate_business_date
 
-from .kpis import KPI_CHOICES
+from .commission import Tier
+from .kpis import KPI_CHOICES, NO_VALUE_REASONS, Ratio, weigh
 
 HALF_CENT = models.Value(Decimal("0.005"))
 
@@ -30,8 +33,6 @@ class PeriodKind(models.TextChoices):
 
 
 def _first_of_month(value: dt.date):
-    from django.core.exceptions import ValidationError
-
     if value and value.day != 1:
         raise ValidationError(_("Choose the first day of a month."))
 
@@ -95,8 +96,6 @@ class CommissionPlan(models.Model):
         return f"{self.name} ({self.effective_from:%Y-%m})"
 
     def calculator_tiers(self, tiers=None):
-        from .commission import Tier
-
         rows = tiers if tiers is not None else self.tiers.all()
         return [Tier(row.threshold / 100, row.rate / 100) for row in rows]
 
@@ -257,8 +256,6 @@ class ScoreCard(models.Model):
         and ``counted_score``, None for a KPI with no value in the period. Worked out from the
         stored scores and weights, so that the lines shown add up to the total on every
         scorecard, including those frozen before the effective weight was shown."""
-        from .kpis import weigh
-
         lines = list(self.lines.all())
         weighed, _total = weigh(
             [(None if line.actual is None else line.score, line.weight) for line in lines]
@@ -271,7 +268,7 @@ class ScoreCard(models.Model):
     @property
     def period_label(self) -> str:
         if self.period_kind == PeriodKind.QUARTER:
-            return f"{self.period_start.year} Q{(self.period_start.month - 1) // 3 + 1}"
+            return quarter_label(self.period_start)
         return f"{self.period_start:%Y-%m}"
 
 
@@ -302,8 +299,6 @@ class ScoreLine(models.Model):
     @property
     def no_value_reason(self) -> str:
         """Why the KPI has no value in the period ("" when it has one)."""
-        from .kpis import NO_VALUE_REASONS
-
         if self.actual is not None:
             return ""
         return str(NO_VALUE_REASONS.get(self.kpi, _("nothing to measure in the period")))
@@ -611,10 +606,6 @@ class FactRow(models.Model):
 class KpiFactQuerySet(models.QuerySet):
     def ratios(self) -> dict:
         """{measure: {owner_id: Ratio}} of these facts, the shape ``kpis.compute_all`` returns."""
-        from collections import defaultdict
-
-        from .kpis import Ratio
-
         result: dict = defaultdict(dict)
         for measure, owner, numerator, denominator in self.values_list(
             "measure", "owner_id", "numerator", "denominator"

@@ -9,16 +9,31 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Count, DateField, Exists, OuterRef, Q
+from django.db.models.functions import Trunc
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from customers.models import Contract, Payment, Refund
+from leads.models import Lead, StageChange
+from salescrm.errors import BusinessRuleError
 from salescrm.models import Team, User
 from salescrm.money import round_money, round_percent, round_places
 from salescrm.permissions import Action, ensure_may
 from salescrm.roles import Role
-from salescrm.timeutil import business_date, month_end, month_start, quarter_end, quarter_start
+from salescrm.services import notify_many
+from salescrm.timeutil import (
+    add_months,
+    business_date,
+    day_bounds,
+    month_end,
+    month_start,
+    next_month_start,
+    period_end,
+    quarter_end,
+    quarter_start,
+)
 
 from . import facts, kpis
 from .commission import Line, Source, achievement, statement_lines
@@ -176,9 +191,7 @@ def _periods(day: dt.date, catch_up_months: int) -> list[tuple[str, dt.date, dt.
         (PeriodKind.QUARTER, quarter_start(day), day),
     ]
     if catch_up_months:
-        earliest = month_start(day)
-        for _step in range(catch_up_months):
-            earliest = month_start(earliest - dt.timedelta(days=1))
+        earliest = add_months(day, -catch_up_months)
         done = set(
             ScoreCard.objects.filter(period_start__gte=earliest, period_start__lt=month_start(day))
             .values_list("period_kind", "period_start")
@@ -192,7 +205,7 @@ def _periods(day: dt.date, catch_up_months: int) -> list[tuple[str, dt.date, dt.
             if month == quarter_start(month) and month < quarter_start(day):
                 if (PeriodKind.QUARTER, month) not in done:
                     periods.append((PeriodKind.QUARTER, month, quarter_end(month)))
-            month = month_start(month + dt.timedelta(days=31))
+            month = add_months(month, 1)
     return periods
 
 
@@ -206,9 +219,9 @@ def scorecards_compute(
     counts = {"scorecards": 0, "score_lines": 0, "frozen": 0}
     now = timezone.now()
     for kind, start, cut_off in _periods(day, catch_up_months):
-        period_end = month_end_of(kind, start)
+        end = period_end(kind, start)
         existing = ScoreCard.objects.filter(period_kind=kind, period_start=start)
-        if period_is_closed(period_end, today) and existing.exists():
+        if period_is_closed(end, today) and existing.exists():
             counts["frozen"] += 1
             continue
         cards, lines = [], []
@@ -234,7 +247,7 @@ def scorecards_compute(
                     person=person,
                     period_kind=kind,
                     period_start=start,
-                    period_end=period_end,
+                    period_end=end,
                     scheme=scheme,
                     total_score=total,
                     computed_at=now,
@@ -263,10 +276,6 @@ def scorecards_compute(
     return counts
 
 
-def month_end_of(kind: str, start: dt.date) -> dt.date:
-    return quarter_end(start) if kind == PeriodKind.QUARTER else month_end(start)
-
-
 # --- funnel snapshot ------------------------------------------------------------------------
 
 FUNNEL_STAGES = [
@@ -293,8 +302,6 @@ def _cohort_counts(cohort_low: dt.datetime, high: dt.datetime) -> list[tuple]:
 
     Plain SQL, because the ORM cannot group the per-lead results a second time; a window and
     CASEs rather than DISTINCT ON, so that the SQLite demo runs it too."""
-    from leads.models import Lead, StageChange
-
     positions = " ".join(f"WHEN '{stage}' THEN {i}" for i, stage in enumerate(FUNNEL_STAGES))
     sql = f"""
         WITH changes AS (
@@ -339,11 +346,6 @@ def funnel_snapshot_replace(*, day: dt.date) -> dict:
 
     Two source queries whatever the number of reps and leads, each returning per-rep numbers;
     stage "lost" is a stage with no next one."""
-    from django.db.models import Count
-
-    from leads.models import StageChange
-    from salescrm.timeutil import day_bounds
-
     low, high = day_bounds(day, day)
     cohort_low, _ = day_bounds(day - dt.timedelta(days=COHORT_DAYS - 1), day)
     to_decimal = FunnelSnapshot._meta.get_field("amount").to_python  # SQLite sums are floats
@@ -412,7 +414,7 @@ DEFAULT_WATCHED = ["signed_amount", "collected_amount", "effective_visits", "new
 
 def _same_span_last_month(day: dt.date) -> tuple[dt.date, dt.date]:
     start = month_start(day)
-    previous_start = month_start(start - dt.timedelta(days=1))
+    previous_start = add_months(start, -1)
     previous_end = min(previous_start + (day - start), start - dt.timedelta(days=1))
     return previous_start, previous_end
 
@@ -422,11 +424,6 @@ def kpi_anomalies_notify(*, day: dt.date) -> dict:
     date against the same days of the previous month (seed 003: 数据波动超20%). The KPIs
     watched are those of the reps' scheme in effect (else signed, collected, visits, new
     customers). One notification per rep, KPI and month (notify_many skips repeats)."""
-    from django.conf import settings
-    from django.utils import translation
-
-    from salescrm.services import notify_many
-
     start = month_start(day)
     scheme = KpiScheme.objects.in_effect(Role.REP, start)
     codes = sorted({item.kpi for item in scheme.items.all()} if scheme else DEFAULT_WATCHED)
@@ -489,15 +486,12 @@ def kpi_anomalies_notify(*, day: dt.date) -> dict:
 # --- commission -----------------------------------------------------------------------------
 
 
-class StatementError(Exception):
+class StatementError(BusinessRuleError):
     """A refused change to a statement; the message is meant for the user."""
 
 
 def _missing_months(model, day: dt.date, catch_up_months: int) -> list[dt.date]:
-    months, month = [], month_start(day)
-    for _step in range(catch_up_months):
-        month = month_start(month - dt.timedelta(days=1))
-        months.append(month)
+    months = [add_months(day, -step) for step in range(1, catch_up_months + 1)]
     # unordered: the default order by rep would join users into the DISTINCT
     have = set(
         model.objects.filter(month__in=months).order_by().values_list("month", flat=True).distinct()
@@ -510,9 +504,6 @@ def _changed_since_computed(model, date_field: str):
     or deleted) after the statement was computed, and some version of that row is dated in
     the statement's month or before it (so it is, or was, or may be as a late row, one of
     the month's sources). Read from the row's history, which keeps every version."""
-    from django.db.models import DateField, Exists, OuterRef
-    from django.db.models.functions import Trunc
-
     history = model.history.model
     dated_by_then = history.objects.annotate(
         dated=Trunc(date_field, "month", output_field=DateField())
@@ -529,8 +520,6 @@ def _stale_months(current: dt.date) -> list[dt.date]:
     was computed: a payment or refund recorded, corrected or deleted after its month ended
     while the month is still unpaid (and, for a signed-amount plan, a contract). One query;
     it may name a month whose figures turn out unchanged, which only costs a recomputation."""
-    from customers.models import Contract, Payment, Refund
-
     changed = (
         _changed_since_computed(Payment, "received_on")
         | _changed_since_computed(Refund, "confirmed_on")
@@ -588,11 +577,6 @@ def _sources(month: dt.date, cut_off: dt.date, base: str) -> dict[int, list[Comm
     for the rep is closed (paid), on no closed statement, and this month is the first one
     after their date that the rep's statement is not closed. So a late row is on exactly one
     statement whichever months are recomputed, and nothing is ever lost. Six queries."""
-    from django.db.models import DateField, Exists, OuterRef
-    from django.db.models.functions import Trunc
-
-    from customers.models import Contract, Payment, Refund
-
     closed_month = CommissionStatement.objects.closed().filter(
         rep_id=OuterRef("contract__owner_id")
     )
@@ -604,9 +588,9 @@ def _sources(month: dt.date, cut_off: dt.date, base: str) -> dict[int, list[Comm
     )
 
     def home_is_this_month(owner: int, dated_month: dt.date) -> bool:
-        home = _next_month(dated_month)
+        home = next_month_start(dated_month)
         while (owner, home) in closed_pairs:
-            home = _next_month(home)
+            home = next_month_start(home)
         return home == month
 
     stated = CommissionLine.objects.filter(statement__status=CommissionStatement.Status.CLOSED)

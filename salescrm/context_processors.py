@@ -1,6 +1,7 @@
 from django.conf import settings
 
 from .navigation import items_for
+from .permissions import Allowed
 
 
 def navigation(request):
@@ -12,6 +13,4 @@ def navigation(request):
 
 def permissions(request):
     """``may.<action>`` in every template: the role × action matrix of salescrm.permissions."""
-    from .permissions import Allowed
-
     return {"may": Allowed(getattr(request, "user", None))}

@@ -56,9 +56,10 @@ def csv_text(header: list, rows: Iterable[list]) -> str:
 
 
 def xlsx_bytes(header: list, rows: Iterable[list], *, sheet_name: str = "export") -> bytes:
-    # write_only streams rows to the file instead of holding a cell object per value.
+    # openpyxl takes a quarter of a second to import: only an .xlsx export loads it
     from openpyxl import Workbook
 
+    # write_only streams rows to the file instead of holding a cell object per value.
     book = Workbook(write_only=True)
     sheet = book.create_sheet(sheet_name)
     sheet.append([safe_cell(value) for value in header])

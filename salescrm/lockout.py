@@ -21,6 +21,10 @@ from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .models import User
+from .roles import Role
+from .services import notify_many
+
 
 def username_failures(username: str | None) -> int:
     if not username:
@@ -43,10 +47,6 @@ class LoginLockHandler(AxesDatabaseHandler):
 def notify_account_locked(sender, request, username, ip_address, **kwargs):
     """When a username is locked from every address, its owner and the administrators hear
     of it (once per hour per account): someone is guessing that password."""
-    from .models import User
-    from .roles import Role
-    from .services import notify_many
-
     if username_failures(username) < settings.AXES_USER_FAILURE_LIMIT:
         return  # one address locked out: axes' page tells that client, nobody else need know
     user = User.objects.filter(username=username).first()

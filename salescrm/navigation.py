@@ -2,12 +2,21 @@
 
 Each app's pages appear here by URL name; an entry whose URL does not exist (yet) is left
 out, so an app can be built without touching the base template.
+
+A count beside an entry (a badge) is registered by the app that owns the page, in its own
+``badges.py``, the way nightly jobs and demo seeders are, so the core imports no app::
+
+    @nav_badge("customers:approval_inbox")
+    def approval_inbox(user) -> int:
+        return ...
 """
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
-from django.utils.module_loading import import_string
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
 from .permissions import ALLOWED, Action
@@ -22,7 +31,6 @@ class NavItem:
     url_name: str
     roles: tuple
     section: str = ""
-    badge: str = ""  # dotted path of a function(user) -> int shown beside the label, e.g. a count
 
 
 NAV_ITEMS = [
@@ -40,7 +48,6 @@ NAV_ITEMS = [
         "customers:approval_inbox",
         (Role.MANAGER, Role.DIRECTOR, Role.LEGAL, Role.FINANCE, Role.ADMIN),
         _("Customers"),
-        badge="customers.views.approval_badge",
     ),
     NavItem(_("Receivables"), "customers:receivables", ALL, _("Customers")),
     NavItem(
@@ -55,6 +62,30 @@ NAV_ITEMS = [
 ]
 
 
+_BADGES: dict[str, Callable[[object], int]] = {}
+
+
+def nav_badge(url_name: str):
+    """Register `func(user) -> int` as the badge of the navigation entry `url_name`."""
+
+    def register(func):
+        _BADGES[url_name] = func
+        return func
+
+    return register
+
+
+@functools.cache
+def _discover() -> None:
+    # once per process: the menu is built on every page
+    autodiscover_modules("badges")
+
+
+def registered_badges() -> dict[str, Callable[[object], int]]:
+    _discover()
+    return dict(_BADGES)
+
+
 def items_for(user) -> list[dict]:
     """The menu of `user`, with its badges. Kept on the user object, which lives for one
     request: the base template and a page may both ask, and the badges cost queries."""
@@ -62,6 +93,7 @@ def items_for(user) -> list[dict]:
     if cached is not None:
         return cached
     items = []
+    badges = registered_badges()
     for item in NAV_ITEMS:
         if not user.has_role(*item.roles):
             continue
@@ -69,7 +101,7 @@ def items_for(user) -> list[dict]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        badge = import_string(item.badge)(user) if item.badge else 0
+        badge = badges[item.url_name](user) if item.url_name in badges else 0
         items.append({"label": item.label, "url": url, "section": item.section, "badge": badge})
     user._nav_items = items
     return items

@@ -33,6 +33,8 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
+from .models import JobRun
+
 logger = logging.getLogger("salescrm.nightly")
 
 
@@ -117,8 +119,6 @@ def _tune_for_batch() -> None:
 
 
 def _record_start(name: str, business_date: dt.date):
-    from .models import JobRun
-
     run, _created = JobRun.objects.get_or_create(
         job=name,
         business_date=business_date,
@@ -135,8 +135,6 @@ def _record_start(name: str, business_date: dt.date):
 
 
 def _record_end(run_pk: int, *, status: str, row_counts: dict | None = None, error: str = ""):
-    from .models import JobRun
-
     changes = {"status": status, "finished_at": timezone.now(), "error": error}
     if row_counts is not None:  # a failed run keeps the counts of the last good one
         changes["row_counts"] = row_counts
@@ -146,8 +144,6 @@ def _record_end(run_pk: int, *, status: str, row_counts: dict | None = None, err
 def run_job(job: NightlyJob, business_date: dt.date) -> JobResult:
     """Run one job under its lock and record it. Never raises: a failure is reported in the
     result (``exception`` keeps it for callers that retry, e.g. the Celery task)."""
-    from .models import JobRun
-
     started = time.monotonic()
     exception = None
     with job_lock(job.name, business_date) as acquired:

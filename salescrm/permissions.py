@@ -13,9 +13,10 @@ rules on top of it: a rep may record a payment, but only on a contract they own.
 from enum import StrEnum
 from functools import wraps
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
+from .errors import BusinessRuleError
 from .roles import Role
 
 REP, MANAGER, DIRECTOR = Role.REP, Role.MANAGER, Role.DIRECTOR
@@ -172,13 +173,13 @@ def may(user, action: Action) -> bool:
     return role_of(user) in ALLOWED[action]
 
 
-class ActionRefused(PermissionDenied, ValidationError):
+class ActionRefused(PermissionDenied, BusinessRuleError):
     """A refusal by the matrix. It is a PermissionDenied (a page answers 403) and also a
     ValidationError carrying the service's sentence, so a view that shows a service's
     ValidationError as a message shows this one the same way."""
 
     def __init__(self, message):
-        ValidationError.__init__(self, message)
+        BusinessRuleError.__init__(self, message)
 
 
 def ensure_may(user, action: Action, message=None) -> None:

@@ -15,6 +15,8 @@ from django.db import models
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
+from .roles import Role
+
 
 def _join(path: str, field: str) -> str:
     return f"{path}__{field}" if path else field
@@ -44,8 +46,6 @@ def managed_team_ids(user) -> list[int]:
 
 def visible_q(user, owner_path: str = "owner") -> Q:
     """A Q object selecting the rows whose owner (reached by `owner_path`) `user` may see."""
-    from .roles import Role
-
     if not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
     if user.sees_all:

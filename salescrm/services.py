@@ -2,8 +2,9 @@
 
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 
-from .models import User
+from .models import Notification, User
 from .permissions import Action, ensure_may
 from .roles import Role
 
@@ -33,8 +34,6 @@ def notify_many(rows: list[dict]) -> int:
     """Send notifications in bulk; each row has recipient_id, kind, key, title and optionally
     body and url. A (recipient, key) already sent is skipped, so nightly jobs can call this on
     every run. Returns how many rows were new."""
-    from .models import Notification
-
     if not rows:
         return 0
     sent = Notification.objects.filter(key__in={row["key"] for row in rows})
@@ -71,10 +70,6 @@ def notifications_mark_read(*, user, ids: list | None = None) -> int:
     """Mark the user's unread notifications (all, or those with `ids`) as read. Other users'
     ids are ignored, not an error: they are simply not the user's."""
     ensure_may(user, Action.OWN_SETTINGS)
-    from django.utils import timezone
-
-    from .models import Notification
-
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if ids is not None:
         unread = unread.filter(pk__in=ids)

@@ -19,12 +19,12 @@ import uuid
 from django import forms
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .errors import BusinessRuleError
 from .models import SubmissionToken
 
 
@@ -32,8 +32,8 @@ class OneTimeSubmitForm(forms.Form):
     submission_token = forms.UUIDField(required=False, widget=forms.HiddenInput, initial=uuid.uuid4)
 
 
-class AlreadySubmitted(ValidationError):
-    """A ValidationError, so that a view which does not redirect still says why nothing
+class AlreadySubmitted(BusinessRuleError):
+    """A BusinessRuleError (a ValidationError), so that a view which does not redirect still says why nothing
     was saved."""
 
     def __init__(self, obj):
@@ -48,7 +48,7 @@ def _claim(token: uuid.UUID, user) -> None:
     except IntegrityError:
         taken = SubmissionToken.objects.filter(token=token).first()
         if taken is None or taken.user_id != getattr(user, "pk", None):
-            raise ValidationError(_("This form is no longer valid; reload the page.")) from None
+            raise BusinessRuleError(_("This form is no longer valid; reload the page.")) from None
         obj = None
         if taken.content_type_id is not None:
             model = ContentType.objects.get_for_id(taken.content_type_id).model_class()

@@ -38,12 +38,22 @@ def monday_of(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
+def add_months(day: dt.date, count: int) -> dt.date:
+    """The first of the month `count` months after `day`'s (before it when negative)."""
+    index = day.year * 12 + day.month - 1 + count
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
 def month_start(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
 
 def next_month_start(day: dt.date) -> dt.date:
-    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return add_months(day, 1)
+
+
+def previous_month_start(day: dt.date) -> dt.date:
+    return add_months(day, -1)
 
 
 def month_end(day: dt.date) -> dt.date:
@@ -59,8 +69,40 @@ def quarter_start(day: dt.date) -> dt.date:
 
 
 def quarter_end(day: dt.date) -> dt.date:
-    start = quarter_start(day)
-    return month_end(dt.date(start.year, start.month + 2, 1))
+    return month_end(add_months(quarter_start(day), 2))
+
+
+def quarter_label(day: dt.date) -> str:
+    """ "2026 Q3": how a quarter is written everywhere (not translated)."""
+    return f"{day.year} Q{quarter_of(day)}"
+
+
+def year_start(day: dt.date) -> dt.date:
+    return dt.date(day.year, 1, 1)
+
+
+def year_end(day: dt.date) -> dt.date:
+    return dt.date(day.year, 12, 31)
+
+
+# The periods reports are kept for; the values are those of the period-kind choices of the
+# performance models ("month", "quarter", "year").
+MONTH, QUARTER, YEAR = "month", "quarter", "year"
+_PERIOD_BOUNDS = {
+    MONTH: (month_start, month_end),
+    QUARTER: (quarter_start, quarter_end),
+    YEAR: (year_start, year_end),
+}
+
+
+def period_start(kind: str, day: dt.date) -> dt.date:
+    """The first day of the month, quarter or year (`kind`) containing `day`."""
+    return _PERIOD_BOUNDS[kind][0](day)
+
+
+def period_end(kind: str, day: dt.date) -> dt.date:
+    """The last day of the month, quarter or year (`kind`) containing `day`."""
+    return _PERIOD_BOUNDS[kind][1](day)
 
 
 def day_bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:

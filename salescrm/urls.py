@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from customers.urls import lead_urlpatterns as customer_from_lead_urls
+from leads.urls import urlpatterns as lead_urls
 from performance.views import dashboard
 
 from . import views
@@ -19,7 +21,7 @@ urlpatterns = [
     path("notifications/read/", views.notification_mark_read, name="notifications_mark_read"),
     path("team/", views.member_list, name="member_list"),
     path("team/<int:pk>/", views.member_detail, name="member_detail"),
-    path("leads/", include("leads.urls")),
+    path("leads/", include(([*lead_urls, *customer_from_lead_urls], "leads"))),
     path("customers/", include("customers.urls")),
     path("targets/", include("targets.urls")),
     path("performance/", include("performance.urls")),

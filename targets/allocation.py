@@ -14,49 +14,19 @@ from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
 
+from salescrm.money import TieBreak, split, unit
+
 QUARTERS = ((1, 2, 3), (4, 5, 6), (7, 8, 9), (10, 11, 12))
 
 
-def unit(places: int) -> Decimal:
-    return Decimal(1).scaleb(-places)
-
-
-def _units(amount: Decimal, places: int) -> int:
-    """`amount` as a whole number of units; refuses amounts finer than the unit."""
-    scaled = Fraction(amount) * 10**places
-    if scaled.denominator != 1:
-        raise ValueError(f"{amount} has more than {places} decimal places")
-    return int(scaled)
-
-
 def allocate(total: Decimal, weights: Sequence, *, places: int = 2) -> list[Decimal]:
-    """Split `total` in proportion to `weights` (non-negative numbers, not all zero).
+    """Split `total` in proportion to `weights` (non-negative numbers, not all zero); equal
+    remainders go to the larger weight, then the earlier position.
 
     >>> allocate(Decimal("100.00"), [1, 1, 1])
     [Decimal('33.34'), Decimal('33.33'), Decimal('33.33')]
     """
-    total = Decimal(total)
-    fractions = [Fraction(Decimal(str(w)) if isinstance(w, float) else w) for w in weights]
-    if not fractions:
-        raise ValueError("nothing to allocate to")
-    if any(w < 0 for w in fractions):
-        raise ValueError("weights must not be negative")
-    weight_sum = sum(fractions)
-    if weight_sum == 0:
-        raise ValueError("at least one weight must be positive")
-    sign = -1 if total < 0 else 1
-    units_total = abs(_units(total, places))
-    quotas = [units_total * w / weight_sum for w in fractions]
-    floors = [q.numerator // q.denominator for q in quotas]
-    left = units_total - sum(floors)
-    order = sorted(
-        range(len(quotas)),
-        key=lambda i: (-(quotas[i] - floors[i]), -fractions[i], i),
-    )
-    for i in order[:left]:
-        floors[i] += 1
-    step = unit(places)
-    return [Decimal(sign * n) * step for n in floors]
+    return split(total, weights, tie_break=TieBreak.LARGER_WEIGHT, places=places)
 
 
 def split_year(total: Decimal, month_weights: Sequence, *, places: int = 2) -> list[Decimal]:

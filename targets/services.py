@@ -8,20 +8,21 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from salescrm.errors import BusinessRuleError
 from salescrm.models import ProductLine, Team, User
 from salescrm.permissions import Action, ensure_may
 from salescrm.roles import Role
 from salescrm.scoping import managed_team_ids
 from salescrm.submissions import submitted_once
-from salescrm.timeutil import local_today, month_end
+from salescrm.timeutil import add_months, local_today, month_end, next_month_start
 
-from . import allocation
+from . import allocation, selectors
 from .models import (
     Adjustment,
     AdjustmentLine,
@@ -77,11 +78,6 @@ def _member_defaults(rep: User, on: dt.date, bands: list[SeniorityWeight]) -> di
 # --- plans --------------------------------------------------------------------------------
 
 
-def _shift_months(month: dt.date, count: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + count
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
 def seasonality_proposal(
     *, metric: str, year: int, today: dt.date | None = None
 ) -> tuple[list[Decimal], str]:
@@ -92,11 +88,9 @@ def seasonality_proposal(
     Those twelve months are last year's, or, while last year is still running (a director
     plans next year in November), the twelve complete months before this one. Only a history
     that covers all twelve (it began in the first of them or earlier) counts."""
-    from . import selectors  # reads the customers and leads apps
-
     today = today or local_today()
-    last = min(dt.date(year - 1, 12, 1), _shift_months(today.replace(day=1), -1))
-    first = _shift_months(last, -11)
+    last = min(dt.date(year - 1, 12, 1), add_months(today, -1))
+    first = add_months(last, -11)
     weights = None
     began = selectors.first_actual_on(metric)
     if began is not None and began <= month_end(first):
@@ -132,12 +126,12 @@ def plan_create(
     joiner of a published plan; one hired after the year is not in its plan."""
     ensure_may(actor, Action.TARGET_PLAN_EDIT)
     if TargetPlan.objects.filter(year=year, metric=metric).exists():
-        raise ValidationError(_("There is already a plan for this year and metric."))
+        raise BusinessRuleError(_("There is already a plan for this year and metric."))
     weights = month_weights
     if weights is None:
         weights, seasonality_source = seasonality_proposal(metric=metric, year=year, today=today)
     if len(weights) != 12 or any(w < 0 for w in weights) or not any(weights):
-        raise ValidationError(_("Twelve month weights are needed, not negative, not all zero."))
+        raise BusinessRuleError(_("Twelve month weights are needed, not negative, not all zero."))
     plan = TargetPlan.objects.create(
         year=year,
         metric=metric,
@@ -204,9 +198,9 @@ def plan_update_weights(
     ensure_may(actor, Action.TARGET_PLAN_EDIT)
     plan = TargetPlan.objects.select_for_update().get(pk=plan.pk)
     if plan.is_published:
-        raise ValidationError(_("A published plan is changed by adjustments, not by weights."))
+        raise BusinessRuleError(_("A published plan is changed by adjustments, not by weights."))
     if not any(month_weights):
-        raise ValidationError(_("At least one month needs a weight above zero."))
+        raise BusinessRuleError(_("At least one month needs a weight above zero."))
     plan.annual_value = annual_value
     plan.save(update_fields=["annual_value"])
     rows = {w.month: w for w in plan.month_weights.all()}
@@ -255,9 +249,9 @@ def plan_breakdown(plan: TargetPlan) -> Breakdown:
     members = list(plan.members.select_related("rep").order_by("team_id", "rep__username"))
     _check_value(plan.annual_value, places, _("Annual target"))
     if not any(month_weights):
-        raise ValidationError(_("At least one month needs a weight above zero."))
+        raise BusinessRuleError(_("At least one month needs a weight above zero."))
     if not any(s.weight for s in shares):
-        raise ValidationError(_("At least one team needs a weight above zero."))
+        raise BusinessRuleError(_("At least one team needs a weight above zero."))
     company = allocation.split_year(plan.annual_value, month_weights, places=places)
     by_team: dict[int, list[PlanMember]] = defaultdict(list)
     for member in members:
@@ -277,7 +271,7 @@ def plan_breakdown(plan: TargetPlan) -> Breakdown:
             if team_value == 0:
                 rep_values = [team_value] * len(team_members)
             elif not any(weights):
-                raise ValidationError(
+                raise BusinessRuleError(
                     _("Team %(team)s has a share but no rep with a weight above zero.")
                     % {"team": share.team}
                 )
@@ -309,7 +303,7 @@ def plan_publish(*, plan: TargetPlan, actor: User) -> TargetPlan:
     ensure_may(actor, Action.TARGET_PLAN_EDIT)
     plan = TargetPlan.objects.select_for_update().get(pk=plan.pk)
     if plan.is_published:
-        raise ValidationError(_("This plan is already published."))
+        raise BusinessRuleError(_("This plan is already published."))
     result = plan_breakdown(plan)
     months = plan.months()
     rows = [
@@ -357,12 +351,12 @@ def can_edit_team(user: User, team_id: int) -> bool:
 
 def _check_edit(*, plan: TargetPlan, reason: str, months: set[dt.date], today: dt.date):
     if not plan.is_published:
-        raise ValidationError(_("Only a published plan can be adjusted."))
+        raise BusinessRuleError(_("Only a published plan can be adjusted."))
     if not reason.strip():
-        raise ValidationError(_("Give a reason for the change."))
+        raise BusinessRuleError(_("Give a reason for the change."))
     locked = sorted(m for m in months if is_month_locked(m, today))
     if locked:
-        raise ValidationError(
+        raise BusinessRuleError(
             _("%(months)s ended and is locked; it cannot change.")
             % {"months": ", ".join(_month_label(m) for m in locked)}
         )
@@ -370,9 +364,9 @@ def _check_edit(*, plan: TargetPlan, reason: str, months: set[dt.date], today: d
 
 def _check_value(value: Decimal, places: int, where: str) -> None:
     if value < 0:
-        raise ValidationError(_("%(where)s: a target cannot be negative.") % {"where": where})
+        raise BusinessRuleError(_("%(where)s: a target cannot be negative.") % {"where": where})
     if value != value.quantize(allocation.unit(places)):
-        raise ValidationError(
+        raise BusinessRuleError(
             _("%(where)s: at most %(places)s decimal places.") % {"where": where, "places": places}
         )
 
@@ -383,7 +377,7 @@ def _record(
     """Save the changed rows and one history entry with old and new values."""
     changed = [(t, new) for t, new in changes if t.value != new]
     if not changed:
-        raise ValidationError(_("Nothing changed."))
+        raise BusinessRuleError(_("Nothing changed."))
     adjustment = Adjustment.objects.create(
         plan=plan, kind=kind, actor=actor, reason=reason.strip(), team=team
     )
@@ -414,7 +408,7 @@ def split_version(targets) -> str:
 
 def _check_version(version: str | None, targets) -> None:
     if version is not None and version != split_version(targets):
-        raise ValidationError(
+        raise BusinessRuleError(
             _(
                 "These targets were changed meanwhile by someone else; nothing was saved. "
                 "Reload the page and make your change again."
@@ -497,7 +491,7 @@ def targets_adjust_reps(
     by_month: dict[dt.date, dict[int, Decimal]] = defaultdict(dict)
     for (rep_id, month), value in changes.items():
         if month not in team_rows or rep_id not in rep_grid[month]:
-            raise ValidationError(_("The rep is not in this team's plan."))
+            raise BusinessRuleError(_("The rep is not in this team's plan."))
         rep = rep_grid[month][rep_id].rep
         _check_value(value, plan.places, f"{rep} · {_month_label(month)}")
         by_month[month][rep_id] = value
@@ -524,7 +518,7 @@ def targets_adjust_reps(
             continue
         updates += [(reps[i], v) for i, v in zip(ids, new_values, strict=True)]
     if errors:
-        raise ValidationError(errors)
+        raise BusinessRuleError(errors)
     return _record(
         plan=plan,
         kind=Adjustment.Kind.REP_SPLIT,
@@ -595,7 +589,7 @@ def targets_adjust_teams(
     by_month: dict[dt.date, dict[int, Decimal]] = defaultdict(dict)
     for (team_id, month), value in changes.items():
         if team_id not in team_grid.get(month, {}):
-            raise ValidationError(_("The team is not in this plan."))
+            raise BusinessRuleError(_("The team is not in this plan."))
         _check_value(
             value, plan.places, f"{team_grid[month][team_id].team} · {_month_label(month)}"
         )
@@ -637,7 +631,7 @@ def targets_adjust_teams(
                 continue
             updates += list(zip(reps, rep_values, strict=True))
     if errors:
-        raise ValidationError(errors)
+        raise BusinessRuleError(errors)
     return _record(
         plan=plan, kind=Adjustment.Kind.TEAM_SPLIT, actor=actor, reason=reason, changes=updates
     )
@@ -665,20 +659,20 @@ def plan_member_leave(
     if rep.team_id is None or not can_edit_team(actor, rep.team_id):
         raise PermissionDenied
     if not reason.strip():
-        raise ValidationError(_("Give a reason for the change."))
+        raise BusinessRuleError(_("Give a reason for the change."))
     moving = [dt.date(year, m, 1) for m in range(last_month + 1, 13)]
     if not moving:
-        raise ValidationError(_("December is the last month of the year; nothing moves."))
+        raise BusinessRuleError(_("December is the last month of the year; nothing moves."))
     _check_months_open(moving, today)
     to_ids = [r.pk for r in to_reps or []]
     if rep.pk in to_ids:
-        raise ValidationError(_("The leaver cannot receive their own targets."))
+        raise BusinessRuleError(_("The leaver cannot receive their own targets."))
     adjustments = []
     plans = list(
         TargetPlan.objects.published().filter(year=year, members__rep=rep).select_for_update()
     )
     if not plans:
-        raise ValidationError(
+        raise BusinessRuleError(
             _("%(rep)s has no target in a published plan of %(year)s.") % {"rep": rep, "year": year}
         )
     for plan in plans:
@@ -687,7 +681,7 @@ def plan_member_leave(
             m.rep_id: m for m in plan.members.filter(team_id=member.team_id).exclude(rep=rep)
         }
         if to_ids and not set(to_ids) <= set(team_members):
-            raise ValidationError(_("Targets can move only to reps of the leaver's team."))
+            raise BusinessRuleError(_("Targets can move only to reps of the leaver's team."))
         rows = list(
             Target.objects.select_for_update(of=("self",))
             .filter(plan=plan, level=Target.Level.REP, team_id=member.team_id, month__in=moving)
@@ -708,7 +702,7 @@ def plan_member_leave(
                 if receivers and not any(weights):
                     weights = [Decimal(1)] * len(receivers)
             if not receivers:
-                raise ValidationError(
+                raise BusinessRuleError(
                     _("Nobody in the team can take over the targets of %(month)s.")
                     % {"month": _month_label(month)}
                 )
@@ -736,7 +730,7 @@ def plan_member_leave(
 def _check_months_open(months: list[dt.date], today: dt.date) -> None:
     locked = [m for m in months if is_month_locked(m, today)]
     if locked:
-        raise ValidationError(
+        raise BusinessRuleError(
             _("%(months)s ended and is locked; it cannot change.")
             % {"months": ", ".join(_month_label(m) for m in locked)}
         )
@@ -760,10 +754,10 @@ def plan_member_join(
     if rep.team_id is None or not can_edit_team(actor, rep.team_id):
         raise PermissionDenied
     if not reason.strip():
-        raise ValidationError(_("Give a reason for the change."))
-    next_month = (today.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        raise BusinessRuleError(_("Give a reason for the change."))
+    next_month = next_month_start(today)
     if next_month.year != year:
-        raise ValidationError(
+        raise BusinessRuleError(
             _("No month of %(year)s is left to give targets in.") % {"year": year}
         )
     first = next_month.month
@@ -776,7 +770,7 @@ def plan_member_join(
     plans = TargetPlan.objects.published().filter(year=year).select_for_update()
     for plan in plans:
         if plan.members.filter(rep=rep).exists():
-            raise ValidationError(
+            raise BusinessRuleError(
                 _("%(rep)s is already in the plan %(plan)s.") % {"rep": rep, "plan": plan}
             )
         member = PlanMember.objects.create(

@@ -17,6 +17,12 @@ dataclasses, testable without drawing), ``draw_<key>(rows)`` draws the figure fr
 
 from collections.abc import Callable
 
+from django.conf import settings
+from django.core.cache import cache
+from django.http import QueryDict
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
+
 from salescrm.models import Notification
 
 from . import backoffice, director, funnel, manager, rep
@@ -97,8 +103,6 @@ def charts_for(scope: Scope) -> list[Chart]:
 
 def cache_key(scope: Scope) -> str:
     """Per reader (the scope is theirs), filters, day and language."""
-    from django.utils.translation import get_language
-
     parts = [
         scope.user.pk,
         scope.kind,
@@ -114,8 +118,6 @@ def cache_key(scope: Scope) -> str:
 
 def export_query(scope: Scope) -> str:
     """The scope's filters as a query string (what the export links repeat)."""
-    from django.http import QueryDict
-
     query = QueryDict(mutable=True)
     query["period"] = scope.period
     query["month"] = f"{scope.month:%Y-%m}"
@@ -131,10 +133,6 @@ def rendered_charts(scope: Scope) -> tuple[list[Chart], str]:
     cache for ``settings.DASHBOARD_CACHE_SECONDS`` (default 300; 0 = no cache): the snapshots
     and scorecards change nightly, and a review meeting reloads the same page many times, so
     the live parts (follow-ups, receivables, complaints) may lag by that much."""
-    from django.conf import settings
-    from django.core.cache import cache
-    from django.template.loader import render_to_string
-
     seconds = settings.DASHBOARD_CACHE_SECONDS
     key = cache_key(scope)
     cached = cache.get(key) if seconds else None

@@ -9,8 +9,8 @@ from functools import partial
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from customers import ageing
 from customers.models import ApprovalStep, Complaint, Instalment
 from salescrm.models import User
 from salescrm.timeutil import local_now
@@ -22,13 +22,7 @@ from .scope import ZERO, money
 # --- receivables -----------------------------------------------------------------------------
 
 # the ageing buckets, in the order of ReceivablesRow's fields
-BUCKETS = [
-    ("current", gettext_lazy("Not yet due")),
-    ("d1_30", gettext_lazy("1–30 days")),
-    ("d31_60", gettext_lazy("31–60 days")),
-    ("d61_90", gettext_lazy("61–90 days")),
-    ("d90_plus", gettext_lazy("Over 90 days")),
-]
+BUCKETS = [(bucket.key, bucket.label) for bucket in ageing.BUCKETS]
 
 
 @dataclass(frozen=True, slots=True)

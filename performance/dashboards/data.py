@@ -6,17 +6,23 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Max, Q, Sum
+from django.utils.translation import gettext as _
 
 from salescrm.timeutil import (
+    add_months,
     month_end,
     month_start,
     quarter_start,
+    year_start,
 )
+from targets.models import Target, TargetPlan
 
 from ..kpis import Ratio, rollup
 from ..models import ChannelFact, FactPeriod, FunnelSnapshot, KpiFact, ProductLineFact
-from .scope import HISTORY_MONTHS, ZERO, Scope, add_months
+from .scope import HISTORY_MONTHS, ZERO, Scope
 
 
 def company_months(metric: str, first: dt.date, last: dt.date) -> list[tuple]:
@@ -24,9 +30,6 @@ def company_months(metric: str, first: dt.date, last: dt.date) -> list[tuple]:
     (signed_amount, collected_amount, new_customers), shared by all readers for
     ``DASHBOARD_CACHE_SECONDS`` (each reader's scope is applied after): the three-year history
     is the same for everyone and changes once a night. One query."""
-    from django.conf import settings
-    from django.core.cache import cache
-
     seconds = getattr(settings, "DASHBOARD_CACHE_SECONDS", 300)
     key = f"dashboard-months:{metric}:{first}:{last}"
     rows = cache.get(key) if seconds else None
@@ -57,8 +60,6 @@ class PeriodFacts:
         return rollup(by_owner, {measure: by_owner if owners is None else owners}).get(measure)
 
     def note(self) -> str:
-        from django.utils.translation import gettext as _
-
         if self.period is None:
             return _("Not computed yet: the nightly job fills this period after its first night.")
         return _("Nightly snapshot of %(start)s to %(cut_off)s.") % {
@@ -121,7 +122,7 @@ class Data:
 
     @cached_property
     def history_start(self) -> dt.date:
-        return add_months(self.scope.month.replace(month=1), -HISTORY_MONTHS + 12)
+        return add_months(year_start(self.scope.month), -HISTORY_MONTHS + 12)
 
     @cached_property
     def signed(self) -> dict:
@@ -134,7 +135,7 @@ class Data:
     def collected(self) -> dict:
         return self._frame_by_month(
             "collected_amount",
-            add_months(self.scope.month.replace(month=1), -12),
+            add_months(year_start(self.scope.month), -12),
             self.scope.month.replace(month=12),
         )
 
@@ -159,8 +160,6 @@ class Data:
     def targets(self) -> dict:
         """{(metric, rep_id): {month: value}} of the published rep-level targets, from January
         of the year to the end of the quarter after the period (one query)."""
-        from targets.models import Target, TargetPlan
-
         last = add_months(quarter_start(self.scope.end), 3)
         rows = (
             Target.objects.filter(
@@ -168,7 +167,7 @@ class Data:
                 level=Target.Level.REP,
                 plan__status=TargetPlan.Status.PUBLISHED,
                 plan__metric__in=["signed_amount", "new_customers"],
-                month__gte=self.scope.month.replace(month=1),
+                month__gte=year_start(self.scope.month),
                 month__lte=month_end(add_months(last, 2)),
             )
             .order_by()

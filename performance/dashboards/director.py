@@ -10,12 +10,12 @@ from django.utils.translation import gettext as _
 
 from salescrm.models import ProductLine
 from salescrm.money import round_places
-from salescrm.timeutil import quarter_start
+from salescrm.timeutil import add_months, quarter_start, year_start
 
 from .. import kpis
 from .data import Data
 from .figures import NOT_A_COLUMN, Chart, Figure, cells
-from .scope import ZERO, add_months, money, percent
+from .scope import ZERO, money, percent
 
 # SPEC §5 / seeds: the goals the director's view draws beside the actuals, per quarter.
 BENCHMARKS = {
@@ -113,7 +113,7 @@ def trend_rows(data: Data) -> list[TrendRow]:
     month before (环比) and on the same month a year earlier (同比), and the collected amount."""
     scope = data.scope
     rows = []
-    month = scope.month.replace(month=1)
+    month = year_start(scope.month)
     while month <= scope.month:
         signed = data.total(data.signed, month, month)
         before = data.total(data.signed, add_months(month, -1), add_months(month, -1))

@@ -7,6 +7,10 @@ from functools import cache
 from html import escape
 
 import plotly.io as pio
+from django.conf import settings
+from django.utils.formats import get_format, localize
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 
 # --- charts --------------------------------------------------------------------------------
 
@@ -34,11 +38,6 @@ class Chart:
         """The table view's rows, built here rather than in a template loop: the director's
         tables hold thousands of cells, which the template language renders several times
         slower. Cells are localized and escaped the way ``{{ cell }}`` would be."""
-        from django.conf import settings
-        from django.utils.formats import get_format, localize
-        from django.utils.html import conditional_escape
-        from django.utils.safestring import mark_safe
-
         # Numbers are most cells: without thousand separators localizing one is writing it
         # out with the language's decimal separator, done here once instead of per cell.
         separator = None if settings.USE_THOUSAND_SEPARATOR else get_format("DECIMAL_SEPARATOR")
@@ -64,8 +63,6 @@ class Chart:
         it. No inline script, so the Content-Security-Policy can forbid inline scripts."""
         if self.draw is None or not self.rows:
             return ""
-        from django.utils.html import format_html
-        from django.utils.safestring import mark_safe
 
         figure = self.draw()
         spec = pio.to_json(

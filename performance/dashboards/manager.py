@@ -10,14 +10,22 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from leads.models import Campaign, Channel
-from salescrm.timeutil import month_end, month_start, quarter_end, quarter_start
+from salescrm.timeutil import (
+    add_months,
+    month_end,
+    month_start,
+    quarter_end,
+    quarter_label,
+    quarter_of,
+    quarter_start,
+)
 
 from .. import forecast, kpis
 from ..models import PeriodKind, ScoreCard
 from .data import Data
 from .figures import NOT_A_COLUMN, Chart, Figure, cells
 from .rep import draw_target_against_signed
-from .scope import ZERO, add_months, money, percent
+from .scope import ZERO, money, percent
 
 # --- target by rep ---------------------------------------------------------------------------
 
@@ -362,7 +370,7 @@ def forecast_rows(data: Data) -> list[ForecastRow]:
         rows.append(
             ForecastRow(
                 metric=label,
-                quarter=f"{next_quarter.year} Q{(next_quarter.month - 1) // 3 + 1}",
+                quarter=quarter_label(next_quarter),
                 point=projection.point if projection else None,
                 low=projection.low if projection else None,
                 high=projection.high if projection else None,
@@ -381,7 +389,7 @@ def draw_forecast(rows: list[ForecastRow]) -> Figure:
     for i, row in enumerate(rows, start=1):
         quarters: dict = defaultdict(Decimal)
         for month, value in row.history:
-            quarters[f"{month.year}Q{(month.month - 1) // 3 + 1}"] += Decimal(value)
+            quarters[f"{month.year}Q{quarter_of(month)}"] += Decimal(value)
         names = list(quarters)[-8:]
         figure.add_bar(
             x=names,

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from leads.models import Lead
 from salescrm.money import round_places
-from salescrm.timeutil import month_end, quarter_end, quarter_start
+from salescrm.timeutil import month_end, quarter_end, quarter_start, year_end, year_start
 
 from ..models import CommissionStatement, PeriodKind, ScoreLine
 from .data import Data
@@ -36,7 +36,7 @@ def target_progress_rows(data: Data) -> list[TargetProgressRow]:
     spans = [
         (_("Month"), scope.month, month_end(scope.month)),
         (_("Quarter"), quarter_start(scope.month), quarter_end(scope.month)),
-        (_("Year"), scope.month.replace(month=1), scope.month.replace(month=12, day=31)),
+        (_("Year"), year_start(scope.month), year_end(scope.month)),
     ]
     rows = []
     for label, first, last in spans:
@@ -195,7 +195,7 @@ def commission_rows(data: Data) -> list[CommissionRow]:
     scope = data.scope
     statements = CommissionStatement.objects.filter(
         rep_id__in=scope.rep_ids,
-        month__gte=scope.month.replace(month=1),
+        month__gte=year_start(scope.month),
         month__lte=scope.month,
     ).order_by("month", "rep_id")
     rows = []

@@ -14,10 +14,10 @@ from salescrm.roles import Role
 from salescrm.timeutil import (
     business_date,
     local_today,
-    month_end,
     month_start,
-    quarter_end,
-    quarter_start,
+    period_end,
+    period_start,
+    quarter_label,
 )
 
 from ..models import PeriodKind
@@ -35,11 +35,6 @@ def percent(numerator, denominator) -> Decimal | None:
 
 def money(value) -> Decimal:
     return round_money(value or 0)
-
-
-def add_months(month: dt.date, count: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + count
-    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def dashboard_kind(user) -> str:
@@ -69,19 +64,11 @@ class Scope:
 
     @property
     def start(self) -> dt.date:
-        if self.period == PeriodKind.QUARTER:
-            return quarter_start(self.month)
-        if self.period == "year":
-            return self.month.replace(month=1)
-        return self.month
+        return period_start(self.period, self.month)
 
     @property
     def end(self) -> dt.date:
-        if self.period == PeriodKind.QUARTER:
-            return quarter_end(self.month)
-        if self.period == "year":
-            return self.month.replace(month=12, day=31)
-        return month_end(self.month)
+        return period_end(self.period, self.month)
 
     @property
     def as_of(self) -> dt.date:
@@ -109,7 +96,7 @@ class Scope:
     @property
     def label(self) -> str:
         if self.period == PeriodKind.QUARTER:
-            return f"{self.month.year} Q{(self.month.month - 1) // 3 + 1}"
+            return quarter_label(self.month)
         if self.period == "year":
             return str(self.month.year)
         return f"{self.month:%Y-%m}"

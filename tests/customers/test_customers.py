@@ -22,7 +22,7 @@ def test_won_lead_becomes_a_customer_with_its_history(rep):
         payer_relation="parent",
     )
     lead_services.activity_log(lead=lead, actor=rep, kind=Activity.Kind.PHONE, outcome="约试听")
-    customer = lead_services.lead_convert(lead=lead, actor=rep)
+    customer = services.customer_from_lead(lead=lead, actor=rep)
     assert isinstance(customer, Customer)
     assert (customer.lead_id, customer.owner, customer.kind, customer.name) == (
         lead.pk,
@@ -36,7 +36,7 @@ def test_won_lead_becomes_a_customer_with_its_history(rep):
     ]
     assert Lead.objects.get(pk=lead.pk).stage == "won"
     # converting again returns the same customer
-    assert lead_services.lead_convert(lead=Lead.objects.get(pk=lead.pk), actor=rep) == customer
+    assert services.customer_from_lead(lead=Lead.objects.get(pk=lead.pk), actor=rep) == customer
 
 
 def test_open_lead_is_not_turned_into_a_customer_directly(rep):

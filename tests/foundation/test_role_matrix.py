@@ -233,7 +233,7 @@ def svc_lead_change_stage(p, actor, tmp_path):
 
 def svc_lead_convert(p, actor, tmp_path):
     lead = LeadFactory(owner=p["rep"])
-    return lambda: ls.lead_convert(lead=lead, actor=actor), _count(Customer, lead=lead)
+    return lambda: cs.customer_from_lead(lead=lead, actor=actor), _count(Customer, lead=lead)
 
 
 def svc_follow_up_log(p, actor, tmp_path):

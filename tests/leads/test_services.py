@@ -4,13 +4,13 @@ import pytest
 from django.db import IntegrityError
 from django.utils import timezone
 
+from customers.services import customer_from_lead
 from leads.models import Activity, Assignment, Lead, StageChange
 from leads.services import (
     DuplicateLead,
     LeadError,
     activity_log,
     lead_change_stage,
-    lead_convert,
     lead_create,
     lead_update,
 )
@@ -165,7 +165,7 @@ def test_effective_visits_are_visits_meetings_trials_and_tours(rep):
 def test_convert_marks_the_lead_won(rep):
     lead = lead_create(actor=rep, name="A", phone="13800138000", channel=channel())
     lead_change_stage(lead=lead, actor=rep, to_stage="negotiation")
-    lead_convert(lead=lead, actor=rep)
+    customer_from_lead(lead=lead, actor=rep)
     lead.refresh_from_db()
     assert lead.stage == "won"
     assert (

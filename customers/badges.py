@@ -1,0 +1,7 @@
+"""The navigation badges of the customers app (registered with ``salescrm.navigation``)."""
+
+from salescrm.navigation import nav_badge
+
+from .views import approval_badge
+
+nav_badge("customers:approval_inbox")(approval_badge)
