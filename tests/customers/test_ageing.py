@@ -4,7 +4,7 @@ receivables ledger and the dashboard chart."""
 import datetime as dt
 
 import pytest
-from performance.dashboards.charts import BUCKETS as CHART_BUCKETS
+from performance.dashboards.backoffice import BUCKETS as CHART_BUCKETS
 
 from customers import ageing
 from customers.models import Instalment
