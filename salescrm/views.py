@@ -9,7 +9,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
 
@@ -100,16 +100,17 @@ def member_detail(request, pk):
 
 
 # The kinds of notification the apps send (salescrm.services.notify callers), for the filter.
+# Spelled gettext_lazy, not an alias: makemessages only extracts the names it knows.
 NOTIFICATION_KINDS = [
-    ("kpi_anomaly", _lazy("KPI anomalies")),
-    ("overdue", _lazy("Overdue instalments")),
-    ("complaint", _lazy("Complaint deadlines")),
-    ("approval", _lazy("Approvals")),
-    ("handoff", _lazy("Course hand-offs")),
-    ("lead_assigned", _lazy("Leads assigned")),
-    ("lead_re_enquiry", _lazy("Re-enquiries")),
-    ("lead_pool_reminder", _lazy("Lead pool reminders")),
-    ("login_locked", _lazy("Log-in locks")),
+    ("kpi_anomaly", gettext_lazy("KPI anomalies")),
+    ("overdue", gettext_lazy("Overdue instalments")),
+    ("complaint", gettext_lazy("Complaint deadlines")),
+    ("approval", gettext_lazy("Approvals")),
+    ("handoff", gettext_lazy("Course hand-offs")),
+    ("lead_assigned", gettext_lazy("Leads assigned")),
+    ("lead_re_enquiry", gettext_lazy("Re-enquiries")),
+    ("lead_pool_reminder", gettext_lazy("Lead pool reminders")),
+    ("login_locked", gettext_lazy("Log-in locks")),
 ]
 
 

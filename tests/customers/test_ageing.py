@@ -4,10 +4,10 @@ receivables ledger and the dashboard chart."""
 import datetime as dt
 
 import pytest
-from performance.dashboards.backoffice import BUCKETS as CHART_BUCKETS
 
 from customers import ageing
 from customers.models import Instalment
+from performance.dashboards.backoffice import BUCKETS as CHART_BUCKETS
 
 DUE = dt.date(2026, 1, 10)  # instalment 1 of `signed_contract`
 
