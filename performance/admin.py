@@ -7,6 +7,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from salescrm.admin import BoundedInlineMixin, RowsInlineMixin
+from salescrm.timeutil import business_date
 
 from . import kpis
 from .commission import Tier, validate_tiers
@@ -31,10 +32,11 @@ class OpenPeriodForm(forms.ModelForm):
 
     def clean_effective_from(self):
         month = self.cleaned_data["effective_from"]
-        if month and month < open_month():
+        first_open = open_month(business_date())
+        if month and month < first_open:
             raise ValidationError(
                 _("%(month)s is closed; a new version can start from %(open)s at the earliest."),
-                params={"month": f"{month:%Y-%m}", "open": f"{open_month():%Y-%m}"},
+                params={"month": f"{month:%Y-%m}", "open": f"{first_open:%Y-%m}"},
             )
         return month
 
@@ -94,7 +96,7 @@ class FrozenOnceClosedMixin:
     def is_frozen(self, obj) -> bool:
         if obj is None or obj.pk is None:
             return False
-        return obj.effective_from < open_month()
+        return obj.effective_from < open_month(business_date())
 
     def has_change_permission(self, request, obj=None):
         if self.is_frozen(obj):
@@ -247,7 +249,7 @@ class KpiSchemeAdmin(FrozenOnceClosedMixin, admin.ModelAdmin):
                 **self.admin_site.each_context(request),
                 "opts": self.opts,
                 "title": _("Preview: last month's ranking"),
-                "preview": scheme_preview(role=role, items=items),
+                "preview": scheme_preview(role=role, items=items, today=business_date()),
                 "proposed": proposed,
                 "items": items,
             },

@@ -14,8 +14,36 @@ from django.utils.translation import gettext as _
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
+class Clock:
+    """The one source of the current business time. Services take `today=` where a caller
+    may know better; everything else reads this, so a test pins the date in one place (the
+    `clock` fixture) instead of patching whichever module happens to import a helper."""
+
+    def __init__(self) -> None:
+        self._fixed: dt.datetime | None = None
+
+    def now(self) -> dt.datetime:
+        return self._fixed if self._fixed is not None else timezone.now()
+
+    def set(self, when: dt.date | dt.datetime) -> None:
+        """Fix the time: an aware datetime as given, a date at noon of that Shanghai day
+        (noon so that neither side of midnight is ambiguous)."""
+        if isinstance(when, dt.datetime):
+            if timezone.is_naive(when):
+                raise ValueError("Clock.set needs an aware datetime or a date.")
+            self._fixed = when
+        else:
+            self._fixed = dt.datetime.combine(when, dt.time(12), tzinfo=SHANGHAI)
+
+    def reset(self) -> None:
+        self._fixed = None
+
+
+clock = Clock()
+
+
 def local_now() -> dt.datetime:
-    return timezone.now().astimezone(SHANGHAI)
+    return clock.now().astimezone(SHANGHAI)
 
 
 def local_today() -> dt.date:
@@ -24,7 +52,7 @@ def local_today() -> dt.date:
 
 def business_date(now: dt.datetime | None = None) -> dt.date:
     """The Shanghai calendar day that has most recently ended at `now` (aware)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     return now.astimezone(SHANGHAI).date() - dt.timedelta(days=1)
 
 

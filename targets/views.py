@@ -47,10 +47,11 @@ def plan_list(request):
 def plan_create(request):
     if request.method == "POST" and (plan := saved_before(request)) is not None:
         return already_saved(request, "targets:plan_weights", pk=plan.pk)
-    form = PlanCreateForm(request.POST or None, initial={"year": local_today().year})
+    today = local_today()
+    form = PlanCreateForm(request.POST or None, initial={"year": today.year})
     if request.method == "POST" and form.is_valid():
         try:
-            plan = services.plan_create(actor=request.user, **form.cleaned_data)
+            plan = services.plan_create(actor=request.user, today=today, **form.cleaned_data)
         except AlreadySubmitted as exc:
             if exc.obj is None:
                 return already_saved(request, "targets:plan_list")
@@ -169,6 +170,7 @@ def _adjust(request, *, plan, rows, totals, key, apply, title, back):
                 reason=form.cleaned_data["reason"],
                 spread=form.cleaned_data["spread"],
                 version=form.cleaned_data["version"] or None,
+                today=today,
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -285,6 +287,7 @@ def member_leave(request, pk):
         data = form.cleaned_data
         try:
             services.plan_member_leave(
+                today=local_today(),
                 year=plan.year,
                 rep=data["rep"],
                 actor=request.user,
@@ -313,6 +316,7 @@ def member_join(request, pk):
         data = form.cleaned_data
         try:
             services.plan_member_join(
+                today=local_today(),
                 year=plan.year,
                 rep=data["rep"],
                 actor=request.user,

@@ -13,6 +13,7 @@ from django.conf import settings
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
+from salescrm import timeutil
 from salescrm.roles import Role
 
 from .factories import TeamFactory, UserFactory
@@ -114,6 +115,16 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture
+def clock():
+    """The business clock every view, form and service reads (salescrm.timeutil.clock):
+    `clock.set(dt.date(2026, 6, 15))` pins "today" (noon in Shanghai) for the rest of the
+    test; the real time comes back afterwards. The Celery worker is another process and
+    keeps the real time."""
+    yield timeutil.clock
+    timeutil.clock.reset()
 
 
 # --- the real Celery worker -------------------------------------------------------------

@@ -16,9 +16,9 @@ TODAY = dt.date(2026, 11, 22)
 
 
 @pytest.fixture
-def root_client(client, monkeypatch):
-    # The open month is computed from the business date; pin it for the tests.
-    monkeypatch.setattr("performance.services.business_date", lambda: TODAY - dt.timedelta(days=1))
+def root_client(client, clock):
+    # The open month is that of the business date (the day before TODAY); pin the clock.
+    clock.set(TODAY)
     client.force_login(
         UserFactory(username="root", is_superuser=True, is_staff=True, language="en")
     )
@@ -152,11 +152,11 @@ def test_preview_of_a_read_only_scheme_shows_its_stored_ranking_to_the_superuser
 
 
 def test_a_director_who_only_reads_schemes_previews_an_open_one_without_a_403(
-    client, director, rep, teammate, monkeypatch
+    client, director, rep, teammate, clock
 ):
     from salescrm.services import user_set_role
 
-    monkeypatch.setattr("performance.services.business_date", lambda: TODAY - dt.timedelta(days=1))
+    clock.set(TODAY)
     scheme = KpiScheme.objects.create(role="rep", name="Open", effective_from=dt.date(2026, 12, 1))
     KpiSchemeItem.objects.create(scheme=scheme, kpi="lead_conversion", weight=100, target_value=1)
     director_user = user_set_role(user=director, role="director")

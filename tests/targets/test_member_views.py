@@ -51,10 +51,8 @@ def test_manager_cannot_open_the_team_split(login, plan, manager):
     )
 
 
-def test_manager_records_a_leaver_through_the_page(
-    login, plan, manager, rep, teammate, monkeypatch
-):
-    monkeypatch.setattr("targets.services.local_today", lambda: dt.date(plan.year, 6, 15))
+def test_manager_records_a_leaver_through_the_page(login, plan, manager, rep, teammate, clock):
+    clock.set(dt.date(plan.year, 6, 15))
     client = login(manager)
     url = reverse("targets:member_leave", args=[plan.pk])
     response = client.get(url)
@@ -70,8 +68,8 @@ def test_manager_records_a_leaver_through_the_page(
     assert Target.objects.get(plan=plan, rep=rep, month__month=6).value == D("33333.34")
 
 
-def test_leaver_of_ended_months_is_refused_on_the_page(login, plan, manager, rep, monkeypatch):
-    monkeypatch.setattr("targets.services.local_today", lambda: dt.date(plan.year, 6, 15))
+def test_leaver_of_ended_months_is_refused_on_the_page(login, plan, manager, rep, clock):
+    clock.set(dt.date(plan.year, 6, 15))
     response = login(manager).post(
         reverse("targets:member_leave", args=[plan.pk]),
         {"rep": rep.pk, "last_month": 2, "reason": "resigned"},
@@ -81,8 +79,8 @@ def test_leaver_of_ended_months_is_refused_on_the_page(login, plan, manager, rep
     assert Target.objects.get(plan=plan, rep=rep, month__month=5).value == D("33333.34")
 
 
-def test_manager_adds_a_joiner_through_the_page(login, plan, manager, team, monkeypatch):
-    monkeypatch.setattr("targets.services.local_today", lambda: dt.date(plan.year, 10, 3))
+def test_manager_adds_a_joiner_through_the_page(login, plan, manager, team, clock):
+    clock.set(dt.date(plan.year, 10, 3))
     newcomer = User.objects.create(
         username="rep_a5", role="rep", team=team, hire_date=dt.date(plan.year, 10, 1)
     )
@@ -101,8 +99,8 @@ def test_manager_adds_a_joiner_through_the_page(login, plan, manager, team, monk
     )
 
 
-def test_manager_cannot_add_a_joiner_of_another_team(login, plan, manager, other_team, monkeypatch):
-    monkeypatch.setattr("targets.services.local_today", lambda: dt.date(plan.year, 10, 3))
+def test_manager_cannot_add_a_joiner_of_another_team(login, plan, manager, other_team, clock):
+    clock.set(dt.date(plan.year, 10, 3))
     stranger = User.objects.create(username="rep_b5", role="rep", team=other_team)
     response = login(manager).post(
         reverse("targets:member_join", args=[plan.pk]), {"rep": stranger.pk, "reason": "x"}

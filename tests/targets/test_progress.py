@@ -123,8 +123,8 @@ def test_monthly_series_of_a_team_and_the_company(plan2026, director):
     assert [s["actual"] for s in company[1:4]] == [D("2000.00"), D("18000.50"), D("8000.00")]
 
 
-def test_progress_page_shows_rows_chart_and_exports(login, plan2026, director, monkeypatch):
-    monkeypatch.setattr("targets.views.local_today", lambda: AS_OF)
+def test_progress_page_shows_rows_chart_and_exports(login, plan2026, director, clock):
+    clock.set(AS_OF)
     client = login(director)
     response = client.get(reverse("targets:progress"), {"plan": plan2026.pk, "period": "year"})
     assert response.status_code == 200
@@ -139,8 +139,8 @@ def test_progress_page_shows_rows_chart_and_exports(login, plan2026, director, m
     assert lines[1] == "Company,,Company,1200000.00,333333.33,28000.50,0.0233,-305332.83,102201.83"
 
 
-def test_rep_progress_page_shows_only_their_row(login, plan2026, rep, monkeypatch):
-    monkeypatch.setattr("targets.views.local_today", lambda: AS_OF)
+def test_rep_progress_page_shows_only_their_row(login, plan2026, rep, clock):
+    clock.set(AS_OF)
     response = login(rep).get(reverse("targets:progress"), {"plan": plan2026.pk})
     assert [row.label for row in response.context["rows"]] == ["rep_a1"]
     assert "rep_a2" not in response.content.decode()
@@ -220,8 +220,8 @@ def test_activity_focused_rep_is_measured_on_effective_visits(
         ),
     ],
 )
-def test_progress_xlsx_export_for_each_sales_role(login, plan2026, who, rows, request, monkeypatch):
-    monkeypatch.setattr("targets.views.local_today", lambda: AS_OF)
+def test_progress_xlsx_export_for_each_sales_role(login, plan2026, who, rows, request, clock):
+    clock.set(AS_OF)
     response = login(request.getfixturevalue(who)).get(
         reverse("targets:progress"), {"plan": plan2026.pk, "month": 4, "export": "xlsx"}
     )

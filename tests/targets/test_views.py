@@ -119,8 +119,8 @@ def test_editing_errors_say_what_and_where_and_change_nothing(login, plan, manag
     assert not Adjustment.objects.exists()
 
 
-def test_ended_months_are_not_offered_for_editing(login, plan, manager, team, monkeypatch):
-    monkeypatch.setattr("targets.views.local_today", lambda: dt.date(plan.year, 4, 10))
+def test_ended_months_are_not_offered_for_editing(login, plan, manager, team, clock):
+    clock.set(dt.date(plan.year, 4, 10))
     response = login(manager).get(reverse("targets:plan_adjust_team", args=[plan.pk, team.pk]))
     form = response.context["form"]
     months = sorted({target.month.month for target in form.cells.values()})
