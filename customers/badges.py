@@ -2,6 +2,6 @@
 
 from salescrm.navigation import nav_badge
 
-from .views import approval_badge
+from .selectors import approval_badge
 
 nav_badge("customers:approval_inbox")(approval_badge)

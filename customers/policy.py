@@ -8,8 +8,8 @@ role may never take the action (salescrm.permissions.ALLOWED), ``BusinessRuleErr
 person or the record's state forbids it. The permission objects are those same checks run
 without raising, so a button is shown exactly when the service would accept the click.
 
-Who decides which approval step is the table ``STEP_REVIEWERS`` (customers.models); the inbox
-query ``ApprovalStep.objects.actionable_by`` is its SQL twin.
+Who decides which approval step is the table ``STEP_REVIEWERS`` (customers.models.approvals);
+the inbox query ``ApprovalStep.objects.actionable_by`` is its SQL twin.
 """
 
 import datetime as dt
