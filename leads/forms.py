@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from salescrm.bounds import MAX_ID
+from salescrm.extensions import extension_fields
 from salescrm.forms import DateInput, DateTimeInput
 from salescrm.models import ProductLine, Team, User
 from salescrm.roles import Role
@@ -159,11 +160,16 @@ class ActivityForm(OneTimeSubmitForm, forms.ModelForm):
             "feedback": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, lead=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [
             choice for choice in Activity.Kind.choices if choice[0] != Activity.Kind.RE_ENQUIRY
         ]
+        # Fields other apps add to a lead's follow-up (salescrm.extensions), e.g. the script
+        # used; the service hands their values back to those apps.
+        extra = extension_fields(user, lead) if lead is not None else {}
+        self.fields.update(extra)
+        self.extension_names = list(extra)
         self.fields["occurred_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
         self.fields["occurred_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
@@ -178,6 +184,16 @@ class ActivityForm(OneTimeSubmitForm, forms.ModelForm):
         if value and value < local_today():
             raise ValidationError(_("The next follow-up must be today or later."))
         return value
+
+    @property
+    def extension_inputs(self):
+        return [self[name] for name in self.extension_names]
+
+    def split_extensions(self) -> tuple[dict, dict]:
+        """(the follow-up's own fields, the extensions' fields) of the cleaned data."""
+        data = dict(self.cleaned_data)
+        extras = {name: data.pop(name) for name in self.extension_names if name in data}
+        return data, extras
 
 
 class StageForm(forms.Form):

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from salescrm.errors import BusinessRuleError
+from salescrm.extensions import extensions_saved
 from salescrm.models import Team, User
 from salescrm.permissions import Action, ensure_may
 from salescrm.roles import Role
@@ -313,10 +314,14 @@ def activity_log(
     feedback: str = "",
     next_step: str = "",
     next_follow_up_on: dt.date | None = None,
+    extras: dict | None = None,
 ) -> Activity:
     """Log a follow-up, visit or note on a lead (activities on a customer go on its lead).
 
-    A follow-up by the rep resets the pool clock and moves a new lead to "contacted"."""
+    A follow-up by the rep resets the pool clock and moves a new lead to "contacted".
+    `extras` are the values of the fields other apps added to the form (the script used):
+    each app saves its part in this transaction (salescrm.extensions), and a refusal there
+    leaves no follow-up either."""
     if actor is not None:  # None: the public form, an import command, the nightly job
         ensure_may(actor, Action.FOLLOW_UP_LOG)
         # A follow-up resets the pool clock: only on a lead the actor works (own or team's).
@@ -344,6 +349,8 @@ def activity_log(
         next_step=next_step,
         next_follow_up_on=next_follow_up_on,
     )
+    if extras is not None:
+        extensions_saved(activity=activity, actor=actor, data=extras)
     if kind in FOLLOW_UP_KINDS:
         # Conditional update: a late entry of an older call never moves the clock back, nor
         # replaces the next follow-up date planned at a later call.

@@ -151,7 +151,7 @@ def lead_detail(request, pk, *, activity_form=None, stage_form=None):
         and lead.owner_id is None
         and lead.is_open
         and request.user.team_id == lead.team_id,
-        "activity_form": activity_form or ActivityForm(),
+        "activity_form": activity_form or ActivityForm(user=request.user, lead=lead),
         "stage_form": stage_form or StageForm(initial={"to_stage": lead.stage}),
         "assign_form": AssignForm(manager=request.user, initial={"to_owner": lead.owner_id})
         if manages
@@ -210,10 +210,11 @@ def lead_edit(request, pk):
 @action_required(Action.FOLLOW_UP_LOG)
 def activity_add(request, pk):
     lead = _lead_for_write(request, pk)
-    form = ActivityForm(request.POST)
+    form = ActivityForm(request.POST, user=request.user, lead=lead)
     if form.is_valid():
+        fields, extras = form.split_extensions()
         try:
-            activity_log(lead=lead, actor=request.user, **form.cleaned_data)
+            activity_log(lead=lead, actor=request.user, extras=extras, **fields)
         except AlreadySubmitted:
             return already_saved(request, lead)
         except LeadError as exc:

@@ -489,6 +489,13 @@ PLAIN_KPIS = {"signed_amount", "collected_amount", "effective_visits", "new_cust
 KPI_BY_CODE = {kpi.code: kpi for kpi in KPIS}
 KPI_CHOICES = [(kpi.code, kpi.label) for kpi in KPIS]
 
+
+def kpi_choices() -> list[tuple[str, str]]:
+    """The catalogue as choices, read when a form is drawn, so the KPIs that apps built on
+    this one register (``register_kpi``) are offered too."""
+    return list(KPI_CHOICES)
+
+
 # Why a ratio KPI can have no value in a period: there is nothing to divide by.
 NO_VALUE_REASONS = {
     "target_achievement": _("no signed-amount target for the period"),
@@ -505,6 +512,21 @@ NO_VALUE_REASONS = {
     "complaint_response_24h": _("no complaints opened in the period"),
     "activity_plan_completion": _("no weekly activity plan in the period"),
 }
+
+
+def register_kpi(kpi: Kpi, *, no_value_reason=None, plain: bool = False) -> None:
+    """Add a KPI defined by an app built on this one (the enablement app's people KPIs, from
+    its AppConfig.ready), so that the admin can put it into a scheme with a weight and the
+    scorecards compute it like the others. `plain`: an amount or count, not a ratio."""
+    if kpi.code in KPI_BY_CODE:
+        return
+    KPIS.append(kpi)
+    KPI_BY_CODE[kpi.code] = kpi
+    KPI_CHOICES.append((kpi.code, kpi.label))
+    if no_value_reason is not None:
+        NO_VALUE_REASONS[kpi.code] = no_value_reason
+    if plain:
+        PLAIN_KPIS.add(kpi.code)
 
 
 def compute_all(

@@ -59,6 +59,19 @@ NAV_ITEMS = [
     NavItem(_("Scorecards"), "performance:scorecards", SALES, _("Performance")),
     NavItem(_("Commission"), "performance:statements", SALES + (Role.FINANCE,), _("Performance")),
     NavItem(_("Team members"), "member_list", LEADERS, _("Organisation")),
+    # enablement
+    NavItem(_("Script library"), "enablement:library", SALES, _("Enablement")),
+    NavItem(_("Script approvals"), "enablement:approvals", LEADERS, _("Enablement")),
+    NavItem(_("Script usage"), "enablement:usage", SALES, _("Enablement")),
+    NavItem(_("Script experiments"), "enablement:experiments", SALES, _("Enablement")),
+    NavItem(_("Onboarding"), "enablement:onboarding", SALES, _("Enablement")),
+    NavItem(_("Training"), "enablement:training", SALES, _("Enablement")),
+    NavItem(
+        _("Promotion eligibility"),
+        "enablement:promotion",
+        (Role.MANAGER, Role.DIRECTOR, Role.ADMIN),
+        _("Enablement"),
+    ),
 ]
 
 

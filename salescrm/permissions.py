@@ -70,6 +70,14 @@ class Action(StrEnum):
     TARGET_MEMBER_CHANGE = "target_member_change"
     # one's own account
     OWN_SETTINGS = "own_settings"
+    # enablement (scripts, experiments, onboarding, training, promotion)
+    SCRIPT_WRITE = "script_write"
+    SCRIPT_APPROVE = "script_approve"
+    EXPERIMENT_MANAGE = "experiment_manage"
+    ONBOARDING_MANAGE = "onboarding_manage"
+    ONBOARDING_SIGN_OFF = "onboarding_sign_off"
+    TRAINING_RECORD = "training_record"
+    PROMOTION_DECIDE = "promotion_decide"
 
 
 ALLOWED: dict[Action, frozenset[Role]] = {
@@ -116,6 +124,16 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.TARGET_ADJUST_TEAMS: frozenset({DIRECTOR, ADMIN}),
     Action.TARGET_MEMBER_CHANGE: frozenset({MANAGER, DIRECTOR, ADMIN}),
     Action.OWN_SETTINGS: EVERYONE,
+    # enablement: anyone in sales may write or revise a library entry; a manager, the
+    # director or an admin approves it (never their own version) before reps see it.
+    Action.SCRIPT_WRITE: frozenset({REP, MANAGER, DIRECTOR, ADMIN}),
+    Action.SCRIPT_APPROVE: frozenset({MANAGER, DIRECTOR, ADMIN}),
+    Action.EXPERIMENT_MANAGE: frozenset({MANAGER, DIRECTOR}),
+    Action.ONBOARDING_MANAGE: frozenset({MANAGER, DIRECTOR, ADMIN}),
+    # the mentor is usually an experienced rep; the service checks they mentor that plan
+    Action.ONBOARDING_SIGN_OFF: frozenset({REP, MANAGER, DIRECTOR, ADMIN}),
+    Action.TRAINING_RECORD: frozenset({MANAGER, DIRECTOR, ADMIN}),
+    Action.PROMOTION_DECIDE: frozenset({DIRECTOR}),
 }
 
 
@@ -159,6 +177,13 @@ WHAT = {
     Action.TARGET_ADJUST_TEAMS: "adjust team targets",
     Action.TARGET_MEMBER_CHANGE: "move targets of a leaver or joiner",
     Action.OWN_SETTINGS: "own language, mark own notifications read",
+    Action.SCRIPT_WRITE: "write or revise a script, objection card or case study",
+    Action.SCRIPT_APPROVE: "approve or reject a library version (not one's own)",
+    Action.EXPERIMENT_MANAGE: "define a script A/B experiment",
+    Action.ONBOARDING_MANAGE: "start an onboarding plan, record the probation decision",
+    Action.ONBOARDING_SIGN_OFF: "sign off an onboarding item (the plan's mentor or a leader)",
+    Action.TRAINING_RECORD: "record training sessions, attendance, scores and plans",
+    Action.PROMOTION_DECIDE: "open a team-lead application and record its decision",
 }
 
 

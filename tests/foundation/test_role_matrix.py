@@ -29,6 +29,18 @@ from customers.models import (
     SatisfactionSurvey,
     TierChange,
 )
+from enablement import services as es
+from enablement.experiments import experiment_create
+from enablement.models import (
+    Course,
+    Experiment,
+    OnboardingItem,
+    OnboardingPlan,
+    OnboardingTemplate,
+    PromotionCase,
+    Script,
+    TrainingSession,
+)
 from leads import services as ls
 from leads.importing import leads_import
 from leads.models import Activity, ActivityPlan, Assignment, Channel, Lead
@@ -88,6 +100,14 @@ EXPECTED = {
     "target_adjust_teams": "director admin",
     "target_member_change": "manager director admin",
     "own_settings": "rep manager director legal finance service admin",
+    # enablement
+    "script_write": "rep manager director admin",
+    "script_approve": "manager director admin",
+    "experiment_manage": "manager director",
+    "onboarding_manage": "manager director admin",
+    "onboarding_sign_off": "rep manager director admin",
+    "training_record": "manager director admin",
+    "promotion_decide": "director",
 }
 
 ROLES = [role.value for role in Role]
@@ -557,6 +577,111 @@ def svc_own_settings(p, actor, tmp_path):
     return both, lambda: type(actor).objects.filter(pk=actor.pk, language="en").count()
 
 
+# --- enablement ---
+
+
+def _published(p, title):
+    script = es.script_create(
+        actor=p["rep"], kind="script", title=title, stage="trial", body="话术"
+    )
+    es.version_decide(actor=p["manager"], version=script.versions.get(), approve=True)
+    return script
+
+
+def svc_script_write(p, actor, tmp_path):
+    return (
+        lambda: es.script_create(actor=actor, kind="script", title="开场白", body="您好"),
+        _count(Script),
+    )
+
+
+def svc_script_approve(p, actor, tmp_path):
+    script = es.script_create(actor=p["rep"], kind="script", title="开场白", body="您好")
+    return (
+        lambda: es.version_decide(actor=actor, version=script.versions.get(), approve=True),
+        _count(Script, published_version__isnull=False),
+    )
+
+
+def svc_experiment_manage(p, actor, tmp_path):
+    a, b = _published(p, "旧话术"), _published(p, "新话术")
+    return (
+        lambda: experiment_create(
+            actor=actor,
+            name="试听话术",
+            script_a=a,
+            script_b=b,
+            from_stage="trial",
+            to_stage="proposal",
+            team=p["rep"].team,
+            starts_on=dt.date(2026, 6, 1),
+            min_sample=50,
+        ),
+        _count(Experiment),
+    )
+
+
+def _onboarding_template():
+    template = OnboardingTemplate.objects.create(name="新人入职")
+    template.items.create(title="产品知识")
+    return template
+
+
+def svc_onboarding_manage(p, actor, tmp_path):
+    template = _onboarding_template()
+    return (
+        lambda: es.onboarding_plan_start(
+            actor=actor, rep=p["rep"], template=template, hire_date=dt.date(2026, 6, 1)
+        ),
+        _count(OnboardingPlan),
+    )
+
+
+def _teammates_plan(p):
+    teammate = UserFactory(username="new_rep", role=Role.REP, team=p["rep"].team)
+    return es.onboarding_plan_start(
+        actor=p["manager"],
+        rep=teammate,
+        template=_onboarding_template(),
+        mentor=p["rep"],
+        hire_date=dt.date(2026, 6, 1),
+    )
+
+
+def svc_onboarding_sign_off(p, actor, tmp_path):
+    item = _teammates_plan(p).items.get()
+    return (
+        lambda: es.onboarding_sign_off(actor=actor, item=item),
+        _count(OnboardingItem, signed_off_on__isnull=False),
+    )
+
+
+def svc_training_record(p, actor, tmp_path):
+    course = Course.objects.create(title="谈判技巧")
+    return (
+        lambda: es.training_session_create(actor=actor, course=course, held_on=dt.date(2026, 6, 1)),
+        _count(TrainingSession),
+    )
+
+
+def _promotion_case(p):
+    return PromotionCase.objects.create(
+        rep=p["rep"],
+        first_quarter=dt.date(2026, 1, 1),
+        second_quarter=dt.date(2026, 4, 1),
+        opened_by=p["director"],
+        opened_on=dt.date(2026, 7, 2),
+    )
+
+
+def svc_promotion_decide(p, actor, tmp_path):
+    case = _promotion_case(p)
+    return (
+        lambda: es.promotion_decide(actor=actor, case=case, approve=True, reason="连续两季达标"),
+        _count(PromotionCase, decision="approved"),
+    )
+
+
 SERVICE_CASES = {
     name.removeprefix("svc_"): case
     for name, case in list(globals().items())
@@ -670,6 +795,19 @@ def _complaint_url(name):
     return lambda p: reverse(name, args=[_complaint(p).pk])
 
 
+def _version_url(p):
+    script = es.script_create(actor=p["rep"], kind="script", title="开场白", body="您好")
+    return reverse("enablement:version_decide", args=[script.versions.get().pk])
+
+
+def _sign_off_url(p):
+    return reverse("enablement:item_sign_off", args=[_teammates_plan(p).items.get().pk])
+
+
+def _promotion_url(p):
+    return reverse("enablement:promotion_decide", args=[_promotion_case(p).pk])
+
+
 # (action, method, url builder, data): GET pages show the form, POST ones are posted empty;
 # a refused role gets 403, an allowed one the form or its error message, never 403.
 VIEW_CASES = [
@@ -721,6 +859,14 @@ VIEW_CASES = [
     ("target_adjust_teams", "get", _plan_url("targets:plan_adjust_company"), None),
     ("target_member_change", "get", _plan_url("targets:member_leave"), None),
     ("target_member_change", "get", _plan_url("targets:member_join"), None),
+    ("script_write", "get", _url("enablement:script_create"), None),
+    ("script_approve", "get", _url("enablement:approvals"), None),
+    ("script_approve", "post", _version_url, {}),
+    ("experiment_manage", "post", _url("enablement:experiments"), {}),
+    ("onboarding_manage", "post", _url("enablement:onboarding"), {}),
+    ("onboarding_sign_off", "post", _sign_off_url, {}),
+    ("training_record", "post", _url("enablement:training_plan_add"), {}),
+    ("promotion_decide", "post", _promotion_url, {}),
 ]
 
 
