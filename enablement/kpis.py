@@ -30,7 +30,7 @@ from salescrm.models import User
 from salescrm.roles import Role
 from salescrm.timeutil import add_months, month_end
 
-from .models import Attendance, OnboardingPlan, PromotionCase, TrainingPlanItem
+from .models import Attendance, OnboardingPlan, PromotionCase, TrainingPlanItem, plus_months
 
 PROBATION_MONTHS = 3
 WINDOW_MONTHS = 12
@@ -58,14 +58,14 @@ def month_ends(end: dt.date) -> list[dt.date]:
 
 def core_attrition(start: dt.date, end: dt.date) -> dict[int, Ratio]:
     ends = month_ends(end)
-    window_start = add_months(end, -WINDOW_MONTHS) + dt.timedelta(days=1)
+    window_start = plus_months(end, -WINDOW_MONTHS) + dt.timedelta(days=1)
     reps = User.objects.filter(role=Role.REP, hire_date__isnull=False).values_list(
         "id", "hire_date", "departure__left_on"
     )
     ratios = {}
     twelve = Decimal(WINDOW_MONTHS)
     for rep, hired, left in reps:
-        core_from = add_months(hired, PROBATION_MONTHS)
+        core_from = plus_months(hired, PROBATION_MONTHS)
         counted = sum(1 for day in ends if core_from <= day and (left is None or left > day))
         leaver = left is not None and window_start <= left <= end and core_from <= left
         if counted or leaver:

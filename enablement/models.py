@@ -20,9 +20,16 @@ from leads.models import Activity, Lead
 from salescrm.models import ProductLine
 from salescrm.roles import LEADERS
 from salescrm.scoping import ScopedQuerySet, managed_team_ids
-from salescrm.timeutil import validate_business_date
+from salescrm.timeutil import add_months, month_end, validate_business_date
 
 PERCENT = {"max_digits": 7, "decimal_places": 2}
+
+
+def plus_months(day: dt.date, count: int) -> dt.date:
+    """The same day `count` months later (earlier when negative), or that month's last day
+    when it is shorter: 2026-03-10 + 3 → 2026-06-10; 2025-11-30 + 3 → 2026-02-28."""
+    first = add_months(day, count)
+    return first.replace(day=min(day.day, month_end(first).day))
 
 
 class EnablementSettings(models.Model):
@@ -571,9 +578,7 @@ class OnboardingPlan(models.Model):
 
     @property
     def probation_due_on(self) -> dt.date:
-        from salescrm.timeutil import add_months
-
-        return add_months(self.hire_date, 3)
+        return plus_months(self.hire_date, 3)
 
 
 class OnboardingItem(models.Model):
