@@ -247,3 +247,80 @@ def test_the_usage_page_counts_and_bounds_its_queries(
         page = client.get(reverse("enablement:usage")).content.decode()
     assert "100.00 %" in page and "0.00 %" in page
     assert client.get(reverse("enablement:usage"), {"month": "2026-13"}).status_code == 200
+
+
+# --- the pages --------------------------------------------------------------------------------
+
+
+def test_a_draft_is_a_404_to_other_reps_and_visible_to_its_author_and_reviewers(
+    client, rep, teammate, outsider, manager, director, legal
+):
+    script = services.script_create(actor=rep, kind="script", title="开场白", body="您好")
+    url = script.get_absolute_url()
+    for user in (rep, manager, director):
+        client.force_login(user)
+        assert client.get(url).status_code == 200, user
+    for user in (teammate, outsider):
+        client.force_login(user)
+        assert client.get(url).status_code == 404, user
+    client.force_login(legal)
+    assert client.get(url).status_code == 403
+
+
+def test_the_create_form_refuses_bad_input_and_saves_nothing(login, rep):
+    client = login(rep)
+    base = {"kind": "script", "title": "开场白", "stage": "contact", "body": "您好"}
+    for change in (
+        {"kind": "poem"},
+        {"stage": "heaven"},
+        {"title": ""},
+        {"body": ""},
+        {"title": "x" * 121},
+        {"product_line": "999999"},
+        {"kind": "objection"},  # no objection named
+    ):
+        assert (
+            client.post(reverse("enablement:script_create"), {**base, **change}).status_code == 200
+        )
+    assert Script.objects.count() == 0
+    assert client.post(reverse("enablement:script_create"), base).status_code == 302
+    assert Script.objects.count() == 1
+
+
+def test_a_manager_publishes_from_the_approvals_page(login, rep, manager):
+    script = services.script_create(actor=rep, kind="script", title="开场白", body="您好")
+    client = login(manager)
+    assert "开场白" in client.get(reverse("enablement:approvals")).content.decode()
+    version = pending_version(script)
+    url = reverse("enablement:version_decide", args=[version.pk])
+    assert client.post(url, {"approve": "maybe"}).status_code == 302
+    assert client.post(url, {"approve": "0", "note": ""}).status_code == 302  # needs a note
+    version.refresh_from_db()
+    assert version.status == ScriptVersion.Status.PENDING
+    client.post(url, {"approve": "1", "next": "approvals"})
+    script.refresh_from_db()
+    assert script.published_version == version
+
+
+def test_the_library_lists_published_entries_with_bounded_queries(
+    login, rep, manager, django_assert_max_num_queries
+):
+    for index in range(12):
+        published_script(rep, manager, title=f"话术{index}", stage="trial")
+    services.script_create(actor=manager, kind="script", title="草稿", body="x")
+    client = login(rep)
+    with django_assert_max_num_queries(20):
+        page = client.get(reverse("enablement:library"), {"stage": "trial"}).content.decode()
+    assert "话术11" in page and "草稿" not in page
+    assert client.get(reverse("enablement:library"), {"stage": "heaven"}).status_code == 200
+
+
+def test_a_rep_revises_a_published_entry_which_waits_for_approval(login, rep, teammate, manager):
+    script = published_script(rep, manager)
+    client = login(teammate)
+    url = reverse("enablement:script_revise", args=[script.pk])
+    assert client.post(url, {"body": ""}).status_code == 200
+    assert client.post(url, {"body": "更好的开场白"}).status_code == 302
+    script.refresh_from_db()
+    assert script.published_version.number == 1
+    assert pending_version(script).author == teammate
