@@ -318,6 +318,7 @@ def _plan_for(request, pk):
     )
 
 
+@role_required(*SALES)
 def onboarding_detail(request, pk, *, probation_form=None):
     plan = _plan_for(request, pk)
     items = plan.items.select_related("signed_off_by")
