@@ -1,0 +1,1 @@
+from tests.leads.conftest import lead_defaults  # noqa: F401  (the migrations' default rows)
