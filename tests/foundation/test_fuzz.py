@@ -170,6 +170,15 @@ PATH_MODELS = {
     "performance:scorecard_detail": "performance.Scorecard",
     "performance:statement_detail": "performance.CommissionStatement",
     "performance:statement_close": "performance.CommissionStatement",
+    "enablement:script_detail": "enablement.Script",
+    "enablement:script_revise": "enablement.Script",
+    "enablement:version_decide": "enablement.ScriptVersion",
+    "enablement:experiment_detail": "enablement.Experiment",
+    "enablement:onboarding_detail": "enablement.OnboardingPlan",
+    "enablement:probation_decide": "enablement.OnboardingPlan",
+    "enablement:item_sign_off": "enablement.OnboardingItem",
+    "enablement:session_detail": "enablement.TrainingSession",
+    "enablement:promotion_decide": "enablement.PromotionCase",
 }
 OTHER_PARAMS = {"team_id": "salescrm.Team", "customer_pk": "customers.Customer"}
 # Not crawled: Django admin's own pages, the login/password pages of django.contrib.auth,
@@ -526,6 +535,51 @@ def fuzz_query(run: Run, url: str, query_seed: int):
 # --- the dataset ---------------------------------------------------------------------------
 
 
+def _enablement_world(rep, teammate, manager, director, today):
+    """Scripts (published and pending), an experiment, an onboarding plan, a training
+    session with attendance, a promotion case."""
+    import datetime as dt
+    import random
+
+    from enablement import services as es
+    from enablement.experiments import experiment_create
+    from enablement.models import Course, OnboardingTemplate, PromotionCase, TrainingSession
+
+    scripts = []
+    for title in ("旧话术", "新话术"):
+        script = es.script_create(actor=rep, kind="script", title=title, stage="trial", body="话术")
+        es.version_decide(actor=manager, version=script.versions.get(), approve=True)
+        scripts.append(script)
+    es.script_revise(actor=rep, script=scripts[0], body="修订")
+    experiment_create(
+        actor=manager,
+        name="试听",
+        script_a=scripts[0],
+        script_b=scripts[1],
+        from_stage="trial",
+        to_stage="proposal",
+        team=rep.team,
+        starts_on=today - dt.timedelta(days=10),
+        min_sample=30,
+        rng=random.Random(1),
+    )
+    template = OnboardingTemplate.objects.create(name="新人")
+    template.items.create(title="产品知识")
+    newcomer = UserFactory(username="fuzz_new", role=Role.REP, team=rep.team, hire_date=today)
+    es.onboarding_plan_start(actor=manager, rep=newcomer, template=template, mentor=rep)
+    session = TrainingSession.objects.create(
+        course=Course.objects.create(title="谈判"), held_on=today
+    )
+    es.attendance_record(actor=manager, session=session, rep=rep, attended=True, score=80)
+    PromotionCase.objects.create(
+        rep=rep,
+        first_quarter=dt.date(today.year, 1, 1),
+        second_quarter=dt.date(today.year, 4, 1),
+        opened_by=director,
+        opened_on=today,
+    )
+
+
 @pytest.fixture
 def world(rep, teammate, manager, outsider, director, legal, finance, service_user, team):
     """A little of everything each role can open: leads (own, pool, another team's), a
@@ -604,6 +658,7 @@ def world(rep, teammate, manager, outsider, director, legal, finance, service_us
     performance_services.commission_compute(day=today, catch_up_months=0)
     for user in (rep, manager, director, legal, finance, service_user, admin):
         Notification.objects.create(recipient=user, kind="pool", key="fuzz", title="fuzz")
+    _enablement_world(rep, teammate, manager, director, today)
     return {
         "rep": rep,
         "manager": manager,
