@@ -462,6 +462,8 @@ def _training(ctx: DemoContext, rng) -> None:
     for rep in reps:
         for course in rng.sample(courses, 2):
             due = ctx.today + dt.timedelta(days=rng.randint(-120, 60))
+            if rep.hire_date:  # never due before the rep could have been trained
+                due = max(due, rep.hire_date + dt.timedelta(days=21))
             plan_rows.append(TrainingPlanItem(rep=rep, course=course, due_on=due))
     TrainingPlanItem.objects.bulk_create(plan_rows)
     ctx.log(f"  training: {len(sessions)} sessions, {len(rows)} attendances")
