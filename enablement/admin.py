@@ -42,15 +42,21 @@ class ScriptAdmin(admin.ModelAdmin):
     list_display = ["title", "kind", "stage", "product_line", "published_version", "is_retired"]
     list_filter = ["kind", "stage", "is_retired"]
     search_fields = ["title"]
-    # versions are published through the approval, never here
+    # entries are written and published on the library pages, through the approval
     readonly_fields = ["published_version", "created_by"]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(ScriptVersion)
 class ScriptVersionAdmin(admin.ModelAdmin):
     list_display = ["script", "number", "status", "author", "decided_by"]
     list_filter = ["status"]
-    readonly_fields = ["status", "decided_by", "decided_at", "author"]
+    readonly_fields = ["status", "decided_by", "decided_at", "author", "script", "number"]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(Experiment)
