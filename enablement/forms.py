@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from customers.models import Contract
 from salescrm.forms import BusinessDateField, BusinessMonthField
 from salescrm.models import ProductLine, Team, User
 from salescrm.roles import Role
@@ -51,6 +52,21 @@ class VersionTextForm(OneTimeSubmitForm):
     result = forms.CharField(
         label=_("Result"), required=False, widget=forms.Textarea(attrs={"rows": 2}), **TEXT
     )
+    contract = forms.ModelChoiceField(
+        label=_("Won contract (case studies)"),
+        required=False,
+        queryset=Contract.objects.none(),
+        help_text=_("One of your signed contracts the case is about."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contract"].queryset = (
+            Contract.objects.visible_to(user)
+            .filter(status__in=Contract.SIGNED_STATES)
+            .select_related("customer")
+            .order_by("-signed_on")
+        )
 
 
 class ScriptForm(VersionTextForm):

@@ -9,6 +9,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from customers.models import Contract
 from leads.models import Activity
 from salescrm.errors import BusinessRuleError
 from salescrm.models import User
@@ -45,7 +46,14 @@ VERSION_TEXT_FIELDS = (
 )
 
 
-def _check_text(kind: str, text: dict) -> None:
+def _check_text(kind: str, text: dict, actor: User) -> None:
+    contract = text.get("contract")
+    if contract is not None and not (
+        Contract.objects.visible_to(actor)
+        .filter(pk=contract.pk, status__in=Contract.SIGNED_STATES)
+        .exists()
+    ):
+        raise BusinessRuleError(_("A case study links one of your signed contracts."))
     if not (text.get("body") or "").strip():
         raise BusinessRuleError(_("Write the text of the entry."))
     if kind == Script.Kind.OBJECTION and not (text.get("objection") or "").strip():
@@ -70,7 +78,7 @@ def script_create(
         raise BusinessRuleError(_("Unknown kind of entry."))
     if not title.strip():
         raise BusinessRuleError(_("Give the entry a title."))
-    _check_text(kind, text)
+    _check_text(kind, text, actor)
     script = Script.objects.create(
         kind=kind, title=title.strip(), stage=stage, product_line=product_line, created_by=actor
     )
@@ -101,7 +109,7 @@ def script_revise(*, actor: User, script: Script, **text) -> ScriptVersion:
         raise BusinessRuleError(_("You cannot revise this entry."))
     if script.is_retired:
         raise BusinessRuleError(_("This entry is retired."))
-    _check_text(script.kind, text)
+    _check_text(script.kind, text, actor)
     return _new_version(script, actor, text)
 
 

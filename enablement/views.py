@@ -93,7 +93,7 @@ def library(request):
 
 @action_required(Action.SCRIPT_WRITE)
 def script_create(request):
-    form = ScriptForm(request.POST or None)
+    form = ScriptForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             script = services.script_create(actor=request.user, **form.cleaned_data)
@@ -137,6 +137,7 @@ def script_detail(request, pk, *, revise_form=None):
                 "problem",
                 "solution",
                 "result",
+                "contract",
             )
         }
     return render(
@@ -147,7 +148,9 @@ def script_detail(request, pk, *, revise_form=None):
             "versions": versions,
             "revise_form": revise_form
             or (
-                VersionTextForm(initial=initial) if may(request.user, Action.SCRIPT_WRITE) else None
+                VersionTextForm(initial=initial, user=request.user)
+                if may(request.user, Action.SCRIPT_WRITE)
+                else None
             ),
             "decision_form": DecisionForm() if may(request.user, Action.SCRIPT_APPROVE) else None,
             "uses": script.usages.count(),
@@ -159,7 +162,7 @@ def script_detail(request, pk, *, revise_form=None):
 @action_required(Action.SCRIPT_WRITE)
 def script_revise(request, pk):
     script = _script_for(request, pk)
-    form = VersionTextForm(request.POST)
+    form = VersionTextForm(request.POST, user=request.user)
     if form.is_valid():
         try:
             services.script_revise(actor=request.user, script=script, **form.cleaned_data)

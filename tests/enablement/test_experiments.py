@@ -4,6 +4,7 @@ verdict and the result page."""
 
 import datetime as dt
 import random
+import re
 
 import pytest
 from django.db import connection
@@ -270,7 +271,7 @@ def test_the_result_page_shows_what_a_statistician_checks(login, measured_world,
     page = login(manager).get(measured_world.get_absolute_url()).content.decode()
     for figure in ('id="n-a">5<', 'id="x-a">2<', 'id="n-b">4<', 'id="x-b">3<', "87.5 %", "0.2937"):
         assert figure in page
-    assert "95.0 %" in page
+    assert re.search(r"95\.0 ?% ?(interval|置信区间)", page)
 
 
 def test_who_sees_an_experiment(

@@ -324,3 +324,25 @@ def test_a_rep_revises_a_published_entry_which_waits_for_approval(login, rep, te
     script.refresh_from_db()
     assert script.published_version.number == 1
     assert pending_version(script).author == teammate
+
+
+def test_a_case_study_links_one_of_the_authors_signed_contracts(rep, outsider, login):
+    from customers.models import Contract
+    from tests.customers.factories import make_contract
+
+    own = make_contract(rep)
+    Contract.objects.filter(pk=own.pk).update(status="signed", signed_on=dt.date(2026, 5, 1))
+    own.refresh_from_db()
+    others = make_contract(outsider)
+    Contract.objects.filter(pk=others.pk).update(status="signed", signed_on=dt.date(2026, 5, 1))
+    draft = make_contract(rep)
+    case = {"customer": "某企业", "problem": "流失", "result": "留存提升", "body": "方案"}
+    for contract in (others, draft):
+        with pytest.raises(BusinessRuleError, match="signed contracts"):
+            services.script_create(actor=rep, kind="case", title="案例", contract=contract, **case)
+    script = services.script_create(actor=rep, kind="case", title="案例", contract=own, **case)
+    assert pending_version(script).contract == own
+    client = login(rep)
+    data = {"kind": "case", "title": "案例二", **case, "contract": others.pk}
+    assert client.post(reverse("enablement:script_create"), data).status_code == 200
+    assert Script.objects.count() == 1
