@@ -346,3 +346,21 @@ def test_a_case_study_links_one_of_the_authors_signed_contracts(rep, outsider, l
     data = {"kind": "case", "title": "案例二", **case, "contract": others.pk}
     assert client.post(reverse("enablement:script_create"), data).status_code == 200
     assert Script.objects.count() == 1
+
+
+def test_a_new_entry_posted_twice_is_saved_once(login, rep):
+    import uuid
+
+    client = login(rep)
+    data = {
+        "kind": "script",
+        "title": "开场白",
+        "stage": "contact",
+        "body": "您好",
+        "submission_token": str(uuid.uuid4()),
+    }
+    first = client.post(reverse("enablement:script_create"), data)
+    second = client.post(reverse("enablement:script_create"), data)
+    assert first.status_code == second.status_code == 302
+    assert second.url == first.url
+    assert Script.objects.count() == 1 and ScriptVersion.objects.count() == 1
