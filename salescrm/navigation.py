@@ -20,9 +20,9 @@ from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
 from .permissions import ALLOWED, Action
-from .roles import LEADERS, SALES, Role
+from .roles import LEADERS, SALES, STAFF, Role
 
-ALL = tuple(Role.values)
+ALL = tuple(role.value for role in STAFF)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from .roles import Role
 
 REP, MANAGER, DIRECTOR = Role.REP, Role.MANAGER, Role.DIRECTOR
 LEGAL, FINANCE, SERVICE, ADMIN = Role.LEGAL, Role.FINANCE, Role.SERVICE, Role.ADMIN
+PARTNER = Role.PARTNER
 EVERYONE = frozenset(Role)
 
 
@@ -70,6 +71,17 @@ class Action(StrEnum):
     TARGET_MEMBER_CHANGE = "target_member_change"
     # one's own account
     OWN_SETTINGS = "own_settings"
+    # channels (issue 16): partners, settlements, events, campaigns, referral rewards
+    PARTNER_MANAGE = "partner_manage"
+    PARTNER_REVIEW = "partner_review"
+    PARTNER_SETTLEMENT_CLOSE = "partner_settlement_close"
+    PARTNER_LEAD_SUBMIT = "partner_lead_submit"
+    EVENT_MANAGE = "event_manage"
+    EVENT_CHECK_IN = "event_check_in"
+    CAMPAIGN_MANAGE = "campaign_manage"
+    CAMPAIGN_RETIRE = "campaign_retire"
+    REFERRAL_REWARD_APPROVE = "referral_reward_approve"
+    REFERRAL_REWARD_PAY = "referral_reward_pay"
 
 
 ALLOWED: dict[Action, frozenset[Role]] = {
@@ -116,6 +128,19 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.TARGET_ADJUST_TEAMS: frozenset({DIRECTOR, ADMIN}),
     Action.TARGET_MEMBER_CHANGE: frozenset({MANAGER, DIRECTOR, ADMIN}),
     Action.OWN_SETTINGS: EVERYONE,
+    # channels (issue 16)
+    Action.PARTNER_MANAGE: frozenset({MANAGER, DIRECTOR, ADMIN}),
+    # Keep / warn / end a partner: the director's quarterly call (SPEC: 淘汰低效合作方).
+    Action.PARTNER_REVIEW: frozenset({DIRECTOR}),
+    Action.PARTNER_SETTLEMENT_CLOSE: frozenset({FINANCE}),
+    # Only a partner's own portal login submits leads in its name.
+    Action.PARTNER_LEAD_SUBMIT: frozenset({PARTNER}),
+    Action.EVENT_MANAGE: frozenset({MANAGER, DIRECTOR, ADMIN}),
+    Action.EVENT_CHECK_IN: frozenset({REP, MANAGER, DIRECTOR, ADMIN}),
+    Action.CAMPAIGN_MANAGE: frozenset({MANAGER, DIRECTOR, ADMIN}),
+    Action.CAMPAIGN_RETIRE: frozenset({DIRECTOR}),
+    Action.REFERRAL_REWARD_APPROVE: frozenset({MANAGER}),
+    Action.REFERRAL_REWARD_PAY: frozenset({FINANCE}),
 }
 
 
@@ -159,6 +184,16 @@ WHAT = {
     Action.TARGET_ADJUST_TEAMS: "adjust team targets",
     Action.TARGET_MEMBER_CHANGE: "move targets of a leaver or joiner",
     Action.OWN_SETTINGS: "own language, mark own notifications read",
+    Action.PARTNER_MANAGE: "create or edit a partner, its contacts and terms",
+    Action.PARTNER_REVIEW: "review a partner for the quarter (keep, warn, end)",
+    Action.PARTNER_SETTLEMENT_CLOSE: "close a paid partner settlement",
+    Action.PARTNER_LEAD_SUBMIT: "submit a lead through the partner portal",
+    Action.EVENT_MANAGE: "create an event, make its follow-up tasks",
+    Action.EVENT_CHECK_IN: "check in an event's attendees",
+    Action.CAMPAIGN_MANAGE: "set a campaign's goals and budget, add cost lines",
+    Action.CAMPAIGN_RETIRE: "mark a campaign for retirement",
+    Action.REFERRAL_REWARD_APPROVE: "approve or reject a proposed referral reward",
+    Action.REFERRAL_REWARD_PAY: "record a referral reward as paid",
 }
 
 

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "customers",
     "targets",
     "performance",
+    "channels",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -59,6 +60,8 @@ MIDDLEWARE = [
     # Every page needs a login unless its view is marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "salescrm.middleware.UserLanguageMiddleware",
+    # A partner portal login reaches the portal's pages only; anything else is a 404.
+    "channels.middleware.PartnerPortalMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
