@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salescrm.bounds import MAX_LESSONS, amount_validators
 from salescrm.models import bilingual
+from salescrm.money import round_percent
 from salescrm.roles import SALES
 from salescrm.scoping import ScopedQuerySet, visible_q
 from salescrm.timeutil import validate_business_date
@@ -393,6 +394,10 @@ class PartnerSettlementLine(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.amount}"
+
+    @property
+    def rate_percent(self):
+        return round_percent(self.rate * 100)
 
 
 class PartnerReview(models.Model):

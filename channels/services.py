@@ -19,6 +19,7 @@ from salescrm.money import TieBreak, round_money, round_to_total
 from salescrm.permissions import Action, ensure_may
 from salescrm.timeutil import (
     add_months,
+    local_now,
     local_today,
     month_end,
     month_start,
@@ -471,7 +472,7 @@ def event_make_follow_ups(*, actor, event: Event) -> int:
     event = Event.objects.select_for_update().get(pk=event.pk)
     if event.follow_ups_made_at:
         raise ChannelError(_("The follow-ups of this event were already made."))
-    if event.starts_at > timezone.now():
+    if event.starts_at > local_now():
         raise ChannelError(_("The event has not taken place yet."))
     day = timezone.localtime(event.starts_at).date() + dt.timedelta(days=1)
     registrations = list(event.registrations.all())

@@ -59,6 +59,18 @@ NAV_ITEMS = [
     NavItem(_("Scorecards"), "performance:scorecards", SALES, _("Performance")),
     NavItem(_("Commission"), "performance:statements", SALES + (Role.FINANCE,), _("Performance")),
     NavItem(_("Team members"), "member_list", LEADERS, _("Organisation")),
+    # channels (issue 16)
+    NavItem(_("Events"), "channels:event_list", SALES, _("Channels")),
+    NavItem(_("Campaigns"), "channels:campaign_list", SALES, _("Channels")),
+    NavItem(_("Partners"), "channels:partner_list", SALES + (Role.FINANCE,), _("Channels")),
+    NavItem(_("Partner review"), "channels:partner_review", SALES, _("Channels")),
+    NavItem(
+        _("Partner settlements"), "channels:settlement_list", SALES + (Role.FINANCE,), _("Channels")
+    ),
+    NavItem(
+        _("Referral rewards"), "channels:referral_rewards", SALES + (Role.FINANCE,), _("Channels")
+    ),
+    NavItem(_("Partner portal"), "channels:portal_home", (Role.PARTNER,), _("Partner portal")),
 ]
 
 
