@@ -150,7 +150,7 @@ def campaign_rows(campaigns) -> list[CampaignRow]:
     """The report of each campaign. Cost = the campaign's own cost figure (admin) + its cost
     lines + its events' costs. Signed amount = contracts signed by customers whose lead came
     from the campaign. Five grouped queries for any number of campaigns."""
-    campaigns = list(campaigns.select_related("goal"))
+    campaigns = list(campaigns.select_related("goal", "channel"))
     ids = [c.pk for c in campaigns]
     leads = dict(
         Lead.objects.filter(campaign__in=ids)

@@ -647,6 +647,7 @@ def portal_home(request):
     )
 
 
+@action_required(Action.PARTNER_LEAD_SUBMIT)
 def portal_lead_create(request):
     partner = _portal_partner(request)
     form = PortalLeadForm(request.POST or None)
