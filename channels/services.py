@@ -456,7 +456,7 @@ def event_check_in(*, actor, registration: EventRegistration) -> EventRegistrati
     ensure_may(actor, Action.EVENT_CHECK_IN)
     updated = EventRegistration.objects.filter(
         pk=registration.pk, checked_in_at__isnull=True
-    ).update(checked_in_at=timezone.now(), checked_in_by=actor)
+    ).update(checked_in_at=local_now(), checked_in_by=actor)
     if not updated:
         raise ChannelError(_("%(name)s is already checked in.") % {"name": registration.name})
     registration.refresh_from_db()
@@ -479,7 +479,7 @@ def event_make_follow_ups(*, actor, event: Event) -> int:
     Lead.objects.filter(pk__in=[r.lead_id for r in registrations]).update(
         next_follow_up_on=Least(Coalesce(F("next_follow_up_on"), day), day)
     )
-    now = timezone.now()
+    now = local_now()
     Activity.objects.bulk_create(
         Activity(
             lead_id=r.lead_id,
