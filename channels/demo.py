@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from customers.models import Customer
+from customers.models import Customer, Referral
 from leads.models import Campaign, Channel, Lead
 from salescrm.demo import DEMO_PASSWORD, DemoContext, demo_seeder
 from salescrm.models import User
@@ -165,6 +165,12 @@ def seed_channels(ctx: DemoContext) -> None:
         Partner.objects.filter(pk=partners[2].pk).update(status="warned")
     _events(ctx)
     _campaign_goals(ctx)
+    _referrals(ctx)
+    ctx.log(
+        f"  channels: {len(partners)} partners, {len(links)} credited leads, "
+        f"{PartnerSettlement.objects.count()} settlements, {Event.objects.count()} events, "
+        f"{EventRegistration.objects.count()} registrations; portal login {PORTAL_LOGIN}"
+    )
 
 
 def _events(ctx: DemoContext) -> None:
@@ -252,3 +258,24 @@ def _campaign_goals(ctx: DemoContext) -> None:
         worst.retired_on = ctx.today
         worst.retire_comment = "投入产出比低于预期，明年不再举办。"
         worst.save(update_fields=["retired_on", "retire_comment"])
+
+
+def _referrals(ctx: DemoContext) -> None:
+    """Old customers bring new ones (老带新): the customers whose lead came through the
+    referral channel are linked to an earlier customer, so the nightly job proposes their
+    referrers' rewards."""
+    rng = ctx.rng
+    earlier = list(
+        Customer.objects.order_by("lead__created_at", "pk").values_list("pk", "lead__created_at")
+    )
+    referred = Customer.objects.filter(
+        lead__channel__code="referral", lead__referral__isnull=True
+    ).order_by("pk")
+    rows = []
+    for customer in referred.values("lead_id", "created_at", "pk"):
+        candidates = [
+            pk for pk, at in earlier if at < customer["created_at"] and pk != customer["pk"]
+        ]
+        if candidates:
+            rows.append(Referral(customer_id=rng.choice(candidates), lead_id=customer["lead_id"]))
+    Referral.objects.bulk_create(rows)

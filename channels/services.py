@@ -402,7 +402,7 @@ def settlement_close(*, actor, settlement: PartnerSettlement) -> PartnerSettleme
 
 # --- events ------------------------------------------------------------------------------------
 
-REGISTERED, ALREADY, FULL = "registered", "already", "full"
+REGISTERED, ALREADY, FULL, CLOSED = "registered", "already", "full", "closed"
 
 
 @transaction.atomic
@@ -421,6 +421,8 @@ def event_register(*, event: Event, name: str, phone: str = "", email: str = "",
     the same duplicate rules as everywhere; registering twice stores nothing the second
     time. Returns (outcome, registration)."""
     event = Event.objects.select_for_update().get(pk=event.pk)
+    if event.starts_at + dt.timedelta(days=1) < local_now():
+        return CLOSED, None
     existing = find_duplicate(phone=phone, email=email)
     if existing is not None:
         registration = EventRegistration.objects.filter(event=event, lead=existing).first()

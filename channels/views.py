@@ -446,6 +446,8 @@ def event_register(request, key):
             else:
                 if outcome == services.FULL:
                     form.add_error(None, _("Sorry, this event is full."))
+                elif outcome == services.CLOSED:
+                    form.add_error(None, _("Registration for this event has closed."))
                 elif outcome == services.ALREADY:
                     return render(
                         request,

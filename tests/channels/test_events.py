@@ -29,7 +29,8 @@ def fresh_rate_limit():
 
 
 @pytest.fixture
-def event(manager, team, rep):
+def event(manager, team, rep, clock):
+    clock.set(timezone.make_aware(dt.datetime(2026, 6, 10, 9, 0)))
     LeadSettings.objects.filter(pk=1).update(capture_team=team)
     return Event.objects.create(
         kind="trial_day",
@@ -270,3 +271,12 @@ def test_event_list_queries_do_not_grow_with_rows(
     client.force_login(rep)
     with django_assert_max_num_queries(12):
         assert client.get(reverse("channels:event_list")).status_code == 200
+
+
+def test_registration_closes_a_day_after_the_event(client, event, clock):
+    clock.set(timezone.make_aware(dt.datetime(2026, 6, 11, 15, 0)))
+    response = register(client, event)
+    assert response.status_code == 400
+    assert EventRegistration.objects.count() == 0
+    clock.set(timezone.make_aware(dt.datetime(2026, 6, 11, 13, 0)))
+    assert register(client, event).status_code == 302

@@ -185,3 +185,34 @@ def test_tier_job_is_idempotent_and_keeps_the_tier_before(rep, manager, clock):
     )
     change = PartnerTierChange.objects.get(quarter=dt.date(2026, 4, 1))
     assert (change.from_tier.code, change.to_tier.code) == ("bronze", "gold")
+
+
+def _queries(func):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        func()
+    return len(captured.captured_queries)
+
+
+def test_the_nightly_jobs_are_set_based(rep, manager):
+    """The same number of queries for one partner as for five: no query per partner."""
+    plan = make_plan()
+
+    def world(count, offset):
+        for n in range(count):
+            partner = make_partner(manager, name=f"代理{offset + n}", plan=plan)
+            contract = credited_contract(
+                partner, rep, amount="20000.00", signed_on=dt.date(2026, 8, 3)
+            )
+            pay(contract, "20000.00", dt.date(2026, 8, 5))
+            refund(contract, "100.00", dt.date(2026, 8, 6), rep)
+
+    world(1, 0)
+    one = _queries(lambda: settlements_compute(month=dt.date(2026, 8, 1)))
+    tiers_one = _queries(lambda: partner_tiers_compute(quarter=dt.date(2026, 7, 1)))
+    world(4, 1)
+    assert _queries(lambda: settlements_compute(month=dt.date(2026, 8, 1))) == one
+    assert _queries(lambda: partner_tiers_compute(quarter=dt.date(2026, 7, 1))) == tiers_one
+    assert PartnerSettlement.objects.filter(month=dt.date(2026, 8, 1)).count() == 5
