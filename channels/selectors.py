@@ -238,8 +238,8 @@ def _by_partner(queryset, path: str, value) -> dict:
 
 def partner_review_rows(partners, quarter: dt.date) -> list[PartnerReviewRow]:
     """Each partner's quarter: leads credited in it, of those won, signed and collected
-    amounts, confirmed refunds, complaints of its customers, commission of its settlements
-    of the quarter's months. Seven grouped queries."""
+    amounts, confirmed refunds, complaints of its customers, commission paid (its closed
+    settlements of the quarter's months). Seven grouped queries."""
     first = quarter_start(quarter)
     last = add_months(first, 3) - dt.timedelta(days=1)
     partners = list(partners.select_related("tier", "manager"))
@@ -273,7 +273,11 @@ def partner_review_rows(partners, quarter: dt.date) -> list[PartnerReviewRow]:
         Count("pk"),
     )
     commission = _by_partner(
-        PartnerSettlement.objects.filter(partner__in=ids, month__range=(first, last)),
+        PartnerSettlement.objects.filter(
+            partner__in=ids,
+            month__range=(first, last),
+            status=PartnerSettlement.Status.CLOSED,  # paid: finance closes a paid settlement
+        ),
         "partner",
         Sum("total"),
     )

@@ -120,3 +120,44 @@ def test_list_pages_do_not_query_per_row(client, manager, rep, director, finance
         credited_contract(first, rep, amount="10.00")
     assert _count(client, url) <= one
     assert Decimal("0") <= PartnerSettlement.objects.first().total
+
+
+def test_review_figures_by_hand(rep, manager, outsider, finance):
+    """Q3 2026: three leads credited, two won (one signed ¥60,000 and paid ¥30,000, a ¥1,000
+    refund), one complaint; July's settlement (30,000 × 5 % = 1,500.00) closed, August's
+    open: commission paid 1,500.00 → 750.00 per won customer; conversion 66.67 %."""
+    from django.utils import timezone
+
+    from channels.selectors import partner_review_rows
+    from channels.services import settlement_close
+    from customers.models import Complaint
+
+    partner = make_partner(manager, plan=make_plan())
+    won = credited_contract(partner, rep, amount="60000.00", signed_on=dt.date(2026, 7, 2))
+    second = credited_contract(partner, rep, amount="10.00")
+    Lead.objects.filter(pk=second.customer.lead_id).update(stage="won", won_at=timezone.now())
+    third = Lead.objects.create(name="未成交", phone="13499990000", channel=Channel.objects.first())
+    PartnerLead.objects.create(lead=third, partner=partner)
+    at = timezone.make_aware(dt.datetime(2026, 8, 1, 10))
+    PartnerLead.objects.filter(partner=partner).update(credited_at=at)
+    pay(won, "30000.00", dt.date(2026, 7, 3))
+    pay(won, "100.00", dt.date(2026, 8, 3))
+    refund(won, "1000.00", dt.date(2026, 8, 9), rep)
+    Complaint.objects.create(
+        customer=won.customer, opened_by=rep, severity="low", subject="迟到", opened_at=at
+    )
+    settlements_compute(month=dt.date(2026, 7, 1))
+    settlements_compute(month=dt.date(2026, 8, 1))
+    settlement_close(actor=finance, settlement=PartnerSettlement.objects.get(month="2026-07-01"))
+    (row,) = partner_review_rows(Partner.objects.filter(pk=partner.pk), dt.date(2026, 8, 15))
+    assert (row.leads, row.won, row.conversion) == (3, 2, Decimal("66.67"))
+    assert (row.signed, row.collected, row.refunds) == (
+        Decimal("60000.00"),
+        Decimal("30100.00"),
+        Decimal("1000.00"),
+    )
+    assert (row.complaints, row.commission, row.cost_per_won) == (
+        1,
+        Decimal("1500.00"),
+        Decimal("750.00"),
+    )
