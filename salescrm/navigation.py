@@ -70,7 +70,6 @@ NAV_ITEMS = [
     NavItem(
         _("Referral rewards"), "channels:referral_rewards", SALES + (Role.FINANCE,), _("Channels")
     ),
-    NavItem(_("Partner portal"), "channels:portal_home", (Role.PARTNER,), _("Partner portal")),
 ]
 
 
