@@ -20,9 +20,9 @@ from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
 from .permissions import ALLOWED, Action
-from .roles import LEADERS, SALES, Role
+from .roles import LEADERS, SALES, STAFF, Role
 
-ALL = tuple(Role.values)
+ALL = tuple(role.value for role in STAFF)
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,17 @@ NAV_ITEMS = [
         "enablement:promotion",
         (Role.MANAGER, Role.DIRECTOR, Role.ADMIN),
         _("Enablement"),
+    ),
+    # channels (issue 16)
+    NavItem(_("Events"), "channels:event_list", SALES, _("Channels")),
+    NavItem(_("Campaigns"), "channels:campaign_list", SALES, _("Channels")),
+    NavItem(_("Partners"), "channels:partner_list", SALES + (Role.FINANCE,), _("Channels")),
+    NavItem(_("Partner review"), "channels:partner_review", SALES, _("Channels")),
+    NavItem(
+        _("Partner settlements"), "channels:settlement_list", SALES + (Role.FINANCE,), _("Channels")
+    ),
+    NavItem(
+        _("Referral rewards"), "channels:referral_rewards", SALES + (Role.FINANCE,), _("Channels")
     ),
 ]
 

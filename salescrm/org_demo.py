@@ -37,6 +37,7 @@ def demo_usernames() -> set[str]:
     names = {"director", "legal", "finance", "service", "admin"}
     names |= {f"manager{i}" for i in range(1, 4)}
     names |= {f"rep{i}" for i in range(1, 16)}
+    names |= {"partner1"}  # the partner portal's demo login (channels.demo)
     return names
 
 

@@ -21,6 +21,7 @@ from .roles import Role
 
 REP, MANAGER, DIRECTOR = Role.REP, Role.MANAGER, Role.DIRECTOR
 LEGAL, FINANCE, SERVICE, ADMIN = Role.LEGAL, Role.FINANCE, Role.SERVICE, Role.ADMIN
+PARTNER = Role.PARTNER
 EVERYONE = frozenset(Role)
 
 
@@ -78,6 +79,17 @@ class Action(StrEnum):
     ONBOARDING_SIGN_OFF = "onboarding_sign_off"
     TRAINING_RECORD = "training_record"
     PROMOTION_DECIDE = "promotion_decide"
+    # channels (issue 16): partners, settlements, events, campaigns, referral rewards
+    PARTNER_MANAGE = "partner_manage"
+    PARTNER_REVIEW = "partner_review"
+    PARTNER_SETTLEMENT_CLOSE = "partner_settlement_close"
+    PARTNER_LEAD_SUBMIT = "partner_lead_submit"
+    EVENT_MANAGE = "event_manage"
+    EVENT_CHECK_IN = "event_check_in"
+    CAMPAIGN_MANAGE = "campaign_manage"
+    CAMPAIGN_RETIRE = "campaign_retire"
+    REFERRAL_REWARD_APPROVE = "referral_reward_approve"
+    REFERRAL_REWARD_PAY = "referral_reward_pay"
 
 
 ALLOWED: dict[Action, frozenset[Role]] = {
@@ -134,6 +146,19 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.ONBOARDING_SIGN_OFF: frozenset({REP, MANAGER, DIRECTOR, ADMIN}),
     Action.TRAINING_RECORD: frozenset({MANAGER, DIRECTOR, ADMIN}),
     Action.PROMOTION_DECIDE: frozenset({DIRECTOR}),
+    # channels (issue 16)
+    Action.PARTNER_MANAGE: frozenset({MANAGER, DIRECTOR, ADMIN}),
+    # Keep / warn / end a partner: the director's quarterly call (SPEC: 淘汰低效合作方).
+    Action.PARTNER_REVIEW: frozenset({DIRECTOR}),
+    Action.PARTNER_SETTLEMENT_CLOSE: frozenset({FINANCE}),
+    # Only a partner's own portal login submits leads in its name.
+    Action.PARTNER_LEAD_SUBMIT: frozenset({PARTNER}),
+    Action.EVENT_MANAGE: frozenset({MANAGER, DIRECTOR, ADMIN}),
+    Action.EVENT_CHECK_IN: frozenset({REP, MANAGER, DIRECTOR, ADMIN}),
+    Action.CAMPAIGN_MANAGE: frozenset({MANAGER, DIRECTOR, ADMIN}),
+    Action.CAMPAIGN_RETIRE: frozenset({DIRECTOR}),
+    Action.REFERRAL_REWARD_APPROVE: frozenset({MANAGER}),
+    Action.REFERRAL_REWARD_PAY: frozenset({FINANCE}),
 }
 
 
@@ -184,6 +209,16 @@ WHAT = {
     Action.ONBOARDING_SIGN_OFF: "sign off an onboarding item (the plan's mentor or a leader)",
     Action.TRAINING_RECORD: "record training sessions, attendance, scores and plans",
     Action.PROMOTION_DECIDE: "open a team-lead application and record its decision",
+    Action.PARTNER_MANAGE: "create or edit a partner, its contacts and terms",
+    Action.PARTNER_REVIEW: "review a partner for the quarter (keep, warn, end)",
+    Action.PARTNER_SETTLEMENT_CLOSE: "close a paid partner settlement",
+    Action.PARTNER_LEAD_SUBMIT: "submit a lead through the partner portal",
+    Action.EVENT_MANAGE: "create an event, make its follow-up tasks",
+    Action.EVENT_CHECK_IN: "check in an event's attendees",
+    Action.CAMPAIGN_MANAGE: "set a campaign's goals and budget, add cost lines",
+    Action.CAMPAIGN_RETIRE: "mark a campaign for retirement",
+    Action.REFERRAL_REWARD_APPROVE: "approve or reject a proposed referral reward",
+    Action.REFERRAL_REWARD_PAY: "record a referral reward as paid",
 }
 
 

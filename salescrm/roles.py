@@ -12,6 +12,8 @@ class Role(models.TextChoices):
     FINANCE = "finance", _("Finance reviewer")
     SERVICE = "service", _("After-sales service")
     ADMIN = "admin", _("Administrator")
+    # channels: an outside partner's portal login, scoped to its own partner (issue 16)
+    PARTNER = "partner", _("Partner (portal)")
 
 
 # Roles that see every row of owned models (SPEC §1). Legal and finance only *act* on the
@@ -20,3 +22,5 @@ SEES_ALL = frozenset({Role.DIRECTOR, Role.LEGAL, Role.FINANCE, Role.SERVICE, Rol
 # Roles that work leads and targets (role_required(*SALES), the navigation).
 SALES = (Role.REP, Role.MANAGER, Role.DIRECTOR, Role.ADMIN)
 LEADERS = (Role.MANAGER, Role.DIRECTOR, Role.ADMIN)
+# The institution's own people: every role but the partner portal's.
+STAFF = tuple(role for role in Role if role != Role.PARTNER)

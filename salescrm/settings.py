@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "targets",
     "performance",
     "enablement",
+    "channels",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -60,6 +61,8 @@ MIDDLEWARE = [
     # Every page needs a login unless its view is marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "salescrm.middleware.UserLanguageMiddleware",
+    # A partner portal login reaches the portal's pages only; anything else is a 404.
+    "channels.middleware.PartnerPortalMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

@@ -26,5 +26,6 @@ urlpatterns = [
     path("targets/", include("targets.urls")),
     path("performance/", include("performance.urls")),
     path("enablement/", include("enablement.urls")),
+    path("channels/", include("channels.urls")),
     path("admin/", admin.site.urls),
 ]

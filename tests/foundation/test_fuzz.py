@@ -179,7 +179,27 @@ PATH_MODELS = {
     "enablement:item_sign_off": "enablement.OnboardingItem",
     "enablement:session_detail": "enablement.TrainingSession",
     "enablement:promotion_decide": "enablement.PromotionCase",
+    # channels (issue 16)
+    "channels:partner_detail": "channels.Partner",
+    "channels:partner_contact_add": "channels.Partner",
+    "channels:partner_credit": "channels.Partner",
+    "channels:partner_review_decide": "channels.Partner",
+    "channels:settlement_detail": "channels.PartnerSettlement",
+    "channels:settlement_close": "channels.PartnerSettlement",
+    "channels:portal_settlement": "channels.PartnerSettlement",
+    "channels:event_detail": "channels.Event",
+    "channels:event_qr": "channels.Event",
+    "channels:event_check_in": "channels.Event",
+    "channels:event_follow_ups": "channels.Event",
+    "channels:campaign_detail": "leads.Campaign",
+    "channels:campaign_goal": "leads.Campaign",
+    "channels:campaign_cost": "leads.Campaign",
+    "channels:campaign_retire": "leads.Campaign",
+    "channels:reward_decide": "channels.ReferralReward",
+    "channels:reward_pay": "channels.ReferralReward",
 }
+# A public page named by a row's UUID (channels' event registration): (model, field).
+UUID_PARAMS = {"key": ("channels.Event", "public_key")}
 OTHER_PARAMS = {"team_id": "salescrm.Team", "customer_pk": "customers.Customer"}
 # Not crawled: Django admin's own pages, the login/password pages of django.contrib.auth,
 # the language switch, and a one-off download named by a random import token.
@@ -233,6 +253,12 @@ def pages_for(user) -> tuple[list[str], list[str]]:
             continue
         path = route
         for converter, param in params:
+            if converter == "uuid" and param in UUID_PARAMS:
+                model_label, field_name = UUID_PARAMS[param]
+                row = apps.get_model(model_label).objects.order_by("pk").first()
+                value = getattr(row, field_name) if row else "00000000-0000-0000-0000-000000000000"
+                path = path.replace(f"<{converter}:{param}>", str(value))
+                continue
             label = PATH_MODELS.get(name) if param == "pk" else OTHER_PARAMS.get(param)
             if label is None:
                 unmapped.append(f"{name}: <{converter}:{param}>")
@@ -659,7 +685,9 @@ def world(rep, teammate, manager, outsider, director, legal, finance, service_us
     for user in (rep, manager, director, legal, finance, service_user, admin):
         Notification.objects.create(recipient=user, kind="pool", key="fuzz", title="fuzz")
     _enablement_world(rep, teammate, manager, director, today)
+    partner_login = _channels_world(rep, manager, signed)
     return {
+        "partner": partner_login,
         "rep": rep,
         "manager": manager,
         "director": director,
@@ -670,8 +698,72 @@ def world(rep, teammate, manager, outsider, director, legal, finance, service_us
     }
 
 
+def _channels_world(rep, manager, signed):
+    """A partner with a portal login, a settlement, an event with a registration, a campaign
+    with goals and a cost line, a proposed referral reward (issue 16)."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from channels.models import (
+        AgentCommissionPlan,
+        CampaignCost,
+        CampaignGoal,
+        Event,
+        EventRegistration,
+        PartnerLead,
+        PartnerSettlement,
+        ReferralReward,
+    )
+    from customers.models import Referral
+    from leads.models import Campaign, Channel
+    from salescrm.timeutil import local_today
+    from tests.channels.factories import make_partner, partner_user
+    from tests.customers.factories import CustomerFactory
+
+    today = local_today()
+    plan = AgentCommissionPlan.objects.first()
+    partner = make_partner(manager, name="模糊测试代理", plan=plan)
+    PartnerLead.objects.create(lead=signed.customer.lead, partner=partner)
+    PartnerSettlement.objects.create(
+        partner=partner,
+        month=today.replace(day=1),
+        plan=plan,
+        base_amount=Decimal("300.00"),
+        quarter_base=Decimal("300.00"),
+        total=Decimal("15.00"),
+    )
+    channel = Channel.objects.get(code="livestream")
+    campaign = Campaign.objects.create(channel=channel, name="公开课", starts_on=today)
+    CampaignGoal.objects.create(campaign=campaign, goal_leads=10)
+    CampaignCost.objects.create(
+        campaign=campaign, spent_on=today, description="海报", amount=Decimal("100.00")
+    )
+    event = Event.objects.create(
+        kind="open_class",
+        title="公开课",
+        starts_at=timezone.now() - dt.timedelta(days=1),
+        channel=channel,
+        campaign=campaign,
+        owner=manager,
+    )
+    EventRegistration.objects.create(event=event, lead=signed.customer.lead, name="学员")
+    referral = Referral.objects.create(
+        customer=CustomerFactory(owner=rep), lead=signed.customer.lead
+    )
+    ReferralReward.objects.create(
+        referral=referral,
+        referrer=referral.customer,
+        contract=signed,
+        kind="fixed",
+        amount=Decimal("500.00"),
+    )
+    return partner_user(partner, "partner_fuzz")
+
+
 @pytest.mark.parametrize(
-    "role", ["rep", "manager", "director", "legal", "finance", "service", "admin"]
+    "role", ["rep", "manager", "director", "legal", "finance", "service", "admin", "partner"]
 )
 def test_no_page_form_or_filter_breaks_on_hostile_input(world, role, settings, caplog):
     settings.RATELIMIT_ENABLE = False

@@ -13,6 +13,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from channels import services as chs
+from channels.models import (
+    AgentCommissionPlan,
+    CampaignCost,
+    CampaignGoal,
+    Event,
+    EventRegistration,
+    Partner,
+    PartnerContact,
+    PartnerLead,
+    PartnerReview,
+    PartnerSettlement,
+    ReferralReward,
+)
 from customers import services as cs
 from customers.models import (
     ApprovalDeputy,
@@ -43,7 +57,7 @@ from enablement.models import (
 )
 from leads import services as ls
 from leads.importing import leads_import
-from leads.models import Activity, ActivityPlan, Assignment, Channel, Lead
+from leads.models import Activity, ActivityPlan, Assignment, Campaign, Channel, Lead
 from performance.models import CommissionPlan, CommissionStatement
 from performance.services import statement_close
 from salescrm.permissions import ALLOWED, Action, matrix_markdown
@@ -52,6 +66,7 @@ from salescrm.services import notifications_mark_read, user_update_language
 from salescrm.timeutil import local_today
 from targets import services as ts
 from targets.models import Adjustment, Target, TargetPlan
+from tests.channels.factories import make_partner, partner_user
 from tests.customers.factories import CustomerFactory, ProductFactory, make_contract
 from tests.factories import UserFactory
 from tests.leads.factories import LeadFactory
@@ -99,7 +114,6 @@ EXPECTED = {
     "target_adjust_reps": "manager director admin",
     "target_adjust_teams": "director admin",
     "target_member_change": "manager director admin",
-    "own_settings": "rep manager director legal finance service admin",
     # enablement
     "script_write": "rep manager director admin",
     "script_approve": "manager director admin",
@@ -108,6 +122,18 @@ EXPECTED = {
     "onboarding_sign_off": "rep manager director admin",
     "training_record": "manager director admin",
     "promotion_decide": "director",
+    "own_settings": "rep manager director legal finance service admin partner",
+    # channels (issue 16)
+    "partner_manage": "manager director admin",
+    "partner_review": "director",
+    "partner_settlement_close": "finance",
+    "partner_lead_submit": "partner",
+    "event_manage": "manager director admin",
+    "event_check_in": "rep manager director admin",
+    "campaign_manage": "manager director admin",
+    "campaign_retire": "director",
+    "referral_reward_approve": "manager",
+    "referral_reward_pay": "finance",
 }
 
 ROLES = [role.value for role in Role]
@@ -139,7 +165,13 @@ def people(rep, manager, teammate, outsider, director, legal, finance, service_u
         "finance": finance,
         "service": service_user,
         "admin": UserFactory(username="admin_x", role=Role.ADMIN),
+        "partner": _partner_login(manager),
     }
+
+
+def _partner_login(manager):
+    partner = make_partner(manager, name="矩阵代理")
+    return partner_user(partner, "partner_x")
 
 
 def _signed(rep, manager, finance):
@@ -682,6 +714,148 @@ def svc_promotion_decide(p, actor, tmp_path):
     )
 
 
+# --- channels (issue 16) ------------------------------------------------------------------------
+
+
+def _partner(p):
+    return Partner.objects.get(name="矩阵代理")
+
+
+def svc_partner_manage(p, actor, tmp_path):
+    partner = _partner(p)
+    return (
+        lambda: chs.partner_contact_add(actor=actor, partner=partner, name="联系人"),
+        _count(PartnerContact, partner=partner),
+    )
+
+
+def svc_partner_review(p, actor, tmp_path):
+    partner = _partner(p)
+    return (
+        lambda: chs.partner_review_record(
+            actor=actor, partner=partner, quarter=dt.date(2026, 4, 1), decision="warn", comment="x"
+        ),
+        _count(PartnerReview, partner=partner),
+    )
+
+
+def _settlement(p):
+    partner = _partner(p)
+    partner.plan = AgentCommissionPlan.objects.first()
+    partner.save()
+    return PartnerSettlement.objects.create(
+        partner=partner,
+        month=dt.date(2026, 1, 1),
+        plan=partner.plan,
+        base_amount=D("0"),
+        quarter_base=D("0"),
+        total=D("0"),
+    )
+
+
+def svc_partner_settlement_close(p, actor, tmp_path):
+    settlement = _settlement(p)
+    return (
+        lambda: chs.settlement_close(actor=actor, settlement=settlement),
+        _count(PartnerSettlement, pk=settlement.pk, status="closed"),
+    )
+
+
+def svc_partner_lead_submit(p, actor, tmp_path):
+    return (
+        lambda: chs.portal_lead_submit(actor=actor, name="代理线索", phone="13600136000"),
+        _count(PartnerLead, lead__phone="13600136000"),
+    )
+
+
+def _event(p):
+    return Event.objects.create(
+        kind="seminar",
+        title="讲座",
+        starts_at=timezone.now() - dt.timedelta(hours=3),
+        channel=_web(),
+        owner=p["manager"],
+    )
+
+
+def svc_event_manage(p, actor, tmp_path):
+    event = _event(p)
+    return (
+        lambda: chs.event_make_follow_ups(actor=actor, event=event),
+        _count(Event, pk=event.pk, follow_ups_made_at__isnull=False),
+    )
+
+
+def _registration(p):
+    event = _event(p)
+    lead = LeadFactory(owner=p["rep"])
+    return EventRegistration.objects.create(event=event, lead=lead, name=lead.name)
+
+
+def svc_event_check_in(p, actor, tmp_path):
+    registration = _registration(p)
+    return (
+        lambda: chs.event_check_in(actor=actor, registration=registration),
+        _count(EventRegistration, pk=registration.pk, checked_in_at__isnull=False),
+    )
+
+
+def _campaign():
+    return Campaign.objects.create(channel=_web(), name="春季公开课", starts_on=dt.date(2026, 3, 1))
+
+
+def svc_campaign_manage(p, actor, tmp_path):
+    campaign = _campaign()
+    return (
+        lambda: chs.campaign_cost_add(
+            actor=actor,
+            campaign=campaign,
+            spent_on=dt.date(2026, 3, 2),
+            description="海报",
+            amount=D("100.00"),
+        ),
+        _count(CampaignCost, campaign=campaign),
+    )
+
+
+def svc_campaign_retire(p, actor, tmp_path):
+    campaign = _campaign()
+    return (
+        lambda: chs.campaign_retire(actor=actor, campaign=campaign, comment="ROI 为负"),
+        _count(CampaignGoal, campaign=campaign, retired_on__isnull=False),
+    )
+
+
+def _reward(p, status="proposed"):
+    referrer = CustomerFactory(owner=p["rep"])
+    contract = _signed(p["rep"], p["manager"], p["finance"])
+    referral = Referral.objects.create(customer=referrer, lead=contract.customer.lead)
+    return ReferralReward.objects.create(
+        referral=referral,
+        referrer=referrer,
+        contract=contract,
+        kind="fixed",
+        amount=D("500.00"),
+        status=status,
+    )
+
+
+def svc_referral_reward_approve(p, actor, tmp_path):
+    reward = _reward(p)
+    return (
+        lambda: chs.referral_reward_decide(actor=actor, reward=reward, approve=True),
+        _count(ReferralReward, pk=reward.pk, status="approved"),
+    )
+
+
+def svc_referral_reward_pay(p, actor, tmp_path):
+    reward = _reward(p, status="approved")
+    return (
+        lambda: chs.referral_reward_pay(actor=actor, reward=reward, paid_on=dt.date(2026, 2, 1)),
+        _count(ReferralReward, pk=reward.pk, status="paid"),
+    )
+
+
 SERVICE_CASES = {
     name.removeprefix("svc_"): case
     for name, case in list(globals().items())
@@ -867,6 +1041,76 @@ VIEW_CASES = [
     ("onboarding_sign_off", "post", _sign_off_url, {}),
     ("training_record", "post", _url("enablement:training_plan_add"), {}),
     ("promotion_decide", "post", _promotion_url, {}),
+    # channels (issue 16)
+    ("partner_manage", "get", _url("channels:partner_create"), None),
+    (
+        "partner_manage",
+        "post",
+        lambda p: reverse("channels:partner_contact_add", args=[_partner(p).pk]),
+        {},
+    ),
+    (
+        "partner_manage",
+        "post",
+        lambda p: reverse("channels:partner_credit", args=[_partner(p).pk]),
+        {},
+    ),
+    (
+        "partner_review",
+        "post",
+        lambda p: reverse("channels:partner_review_decide", args=[_partner(p).pk]),
+        {},
+    ),
+    (
+        "partner_settlement_close",
+        "post",
+        lambda p: reverse("channels:settlement_close", args=[_settlement(p).pk]),
+        {},
+    ),
+    ("partner_lead_submit", "get", _url("channels:portal_lead_create"), None),
+    ("event_manage", "get", _url("channels:event_create"), None),
+    (
+        "event_manage",
+        "post",
+        lambda p: reverse("channels:event_follow_ups", args=[_event(p).pk]),
+        {},
+    ),
+    (
+        "event_check_in",
+        "get",
+        lambda p: reverse("channels:event_check_in", args=[_event(p).pk]),
+        None,
+    ),
+    (
+        "campaign_manage",
+        "post",
+        lambda p: reverse("channels:campaign_goal", args=[_campaign().pk]),
+        {},
+    ),
+    (
+        "campaign_manage",
+        "post",
+        lambda p: reverse("channels:campaign_cost", args=[_campaign().pk]),
+        {},
+    ),
+    (
+        "campaign_retire",
+        "post",
+        lambda p: reverse("channels:campaign_retire", args=[_campaign().pk]),
+        {},
+    ),
+    (
+        "referral_reward_approve",
+        "post",
+        lambda p: reverse("channels:reward_decide", args=[_reward(p).pk]),
+        {},
+    ),
+    (
+        "referral_reward_pay",
+        "post",
+        lambda p: reverse("channels:reward_pay", args=[_reward(p, "approved").pk]),
+        {},
+    ),
 ]
 
 
@@ -886,7 +1130,9 @@ def test_write_page_obeys_the_matrix(case, role, people, client):
     if role in EXPECTED[action].split():
         assert response.status_code in (200, 302), (action, role, response.status_code)
     else:
-        assert response.status_code == 403, (action, role, response.status_code)
+        # a partner login is fenced into its portal: every other page is a 404 to it
+        refused = 404 if role == "partner" else 403
+        assert response.status_code == refused, (action, role, response.status_code)
 
 
 # --- what the issue found, one by one ---------------------------------------------------------

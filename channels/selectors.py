@@ -1,0 +1,296 @@
+"""Read models of the channels app: the event funnel, the campaign report and the partner
+review. Each is a fixed number of grouped queries, whatever the number of rows."""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models.functions import Coalesce
+
+from customers.models import Complaint, Contract, Payment, Refund
+from leads.models import Campaign, Lead, StageChange
+from salescrm.money import round_money, round_percent
+from salescrm.timeutil import add_months, quarter_start
+
+from .models import CampaignCost, Event, EventRegistration, Partner, PartnerLead, PartnerSettlement
+
+ZERO = Decimal("0.00")
+# a lead "had a trial lesson" once it reached the trial stage or any stage after it
+TRIAL_OR_LATER = [
+    Lead.Stage.TRIAL,
+    Lead.Stage.PROPOSAL,
+    Lead.Stage.NEGOTIATION,
+    Lead.Stage.WON,
+]
+
+
+def ratio(numerator, denominator) -> Decimal | None:
+    """numerator ÷ denominator as a percentage to 0.01, None when the denominator is 0."""
+    if not denominator:
+        return None
+    return round_percent(Decimal(numerator) * 100 / Decimal(denominator))
+
+
+def per(amount, count) -> Decimal | None:
+    return round_money(Decimal(amount) / count) if count else None
+
+
+# --- events ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EventFunnel:
+    registered: int
+    attended: int
+    trial: int
+    signed: int
+    amount: Decimal
+    cost: Decimal
+
+    @property
+    def attended_rate(self):
+        return ratio(self.attended, self.registered)
+
+    @property
+    def trial_rate(self):
+        return ratio(self.trial, self.attended)
+
+    @property
+    def signed_rate(self):
+        return ratio(self.signed, self.trial)
+
+    @property
+    def cost_per_attendee(self):
+        return per(self.cost, self.attended)
+
+    @property
+    def cost_per_signed(self):
+        return per(self.cost, self.signed)
+
+
+def _trial_q(prefix: str) -> Q:
+    reached = StageChange.objects.filter(lead=OuterRef(f"{prefix}pk"), to_stage__in=TRIAL_OR_LATER)
+    return Q(**{f"{prefix}stage__in": TRIAL_OR_LATER}) | Q(Exists(reached))
+
+
+def event_funnel(event: Event) -> EventFunnel:
+    """Registered → attended → trial lesson → signed → amount. Trial, signed and amount are
+    counted among the attendees: an attendee had a trial lesson once their lead reached the
+    trial stage (or later); signed once their customer signed a contract on or after the
+    event's day; the amount is those contracts' total."""
+    day = event.starts_at.date()
+    registrations = EventRegistration.objects.filter(event=event)
+    attended = registrations.filter(checked_in_at__isnull=False)
+    lead_ids = attended.values("lead_id")
+    trial = Lead.objects.filter(pk__in=lead_ids).filter(_trial_q("")).count()
+    contracts = Contract.objects.filter(customer__lead__in=lead_ids, signed_on__gte=day)
+    signed = contracts.aggregate(
+        customers=Count("customer", distinct=True), amount=Coalesce(Sum("total_amount"), ZERO)
+    )
+    return EventFunnel(
+        registered=registrations.count(),
+        attended=attended.count(),
+        trial=trial,
+        signed=signed["customers"],
+        amount=signed["amount"],
+        cost=event.cost,
+    )
+
+
+def events_with_counts(queryset):
+    return (
+        queryset.select_related("campaign", "channel")
+        .annotate(
+            registered=Count("registrations"),
+            attended=Count("registrations", filter=Q(registrations__checked_in_at__isnull=False)),
+        )
+        .order_by("-starts_at", "-pk")
+    )
+
+
+# --- campaigns ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CampaignRow:
+    campaign: Campaign
+    leads: int
+    attendees: int
+    won: int
+    signed_amount: Decimal
+    cost: Decimal
+    goal_leads: int
+    goal_attendees: int
+    goal_signed_amount: Decimal
+    budget: Decimal
+    retired_on: dt.date | None
+
+    @property
+    def roi(self) -> Decimal | None:
+        """(signed amount − cost) ÷ cost, as a percentage; None without a cost."""
+        if not self.cost:
+            return None
+        return round_percent((self.signed_amount - self.cost) * 100 / self.cost)
+
+    @property
+    def cost_per_lead(self):
+        return per(self.cost, self.leads)
+
+    @property
+    def cost_per_won(self):
+        return per(self.cost, self.won)
+
+    @property
+    def over_budget(self) -> bool:
+        return bool(self.budget) and self.cost > self.budget
+
+
+def campaign_rows(campaigns) -> list[CampaignRow]:
+    """The report of each campaign. Cost = the campaign's own cost figure (admin) + its cost
+    lines + its events' costs. Signed amount = contracts signed by customers whose lead came
+    from the campaign. Five grouped queries for any number of campaigns."""
+    campaigns = list(campaigns.select_related("goal", "channel"))
+    ids = [c.pk for c in campaigns]
+    leads = dict(
+        Lead.objects.filter(campaign__in=ids)
+        .values("campaign")
+        .annotate(n=Count("pk"))
+        .values_list("campaign", "n")
+    )
+    won = dict(
+        Lead.objects.filter(campaign__in=ids, stage=Lead.Stage.WON)
+        .values("campaign")
+        .annotate(n=Count("pk"))
+        .values_list("campaign", "n")
+    )
+    attendees = dict(
+        EventRegistration.objects.filter(event__campaign__in=ids, checked_in_at__isnull=False)
+        .values("event__campaign")
+        .annotate(n=Count("pk"))
+        .values_list("event__campaign", "n")
+    )
+    signed = dict(
+        Contract.objects.filter(customer__lead__campaign__in=ids, signed_on__isnull=False)
+        .values("customer__lead__campaign")
+        .annotate(total=Sum("total_amount"))
+        .values_list("customer__lead__campaign", "total")
+    )
+    lines = dict(
+        CampaignCost.objects.filter(campaign__in=ids)
+        .values("campaign")
+        .annotate(total=Sum("amount"))
+        .values_list("campaign", "total")
+    )
+    events = dict(
+        Event.objects.filter(campaign__in=ids)
+        .values("campaign")
+        .annotate(total=Sum("cost"))
+        .values_list("campaign", "total")
+    )
+    rows = []
+    for c in campaigns:
+        goal = getattr(c, "goal", None)
+        rows.append(
+            CampaignRow(
+                campaign=c,
+                leads=leads.get(c.pk, 0),
+                attendees=attendees.get(c.pk, 0),
+                won=won.get(c.pk, 0),
+                signed_amount=signed.get(c.pk) or ZERO,
+                cost=c.cost + (lines.get(c.pk) or ZERO) + (events.get(c.pk) or ZERO),
+                goal_leads=goal.goal_leads if goal else 0,
+                goal_attendees=goal.goal_attendees if goal else 0,
+                goal_signed_amount=goal.goal_signed_amount if goal else ZERO,
+                budget=goal.budget if goal else ZERO,
+                retired_on=goal.retired_on if goal else None,
+            )
+        )
+    return rows
+
+
+# --- partner review -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PartnerReviewRow:
+    partner: Partner
+    leads: int
+    won: int
+    signed: Decimal
+    collected: Decimal
+    refunds: Decimal
+    complaints: int
+    commission: Decimal
+
+    @property
+    def conversion(self):
+        return ratio(self.won, self.leads)
+
+    @property
+    def cost_per_won(self):
+        return per(self.commission, self.won)
+
+
+def _by_partner(queryset, path: str, value) -> dict:
+    return dict(queryset.values(path).annotate(v=value).values_list(path, "v"))
+
+
+def partner_review_rows(partners, quarter: dt.date) -> list[PartnerReviewRow]:
+    """Each partner's quarter: leads credited in it, of those won, signed and collected
+    amounts, confirmed refunds, complaints of its customers, commission paid (its closed
+    settlements of the quarter's months). Seven grouped queries."""
+    first = quarter_start(quarter)
+    last = add_months(first, 3) - dt.timedelta(days=1)
+    partners = list(partners.select_related("tier", "manager"))
+    ids = [p.pk for p in partners]
+    link = "customer__lead__partner_link__partner"
+    credited = PartnerLead.objects.filter(partner__in=ids, credited_at__date__range=(first, last))
+    leads = _by_partner(credited, "partner", Count("pk"))
+    won = _by_partner(credited.filter(lead__stage=Lead.Stage.WON), "partner", Count("pk"))
+    signed = _by_partner(
+        Contract.objects.filter(**{f"{link}__in": ids}, signed_on__range=(first, last)),
+        link,
+        Sum("total_amount"),
+    )
+    collected = _by_partner(
+        Payment.objects.filter(**{f"contract__{link}__in": ids}, received_on__range=(first, last)),
+        f"contract__{link}",
+        Sum("amount"),
+    )
+    refunds = _by_partner(
+        Refund.objects.filter(
+            **{f"contract__{link}__in": ids},
+            status=Refund.Status.CONFIRMED,
+            confirmed_on__range=(first, last),
+        ),
+        f"contract__{link}",
+        Sum("amount"),
+    )
+    complaints = _by_partner(
+        Complaint.objects.filter(**{f"{link}__in": ids}, opened_at__date__range=(first, last)),
+        link,
+        Count("pk"),
+    )
+    commission = _by_partner(
+        PartnerSettlement.objects.filter(
+            partner__in=ids,
+            month__range=(first, last),
+            status=PartnerSettlement.Status.CLOSED,  # paid: finance closes a paid settlement
+        ),
+        "partner",
+        Sum("total"),
+    )
+    return [
+        PartnerReviewRow(
+            partner=p,
+            leads=leads.get(p.pk, 0),
+            won=won.get(p.pk, 0),
+            signed=signed.get(p.pk) or ZERO,
+            collected=collected.get(p.pk) or ZERO,
+            refunds=refunds.get(p.pk) or ZERO,
+            complaints=complaints.get(p.pk, 0),
+            commission=commission.get(p.pk) or ZERO,
+        )
+        for p in partners
+    ]
