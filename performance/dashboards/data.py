@@ -195,6 +195,16 @@ class Data:
             ZERO,
         )
 
+    def has_target(self, metric: str, first: dt.date, last: dt.date) -> bool:
+        """Whether a published target of `metric` covers any month of [first, last] in scope
+        (a quarter no plan reaches has no target, which is not a target of 0)."""
+        return any(
+            first <= month <= last
+            for (m, _rep), by_month in self.targets.items()
+            if m == metric
+            for month in by_month
+        )
+
     @cached_property
     def funnel(self) -> list[FunnelSnapshot]:
         """The snapshot rows of the latest day up to the period's end: the scope's teams

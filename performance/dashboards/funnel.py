@@ -71,12 +71,19 @@ def funnel_rows(data: Data) -> list[FunnelRow]:
 
 
 def draw_funnel(rows: list[FunnelRow]) -> Figure:
-    return Figure().add(
+    figure = Figure().add(
         "funnel",
         y=[row.stage for row in rows],
         x=[row.reached for row in rows],
         textinfo="value+percent previous",
+        name=_("Reached (90-day cohort)"),
     )
+    return figure.axes(x=_("Leads reached (90-day cohort)"), y=_("Stage"))
+
+
+def snapshot_period(data: Data) -> str:
+    day = getattr(data, "funnel_day", None)
+    return _("Snapshot of %(day)s") % {"day": day} if day else f"{data.scope.label}"
 
 
 def chart_funnel(data: Data) -> Chart:
@@ -95,6 +102,7 @@ def chart_funnel(data: Data) -> Chart:
         [cells(row) for row in rows],
         partial(draw_funnel, rows),
         note=_("Snapshot of %(day)s.") % {"day": day} if day else "",
+        period=snapshot_period(data),
     )
 
 
@@ -160,11 +168,15 @@ def diagnosis_rows(data: Data) -> list[DiagnosisRow]:
 
 def draw_diagnosis(rows: list[DiagnosisRow]) -> Figure:
     shown = [row for row in rows if row.points_below is not None]
-    return Figure().add_bar(
+    figure = Figure().add_bar(
         x=[row.rep for row in shown],
         y=[float(row.points_below) for row in shown],
         text=[row.stage for row in shown],
         name=_("Points below the team"),
+    )
+    return figure.axes(
+        x=_("Rep (bar label: weakest stage)"),
+        y=_("Conversion below the team (percentage points)"),
     )
 
 
@@ -186,6 +198,8 @@ def chart_diagnosis(data: Data) -> Chart:
         [cells(row) for row in rows],
         partial(draw_diagnosis, rows),
         note=_("For each rep, the stage whose conversion falls furthest below the team's."),
+        period=snapshot_period(data),
+        empty=_("No rep converts below the team at any stage."),
     )
 
 

@@ -190,8 +190,10 @@ def test_trend_month_over_month_and_year_over_year(sales, director):
         D("656.0"),
         D("0.00"),
     ]
-    # September 15000 against August 10000: +50 %; nothing a year before
-    assert rows["2026-09"] == ["2026-09", D("15000.00"), D("50.0"), D("0.00"), None, D("0.00")]
+    # September 15000 against August 10000: +50 %; September 2025 is before the first
+    # contract (October 2025): no history, so no figure rather than 0
+    assert rows["2026-09"] == ["2026-09", D("15000.00"), D("50.0"), None, None, D("0.00")]
+    assert "2025-10" in chart.note
 
 
 def test_channel_analysis_leads_conversion_signed_and_cost_per_won_lead(director, rep):
