@@ -58,6 +58,7 @@ NAV_ITEMS = [
     NavItem(_("Target progress"), "targets:progress", SALES, _("Performance")),
     NavItem(_("Scorecards"), "performance:scorecards", SALES, _("Performance")),
     NavItem(_("Commission"), "performance:statements", SALES + (Role.FINANCE,), _("Performance")),
+    NavItem(_("Lost deals"), "analytics:lost_deals", SALES, _("Performance")),
     NavItem(_("Team members"), "member_list", LEADERS, _("Organisation")),
 ]
 

@@ -122,6 +122,7 @@ class DiagnosisRow:
     conversion: Decimal | None = None
     team_conversion: Decimal | None = None
     points_below: Decimal | None = None
+    top_lost_reasons: str = ""  # the rep's three most frequent lost reasons of the period
 
 
 def diagnosis_rows(data: Data) -> list[DiagnosisRow]:
@@ -134,6 +135,7 @@ def diagnosis_rows(data: Data) -> list[DiagnosisRow]:
         by_team[row.team_id].append(row)
         by_rep[row.rep_id].append(row)
     team_conversion = {team: _conversions(_reached(rows)) for team, rows in by_team.items()}
+    lost = data.top_lost_reasons
     rows = []
     for rep in data.scope.reps:
         reached = _reached(by_rep.get(rep.pk, []))
@@ -147,7 +149,11 @@ def diagnosis_rows(data: Data) -> list[DiagnosisRow]:
             if gap > 0 and (worst is None or gap > worst[1]):
                 worst = (i, gap)
         if worst is None:
-            rows.append(DiagnosisRow(rep=str(rep), team=str(rep.team or "")))
+            rows.append(
+                DiagnosisRow(
+                    rep=str(rep), team=str(rep.team or ""), top_lost_reasons=lost.get(rep.pk, "")
+                )
+            )
             continue
         i, gap = worst
         stage = FUNNEL_STAGES[i]
@@ -161,6 +167,7 @@ def diagnosis_rows(data: Data) -> list[DiagnosisRow]:
                 conversion=own[stage],
                 team_conversion=team[stage],
                 points_below=gap,
+                top_lost_reasons=lost.get(rep.pk, ""),
             )
         )
     return rows
@@ -194,10 +201,13 @@ def chart_diagnosis(data: Data) -> Chart:
             _("Rep's conversion (%)"),
             _("Team's conversion (%)"),
             _("Points below the team"),
+            _("Top lost reasons of the period (leads, amount lost)"),
         ],
         [cells(row) for row in rows],
         partial(draw_diagnosis, rows),
-        note=_("For each rep, the stage whose conversion falls furthest below the team's."),
+        note=_("For each rep, the stage whose conversion falls furthest below the team's.")
+        + " "
+        + _("Lost reasons: leads lost in %(period)s.") % {"period": data.scope.label},
         period=snapshot_period(data),
         empty=_("No rep converts below the team at any stage."),
     )

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "analytics"
+
+urlpatterns = [
+    path("lost-deals/", views.lost_deals, name="lost_deals"),
+]
