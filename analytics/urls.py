@@ -6,4 +6,6 @@ app_name = "analytics"
 
 urlpatterns = [
     path("lost-deals/", views.lost_deals, name="lost_deals"),
+    path("money/", views.money_over_time, name="money"),
+    path("collection/", views.collection, name="collection"),
 ]

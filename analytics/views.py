@@ -4,25 +4,22 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from performance import dashboards
+from performance.forms import DashboardFilterForm
 from salescrm.access import role_required
 from salescrm.exports import export_response
 from salescrm.roles import SALES
 
+from .collection import chart_collection
 from .forms import LostDealFilterForm
 from .lost import chart_lost_deals
+from .money import chart_months
 
 
-@role_required(*SALES)
-def lost_deals(request):
-    """The lost-deal analysis of the reader's scope: reasons by stage, product line, channel,
-    rep or month with the amount lost; a table, a chart and CSV/XLSX exports."""
-    form = LostDealFilterForm(request.GET or None, user=request.user)
-    scope = dashboards.scope_for(request.user, **form.filters())
-    by = form.dimension()
-    chart = chart_lost_deals(scope, by)
+def _chart_page(request, form, scope, chart, *, heading, nothing, extra=None):
+    """A chart with its table and CSV/XLSX exports (``?export=csv|xlsx``), for the filters."""
     if request.GET.get("export") in ("csv", "xlsx"):
         return export_response(
-            filename=f"lost-deals-{by}-{scope.label}",
+            filename=f"{chart.key}-{scope.label}",
             header=chart.header,
             rows=chart.rows,
             fmt=request.GET["export"],
@@ -30,9 +27,64 @@ def lost_deals(request):
     if form.is_bound and form.errors:
         messages.warning(request, _("Some filters were not valid for you and were ignored."))
     query = QueryDict(dashboards.export_query(scope), mutable=True)
-    query["by"] = by
+    query.update(extra or {})
     return render(
         request,
-        "analytics/lost_deals.html",
-        {"form": form, "scope": scope, "chart": chart, "query": query.urlencode()},
+        "analytics/chart_page.html",
+        {
+            "form": form,
+            "scope": scope,
+            "chart": chart,
+            "query": query.urlencode(),
+            "heading": heading,
+            "nothing": nothing,
+        },
+    )
+
+
+@role_required(*SALES)
+def lost_deals(request):
+    """The lost-deal analysis of the reader's scope: reasons by stage, product line, channel,
+    rep or month with the amount lost."""
+    form = LostDealFilterForm(request.GET or None, user=request.user)
+    scope = dashboards.scope_for(request.user, **form.filters())
+    by = form.dimension()
+    return _chart_page(
+        request,
+        form,
+        scope,
+        chart_lost_deals(scope, by),
+        heading=_("Lost deals"),
+        nothing=_("No lead was lost in this period."),
+        extra={"by": by},
+    )
+
+
+@role_required(*SALES)
+def money_over_time(request):
+    """Month by month of the year: reps at target, output per head, old customers' signings."""
+    form = DashboardFilterForm(request.GET or None, user=request.user)
+    scope = dashboards.scope_for(request.user, **form.filters())
+    return _chart_page(
+        request,
+        form,
+        scope,
+        chart_months(dashboards.Data(scope)),
+        heading=_("Money over time"),
+        nothing=_("No month of this year yet."),
+    )
+
+
+@role_required(*SALES)
+def collection(request):
+    """Days sales outstanding and the average collection cycle per rep and team."""
+    form = DashboardFilterForm(request.GET or None, user=request.user)
+    scope = dashboards.scope_for(request.user, **form.filters())
+    return _chart_page(
+        request,
+        form,
+        scope,
+        chart_collection(scope),
+        heading=_("Days to collect"),
+        nothing=_("No rep in this view."),
     )

@@ -59,6 +59,8 @@ NAV_ITEMS = [
     NavItem(_("Scorecards"), "performance:scorecards", SALES, _("Performance")),
     NavItem(_("Commission"), "performance:statements", SALES + (Role.FINANCE,), _("Performance")),
     NavItem(_("Lost deals"), "analytics:lost_deals", SALES, _("Performance")),
+    NavItem(_("Money over time"), "analytics:money", SALES, _("Performance")),
+    NavItem(_("Days to collect"), "analytics:collection", SALES, _("Performance")),
     NavItem(_("Team members"), "member_list", LEADERS, _("Organisation")),
 ]
 
