@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
 
-from django.db.models import Case, DateField, Exists, OuterRef, Q, Sum, Value, When
+from django.db.models import Case, DateField, Sum, Value, When
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
@@ -20,6 +20,7 @@ from customers.models import Contract
 from performance.dashboards import Data, Scope
 from performance.dashboards.figures import NOT_A_COLUMN, Chart, Figure, cells
 from performance.dashboards.scope import ZERO, money, percent
+from performance.kpis import repeat_purchase
 from salescrm.money import round_money
 from salescrm.timeutil import add_months, month_end, year_start
 
@@ -41,12 +42,6 @@ def old_customer_signed(scope: Scope, first, last) -> dict:
     """{month: (signed, of which old customers')} of the contracts signed by the reps in scope
     in first..last. A contract is an old customer's when the same customer signed another
     contract before it (an earlier day, or the same day with a smaller id). One query."""
-    earlier = Contract.objects.filter(
-        customer=OuterRef("customer"), status__in=Contract.SIGNED_STATES
-    ).filter(
-        Q(signed_on__lt=OuterRef("signed_on"))
-        | Q(signed_on=OuterRef("signed_on"), pk__lt=OuterRef("pk"))
-    )
     rows = (
         Contract.objects.filter(
             scope.owned("owner_id"),
@@ -55,7 +50,7 @@ def old_customer_signed(scope: Scope, first, last) -> dict:
             signed_on__lte=last,
         )
         .annotate(month=TruncMonth("signed_on", output_field=DateField()))
-        .annotate(repeat=Exists(earlier))
+        .annotate(repeat=repeat_purchase())
         .order_by()
         .values("month")
         .annotate(
