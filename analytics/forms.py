@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from performance.forms import DashboardFilterForm
 
 from .lost import DIMENSION_LABELS
+from .ltv import VIEWS
 
 
 class LostDealFilterForm(DashboardFilterForm):
@@ -22,3 +23,19 @@ class LostDealFilterForm(DashboardFilterForm):
             return "stage"
         self.is_valid()
         return self.cleaned_data.get("by") or "stage"
+
+
+class LtvFilterForm(DashboardFilterForm):
+    """The dashboard's filters and the view: by channel, by product line or top customers."""
+
+    view = forms.ChoiceField(label=_("View"), required=False, choices=VIEWS.items())
+
+    def __init__(self, data=None, *, user):
+        super().__init__(data, user=user)
+        self.fields["view"].widget.attrs["class"] = "form-select form-select-sm"
+
+    def chosen_view(self) -> str:
+        if not self.is_bound:
+            return "channel"
+        self.is_valid()
+        return self.cleaned_data.get("view") or "channel"

@@ -8,4 +8,5 @@ urlpatterns = [
     path("lost-deals/", views.lost_deals, name="lost_deals"),
     path("money/", views.money_over_time, name="money"),
     path("collection/", views.collection, name="collection"),
+    path("lifetime-value/", views.lifetime_value, name="ltv"),
 ]

@@ -10,8 +10,9 @@ from salescrm.exports import export_response
 from salescrm.roles import SALES
 
 from .collection import chart_collection
-from .forms import LostDealFilterForm
+from .forms import LostDealFilterForm, LtvFilterForm
 from .lost import chart_lost_deals
+from .ltv import chart_ltv
 from .money import chart_months
 
 
@@ -87,4 +88,21 @@ def collection(request):
         chart_collection(scope),
         heading=_("Days to collect"),
         nothing=_("No rep in this view."),
+    )
+
+
+@role_required(*SALES)
+def lifetime_value(request):
+    """Customer lifetime value by channel, by product line, or the top customers."""
+    form = LtvFilterForm(request.GET or None, user=request.user)
+    scope = dashboards.scope_for(request.user, **form.filters())
+    view = form.chosen_view()
+    return _chart_page(
+        request,
+        form,
+        scope,
+        chart_ltv(scope, view),
+        heading=_("Customer lifetime value"),
+        nothing=_("No customer has signed a contract yet."),
+        extra={"view": view},
     )

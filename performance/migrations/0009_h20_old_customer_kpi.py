@@ -4,20 +4,65 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('performance', '0008_value_bounds_and_constraint_messages'),
+        ("performance", "0008_value_bounds_and_constraint_messages"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='kpischemeitem',
-            name='kpi',
-            field=models.CharField(choices=[('target_achievement', 'Signing achievement rate'), ('signed_amount', 'New signed amount'), ('collected_amount', 'Collected amount'), ('lead_conversion', 'Lead conversion rate'), ('average_deal_size', 'Average deal size'), ('sales_cycle_days', 'Sales cycle'), ('renewal_rate', 'Renewal rate'), ('refund_rate', 'Refund rate'), ('on_time_collection_rate', 'On-time collection rate'), ('overdue_ratio', 'Overdue ratio'), ('effective_visits', 'Effective visits'), ('new_customers', 'New customers'), ('referral_share', 'Referral share of new signed amount'), ('satisfaction', 'Customer satisfaction'), ('nps', 'Net promoter score'), ('complaint_response_24h', 'Complaints answered within 24 h'), ('activity_plan_completion', 'Activity plan completion'), ('old_customer_share', "Old customers' share of new signed amount")], max_length=40, verbose_name='KPI'),
+            model_name="kpischemeitem",
+            name="kpi",
+            field=models.CharField(
+                choices=[
+                    ("target_achievement", "Signing achievement rate"),
+                    ("signed_amount", "New signed amount"),
+                    ("collected_amount", "Collected amount"),
+                    ("lead_conversion", "Lead conversion rate"),
+                    ("average_deal_size", "Average deal size"),
+                    ("sales_cycle_days", "Sales cycle"),
+                    ("renewal_rate", "Renewal rate"),
+                    ("refund_rate", "Refund rate"),
+                    ("on_time_collection_rate", "On-time collection rate"),
+                    ("overdue_ratio", "Overdue ratio"),
+                    ("effective_visits", "Effective visits"),
+                    ("new_customers", "New customers"),
+                    ("referral_share", "Referral share of new signed amount"),
+                    ("satisfaction", "Customer satisfaction"),
+                    ("nps", "Net promoter score"),
+                    ("complaint_response_24h", "Complaints answered within 24 h"),
+                    ("activity_plan_completion", "Activity plan completion"),
+                    ("old_customer_share", "Old customers' share of new signed amount"),
+                ],
+                max_length=40,
+                verbose_name="KPI",
+            ),
         ),
         migrations.AlterField(
-            model_name='scoreline',
-            name='kpi',
-            field=models.CharField(choices=[('target_achievement', 'Signing achievement rate'), ('signed_amount', 'New signed amount'), ('collected_amount', 'Collected amount'), ('lead_conversion', 'Lead conversion rate'), ('average_deal_size', 'Average deal size'), ('sales_cycle_days', 'Sales cycle'), ('renewal_rate', 'Renewal rate'), ('refund_rate', 'Refund rate'), ('on_time_collection_rate', 'On-time collection rate'), ('overdue_ratio', 'Overdue ratio'), ('effective_visits', 'Effective visits'), ('new_customers', 'New customers'), ('referral_share', 'Referral share of new signed amount'), ('satisfaction', 'Customer satisfaction'), ('nps', 'Net promoter score'), ('complaint_response_24h', 'Complaints answered within 24 h'), ('activity_plan_completion', 'Activity plan completion'), ('old_customer_share', "Old customers' share of new signed amount")], max_length=40, verbose_name='KPI'),
+            model_name="scoreline",
+            name="kpi",
+            field=models.CharField(
+                choices=[
+                    ("target_achievement", "Signing achievement rate"),
+                    ("signed_amount", "New signed amount"),
+                    ("collected_amount", "Collected amount"),
+                    ("lead_conversion", "Lead conversion rate"),
+                    ("average_deal_size", "Average deal size"),
+                    ("sales_cycle_days", "Sales cycle"),
+                    ("renewal_rate", "Renewal rate"),
+                    ("refund_rate", "Refund rate"),
+                    ("on_time_collection_rate", "On-time collection rate"),
+                    ("overdue_ratio", "Overdue ratio"),
+                    ("effective_visits", "Effective visits"),
+                    ("new_customers", "New customers"),
+                    ("referral_share", "Referral share of new signed amount"),
+                    ("satisfaction", "Customer satisfaction"),
+                    ("nps", "Net promoter score"),
+                    ("complaint_response_24h", "Complaints answered within 24 h"),
+                    ("activity_plan_completion", "Activity plan completion"),
+                    ("old_customer_share", "Old customers' share of new signed amount"),
+                ],
+                max_length=40,
+                verbose_name="KPI",
+            ),
         ),
     ]
