@@ -9,4 +9,5 @@ urlpatterns = [
     path("money/", views.money_over_time, name="money"),
     path("collection/", views.collection, name="collection"),
     path("lifetime-value/", views.lifetime_value, name="ltv"),
+    path("coverage/", views.coverage, name="coverage"),
 ]

@@ -10,6 +10,7 @@ from salescrm.exports import export_response
 from salescrm.roles import SALES
 
 from .collection import chart_collection
+from .coverage import chart_coverage
 from .forms import LostDealFilterForm, LtvFilterForm
 from .lost import chart_lost_deals
 from .ltv import chart_ltv
@@ -105,4 +106,19 @@ def lifetime_value(request):
         heading=_("Customer lifetime value"),
         nothing=_("No customer has signed a contract yet."),
         extra={"view": view},
+    )
+
+
+@role_required(*SALES)
+def coverage(request):
+    """Weighted open pipeline ÷ remaining target per rep, team and the company."""
+    form = DashboardFilterForm(request.GET or None, user=request.user)
+    scope = dashboards.scope_for(request.user, **form.filters())
+    return _chart_page(
+        request,
+        form,
+        scope,
+        chart_coverage(dashboards.Data(scope)),
+        heading=_("Pipeline coverage"),
+        nothing=_("No rep in this view."),
     )

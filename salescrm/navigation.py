@@ -62,6 +62,7 @@ NAV_ITEMS = [
     NavItem(_("Money over time"), "analytics:money", SALES, _("Performance")),
     NavItem(_("Days to collect"), "analytics:collection", SALES, _("Performance")),
     NavItem(_("Customer lifetime value"), "analytics:ltv", SALES, _("Performance")),
+    NavItem(_("Pipeline coverage"), "analytics:coverage", SALES, _("Performance")),
     NavItem(_("Team members"), "member_list", LEADERS, _("Organisation")),
 ]
 

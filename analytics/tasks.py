@@ -1,0 +1,16 @@
+from salescrm.nightly import nightly_job
+from salescrm.services import notify_many
+
+from .coverage import company_data, coverage_alerts, learn_weights
+from .models import AnalyticsSettings
+
+
+@nightly_job("analytics.pipeline_coverage", order=60)
+def pipeline_coverage(business_date):
+    """Learn the stage weights from the history, then alert every rep whose weighted open
+    pipeline is below the admin-set multiple of the month's remaining target, and their
+    manager (once per rep and day: a rerun sends nothing new)."""
+    weights = learn_weights(business_date)
+    ratio = AnalyticsSettings.current().coverage_ratio
+    alerts = coverage_alerts(company_data(business_date), ratio, business_date)
+    return {"stage_weights": len(weights), "alerts": len(alerts), "sent": notify_many(alerts)}
