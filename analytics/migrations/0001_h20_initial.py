@@ -6,39 +6,91 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='StageWeight',
+            name="StageWeight",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stage', models.CharField(choices=[('new', 'New'), ('contacted', 'Contacted'), ('needs_analysis', 'Needs analysed'), ('trial', 'Trial lesson'), ('proposal', 'Proposal / quote'), ('negotiation', 'Negotiation'), ('won', 'Won'), ('lost', 'Lost')], max_length=16, unique=True, verbose_name='stage')),
-                ('closed', models.PositiveIntegerField(verbose_name='closed leads that reached it')),
-                ('won', models.PositiveIntegerField(verbose_name='of them won')),
-                ('weight', models.DecimalField(decimal_places=4, max_digits=6, verbose_name='weight')),
-                ('computed_on', models.DateField(verbose_name='computed for')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("new", "New"),
+                            ("contacted", "Contacted"),
+                            ("needs_analysis", "Needs analysed"),
+                            ("trial", "Trial lesson"),
+                            ("proposal", "Proposal / quote"),
+                            ("negotiation", "Negotiation"),
+                            ("won", "Won"),
+                            ("lost", "Lost"),
+                        ],
+                        max_length=16,
+                        unique=True,
+                        verbose_name="stage",
+                    ),
+                ),
+                (
+                    "closed",
+                    models.PositiveIntegerField(verbose_name="closed leads that reached it"),
+                ),
+                ("won", models.PositiveIntegerField(verbose_name="of them won")),
+                (
+                    "weight",
+                    models.DecimalField(decimal_places=4, max_digits=6, verbose_name="weight"),
+                ),
+                ("computed_on", models.DateField(verbose_name="computed for")),
             ],
             options={
-                'verbose_name': 'stage weight',
-                'verbose_name_plural': 'stage weights',
-                'ordering': ['stage'],
+                "verbose_name": "stage weight",
+                "verbose_name_plural": "stage weights",
+                "ordering": ["stage"],
             },
         ),
         migrations.CreateModel(
-            name='AnalyticsSettings',
+            name="AnalyticsSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('coverage_ratio', models.DecimalField(decimal_places=2, default=Decimal('3.00'), help_text="The nightly job alerts a rep and their manager when the weighted open pipeline is below this multiple of the month's remaining target.", max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('100'))], verbose_name='pipeline coverage alert below (×)')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "coverage_ratio",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("3.00"),
+                        help_text="The nightly job alerts a rep and their manager when the weighted open pipeline is below this multiple of the month's remaining target.",
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("100")),
+                        ],
+                        verbose_name="pipeline coverage alert below (×)",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'analytics settings',
-                'verbose_name_plural': 'analytics settings',
-                'constraints': [models.CheckConstraint(condition=models.Q(('coverage_ratio__gte', 0), ('coverage_ratio__lte', 100)), name='analyticssettings_coverage_ratio_range', violation_error_message='The coverage ratio must be between 0 and 100.')],
+                "verbose_name": "analytics settings",
+                "verbose_name_plural": "analytics settings",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("coverage_ratio__gte", 0), ("coverage_ratio__lte", 100)
+                        ),
+                        name="analyticssettings_coverage_ratio_range",
+                        violation_error_message="The coverage ratio must be between 0 and 100.",
+                    )
+                ],
             },
         ),
     ]
