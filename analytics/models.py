@@ -38,7 +38,9 @@ class AnalyticsSettings(models.Model):
 
     @classmethod
     def current(cls) -> "AnalyticsSettings":
-        return cls.objects.get_or_create(pk=1)[0]
+        """The saved settings, or the defaults (unsaved: a page that reads them writes
+        nothing)."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
 
 
 class StageWeight(models.Model):

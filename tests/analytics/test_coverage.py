@@ -160,3 +160,9 @@ def test_the_page_is_bounded_and_scoped(
 @pytest.mark.parametrize("who,status", [("rep", 200), ("manager", 200), ("finance", 403)])
 def test_who_may_read_it(login, who, status, request):
     assert login(request.getfixturevalue(who)).get("/analytics/coverage/").status_code == status
+
+
+def test_reading_the_settings_writes_nothing():
+    settings = AnalyticsSettings.current()
+    assert settings.coverage_ratio == D("3.00")
+    assert not AnalyticsSettings.objects.exists()
