@@ -253,3 +253,31 @@ def test_a_usable_forecast_draws_the_projection_and_the_target():
     actual, projected, target = draw_forecast([row]).data
     assert projected["y"] == [300.0]
     assert target["y"] == [320.0]
+
+
+def test_the_service_and_legal_charts_plot_their_tables(service_user, rep, manager, legal):
+    from django.utils import timezone
+
+    from customers import services
+    from customers.models import Complaint
+    from tests.customers.factories import make_contract
+    from tests.performance.factories import contract
+
+    customer = contract(rep, "1000", "2026-10-01").customer
+    for severity, hours in (("high", 30), ("high", 50), ("medium", 1)):
+        Complaint.objects.create(
+            customer=customer,
+            severity=severity,
+            subject="课程安排",
+            opened_by=service_user,
+            opened_at=timezone.now() - dt.timedelta(hours=hours),
+        )
+    services.contract_submit(contract=make_contract(rep, non_standard_terms=True), actor=rep)
+    for user, key, columns in ((service_user, "complaints", 3), (legal, "approvals", 2)):
+        chart = next(c for c in charts(user) if c.key == key)
+        assert chart.period
+        figure = chart.draw()
+        for i, trace in enumerate(figure.data, start=1):
+            assert trace["y"] == column(chart, i), (key, i)
+        assert len(figure.data) == columns
+        assert set(figure.axis_titles()) == {"xaxis", "yaxis"}
