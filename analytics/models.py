@@ -22,6 +22,16 @@ class AnalyticsSettings(models.Model):
         ),
     )
 
+    trend_periods = models.PositiveSmallIntegerField(
+        _("trend alert after (months of decline)"),
+        default=3,
+        validators=[MinValueValidator(2), MaxValueValidator(12)],
+        help_text=_(
+            "The nightly job alerts a rep and their manager when a KPI has worsened this many "
+            "months in a row."
+        ),
+    )
+
     class Meta:
         verbose_name = _("analytics settings")
         verbose_name_plural = _("analytics settings")

@@ -113,6 +113,7 @@ NOTIFICATION_KINDS = [
     ("login_locked", gettext_lazy("Log-in locks")),
     # issue 20 (analytics)
     ("pipeline_coverage", gettext_lazy("Pipeline coverage")),
+    ("kpi_trend", gettext_lazy("KPI trends")),
 ]
 
 
