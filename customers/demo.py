@@ -172,6 +172,25 @@ def _seed_products() -> list[Product]:
 # -- a won lead and a customer per demo customer -----------------------------------------------
 
 
+# Three years of history with the institution's season (seed 000: 预测季度招生规模): a slow
+# first quarter (Spring Festival), the summer courses' peak, the autumn term and the year-end
+# rush, on a growing business — so next quarter's seasonal forecast has a pattern to learn.
+HISTORY_DAYS = 1095
+SEASON = {1: 0.55, 2: 0.85, 3: 1.0, 4: 0.8}  # relative intake per quarter of the year
+GROWTH = 0.35  # three years ago the intake was 35 % lower than today
+
+
+def _seasonal_day(rng, today: dt.date, reach: int) -> dt.date:
+    """A day 0..reach days before today, more likely in a busy quarter and in recent years
+    (rejection sampling from ``ctx.rng``: deterministic)."""
+    while True:
+        back = rng.randint(0, reach)
+        day = today - dt.timedelta(days=back)
+        weight = SEASON[(day.month - 1) // 3 + 1] * (1 - GROWTH * back / HISTORY_DAYS)
+        if rng.random() < weight:
+            return day
+
+
 def _won_leads(ctx: DemoContext) -> tuple[list[DemoCustomer], list[Lead]]:
     """Six to ten customers per rep, each with the won lead it came from (unsaved)."""
     rng, today = ctx.rng, ctx.today
@@ -181,13 +200,20 @@ def _won_leads(ctx: DemoContext) -> tuple[list[DemoCustomer], list[Lead]]:
     for rep in ctx.reps():
         # the customer's lead was created up to 40 days before the customer: both after the
         # rep's hire date
-        reach = 380 if rep.hire_date is None else min(380, (today - rep.hire_date).days - 40)
-        for _ in range(rng.randint(6, 10)):
+        reach = (
+            HISTORY_DAYS
+            if rep.hire_date is None
+            else min(HISTORY_DAYS, (today - rep.hire_date).days - 40)
+        )
+        # six to ten customers a year of the rep's reach (a senior rep has three years)
+        count = rng.randint(6, 10)
+        count = max(count, round(count * max(reach, 0) / 380))
+        for _ in range(count):
             n += 1
             enterprise = rng.random() < 0.3
             person = rng.choice(SURNAMES) + rng.choice(GIVEN)
             company = f"{rng.choice(COMPANIES)}有限公司" if enterprise else ""
-            created = today - dt.timedelta(days=rng.randint(0, max(reach, 0)))
+            created = _seasonal_day(rng, today, max(reach, 0))
             channel = rng.choice(channels)
             leads.append(
                 Lead(

@@ -20,6 +20,7 @@ from django.db.models import (
     Count,
     DateField,
     DecimalField,
+    Exists,
     F,
     Min,
     OuterRef,
@@ -328,6 +329,31 @@ def _overdue_ratio(start, end):
     )
 
 
+def repeat_purchase():
+    """Exists: the contract's customer signed another contract before it (an earlier day, or
+    the same day with a smaller id) — a renewal or a new purchase of an old customer (seed
+    003: 老客户新签)."""
+    return Exists(
+        Contract.objects.filter(
+            customer=OuterRef("customer"), status__in=Contract.SIGNED_STATES
+        ).filter(
+            Q(signed_on__lt=OuterRef("signed_on"))
+            | Q(signed_on=OuterRef("signed_on"), pk__lt=OuterRef("pk"))
+        )
+    )
+
+
+def _old_customer_share(start, end):
+    old = dict(
+        Contract.objects.signed_between(start, end)
+        .filter(repeat_purchase())
+        .values("owner_id")
+        .annotate(total=Sum("total_amount"))
+        .values_list("owner_id", "total")
+    )
+    return _as_ratios(old, _signed(start, end))
+
+
 def _referral_share(start, end):
     referred = dict(
         Contract.objects.signed_between(start, end)
@@ -482,6 +508,11 @@ KPIS: list[Kpi] = [
         _("weekly activity plans, activities and leads"),
         _("calls, effective visits, new leads and trial lessons done in the weeks planned ÷ planned × 100"),
         _activity_plan_completion, HUNDRED),
+    # issue 20 (analytics): seed 003's 老客户新签金额占比
+    Kpi("old_customer_share", _("Old customers' share of new signed amount"), "%", HIGHER,
+        _("contracts signed and the customer's earlier contracts"),
+        _("signed amount of contracts whose customer had signed a contract before (renewals and new purchases alike) ÷ signed amount × 100"),
+        _old_customer_share, HUNDRED),
 ]
 # fmt: on
 
@@ -511,6 +542,7 @@ NO_VALUE_REASONS = {
     "nps": _("no satisfaction surveys answered in the period"),
     "complaint_response_24h": _("no complaints opened in the period"),
     "activity_plan_completion": _("no weekly activity plan in the period"),
+    "old_customer_share": _("no amount signed in the period"),
 }
 
 

@@ -58,6 +58,11 @@ NAV_ITEMS = [
     NavItem(_("Target progress"), "targets:progress", SALES, _("Performance")),
     NavItem(_("Scorecards"), "performance:scorecards", SALES, _("Performance")),
     NavItem(_("Commission"), "performance:statements", SALES + (Role.FINANCE,), _("Performance")),
+    NavItem(_("Lost deals"), "analytics:lost_deals", SALES, _("Performance")),
+    NavItem(_("Money over time"), "analytics:money", SALES, _("Performance")),
+    NavItem(_("Days to collect"), "analytics:collection", SALES, _("Performance")),
+    NavItem(_("Customer lifetime value"), "analytics:ltv", SALES, _("Performance")),
+    NavItem(_("Pipeline coverage"), "analytics:coverage", SALES, _("Performance")),
     NavItem(_("Team members"), "member_list", LEADERS, _("Organisation")),
     # enablement
     NavItem(_("Script library"), "enablement:library", SALES, _("Enablement")),

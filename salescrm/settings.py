@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "performance",
     "enablement",
     "channels",
+    "analytics",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

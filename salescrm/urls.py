@@ -27,5 +27,6 @@ urlpatterns = [
     path("performance/", include("performance.urls")),
     path("enablement/", include("enablement.urls")),
     path("channels/", include("channels.urls")),
+    path("analytics/", include("analytics.urls")),
     path("admin/", admin.site.urls),
 ]

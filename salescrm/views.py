@@ -111,6 +111,9 @@ NOTIFICATION_KINDS = [
     ("lead_re_enquiry", gettext_lazy("Re-enquiries")),
     ("lead_pool_reminder", gettext_lazy("Lead pool reminders")),
     ("login_locked", gettext_lazy("Log-in locks")),
+    # issue 20 (analytics)
+    ("pipeline_coverage", gettext_lazy("Pipeline coverage")),
+    ("kpi_trend", gettext_lazy("KPI trends")),
 ]
 
 

@@ -81,7 +81,7 @@ def draw_receivables(rows: list[ReceivablesRow]) -> Figure:
             name=str(label),
         )
     figure.layout["barmode"] = "stack"
-    return figure
+    return figure.axes(x=_("Rep"), y=_("Outstanding (¥)"))
 
 
 def chart_receivables(data: Data) -> Chart:
@@ -93,6 +93,7 @@ def chart_receivables(data: Data) -> Chart:
         [cells(row) for row in rows],
         partial(draw_receivables, rows),
         note=_("Unpaid instalments of signed contracts as of %(day)s.") % {"day": data.scope.today},
+        period=_("As of %(day)s") % {"day": data.scope.today},
     )
 
 
@@ -154,7 +155,7 @@ def draw_complaints(rows: list[ComplaintRow]) -> Figure:
         y=[row.late_resolution for row in rows],
         name=_("Past the 48 h resolution deadline"),
     )
-    return figure
+    return figure.axes(x=_("Severity"), y=_("Complaints"))
 
 
 def chart_complaints(data: Data) -> Chart:
@@ -170,6 +171,7 @@ def chart_complaints(data: Data) -> Chart:
         ],
         [cells(row) for row in rows],
         partial(draw_complaints, rows),
+        period=_("Open now"),
     )
 
 
@@ -210,7 +212,7 @@ def draw_approvals(rows: list[ApprovalRow]) -> Figure:
     figure = Figure()
     figure.add_bar(x=steps, y=[row.waiting for row in rows], name=_("Waiting at this step"))
     figure.add_bar(x=steps, y=[row.waiting_for_reader for row in rows], name=_("Waiting for you"))
-    return figure
+    return figure.axes(x=_("Approval step"), y=_("Contracts"))
 
 
 def chart_approvals(data: Data) -> Chart:
@@ -221,6 +223,7 @@ def chart_approvals(data: Data) -> Chart:
         [_("Step"), _("Waiting at this step"), _("Waiting for you")],
         [cells(row) for row in rows],
         partial(draw_approvals, rows),
+        period=_("Waiting now"),
     )
 
 

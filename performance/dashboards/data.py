@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.db.models import Max, Q, Sum
 from django.utils.translation import gettext as _
 
+from leads.models import LostReason
 from salescrm.timeutil import (
     add_months,
     month_end,
@@ -21,8 +22,9 @@ from salescrm.timeutil import (
 from targets.models import Target, TargetPlan
 
 from ..kpis import Ratio, rollup
+from ..lost import lost_totals
 from ..models import ChannelFact, FactPeriod, FunnelSnapshot, KpiFact, ProductLineFact
-from .scope import HISTORY_MONTHS, ZERO, Scope
+from .scope import HISTORY_MONTHS, ZERO, Scope, money
 
 
 def company_months(metric: str, first: dt.date, last: dt.date) -> list[tuple]:
@@ -194,6 +196,35 @@ class Data:
             ),
             ZERO,
         )
+
+    def has_target(self, metric: str, first: dt.date, last: dt.date) -> bool:
+        """Whether a published target of `metric` covers any month of [first, last] in scope
+        (a quarter no plan reaches has no target, which is not a target of 0)."""
+        return any(
+            first <= month <= last
+            for (m, _rep), by_month in self.targets.items()
+            if m == metric
+            for month in by_month
+        )
+
+    @cached_property
+    def top_lost_reasons(self) -> dict[int, str]:
+        """{rep_id: "价格太高 2 (¥15000.00) · 时间不合适 1 (¥0.00)"}: each rep's three most
+        frequent reasons of the leads lost in the period (ties: the larger amount, then the
+        name), from ``performance.lost``. Two queries."""
+        scope = self.scope
+        totals = lost_totals(scope.start, scope.end, "rep", scope.owned("owner_id"))
+        names = {reason.pk: str(reason) for reason in LostReason.objects.all()}
+        by_rep: dict = defaultdict(list)
+        for rep_id, reason_id, leads, amount in totals:
+            by_rep[rep_id].append((names.get(reason_id, "—"), leads, money(amount)))
+        return {
+            rep_id: " · ".join(
+                f"{name} {leads} (¥{amount})"
+                for name, leads, amount in sorted(reasons, key=lambda r: (-r[1], -r[2], r[0]))[:3]
+            )
+            for rep_id, reasons in by_rep.items()
+        }
 
     @cached_property
     def funnel(self) -> list[FunnelSnapshot]:

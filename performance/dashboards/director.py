@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from salescrm.models import ProductLine
 from salescrm.money import round_places
-from salescrm.timeutil import add_months, quarter_start, year_start
+from salescrm.timeutil import add_months, quarter_label, quarter_start, year_start
 
 from .. import kpis
 from .data import Data
@@ -75,7 +75,7 @@ def draw_by_team(rows: list[TeamRow]) -> Figure:
     figure.add_bar(x=names, y=[float(row.target) for row in teams], name=_("Target"))
     figure.add_bar(x=names, y=[float(row.signed) for row in teams], name=_("Signed amount"))
     figure.add_bar(x=names, y=[float(row.collected) for row in teams], name=_("Collected amount"))
-    return figure
+    return figure.axes(x=_("Team"), y=_("Amount (¥)"))
 
 
 def chart_by_team(data: Data) -> Chart:
@@ -92,6 +92,8 @@ def chart_by_team(data: Data) -> Chart:
         ],
         [cells(row) for row in rows],
         partial(draw_by_team, rows),
+        period=data.scope.label,
+        empty=_("No target, signed or collected amount in this period."),
     )
 
 
@@ -103,29 +105,41 @@ class TrendRow:
     month: str  # YYYY-MM
     signed: Decimal
     month_over_month: Decimal | None
-    signed_last_year: Decimal
+    signed_last_year: Decimal | None  # None: before the first month with a signed contract
     year_over_year: Decimal | None
     collected: Decimal
 
 
+def history_start(data: Data) -> dt.date | None:
+    """The first month in which the reps in scope signed anything (within the dashboard's
+    history): before it there is no history, which is not a month of 0."""
+    return min(
+        (month for month, values in data.signed.items() if any(values.values())), default=None
+    )
+
+
 def trend_rows(data: Data) -> list[TrendRow]:
     """Month by month of the year up to the chosen month: signed amount with its change on the
-    month before (环比) and on the same month a year earlier (同比), and the collected amount."""
+    month before (环比) and on the same month a year earlier (同比), and the collected amount.
+    A month before the history starts has no figure (None), and no change is computed on it."""
     scope = data.scope
+    first = history_start(data)
     rows = []
     month = year_start(scope.month)
     while month <= scope.month:
         signed = data.total(data.signed, month, month)
-        before = data.total(data.signed, add_months(month, -1), add_months(month, -1))
-        last_year = data.total(data.signed, add_months(month, -12), add_months(month, -12))
+        previous, a_year_ago = add_months(month, -1), add_months(month, -12)
+        before = data.total(data.signed, previous, previous)
+        known_last_year = first is not None and a_year_ago >= first
+        last_year = data.total(data.signed, a_year_ago, a_year_ago) if known_last_year else None
         collected = data.total(data.collected, month, month)
         rows.append(
             TrendRow(
                 month=f"{month:%Y-%m}",
                 signed=money(signed),
                 month_over_month=percent(signed - before, before),
-                signed_last_year=money(last_year),
-                year_over_year=percent(signed - last_year, last_year),
+                signed_last_year=money(last_year) if known_last_year else None,
+                year_over_year=percent(signed - last_year, last_year) if known_last_year else None,
                 collected=money(collected),
             )
         )
@@ -134,19 +148,22 @@ def trend_rows(data: Data) -> list[TrendRow]:
 
 
 def draw_trend(rows: list[TrendRow], year: int) -> Figure:
+    """This year's and last year's signed amount by month; last year's line has a gap (not a
+    0) where there is no history."""
     labels = [row.month[5:] for row in rows]  # "10" of "2026-10": the years are the traces
     figure = Figure()
     figure.add_scatter(x=labels, y=[float(row.signed) for row in rows], name=str(year))
     figure.add_scatter(
         x=labels,
-        y=[float(row.signed_last_year) for row in rows],
+        y=[row.signed_last_year for row in rows],
         name=str(year - 1),
         line={"dash": "dot"},
+        connectgaps=False,
     )
     figure.add_bar(
         x=labels, y=[float(row.collected) for row in rows], name=_("Collected amount"), opacity=0.4
     )
-    return figure
+    return figure.axes(x=_("Month of %(year)s") % {"year": year}, y=_("Amount (¥)"))
 
 
 def chart_trend(data: Data) -> Chart:
@@ -164,7 +181,20 @@ def chart_trend(data: Data) -> Chart:
         ],
         [cells(row) for row in rows],
         partial(draw_trend, rows, data.scope.month.year),
+        period=f"{year_start(data.scope.month):%Y-%m} – {data.scope.month:%Y-%m}",
+        note=trend_note(rows, history_start(data)),
+        empty=_("Nothing signed or collected in this year yet."),
     )
+
+
+def trend_note(rows: list[TrendRow], first: dt.date | None) -> str:
+    if not any(row.signed_last_year is None for row in rows):
+        return ""
+    if first is None:
+        return _("No history yet: last year's line and the year-over-year change are left blank.")
+    return _(
+        "The history starts in %(month)s: last year's line and the year-over-year change are left blank before it (no history is not 0)."
+    ) % {"month": f"{first:%Y-%m}"}
 
 
 # --- product lines ---------------------------------------------------------------------------
@@ -197,6 +227,7 @@ def draw_product_lines(rows: list[ProductLineRow]) -> Figure:
         labels=[row.product_line for row in rows],
         values=[float(row.signed) for row in rows],
         hole=0.4,
+        hovertemplate="%{label}: ¥%{value:,.2f} (%{percent})<extra></extra>",
     )
 
 
@@ -210,6 +241,7 @@ def chart_product_lines(data: Data) -> Chart:
         [cells(row) for row in rows],
         partial(draw_product_lines, rows),
         note=data.facts(scope.period, scope.start).note(),
+        period=scope.label,
     )
 
 
@@ -246,7 +278,11 @@ def rate_rows(data: Data) -> list[RateRow]:
 
 
 def draw_rates(rows: list[RateRow]) -> Figure:
-    return Figure().add_bar(x=[row.kpi for row in rows], y=[float(row.value or 0) for row in rows])
+    """A rate without data has no bar (it is unknown, not 0)."""
+    figure = Figure().add_bar(
+        x=[row.kpi for row in rows], y=[row.value for row in rows], name=_("Value (%)")
+    )
+    return figure.axes(x=_("KPI"), y=_("Rate (%)"))
 
 
 def chart_rates(data: Data) -> Chart:
@@ -259,6 +295,8 @@ def chart_rates(data: Data) -> Chart:
         [cells(row) for row in rows],
         partial(draw_rates, rows),
         note=data.facts(scope.period, scope.start).note(),
+        period=scope.label,
+        empty=_("No contract, payment or refund in this period to rate."),
     )
 
 
@@ -333,7 +371,8 @@ def benchmark_rows(data: Data) -> list[BenchmarkRow]:
 def draw_benchmarks(rows: list[BenchmarkRow]) -> Figure:
     figure = Figure.subplots([row.indicator for row in rows])
     for i, row in enumerate(rows, start=1):
-        figure.add_bar(x=[_("Actual")], y=[float(row.actual or 0)], row=1, col=i, showlegend=False)
+        figure.add_bar(x=[_("Actual")], y=[row.actual], row=1, col=i, showlegend=False)
+        figure.axes(y=row.unit, col=i)
         figure.add_scatter(
             x=[_("Actual")],
             y=[float(row.benchmark)],
@@ -356,6 +395,7 @@ def chart_benchmarks(data: Data) -> Chart:
         [cells(row) for row in rows],
         partial(draw_benchmarks, rows),
         note=data.facts("quarter", quarter_start(data.scope.month)).note(),
+        period=quarter_label(data.scope.month),
     )
 
 

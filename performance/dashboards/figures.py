@@ -11,6 +11,7 @@ from django.conf import settings
 from django.utils.formats import get_format, localize
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 # --- charts --------------------------------------------------------------------------------
 
@@ -33,6 +34,11 @@ class Chart:
     rows: list[list]
     draw: Callable[[], "Figure"] | None = None
     note: str = ""
+    # the period the chart shows, in the card's header ("2026-10", "2026 Q4", "as of …")
+    period: str = ""
+    # what the card says instead of a figure when every plotted value is 0 or unknown while the
+    # table has rows (an empty axis −1…1 would look like a broken chart)
+    empty: str = ""
 
     def table_rows_html(self) -> str:
         """The table view's rows, built here rather than in a template loop: the director's
@@ -65,6 +71,15 @@ class Chart:
             return ""
 
         figure = self.draw()
+        if figure.is_empty():
+            return format_html(
+                '<p class="text-secondary small mb-1" data-chart-empty="{key}">{text}</p>',
+                key=self.key,
+                text=self.empty
+                or _(
+                    "Nothing to plot: every value of this period is 0 or unknown (see the table)."
+                ),
+            )
         spec = pio.to_json(
             {
                 "data": figure.data,
@@ -119,6 +134,38 @@ class Figure:
         figure.layout["annotations"] = annotations
         return figure
 
+    def axes(self, x: str = "", y: str = "", col: int = 1) -> "Figure":
+        """Title the axes of panel `col` (with the unit: "Amount (¥)", "Rate (%)", "Leads")."""
+        suffix = "" if col == 1 else str(col)
+        for axis, title in (("xaxis", x), ("yaxis", y)):
+            if title:
+                self.layout.setdefault(f"{axis}{suffix}", {})["title"] = {"text": _plain(title)}
+        return self
+
+    def axis_titles(self) -> dict[str, str]:
+        """{"xaxis": title, "yaxis2": title, …} of the axes that have one."""
+        return {
+            name: value["title"]["text"]
+            for name, value in self.layout.items()
+            if name.startswith(("xaxis", "yaxis")) and "title" in value
+        }
+
+    def plotted_values(self) -> list:
+        """Every number the traces plot (categories left out)."""
+        values = []
+        for trace in self.data:
+            for name in ("x", "y", "values"):
+                values += [
+                    v
+                    for v in trace.get(name) or []
+                    if isinstance(v, int | float) and not isinstance(v, bool)
+                ]
+        return values
+
+    def is_empty(self) -> bool:
+        """Nothing but zeros and gaps to plot."""
+        return not any(self.plotted_values())
+
     def add(self, kind: str, *, row=None, col=None, **trace) -> "Figure":
         if col and col > 1:
             trace.update(xaxis=f"x{col}", yaxis=f"y{col}")
@@ -144,6 +191,11 @@ class Figure:
             }
         )
         return self
+
+
+def escape_text(text) -> str:
+    """A label plotly.js shows as the characters given (see ``_plain``)."""
+    return escape(str(text), quote=False)
 
 
 def _plain(value):

@@ -71,12 +71,19 @@ def funnel_rows(data: Data) -> list[FunnelRow]:
 
 
 def draw_funnel(rows: list[FunnelRow]) -> Figure:
-    return Figure().add(
+    figure = Figure().add(
         "funnel",
         y=[row.stage for row in rows],
         x=[row.reached for row in rows],
         textinfo="value+percent previous",
+        name=_("Reached (90-day cohort)"),
     )
+    return figure.axes(x=_("Leads reached (90-day cohort)"), y=_("Stage"))
+
+
+def snapshot_period(data: Data) -> str:
+    day = getattr(data, "funnel_day", None)
+    return _("Snapshot of %(day)s") % {"day": day} if day else f"{data.scope.label}"
 
 
 def chart_funnel(data: Data) -> Chart:
@@ -95,6 +102,7 @@ def chart_funnel(data: Data) -> Chart:
         [cells(row) for row in rows],
         partial(draw_funnel, rows),
         note=_("Snapshot of %(day)s.") % {"day": day} if day else "",
+        period=snapshot_period(data),
     )
 
 
@@ -114,6 +122,7 @@ class DiagnosisRow:
     conversion: Decimal | None = None
     team_conversion: Decimal | None = None
     points_below: Decimal | None = None
+    top_lost_reasons: str = ""  # the rep's three most frequent lost reasons of the period
 
 
 def diagnosis_rows(data: Data) -> list[DiagnosisRow]:
@@ -126,6 +135,7 @@ def diagnosis_rows(data: Data) -> list[DiagnosisRow]:
         by_team[row.team_id].append(row)
         by_rep[row.rep_id].append(row)
     team_conversion = {team: _conversions(_reached(rows)) for team, rows in by_team.items()}
+    lost = data.top_lost_reasons
     rows = []
     for rep in data.scope.reps:
         reached = _reached(by_rep.get(rep.pk, []))
@@ -139,7 +149,11 @@ def diagnosis_rows(data: Data) -> list[DiagnosisRow]:
             if gap > 0 and (worst is None or gap > worst[1]):
                 worst = (i, gap)
         if worst is None:
-            rows.append(DiagnosisRow(rep=str(rep), team=str(rep.team or "")))
+            rows.append(
+                DiagnosisRow(
+                    rep=str(rep), team=str(rep.team or ""), top_lost_reasons=lost.get(rep.pk, "")
+                )
+            )
             continue
         i, gap = worst
         stage = FUNNEL_STAGES[i]
@@ -153,6 +167,7 @@ def diagnosis_rows(data: Data) -> list[DiagnosisRow]:
                 conversion=own[stage],
                 team_conversion=team[stage],
                 points_below=gap,
+                top_lost_reasons=lost.get(rep.pk, ""),
             )
         )
     return rows
@@ -160,11 +175,15 @@ def diagnosis_rows(data: Data) -> list[DiagnosisRow]:
 
 def draw_diagnosis(rows: list[DiagnosisRow]) -> Figure:
     shown = [row for row in rows if row.points_below is not None]
-    return Figure().add_bar(
+    figure = Figure().add_bar(
         x=[row.rep for row in shown],
         y=[float(row.points_below) for row in shown],
         text=[row.stage for row in shown],
         name=_("Points below the team"),
+    )
+    return figure.axes(
+        x=_("Rep (bar label: weakest stage)"),
+        y=_("Conversion below the team (percentage points)"),
     )
 
 
@@ -182,10 +201,15 @@ def chart_diagnosis(data: Data) -> Chart:
             _("Rep's conversion (%)"),
             _("Team's conversion (%)"),
             _("Points below the team"),
+            _("Top lost reasons of the period (leads, amount lost)"),
         ],
         [cells(row) for row in rows],
         partial(draw_diagnosis, rows),
-        note=_("For each rep, the stage whose conversion falls furthest below the team's."),
+        note=_("For each rep, the stage whose conversion falls furthest below the team's.")
+        + " "
+        + _("Lost reasons: leads lost in %(period)s.") % {"period": data.scope.label},
+        period=snapshot_period(data),
+        empty=_("No rep converts below the team at any stage."),
     )
 
 

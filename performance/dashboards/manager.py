@@ -23,8 +23,7 @@ from salescrm.timeutil import (
 from .. import forecast, kpis
 from ..models import PeriodKind, ScoreCard
 from .data import Data
-from .figures import NOT_A_COLUMN, Chart, Figure, cells
-from .rep import draw_target_against_signed
+from .figures import NOT_A_COLUMN, Chart, Figure, cells, escape_text
 from .scope import ZERO, money, percent
 
 # --- target by rep ---------------------------------------------------------------------------
@@ -53,6 +52,17 @@ def target_by_rep_rows(data: Data) -> list[TargetByRepRow]:
     return rows
 
 
+def draw_target_by_rep(rows: list[TargetByRepRow]) -> Figure:
+    """The achievement rate (签约达成率, %) per rep against the 100 % line: a rep without a
+    target has no rate (a gap, not 0)."""
+    figure = Figure().add_bar(
+        x=[row.rep for row in rows],
+        y=[row.achievement for row in rows],
+        name=_("Signing achievement (%)"),
+    )
+    return figure.add_hline(100).axes(x=_("Rep"), y=_("Signing achievement (%)"))
+
+
 def chart_target_by_rep(data: Data) -> Chart:
     rows = target_by_rep_rows(data)
     return Chart(
@@ -60,7 +70,9 @@ def chart_target_by_rep(data: Data) -> Chart:
         _("Target achievement by rep"),
         [_("Rep"), _("Team"), _("Target"), _("Signed amount"), _("Signing achievement (%)")],
         [cells(row) for row in rows],
-        partial(draw_target_against_signed, rows, "rep"),
+        partial(draw_target_by_rep, rows),
+        period=data.scope.label,
+        empty=_("No rep has a target or a signed amount in this period."),
     )
 
 
@@ -130,13 +142,24 @@ def leaderboard_rows(data: Data) -> list[LeaderboardRow]:
 
 
 def draw_leaderboard(rows: list[LeaderboardRow]) -> Figure:
-    # the first of the ranking at the top of a horizontal bar chart
-    return Figure().add_bar(
-        y=[row.rep for row in rows][::-1],
+    """The month's and the quarter's signed amount per rep, the first of the ranking at the
+    top: early in a month the month's bars are 0 while the quarter's are not."""
+    reps = [row.rep for row in rows][::-1]
+    figure = Figure()
+    figure.add_bar(
+        y=reps,
         x=[float(row.signed_month) for row in rows][::-1],
         orientation="h",
         name=_("Signed this month"),
     )
+    figure.add_bar(
+        y=reps,
+        x=[float(row.signed_quarter) for row in rows][::-1],
+        orientation="h",
+        name=_("Signed this quarter"),
+    )
+    figure.layout["height"] = max(340, 60 + 28 * len(rows))
+    return figure.axes(x=_("Signed amount (¥)"), y=_("Rep"))
 
 
 def chart_leaderboard(data: Data) -> Chart:
@@ -156,6 +179,8 @@ def chart_leaderboard(data: Data) -> Chart:
         ],
         [cells(row) for row in rows],
         partial(draw_leaderboard, rows),
+        period=f"{data.scope.month:%Y-%m} · {quarter_label(data.scope.month)}",
+        empty=_("Nothing signed in this month or quarter yet: the table lists the scores."),
     )
 
 
@@ -206,7 +231,7 @@ def draw_activity(rows: list[ActivityRow]) -> Figure:
     figure.add_bar(
         x=names, y=[row.calls_made + row.visits_effective for row in rows], name=_("Done")
     )
-    return figure
+    return figure.axes(x=_("Rep"), y=_("Calls and effective visits"))
 
 
 def chart_activity(data: Data) -> Chart:
@@ -226,6 +251,8 @@ def chart_activity(data: Data) -> Chart:
         [cells(row) for row in rows],
         partial(draw_activity, rows),
         note=data.facts(scope.period, scope.start).note(),
+        period=scope.label,
+        empty=_("No activity planned or logged in this period."),
     )
 
 
@@ -296,7 +323,7 @@ def draw_channels(rows: list[ChannelRow]) -> Figure:
     figure = Figure()
     figure.add_bar(x=names, y=[per_channel[n][0] for n in names], name=_("Leads"))
     figure.add_bar(x=names, y=[per_channel[n][1] for n in names], name=_("Won"))
-    return figure
+    return figure.axes(x=_("Channel"), y=_("Leads"))
 
 
 def chart_channels(data: Data) -> Chart:
@@ -322,10 +349,17 @@ def chart_channels(data: Data) -> Chart:
         )
         + " "
         + data.facts(scope.period, scope.start).note(),
+        period=scope.label,
+        empty=_("No lead was created in this period."),
     )
 
 
 # --- forecast --------------------------------------------------------------------------------
+
+
+# A projection whose back-test missed by more than this (MAPE, %) is shown as not usable: its
+# figure draws no forecast bar and the table says why.
+USABLE_MAPE = Decimal(30)
 
 
 @dataclass(frozen=True, slots=True)
@@ -335,26 +369,46 @@ class ForecastRow:
     point: Decimal | None
     low: Decimal | None
     high: Decimal | None
-    target: Decimal
+    target: Decimal | None  # None: no published target covers the quarter (not a target of 0)
     mape: Decimal | None
     months_of_history: int
+    verdict: str = ""
     # what the figure draws beside the numbers: the monthly history and the projection
     history: list = field(default_factory=list, metadata=NOT_A_COLUMN)
     projection: forecast.Projection | None = field(default=None, metadata=NOT_A_COLUMN)
+    usable: bool = field(default=True, metadata=NOT_A_COLUMN)
+    axis: str = field(default="", metadata=NOT_A_COLUMN)  # the y axis' title, with the unit
+
+
+def forecast_verdict(projection, mape: Decimal | None) -> tuple[bool, str]:
+    """Whether the projection may be read as a forecast, and the sentence the table shows: a
+    back-test error above ``USABLE_MAPE`` % (or no projection) is not usable; without a
+    back-test yet the projection is shown with that caveat."""
+    if projection is None:
+        return False, _("Not usable: fewer than 3 months of history.")
+    if mape is None:
+        return True, _("Usable with care: too little history for a back-test yet.")
+    if mape > USABLE_MAPE:
+        return False, _(
+            "Not usable: the back-test missed by %(mape)s %% on average (more than %(limit)s %%)."
+        ) % {"mape": mape, "limit": USABLE_MAPE}
+    return True, _("Usable: the back-test missed by %(mape)s %% on average.") % {"mape": mape}
 
 
 def forecast_rows(data: Data) -> list[ForecastRow]:
     """Next quarter's signed amount and enrolments (new customers), projected by
     ``performance.forecast`` from the scope's monthly history up to the last complete month,
-    beside the target of that quarter, with the back-test error (MAPE) on the history."""
+    beside the target of that quarter (None when no published plan covers it), with the
+    back-test error (MAPE) on the history and whether the projection is usable."""
     scope = data.scope
     last_complete = add_months(month_start(scope.today), -1)
     next_quarter = add_months(quarter_start(scope.month), 3)
     history_end = min(last_complete, add_months(next_quarter, -1))
+    quarter_last = month_end(add_months(next_quarter, 2))
     rows = []
-    for metric, label, source in [
-        ("signed_amount", _("Signed amount"), data.signed),
-        ("new_customers", _("Enrolments (new customers)"), data.enrolments),
+    for metric, label, axis, source in [
+        ("signed_amount", _("Signed amount"), _("Amount (¥)"), data.signed),
+        ("new_customers", _("Enrolments (new customers)"), _("Customers"), data.enrolments),
     ]:
         totals = {month: sum(values.values(), ZERO) for month, values in source.items()}
         first = min((m for m, v in totals.items() if v), default=None)
@@ -366,7 +420,11 @@ def forecast_rows(data: Data) -> list[ForecastRow]:
         )
         projection = forecast.project_quarter(history, ahead=ahead)
         _tests, mape = forecast.backtest(history)
-        target = data.target(metric, next_quarter, month_end(add_months(next_quarter, 2)))
+        usable, verdict = forecast_verdict(projection, mape)
+        target = None
+        if data.has_target(metric, next_quarter, quarter_last):
+            target = data.target(metric, next_quarter, quarter_last)
+            target = target if metric == "new_customers" else money(target)
         rows.append(
             ForecastRow(
                 metric=label,
@@ -374,18 +432,24 @@ def forecast_rows(data: Data) -> list[ForecastRow]:
                 point=projection.point if projection else None,
                 low=projection.low if projection else None,
                 high=projection.high if projection else None,
-                target=target if metric == "new_customers" else money(target),
+                target=target,
                 mape=mape,
                 months_of_history=len(history),
+                verdict=verdict,
                 history=history,
                 projection=projection,
+                usable=usable,
+                axis=axis,
             )
         )
     return rows
 
 
 def draw_forecast(rows: list[ForecastRow]) -> Figure:
+    """Per metric, the last eight quarters' actuals, the projection with its interval when it
+    is usable (else a note on the panel instead of a bar) and the target when one is set."""
     figure = Figure.subplots([row.metric for row in rows])
+    width = 1 / max(len(rows), 1)
     for i, row in enumerate(rows, start=1):
         quarters: dict = defaultdict(Decimal)
         for month, value in row.history:
@@ -400,9 +464,10 @@ def draw_forecast(rows: list[ForecastRow]) -> Figure:
             name=_("Actual"),
             marker={"color": "#6c8ebf"},
         )
+        figure.axes(x=_("Quarter"), y=row.axis or _("Amount (¥)"), col=i)
+        quarter = row.quarter.replace(" ", "")  # the bars' "2026Q4"
         projection = row.projection
-        if projection:
-            quarter = row.quarter.replace(" ", "")  # the bars' "2026Q4"
+        if projection and row.usable:
             figure.add_bar(
                 x=[quarter],
                 y=[float(projection.point)],
@@ -418,6 +483,21 @@ def draw_forecast(rows: list[ForecastRow]) -> Figure:
                     "arrayminus": [float(projection.point - projection.low)],
                 },
             )
+        elif projection:
+            figure.layout["annotations"].append(
+                {
+                    "text": escape_text(
+                        _("%(quarter)s: forecast not usable") % {"quarter": quarter}
+                    ),
+                    "x": (i - 0.5) * width,
+                    "y": 0.9,
+                    "xref": "paper",
+                    "yref": "paper",
+                    "showarrow": False,
+                    "font": {"size": 10, "color": "#b02a37"},
+                }
+            )
+        if row.target is not None:
             figure.add_scatter(
                 x=[quarter],
                 y=[float(row.target)],
@@ -433,6 +513,8 @@ def draw_forecast(rows: list[ForecastRow]) -> Figure:
 
 def chart_forecast(data: Data) -> Chart:
     rows = forecast_rows(data)
+    scope = data.scope
+    next_quarter = add_months(quarter_start(scope.month), 3)
     return Chart(
         "forecast",
         _("Forecast of next quarter"),
@@ -445,12 +527,23 @@ def chart_forecast(data: Data) -> Chart:
             _("Target"),
             _("Back-test error (MAPE %)"),
             _("Months of history"),
+            _("Usable?"),
         ],
         [cells(row) for row in rows],
         partial(draw_forecast, rows),
         note=_(
             "Linear trend plus a level per quarter of the year, fitted by least squares on the monthly totals; 80 % prediction interval; the back-test re-fits on the months before each of the last four quarters."
-        ),
+        )
+        + " "
+        + _(
+            "A forecast whose back-test error is above %(limit)s %% is not drawn; a quarter without a published target shows no target (not 0)."
+        )
+        % {"limit": USABLE_MAPE},
+        period=_("%(quarter)s, from the history to %(month)s")
+        % {
+            "quarter": quarter_label(next_quarter),
+            "month": f"{min(add_months(month_start(scope.today), -1), add_months(next_quarter, -1)):%Y-%m}",
+        },
     )
 
 

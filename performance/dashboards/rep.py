@@ -11,7 +11,14 @@ from django.utils.translation import gettext as _
 
 from leads.models import Lead
 from salescrm.money import round_places
-from salescrm.timeutil import month_end, quarter_end, quarter_start, year_end, year_start
+from salescrm.timeutil import (
+    month_end,
+    quarter_end,
+    quarter_label,
+    quarter_start,
+    year_end,
+    year_start,
+)
 
 from ..models import CommissionStatement, PeriodKind, ScoreLine
 from .data import Data
@@ -56,17 +63,26 @@ def draw_target_against_signed(rows, label: str = "period") -> Figure:
     figure = Figure()
     figure.add_bar(x=names, y=[float(row.target) for row in rows], name=_("Target"))
     figure.add_bar(x=names, y=[float(row.signed) for row in rows], name=_("Signed amount"))
-    return figure
+    return figure.axes(x=_("Period"), y=_("Amount (¥)"))
 
 
 def chart_target_progress(data: Data) -> Chart:
     rows = target_progress_rows(data)
+    scope = data.scope
     return Chart(
         "target_progress",
         _("Target progress (signed amount)"),
         [_("Period"), _("From"), _("Target"), _("Signed amount"), _("Signing achievement (%)")],
         [cells(row) for row in rows],
         partial(draw_target_against_signed, rows),
+        period=" · ".join(
+            [
+                f"{scope.month:%Y-%m}",
+                quarter_label(scope.month),
+                str(scope.month.year),
+            ]
+        ),
+        empty=_("No target and nothing signed in this month, quarter or year yet."),
     )
 
 
@@ -111,7 +127,10 @@ def draw_follow_ups(rows: list[FollowUpRow]) -> Figure:
     for row in rows:
         counts[row.status] += 1
     labels = [_("Overdue"), _("Today"), _("This week")]
-    return Figure().add_bar(x=labels, y=[counts.get(label, 0) for label in labels])
+    figure = Figure().add_bar(
+        x=labels, y=[counts.get(label, 0) for label in labels], name=_("Leads")
+    )
+    return figure.axes(x=_("Status"), y=_("Leads to follow up"))
 
 
 def chart_follow_ups(data: Data) -> Chart:
@@ -122,6 +141,7 @@ def chart_follow_ups(data: Data) -> Chart:
         [_("Lead"), _("Company"), _("Stage"), _("Next follow-up on"), _("Status")],
         [cells(row) for row in rows],
         partial(draw_follow_ups, rows),
+        period=_("Overdue and due by %(day)s") % {"day": data.scope.today + dt.timedelta(days=7)},
     )
 
 
@@ -162,7 +182,7 @@ def draw_scorecard(rows: list[ScorecardRow]) -> Figure:
     figure = Figure().add_bar(
         x=[row.kpi for row in rows], y=[float(row.score) for row in rows], name=_("Score")
     )
-    return figure.add_hline(100)
+    return figure.add_hline(100).axes(x=_("KPI"), y=_("Score (points, 100 = target)"))
 
 
 def chart_scorecard(data: Data) -> Chart:
@@ -173,6 +193,7 @@ def chart_scorecard(data: Data) -> Chart:
         [_("KPI"), _("Actual"), _("Target"), _("Weight (%)"), _("Score"), _("Weighted score")],
         [cells(row) for row in rows],
         partial(draw_scorecard, rows),
+        period=f"{data.scope.month:%Y-%m}",
     )
 
 
@@ -226,7 +247,7 @@ def draw_commission(rows: list[CommissionRow]) -> Figure:
     figure.add_scatter(
         x=months, y=[float(row.year_to_date) for row in rows], name=_("Year to date")
     )
-    return figure
+    return figure.axes(x=_("Month"), y=_("Commission (¥)"))
 
 
 def chart_commission(data: Data) -> Chart:
@@ -246,6 +267,7 @@ def chart_commission(data: Data) -> Chart:
         ],
         [cells(row) for row in rows],
         partial(draw_commission, rows),
+        period=f"{year_start(data.scope.month):%Y-%m} – {data.scope.month:%Y-%m}",
     )
 
 

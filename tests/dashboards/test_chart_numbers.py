@@ -98,8 +98,8 @@ def test_diagnosis_names_each_reps_stage_furthest_below_the_team(funnel, manager
     # rep: gaps 70-80=-10, 64.3-50=14.3, 77.8-75=2.8, 71.4-66.7=4.7, 60-50=10 -> contacted
     # teammate: 70-60=10, 64.3-83.3<0, 77.8-80<0, 71.4-75<0, 60-66.7<0 -> new
     assert chart.rows == [
-        ["rep_a1", "Team A", "已联系", 8, 4, D("50.0"), D("64.3"), D("14.3")],
-        ["rep_a2", "Team A", "新线索", 10, 6, D("60.0"), D("70.0"), D("10.0")],
+        ["rep_a1", "Team A", "已联系", 8, 4, D("50.0"), D("64.3"), D("14.3"), ""],
+        ["rep_a2", "Team A", "新线索", 10, 6, D("60.0"), D("70.0"), D("10.0"), ""],
     ]
 
 
@@ -190,8 +190,10 @@ def test_trend_month_over_month_and_year_over_year(sales, director):
         D("656.0"),
         D("0.00"),
     ]
-    # September 15000 against August 10000: +50 %; nothing a year before
-    assert rows["2026-09"] == ["2026-09", D("15000.00"), D("50.0"), D("0.00"), None, D("0.00")]
+    # September 15000 against August 10000: +50 %; September 2025 is before the first
+    # contract (October 2025): no history, so no figure rather than 0
+    assert rows["2026-09"] == ["2026-09", D("15000.00"), D("50.0"), None, None, D("0.00")]
+    assert "2025-10" in chart.note
 
 
 def test_channel_analysis_leads_conversion_signed_and_cost_per_won_lead(director, rep):

@@ -136,9 +136,30 @@ def test_forecast_of_next_quarter_on_a_noiseless_seasonal_history(director, rep,
     # 3 × 11533.33 + 700 × (9 + 10 + 11) = 55600 against 20000 + 21000 + 22000 = 63000: an
     # error of 11.75 %, and a MAPE of 11.75 ÷ 4 = 2.9 %.
     # Enrolments: one new customer every month, so 3 in the quarter. 22 months of history.
+    # No plan of new customers covers 2027 Q1: no target (None), not a target of 0.
     assert chart.rows == [
-        ["签约金额", "2027 Q1", D(105000), D(105000), D(105000), D("120000.00"), D("2.9"), 22],
-        ["招生数（新客户）", "2027 Q1", D(3), D(3), D(3), D(0), D("0.0"), 22],
+        [
+            "签约金额",
+            "2027 Q1",
+            D(105000),
+            D(105000),
+            D(105000),
+            D("120000.00"),
+            D("2.9"),
+            22,
+            "可用：回测平均误差 2.9 %。",
+        ],
+        [
+            "招生数（新客户）",
+            "2027 Q1",
+            D(3),
+            D(3),
+            D(3),
+            None,
+            D("0.0"),
+            22,
+            "可用：回测平均误差 0.0 %。",
+        ],
     ]
 
 

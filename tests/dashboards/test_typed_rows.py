@@ -91,6 +91,7 @@ def test_forecast_figure_is_drawn_from_rows_alone():
         D("320.00"),
         D("5.0"),
         6,
+        "",
     ]
     actual, forecast, target = draw_forecast([row]).data
     # April to June 40+50+60, July to September 70+80+90

@@ -8,7 +8,16 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("salescrm", "leads", "customers", "targets", "performance", "enablement", "channels")
+APPS = (
+    "salescrm",
+    "leads",
+    "customers",
+    "targets",
+    "performance",
+    "enablement",
+    "channels",
+    "analytics",
+)
 # The project's URLconf and settings name every app by design.
 CORE_MAY_NAME_APPS = {"salescrm/settings.py", "salescrm/test_settings.py", "salescrm/urls.py"}
 

@@ -1,0 +1,25 @@
+from salescrm.nightly import nightly_job
+from salescrm.services import notify_many
+
+from .coverage import company_data, coverage_alerts, learn_weights
+from .models import AnalyticsSettings
+from .trends import trend_alerts
+
+
+@nightly_job("analytics.pipeline_coverage", order=60)
+def pipeline_coverage(business_date):
+    """Learn the stage weights from the history, then alert every rep whose weighted open
+    pipeline is below the admin-set multiple of the month's remaining target, and their
+    manager (once per rep and day: a rerun sends nothing new)."""
+    weights = learn_weights(business_date)
+    ratio = AnalyticsSettings.current().coverage_ratio
+    alerts = coverage_alerts(company_data(business_date), ratio, business_date)
+    return {"stage_weights": len(weights), "alerts": len(alerts), "sent": notify_many(alerts)}
+
+
+@nightly_job("analytics.kpi_trends", order=61)
+def kpi_trends(business_date):
+    """Alert the rep and their manager of every KPI that worsened the admin-set number of
+    months in a row (once per rep, KPI and month)."""
+    alerts = trend_alerts(business_date, AnalyticsSettings.current().trend_periods)
+    return {"alerts": len(alerts), "sent": notify_many(alerts)}
