@@ -626,3 +626,25 @@ def weighted_total(lines: list[tuple[Decimal | None, Decimal]]) -> Decimal:
     if not weights:
         return ZERO
     return round_percent(sum((s * w for s, w in scored), ZERO) / weights)
+
+
+# --- KPIs of later apps ------------------------------------------------------------------
+
+
+def register_kpi(kpi: Kpi, *, no_value_reason=None) -> None:
+    """Add a KPI of an app built on this one (e.g. rhythm's attendance rate) to the catalogue,
+    so the schemes can weigh it and the nightly facts compute it. Called from that app's
+    ``AppConfig.ready`` — before the admin, the facts or a scheme read the catalogue — so
+    this app never imports the app that adds to it. Registering a code twice is a no-op."""
+    if kpi.code in KPI_BY_CODE:
+        return
+    KPIS.append(kpi)
+    KPI_BY_CODE[kpi.code] = kpi
+    KPI_CHOICES.append((kpi.code, kpi.label))
+    if no_value_reason is not None:
+        NO_VALUE_REASONS[kpi.code] = no_value_reason
+
+
+def kpi_choices() -> list[tuple[str, str]]:
+    """The catalogue as field choices, read when asked (so registered KPIs are included)."""
+    return list(KPI_CHOICES)

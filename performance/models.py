@@ -19,7 +19,7 @@ from salescrm.scoping import ScopedQuerySet
 from salescrm.timeutil import quarter_label, validate_business_date
 
 from .commission import Tier
-from .kpis import KPI_CHOICES, NO_VALUE_REASONS, Ratio, weigh
+from .kpis import NO_VALUE_REASONS, Ratio, kpi_choices, weigh
 
 HALF_CENT = models.Value(Decimal("0.005"))
 
@@ -174,7 +174,7 @@ class KpiSchemeItem(models.Model):
     scheme = models.ForeignKey(
         KpiScheme, verbose_name=_("scheme"), on_delete=models.CASCADE, related_name="items"
     )
-    kpi = models.CharField(_("KPI"), max_length=40, choices=KPI_CHOICES)
+    kpi = models.CharField(_("KPI"), max_length=40, choices=kpi_choices)
     weight = models.DecimalField(
         _("weight (%)"), validators=[MinValueValidator(0), MaxValueValidator(100)], **PERCENT
     )
@@ -276,7 +276,7 @@ class ScoreLine(models.Model):
     scorecard = models.ForeignKey(
         ScoreCard, verbose_name=_("scorecard"), on_delete=models.CASCADE, related_name="lines"
     )
-    kpi = models.CharField(_("KPI"), max_length=40, choices=KPI_CHOICES)
+    kpi = models.CharField(_("KPI"), max_length=40, choices=kpi_choices)
     actual = models.DecimalField(
         _("actual"), null=True, blank=True, max_digits=16, decimal_places=4
     )

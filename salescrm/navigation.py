@@ -59,6 +59,11 @@ NAV_ITEMS = [
     NavItem(_("Scorecards"), "performance:scorecards", SALES, _("Performance")),
     NavItem(_("Commission"), "performance:statements", SALES + (Role.FINANCE,), _("Performance")),
     NavItem(_("Team members"), "member_list", LEADERS, _("Organisation")),
+    # team rhythm (rhythm/)
+    NavItem(_("Attendance"), "rhythm:attendance", SALES, _("Team rhythm")),
+    NavItem(_("Reports"), "rhythm:report_list", SALES, _("Team rhythm")),
+    NavItem(_("Meetings"), "rhythm:meeting_list", SALES, _("Team rhythm")),
+    NavItem(_("Sales bulletin"), "rhythm:bulletin_list", ALL, _("Team rhythm")),
 ]
 
 

@@ -70,6 +70,13 @@ class Action(StrEnum):
     TARGET_MEMBER_CHANGE = "target_member_change"
     # one's own account
     OWN_SETTINGS = "own_settings"
+    # rhythm (team rhythm: attendance, reports, meetings)
+    ATTENDANCE_CHECK_IN = "attendance_check_in"
+    ATTENDANCE_RECORD = "attendance_record"
+    REPORT_SUBMIT = "report_submit"
+    REPORT_COMMENT = "report_comment"
+    MEETING_MANAGE = "meeting_manage"
+    ACTION_ITEM_DONE = "action_item_done"
 
 
 ALLOWED: dict[Action, frozenset[Role]] = {
@@ -116,6 +123,14 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.TARGET_ADJUST_TEAMS: frozenset({DIRECTOR, ADMIN}),
     Action.TARGET_MEMBER_CHANGE: frozenset({MANAGER, DIRECTOR, ADMIN}),
     Action.OWN_SETTINGS: EVERYONE,
+    # rhythm: the sales side checks in and reports; leaders record leave and corrections,
+    # comment on reports and run meetings; an action item is closed by its owner (or leader).
+    Action.ATTENDANCE_CHECK_IN: frozenset({REP, MANAGER, DIRECTOR}),
+    Action.ATTENDANCE_RECORD: frozenset({MANAGER, DIRECTOR, ADMIN}),
+    Action.REPORT_SUBMIT: frozenset({REP, MANAGER}),
+    Action.REPORT_COMMENT: frozenset({MANAGER, DIRECTOR, ADMIN}),
+    Action.MEETING_MANAGE: frozenset({MANAGER, DIRECTOR}),
+    Action.ACTION_ITEM_DONE: frozenset({REP, MANAGER, DIRECTOR}),
 }
 
 
@@ -159,6 +174,12 @@ WHAT = {
     Action.TARGET_ADJUST_TEAMS: "adjust team targets",
     Action.TARGET_MEMBER_CHANGE: "move targets of a leaver or joiner",
     Action.OWN_SETTINGS: "own language, mark own notifications read",
+    Action.ATTENDANCE_CHECK_IN: "check in and out of one's working day",
+    Action.ATTENDANCE_RECORD: "record leave, a business trip or a correction of attendance",
+    Action.REPORT_SUBMIT: "write and submit one's daily or weekly report",
+    Action.REPORT_COMMENT: "comment on a report of the team (notifies the author)",
+    Action.MEETING_MANAGE: "schedule a meeting, edit its agenda, take attendance, add action items",
+    Action.ACTION_ITEM_DONE: "mark a meeting's action item done",
 }
 
 

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "customers",
     "targets",
     "performance",
+    "rhythm",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

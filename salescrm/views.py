@@ -111,6 +111,10 @@ NOTIFICATION_KINDS = [
     ("lead_re_enquiry", gettext_lazy("Re-enquiries")),
     ("lead_pool_reminder", gettext_lazy("Lead pool reminders")),
     ("login_locked", gettext_lazy("Log-in locks")),
+    # team rhythm
+    ("report_comment", gettext_lazy("Comments on reports")),
+    ("bulletin", gettext_lazy("Sales bulletins")),
+    ("action_item", gettext_lazy("Meeting action items")),
 ]
 
 
