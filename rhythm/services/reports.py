@@ -14,7 +14,6 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.models import Contract, Payment
@@ -23,7 +22,7 @@ from salescrm.errors import BusinessRuleError
 from salescrm.models import User
 from salescrm.permissions import Action, ensure_may
 from salescrm.services import notify
-from salescrm.timeutil import SHANGHAI, day_bounds, local_now, local_today, monday_of
+from salescrm.timeutil import SHANGHAI, clock, day_bounds, local_now, local_today, monday_of
 
 from ..models import Report, ReportComment, ReportRevision, RhythmSettings
 from .attendance import working_days
@@ -142,7 +141,7 @@ def report_submit(*, actor: User, kind: str, period_start: dt.date, **texts) -> 
         .first()
     )
     if report is None:
-        now = timezone.now()
+        now = clock.now()  # the business clock: punctuality is judged by it
         try:
             with transaction.atomic():
                 return Report.objects.create(
