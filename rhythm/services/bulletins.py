@@ -40,14 +40,15 @@ def _ranks(amounts: dict[int, Decimal], people: list[int]) -> dict[int, int]:
     return {pk: index + 1 for index, pk in enumerate(order)}
 
 
-def _block(members, names, day_figures, month_signed, month_before, targets) -> dict:
+def _block(members, reps, names, day_figures, month_signed, month_before, targets) -> dict:
     signed_today, collected, cards, trials, contracts = day_figures
     total = lambda values: sum((values.get(pk, 0) for pk in members), start=0)  # noqa: E731
     month_total = sum((month_signed.get(pk, ZERO) for pk in members), ZERO)
     target_total = sum((targets.get(pk, ZERO) for pk in members), ZERO)
-    now_rank = _ranks(month_signed, members)
-    before_rank = _ranks(month_before, members)
-    leaders = sorted(members, key=lambda pk: now_rank[pk])[:LEADERBOARD_SIZE]
+    ranked = [pk for pk in members if pk in reps]  # the leaderboard ranks the reps
+    now_rank = _ranks(month_signed, ranked)
+    before_rank = _ranks(month_before, ranked)
+    leaders = sorted(ranked, key=lambda pk: now_rank[pk])[:LEADERBOARD_SIZE]
     return {
         "signed": str(sum((signed_today.get(pk, ZERO) for pk in members), ZERO)),
         "contracts": total(contracts),
@@ -77,12 +78,13 @@ def bulletins_build(day: dt.date) -> dict:
     low, high = day_bounds(day, day)
     people = list(
         User.objects.filter(is_active=True, role__in=(Role.REP, Role.MANAGER)).values_list(
-            "pk", "team_id", "first_name", "last_name", "username"
+            "pk", "team_id", "first_name", "last_name", "username", "role"
         )
     )
+    reps = {pk for pk, *_rest, role in people if role == Role.REP}
     names = {
         pk: User(first_name=first, last_name=last, username=username).get_full_name() or username
-        for pk, _team, first, last, username in people
+        for pk, _team, first, last, username, _role in people
     }
     signed_today = selectors.signed_amount(day, day)
     contracts = dict(
@@ -125,7 +127,13 @@ def bulletins_build(day: dt.date) -> dict:
             day=day,
             team=None,
             figures=_block(
-                [pk for pk, *_r in people], names, day_figures, month_signed, month_before, targets
+                [pk for pk, *_r in people],
+                reps,
+                names,
+                day_figures,
+                month_signed,
+                month_before,
+                targets,
             ),
             built_at=now,
         )
@@ -133,7 +141,7 @@ def bulletins_build(day: dt.date) -> dict:
         Bulletin(
             day=day,
             team_id=team_id,
-            figures=_block(members, names, day_figures, month_signed, month_before, targets),
+            figures=_block(members, reps, names, day_figures, month_signed, month_before, targets),
             built_at=now,
         )
         for team_id, members in sorted(by_team.items())
