@@ -170,6 +170,16 @@ PATH_MODELS = {
     "performance:scorecard_detail": "performance.Scorecard",
     "performance:statement_detail": "performance.CommissionStatement",
     "performance:statement_close": "performance.CommissionStatement",
+    # rhythm
+    "rhythm:attendance_month": "rhythm.MonthlyAttendance",
+    "rhythm:report_detail": "rhythm.Report",
+    "rhythm:report_comment": "rhythm.Report",
+    "rhythm:meeting_detail": "rhythm.Meeting",
+    "rhythm:meeting_edit": "rhythm.Meeting",
+    "rhythm:meeting_attendance": "rhythm.Meeting",
+    "rhythm:action_item_add": "rhythm.Meeting",
+    "rhythm:action_item_done": "rhythm.ActionItem",
+    "rhythm:bulletin_detail": "rhythm.Bulletin",
 }
 OTHER_PARAMS = {"team_id": "salescrm.Team", "customer_pk": "customers.Customer"}
 # Not crawled: Django admin's own pages, the login/password pages of django.contrib.auth,
