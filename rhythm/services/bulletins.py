@@ -170,5 +170,25 @@ def bulletins_build(day: dt.date) -> dict:
                     "url": url,
                 }
             )
+    # the company's bulletin goes to those who lead the whole sales side
+    company = rows[0].figures
+    company_title = _(
+        "Sales bulletin %(day)s · %(team)s: signed ¥%(signed)s, collected ¥%(collected)s"
+    ) % {
+        "day": f"{day:%Y-%m-%d}",
+        "team": _("Company"),
+        "signed": company["signed"],
+        "collected": company["collected"],
+    }
+    for pk in User.objects.filter(is_active=True, role=Role.DIRECTOR).values_list("pk", flat=True):
+        notes.append(
+            {
+                "recipient_id": pk,
+                "kind": "bulletin",
+                "key": f"bulletin:{day:%Y-%m-%d}",
+                "title": company_title,
+                "url": url,
+            }
+        )
     sent = notify_many(notes)
     return {"bulletins": len(rows), "notified": sent}

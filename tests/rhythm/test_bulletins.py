@@ -62,6 +62,15 @@ def test_the_bulletin_of_a_day(clock):
     assert Notification.objects.filter(kind="bulletin").count() == 3  # 2 reps and the manager
 
 
+def test_the_director_gets_the_companys_bulletin(clock, director):
+    clock.set(DAY)
+    _team("一组", 1)
+    bulletins_build(DAY)
+    note = Notification.objects.get(recipient=director, kind="bulletin")
+    assert "· 公司：" in note.title
+    assert note.url == "/rhythm/bulletins/?day=2026-10-13"
+
+
 def test_the_query_count_does_not_grow_with_the_number_of_reps(clock):
     clock.set(DAY)
     _team("A", 2)
