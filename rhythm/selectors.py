@@ -144,3 +144,21 @@ def team_rhythm(user, today: dt.date) -> list[TeamRhythm]:
             )
         )
     return result
+
+
+def meeting_attendance(person_ids, first: dt.date, last: dt.date) -> dict[int, object]:
+    """Each person's meeting attendance rate (%) over the meetings of [first, last] whose
+    attendance was taken: present or late ÷ present, late or absent (excused left out).
+    One query."""
+    rows = (
+        MeetingAttendee.objects.filter(
+            person_id__in=person_ids,
+            meeting__starts_at__date__gte=first,
+            meeting__starts_at__date__lte=last,
+            status__in=(*MeetingAttendee.ATTENDED, MeetingAttendee.Status.ABSENT),
+        )
+        .values("person_id")
+        .annotate(held=Count("id"), came=Count("id", filter=Q(status__in=MeetingAttendee.ATTENDED)))
+        .order_by()
+    )
+    return {row["person_id"]: round_percent(row["came"] * 100 / row["held"]) for row in rows}

@@ -15,7 +15,7 @@ from salescrm.access import get_visible_or_404, role_required
 from salescrm.errors import BusinessRuleError
 from salescrm.permissions import Action, action_required, may
 from salescrm.roles import LEADERS, SALES, Role
-from salescrm.timeutil import SHANGHAI, local_now, local_today, monday_of, month_start
+from salescrm.timeutil import SHANGHAI, local_now, local_today, monday_of, month_end, month_start
 
 from . import selectors, services
 from .forms import (
@@ -65,6 +65,11 @@ def attendance(request):
         .order_by("person__team__name", "person__username")
     )
     page = Paginator(figures, PAGE_SIZE).get_page(request.GET.get("page"))
+    meetings = selectors.meeting_attendance(
+        [row.person_id for row in page], month, month_end(month)
+    )
+    for row in page:
+        row.meeting_rate = meetings.get(row.person_id)
     return render(
         request,
         "rhythm/attendance.html",

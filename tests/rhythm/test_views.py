@@ -336,3 +336,33 @@ def test_the_dashboard_shows_the_bulletin_and_the_team_rhythm(
     page = client.get(reverse("dashboard")).content.decode()
     assert 'id="dashboard-bulletin"' in page and "¥8888.00" in page
     assert 'id="dashboard-team-rhythm"' in page and "1 / 2" in page
+
+
+def test_meeting_attendance_rate_per_person(meeting, manager, rep, teammate):
+    from rhythm.selectors import meeting_attendance
+    from rhythm.services import meeting_take_attendance
+
+    second = meeting_schedule(
+        actor=manager, kind="evening", title="夕会", starts_at=NOON, team=meeting.team
+    )
+    meeting_take_attendance(
+        actor=manager, meeting=meeting, statuses={rep.pk: "present", teammate.pk: "excused"}
+    )
+    meeting_take_attendance(
+        actor=manager, meeting=second, statuses={rep.pk: "absent", teammate.pk: "late"}
+    )
+    rates = meeting_attendance([rep.pk, teammate.pk], dt.date(2026, 10, 1), dt.date(2026, 10, 31))
+    # rep: 1 of 2; teammate: the excused meeting left out, 1 of 1
+    assert rates == {rep.pk: Decimal("50.00"), teammate.pk: Decimal("100.00")}
+
+
+def test_the_attendance_page_query_count_does_not_grow(
+    client, october_rows, manager, team, django_assert_max_num_queries, clock
+):
+    clock.set(dt.date(2026, 11, 10))
+    for index in range(10):
+        UserFactory(username=f"x{index}", role="rep", team=team)
+    compute_month(dt.date(2026, 10, 1), dt.date(2026, 10, 31), close=False)
+    client.force_login(manager)
+    with django_assert_max_num_queries(14):
+        assert client.get(reverse("rhythm:attendance"), {"month": "2026-10"}).status_code == 200
