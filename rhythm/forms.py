@@ -3,6 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 from salescrm.forms import BusinessDateField, BusinessMonthField, DateTimeInput
 from salescrm.models import Team, User
+from salescrm.roles import Role
+from salescrm.scoping import managed_team_ids
 
 from .models import AttendanceDay, Meeting, MeetingAttendee, Report
 
@@ -55,7 +57,7 @@ class AttendanceRecordForm(forms.Form):
         self.fields["person"].queryset = (
             User.objects.visible_to(user)
             .active()
-            .filter(role__in=("rep", "manager", "director"))
+            .filter(role__in=(Role.REP, Role.MANAGER, Role.DIRECTOR))
             .exclude(pk=user.pk)
         )
 
@@ -81,8 +83,6 @@ class MeetingForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        from salescrm.scoping import managed_team_ids
-
         teams = Team.objects.filter(is_active=True)
         if not user.sees_all:
             teams = teams.filter(pk__in=managed_team_ids(user))

@@ -195,11 +195,11 @@ def attendance_record(
             _("The attendance of %(month)s is closed and can no longer change.")
             % {"month": f"{day:%Y-%m}"}
         )
-    row, _created = AttendanceDay.objects.select_for_update().get_or_create(
+    row, created = AttendanceDay.objects.select_for_update().get_or_create(
         person=person, day=day, defaults={"kind": kind}
     )
-    old = "" if _created else row.kind
-    if not _created:
+    old = "" if created else row.kind
+    if not created:
         row.kind = kind
         row.save(update_fields=["kind"])
     AttendanceChange.objects.create(

@@ -248,14 +248,14 @@ def meeting_take_attendance(*, actor: User, meeting: Meeting, statuses: dict[int
     are ignored. Returns how many changed."""
     _ensure_runs(actor, meeting)
     valid = set(MeetingAttendee.Status.values)
-    changed = 0
+    changed = []
     for attendee in meeting.attendees.select_for_update():
         status = statuses.get(attendee.person_id)
         if status in valid and status != attendee.status:
             attendee.status = status
-            attendee.save(update_fields=["status"])
-            changed += 1
-    return changed
+            changed.append(attendee)
+    MeetingAttendee.objects.bulk_update(changed, ["status"])
+    return len(changed)
 
 
 @transaction.atomic
