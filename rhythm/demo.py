@@ -1,5 +1,5 @@
-"""Demo history of team rhythm: the working calendars, the managers' allowances, a year of
-check-ins (one manager often away, so a statement shows a deduction), a month of daily
+"""Demo history of team rhythm: the working calendars, the allowances, a year of
+check-ins (a manager and a rep often away, so deductions show), three weeks of daily
 reports with the managers' comments, morning meetings with attendance and action items,
 and a week of bulletins. Deterministic from ctx.rng and ctx.today; skipped when present."""
 
@@ -64,7 +64,11 @@ CALENDARS = {
         (dt.date(2026, 10, 10), WORKDAY, "国庆调休"),
     ],
 }
-ALLOWANCE = Decimal("2000.00")
+# Managers carry the supervisors' management allowance of seed 004; the demo gives reps a
+# smaller attendance allowance under the same rule, so their statements show the line too.
+ALLOWANCE = {"manager": Decimal("2000.00"), "rep": Decimal("500.00")}
+# Often away: their months fall below 80 % and show a deduction.
+OFTEN_AWAY = {"manager2": 0.72, "rep3": 0.7}
 WINS = [
     "邀约两位家长参加试听",
     "企业内训方案获 HR 认可",
@@ -89,15 +93,17 @@ def seed_rhythm(ctx: DemoContext) -> None:
     rng, today = ctx.rng, ctx.today
     managers = [u for u in ctx.users.values() if u.role == "manager"]
     people = sorted(ctx.reps() + managers, key=lambda u: u.username)
-    for manager in managers:
-        Allowance.objects.get_or_create(person=manager, defaults={"base_amount": ALLOWANCE})
+    for person in people:
+        Allowance.objects.get_or_create(
+            person=person, defaults={"base_amount": ALLOWANCE[person.role]}
+        )
 
-    # a year of check-ins: most people nearly always in; manager2 often out on Mondays
+    # a year of check-ins: most people nearly always in, two often away
     year_start = dt.date(today.year, 1, 1)
     days = working_days(year_start, today - dt.timedelta(days=1))
     rows = []
     for person in people:
-        presence = 0.72 if person.username == "manager2" else rng.uniform(0.9, 0.99)
+        presence = OFTEN_AWAY.get(person.username) or rng.uniform(0.9, 0.99)
         for day in days:
             if person.hire_date and day < person.hire_date:
                 continue
