@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from salescrm.admin import RowsInlineMixin
+
 from .models import (
     ActionItem,
     Allowance,
@@ -65,7 +67,7 @@ class AllowanceAdmin(admin.ModelAdmin):
     search_fields = ["person__username", "person__last_name", "person__first_name"]
 
 
-class AttendanceChangeInline(admin.TabularInline):
+class AttendanceChangeInline(RowsInlineMixin, admin.TabularInline):
     model = AttendanceChange
     extra = 0
     can_delete = False

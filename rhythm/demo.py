@@ -168,7 +168,7 @@ def seed_rhythm(ctx: DemoContext) -> None:
     # a week of bulletins, then the morning meetings that read them
     for offset in range(7, 0, -1):
         bulletins_build(today - dt.timedelta(days=offset))
-    for day in [d for d in days if d >= today - dt.timedelta(days=10)]:
+    for day in [d for d in days if d >= today - dt.timedelta(days=21)]:
         for manager in managers:
             team = ctx.teams[[t.pk for t in ctx.teams].index(manager.team_id)]
             meeting = Meeting.objects.create(
@@ -204,6 +204,29 @@ def seed_rhythm(ctx: DemoContext) -> None:
                 due_on=due,
                 created_by=manager,
                 done_at=_at(due, 17, 0) if due < today and rng.random() < 0.7 else None,
+            )
+    # a monthly business review in each team on the first working day of every month
+    for first in sorted({d.replace(day=1) for d in days}):
+        day = min(d for d in days if d >= first)
+        for manager in managers:
+            team = ctx.teams[[t.pk for t in ctx.teams].index(manager.team_id)]
+            meeting = Meeting.objects.create(
+                team=team,
+                organiser=manager,
+                kind=Meeting.Kind.MONTHLY_REVIEW,
+                title=f"{first:%Y-%m} 月度经营分析会",
+                starts_at=_at(day, 16, 0),
+                agenda=generate_agenda(Meeting.Kind.MONTHLY_REVIEW, team, day),
+                minutes="复盘上月达成与漏斗，确定本月重点客户。",
+            )
+            MeetingAttendee.objects.bulk_create(
+                MeetingAttendee(
+                    meeting=meeting,
+                    person=p,
+                    status=rng.choices(["present", "late", "absent", "excused"], [88, 5, 3, 4])[0],
+                )
+                for p in people
+                if p.team_id == team.pk and not (p.hire_date and p.hire_date > day)
             )
     ctx.log(
         f"rhythm: {len(rows)} attendance days, {Report.objects.count()} reports, {Meeting.objects.count()} meetings"

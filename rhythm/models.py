@@ -95,7 +95,8 @@ class RhythmSettings(models.Model):
 
     @classmethod
     def load(cls) -> "RhythmSettings":
-        return cls.objects.get_or_create(pk=1)[0]
+        """The admin's row, or the defaults while none was saved (a read never writes)."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
 
 
 class CalendarDay(models.Model):
