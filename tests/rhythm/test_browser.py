@@ -93,3 +93,21 @@ def test_report_comment_meeting_and_action_item_journey(
     ):
         rep_page.goto(path)
         assert _fits_the_phone(rep_page), path
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rep_checks_in_and_out_from_the_phone(page, rep, browser_login):
+    from rhythm.models import AttendanceDay
+
+    page.set_viewport_size(PHONE)
+    browser_login(page, "rep_a1")
+    page.goto("/rhythm/attendance/")
+    with page.expect_navigation():
+        page.click("#check-in")
+    assert page.locator("#today-status").inner_text() == "出勤"
+    assert page.locator("#check-in").is_disabled()
+    with page.expect_navigation():
+        page.click("#check-out")
+    row = AttendanceDay.objects.get(person=rep)
+    assert row.checked_in_at is not None and row.checked_out_at is not None
+    assert _fits_the_phone(page)
