@@ -88,6 +88,11 @@ NAV_ITEMS = [
     NavItem(
         _("Referral rewards"), "channels:referral_rewards", SALES + (Role.FINANCE,), _("Channels")
     ),
+    # team rhythm (rhythm/)
+    NavItem(_("Attendance"), "rhythm:attendance", SALES, _("Team rhythm")),
+    NavItem(_("Reports"), "rhythm:report_list", SALES, _("Team rhythm")),
+    NavItem(_("Meetings"), "rhythm:meeting_list", SALES, _("Team rhythm")),
+    NavItem(_("Sales bulletin"), "rhythm:bulletin_list", ALL, _("Team rhythm")),
 ]
 
 

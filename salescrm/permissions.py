@@ -90,6 +90,13 @@ class Action(StrEnum):
     CAMPAIGN_RETIRE = "campaign_retire"
     REFERRAL_REWARD_APPROVE = "referral_reward_approve"
     REFERRAL_REWARD_PAY = "referral_reward_pay"
+    # rhythm (team rhythm: attendance, reports, meetings)
+    ATTENDANCE_CHECK_IN = "attendance_check_in"
+    ATTENDANCE_RECORD = "attendance_record"
+    REPORT_SUBMIT = "report_submit"
+    REPORT_COMMENT = "report_comment"
+    MEETING_MANAGE = "meeting_manage"
+    ACTION_ITEM_DONE = "action_item_done"
 
 
 ALLOWED: dict[Action, frozenset[Role]] = {
@@ -159,6 +166,14 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.CAMPAIGN_RETIRE: frozenset({DIRECTOR}),
     Action.REFERRAL_REWARD_APPROVE: frozenset({MANAGER}),
     Action.REFERRAL_REWARD_PAY: frozenset({FINANCE}),
+    # rhythm: the sales side checks in and reports; leaders record leave and corrections,
+    # comment on reports and run meetings; an action item is closed by its owner (or leader).
+    Action.ATTENDANCE_CHECK_IN: frozenset({REP, MANAGER, DIRECTOR}),
+    Action.ATTENDANCE_RECORD: frozenset({MANAGER, DIRECTOR, ADMIN}),
+    Action.REPORT_SUBMIT: frozenset({REP, MANAGER}),
+    Action.REPORT_COMMENT: frozenset({MANAGER, DIRECTOR, ADMIN}),
+    Action.MEETING_MANAGE: frozenset({MANAGER, DIRECTOR}),
+    Action.ACTION_ITEM_DONE: frozenset({REP, MANAGER, DIRECTOR}),
 }
 
 
@@ -219,6 +234,12 @@ WHAT = {
     Action.CAMPAIGN_RETIRE: "mark a campaign for retirement",
     Action.REFERRAL_REWARD_APPROVE: "approve or reject a proposed referral reward",
     Action.REFERRAL_REWARD_PAY: "record a referral reward as paid",
+    Action.ATTENDANCE_CHECK_IN: "check in and out of one's working day",
+    Action.ATTENDANCE_RECORD: "record leave, a business trip or a correction of attendance",
+    Action.REPORT_SUBMIT: "write and submit one's daily or weekly report",
+    Action.REPORT_COMMENT: "comment on a report of the team (notifies the author)",
+    Action.MEETING_MANAGE: "schedule a meeting, edit its agenda, take attendance, add action items",
+    Action.ACTION_ITEM_DONE: "mark a meeting's action item done",
 }
 
 

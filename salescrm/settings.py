@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "enablement",
     "channels",
     "analytics",
+    "rhythm",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -28,5 +28,6 @@ urlpatterns = [
     path("enablement/", include("enablement.urls")),
     path("channels/", include("channels.urls")),
     path("analytics/", include("analytics.urls")),
+    path("rhythm/", include("rhythm.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -114,6 +114,10 @@ NOTIFICATION_KINDS = [
     # issue 20 (analytics)
     ("pipeline_coverage", gettext_lazy("Pipeline coverage")),
     ("kpi_trend", gettext_lazy("KPI trends")),
+    # team rhythm
+    ("report_comment", gettext_lazy("Comments on reports")),
+    ("bulletin", gettext_lazy("Sales bulletins")),
+    ("action_item", gettext_lazy("Meeting action items")),
 ]
 
 

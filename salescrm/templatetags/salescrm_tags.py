@@ -21,3 +21,14 @@ def record_panels(context, record: str, obj):
     panel returns HTML its own template rendered, escaped there."""
     request = context["request"]
     return mark_safe("".join(panel(request, obj) for panel in panels_for(record)))
+
+
+@register.simple_tag(takes_context=True)
+def page_panels(context, slot, **kwargs):
+    """The panels other apps registered for the page slot `slot` (salescrm.panels)."""
+    from ..panels import render_panels
+
+    request = context.get("request")
+    if request is None:
+        return ""
+    return render_panels(slot, request, **kwargs)

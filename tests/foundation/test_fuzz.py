@@ -197,6 +197,16 @@ PATH_MODELS = {
     "channels:campaign_retire": "leads.Campaign",
     "channels:reward_decide": "channels.ReferralReward",
     "channels:reward_pay": "channels.ReferralReward",
+    # rhythm
+    "rhythm:attendance_month": "rhythm.MonthlyAttendance",
+    "rhythm:report_detail": "rhythm.Report",
+    "rhythm:report_comment": "rhythm.Report",
+    "rhythm:meeting_detail": "rhythm.Meeting",
+    "rhythm:meeting_edit": "rhythm.Meeting",
+    "rhythm:meeting_attendance": "rhythm.Meeting",
+    "rhythm:action_item_add": "rhythm.Meeting",
+    "rhythm:action_item_done": "rhythm.ActionItem",
+    "rhythm:bulletin_detail": "rhythm.Bulletin",
 }
 # A public page named by a row's UUID (channels' event registration): (model, field).
 UUID_PARAMS = {"key": ("channels.Event", "public_key")}

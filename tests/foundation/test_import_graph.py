@@ -17,6 +17,7 @@ APPS = (
     "enablement",
     "channels",
     "analytics",
+    "rhythm",
 )
 # The project's URLconf and settings name every app by design.
 CORE_MAY_NAME_APPS = {"salescrm/settings.py", "salescrm/test_settings.py", "salescrm/urls.py"}

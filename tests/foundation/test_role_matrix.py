@@ -60,6 +60,15 @@ from leads.importing import leads_import
 from leads.models import Activity, ActivityPlan, Assignment, Campaign, Channel, Lead
 from performance.models import CommissionPlan, CommissionStatement
 from performance.services import statement_close
+from rhythm import services as rhythm
+from rhythm.models import (
+    ActionItem,
+    AttendanceChange,
+    AttendanceDay,
+    Meeting,
+    Report,
+    ReportComment,
+)
 from salescrm.permissions import ALLOWED, Action, matrix_markdown
 from salescrm.roles import Role
 from salescrm.services import notifications_mark_read, user_update_language
@@ -134,6 +143,13 @@ EXPECTED = {
     "campaign_retire": "director",
     "referral_reward_approve": "manager",
     "referral_reward_pay": "finance",
+    # rhythm
+    "attendance_check_in": "rep manager director",
+    "attendance_record": "manager director admin",
+    "report_submit": "rep manager",
+    "report_comment": "manager director admin",
+    "meeting_manage": "manager director",
+    "action_item_done": "rep manager director",
 }
 
 ROLES = [role.value for role in Role]
@@ -856,6 +872,87 @@ def svc_referral_reward_pay(p, actor, tmp_path):
     )
 
 
+# --- rhythm ------------------------------------------------------------------------------------
+
+
+def svc_attendance_check_in(p, actor, tmp_path):
+    return (
+        lambda: rhythm.attendance_check_in(actor=actor),
+        _count(AttendanceDay, person=actor),
+    )
+
+
+def svc_attendance_record(p, actor, tmp_path):
+    day = local_today() - dt.timedelta(days=1)
+    return (
+        lambda: rhythm.attendance_record(
+            actor=actor, person=p["rep"], day=day, kind="leave", reason="病假"
+        ),
+        _count(AttendanceChange),
+    )
+
+
+def svc_report_submit(p, actor, tmp_path):
+    return (
+        lambda: rhythm.report_submit(
+            actor=actor, kind="daily", period_start=local_today(), wins="签约一单"
+        ),
+        _count(Report, author=actor),
+    )
+
+
+def _report_of(rep):
+    return Report.objects.create(
+        author=rep,
+        kind="daily",
+        period_start=local_today(),
+        wins="签约",
+        submitted_at=timezone.now(),
+    )
+
+
+def svc_report_comment(p, actor, tmp_path):
+    report = _report_of(p["rep"])
+    return (
+        lambda: rhythm.report_comment(actor=actor, report=report, body="很好"),
+        _count(ReportComment, report=report),
+    )
+
+
+def svc_meeting_manage(p, actor, tmp_path):
+    return (
+        lambda: rhythm.meeting_schedule(
+            actor=actor, kind="morning", title="早会", starts_at=timezone.now(), team=p["rep"].team
+        ),
+        _count(Meeting),
+    )
+
+
+def _action_item(p):
+    meeting = rhythm.meeting_schedule(
+        actor=p["manager"],
+        kind="morning",
+        title="早会",
+        starts_at=timezone.now(),
+        team=p["rep"].team,
+    )
+    return rhythm.action_item_add(
+        actor=p["manager"],
+        meeting=meeting,
+        owner=p["rep"],
+        description="回访",
+        due_on=local_today(),
+    )
+
+
+def svc_action_item_done(p, actor, tmp_path):
+    item = _action_item(p)
+    return (
+        lambda: rhythm.action_item_done(actor=actor, item=item),
+        _count(ActionItem, pk=item.pk, done_at__isnull=False),
+    )
+
+
 SERVICE_CASES = {
     name.removeprefix("svc_"): case
     for name, case in list(globals().items())
@@ -1109,6 +1206,23 @@ VIEW_CASES = [
         "referral_reward_pay",
         "post",
         lambda p: reverse("channels:reward_pay", args=[_reward(p, "approved").pk]),
+        {},
+    ),
+    # rhythm
+    ("attendance_check_in", "post", _url("rhythm:check_in"), {}),
+    ("attendance_record", "get", _url("rhythm:attendance_record"), None),
+    ("report_submit", "get", _url("rhythm:report_write"), None),
+    (
+        "report_comment",
+        "post",
+        lambda p: reverse("rhythm:report_comment", args=[_report_of(p["rep"]).pk]),
+        {},
+    ),
+    ("meeting_manage", "get", _url("rhythm:meeting_create"), None),
+    (
+        "action_item_done",
+        "post",
+        lambda p: reverse("rhythm:action_item_done", args=[_action_item(p).pk]),
         {},
     ),
 ]
