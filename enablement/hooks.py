@@ -1,30 +1,16 @@
-"""What the enablement app adds to a lead's page (salescrm.extensions): the library entries
-for the lead's stage and product line, one click away, and the "script used" choice on the
-follow-up form."""
+"""What the enablement app adds to a lead's follow-up form (salescrm.extensions): the "script
+used" choice. The library card on the lead page is a page panel (enablement/panels.py)."""
 
 from django import forms
-from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from leads.services import LeadError
 from salescrm.errors import BusinessRuleError
-from salescrm.extensions import activity_extension, record_panel
+from salescrm.extensions import activity_extension
 from salescrm.permissions import Action, may
 
-from .models import STAGES_FOR_LEAD, Script
+from .models import Script
 from .services import script_usage_record
-
-
-@record_panel("leads.lead", order=10)
-def scripts_for_lead(request, lead) -> str:
-    entries = list(
-        Script.objects.for_lead(lead).select_related("published_version", "product_line")
-    )
-    return render_to_string(
-        "enablement/_lead_scripts.html",
-        {"lead": lead, "entries": entries, "stage": (STAGES_FOR_LEAD.get(lead.stage) or [""])[0]},
-        request=request,
-    )
 
 
 class ScriptChoiceField(forms.ModelChoiceField):

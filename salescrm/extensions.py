@@ -1,48 +1,26 @@
-"""Extension points of record pages, so an app built on another can add to its pages without
+"""Extension points of the follow-up form, so an app built on another can add to it without
 the app underneath importing it (the layers of tests/foundation/test_import_graph.py).
 
-Two kinds, registered in the contributing app's ``hooks.py`` (discovered once, like
-``badges.py``):
+Registered in the contributing app's ``hooks.py`` (discovered once, like ``badges.py``): an
+**activity extension** — extra fields on the follow-up form of a lead, and what to save from
+them once the follow-up is saved (inside the same transaction, so a refusal leaves nothing
+behind)::
 
-- a **record panel** — a card on a record's page::
+    @activity_extension
+    class ScriptUsed:
+        def fields(self, user, lead) -> dict[str, forms.Field]: ...
+        def saved(self, *, activity, actor, data: dict) -> None: ...
 
-      @record_panel("leads.lead", order=10)
-      def scripts(request, lead) -> str:     # rendered HTML, "" for nothing
-          ...
-
-  the page's template says where: ``{% record_panels "leads.lead" lead %}``;
-
-- an **activity extension** — extra fields on the follow-up form of a lead, and what to
-  save from them once the follow-up is saved (inside the same transaction, so a refusal
-  leaves nothing behind)::
-
-      @activity_extension
-      class ScriptUsed:
-          def fields(self, user, lead) -> dict[str, forms.Field]: ...
-          def saved(self, *, activity, actor, data: dict) -> None: ...
-
-The app owning the form (leads) calls ``extension_fields`` and ``extensions_saved``; it
-never names the contributing apps.
+The app owning the form (leads) calls ``extension_fields`` and ``extensions_saved``; it never
+names the contributing apps. A card on another app's page is a page panel
+(``salescrm/panels.py``).
 """
 
 import functools
-from collections.abc import Callable
 
 from django.utils.module_loading import autodiscover_modules
 
-_PANELS: dict[str, list[tuple[int, Callable]]] = {}
 _ACTIVITY_EXTENSIONS: list = []
-
-
-def record_panel(record: str, *, order: int = 100):
-    def register(func):
-        panels = _PANELS.setdefault(record, [])
-        if all(existing is not func for _order, existing in panels):
-            panels.append((order, func))
-            panels.sort(key=lambda entry: entry[0])
-        return func
-
-    return register
 
 
 def activity_extension(cls):
@@ -54,11 +32,6 @@ def activity_extension(cls):
 @functools.cache
 def _discover() -> None:
     autodiscover_modules("hooks")
-
-
-def panels_for(record: str) -> list[Callable]:
-    _discover()
-    return [func for _order, func in _PANELS.get(record, [])]
 
 
 def activity_extensions() -> list:

@@ -1,7 +1,4 @@
 from django import template
-from django.utils.safestring import mark_safe
-
-from salescrm.extensions import panels_for
 
 register = template.Library()
 
@@ -13,14 +10,6 @@ def query_replace(context, **changes):
     for key, value in changes.items():
         query[key] = value
     return query.urlencode()
-
-
-@register.simple_tag(takes_context=True)
-def record_panels(context, record: str, obj):
-    """The cards other apps add to a record's page (salescrm.extensions.record_panel); each
-    panel returns HTML its own template rendered, escaped there."""
-    request = context["request"]
-    return mark_safe("".join(panel(request, obj) for panel in panels_for(record)))
 
 
 @register.simple_tag(takes_context=True)

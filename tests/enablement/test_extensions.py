@@ -1,18 +1,21 @@
-"""The lead page learns of the enablement app only through the core's extension registry
-(salescrm.extensions): the panel and the form field are registered from enablement/hooks.py."""
+"""The lead page learns of the enablement app only through the core's registries: the card is a
+page panel (enablement/panels.py, salescrm.panels), the form field an activity extension
+(enablement/hooks.py, salescrm.extensions)."""
 
 import pytest
 
-from enablement.hooks import ScriptUsed, scripts_for_lead
+from enablement.hooks import ScriptUsed
+from enablement.panels import scripts_for_lead
 from leads.forms import ActivityForm
-from salescrm.extensions import activity_extensions, panels_for
+from salescrm.extensions import activity_extensions
+from salescrm.panels import registered_panels
 from tests.leads.factories import LeadFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_hooks_are_discovered():
-    assert scripts_for_lead in panels_for("leads.lead")
+    assert scripts_for_lead in registered_panels("leads:lead_detail")
     assert any(isinstance(extension, ScriptUsed) for extension in activity_extensions())
 
 
