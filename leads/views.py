@@ -19,6 +19,7 @@ from django_ratelimit.decorators import ratelimit
 from salescrm.access import get_visible_or_404, role_required
 from salescrm.exports import export_response
 from salescrm.models import User
+from salescrm.panels import panels_for
 from salescrm.permissions import Action, action_required, may
 from salescrm.roles import SALES, Role
 from salescrm.scoping import managed_team_ids
@@ -115,7 +116,12 @@ def my_day(request):
     return render(
         request,
         "leads/my_day.html",
-        {"today": today, "sections": [(key, title, qs[:PAGE_SIZE]) for key, title, qs in sections]},
+        {
+            "today": today,
+            "sections": [(key, title, qs[:PAGE_SIZE]) for key, title, qs in sections],
+            # boxes other apps add (renewals, service follow-ups), registered in their panels.py
+            "panels": panels_for("my_day", request, today=today),
+        },
     )
 
 

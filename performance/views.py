@@ -9,6 +9,7 @@ from salescrm.access import get_visible_or_404, role_required
 from salescrm.cache import cache_reachable
 from salescrm.exports import export_response
 from salescrm.navigation import items_for
+from salescrm.panels import panels_for
 from salescrm.permissions import Action, action_required
 from salescrm.roles import Role
 
@@ -50,6 +51,8 @@ def dashboard(request):
             "charts_html": charts_html,
             "alerts": dashboards.unread_alerts(request.user),
             "sections": [item for item in items_for(request.user) if item["section"]],
+            # boxes other apps add to the reader's dashboard (registered in their panels.py)
+            "panels": panels_for("dashboard", request, kind=scope.kind, today=scope.today),
         },
     )
 

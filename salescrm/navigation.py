@@ -23,6 +23,7 @@ from .permissions import ALLOWED, Action
 from .roles import LEADERS, SALES, Role
 
 ALL = tuple(Role.values)
+_SUCCESS = (Role.REP, Role.MANAGER, Role.DIRECTOR, Role.SERVICE, Role.ADMIN)
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,16 @@ NAV_ITEMS = [
     NavItem(_("Scorecards"), "performance:scorecards", SALES, _("Performance")),
     NavItem(_("Commission"), "performance:statements", SALES + (Role.FINANCE,), _("Performance")),
     NavItem(_("Team members"), "member_list", LEADERS, _("Organisation")),
+    # customer success (issue 17)
+    NavItem(_("Renewals"), "success:renewals", _SUCCESS, _("Customer success")),
+    NavItem(_("Service levels"), "success:service", _SUCCESS, _("Customer success")),
+    NavItem(_("Account plans"), "success:plans", _SUCCESS, _("Customer success")),
+    NavItem(_("Surveys"), "success:surveys", _SUCCESS, _("Customer success")),
+    NavItem(_("Churn"), "success:churn", LEADERS, _("Customer success")),
+    NavItem(
+        _("Course feedback"), "success:feedback", (Role.DIRECTOR, Role.ADMIN), _("Customer success")
+    ),
+    NavItem(_("Record feedback"), "success:feedback_create", ALL, _("Customer success")),
 ]
 
 

@@ -70,6 +70,14 @@ class Action(StrEnum):
     TARGET_MEMBER_CHANGE = "target_member_change"
     # one's own account
     OWN_SETTINGS = "own_settings"
+    # customer success (success app, and the complaint loop in customers; issue 17)
+    RENEWAL_UPDATE = "renewal_update"
+    ACCOUNT_PLAN_EDIT = "account_plan_edit"
+    BUSINESS_REVIEW_RECORD = "business_review_record"
+    SURVEY_SEND = "survey_send"
+    FEEDBACK_RECORD = "feedback_record"
+    COMPLAINT_ROUTE = "complaint_route"
+    COMPLAINT_CONFIRM = "complaint_confirm"
 
 
 ALLOWED: dict[Action, frozenset[Role]] = {
@@ -116,6 +124,16 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.TARGET_ADJUST_TEAMS: frozenset({DIRECTOR, ADMIN}),
     Action.TARGET_MEMBER_CHANGE: frozenset({MANAGER, DIRECTOR, ADMIN}),
     Action.OWN_SETTINGS: EVERYONE,
+    # customer success (issue 17): the owner works the renewal and the strategic account;
+    # a survey scores the rep, so the rep never sends it (as SURVEY_RECORD); routing and the
+    # customer's confirmation belong to after-sales and the director, as resolving does.
+    Action.RENEWAL_UPDATE: frozenset({REP, MANAGER}),
+    Action.ACCOUNT_PLAN_EDIT: frozenset({REP, MANAGER}),
+    Action.BUSINESS_REVIEW_RECORD: frozenset({REP, MANAGER, DIRECTOR}),
+    Action.SURVEY_SEND: frozenset({MANAGER, DIRECTOR, SERVICE}),
+    Action.FEEDBACK_RECORD: EVERYONE,
+    Action.COMPLAINT_ROUTE: frozenset({MANAGER, DIRECTOR, SERVICE}),
+    Action.COMPLAINT_CONFIRM: frozenset({DIRECTOR, SERVICE}),
 }
 
 
@@ -159,6 +177,13 @@ WHAT = {
     Action.TARGET_ADJUST_TEAMS: "adjust team targets",
     Action.TARGET_MEMBER_CHANGE: "move targets of a leaver or joiner",
     Action.OWN_SETTINGS: "own language, mark own notifications read",
+    Action.RENEWAL_UPDATE: "move a renewal opportunity along, or mark it lost",
+    Action.ACCOUNT_PLAN_EDIT: "write a strategic customer's account plan",
+    Action.BUSINESS_REVIEW_RECORD: "record a quarterly business review and its action items",
+    Action.SURVEY_SEND: "send a customer a satisfaction survey link",
+    Action.FEEDBACK_RECORD: "record feedback for course development",
+    Action.COMPLAINT_ROUTE: "classify a complaint and route it to a department",
+    Action.COMPLAINT_CONFIRM: "record the customer's confirmation, or reopen a complaint",
 }
 
 

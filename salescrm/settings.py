@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "customers",
     "targets",
     "performance",
+    "success",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -25,5 +25,6 @@ urlpatterns = [
     path("customers/", include("customers.urls")),
     path("targets/", include("targets.urls")),
     path("performance/", include("performance.urls")),
+    path("success/", include("success.urls")),
     path("admin/", admin.site.urls),
 ]

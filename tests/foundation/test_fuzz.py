@@ -149,6 +149,9 @@ PATH_MODELS = {
     "customers:complaint_detail": "customers.Complaint",
     "customers:complaint_respond": "customers.Complaint",
     "customers:complaint_resolve": "customers.Complaint",
+    "customers:complaint_route": "customers.Complaint",
+    "customers:complaint_confirm": "customers.Complaint",
+    "customers:complaint_reopen": "customers.Complaint",
     "leads:detail": "leads.Lead",
     "leads:edit": "leads.Lead",
     "leads:activity_add": "leads.Lead",
@@ -170,6 +173,13 @@ PATH_MODELS = {
     "performance:scorecard_detail": "performance.Scorecard",
     "performance:statement_detail": "performance.CommissionStatement",
     "performance:statement_close": "performance.CommissionStatement",
+    "success:renewal_detail": "success.RenewalOpportunity",
+    "success:renewal_move": "success.RenewalOpportunity",
+    "success:plan_create": "customers.Customer",
+    "success:plan_detail": "success.AccountPlan",
+    "success:plan_edit": "success.AccountPlan",
+    "success:review_create": "success.AccountPlan",
+    "success:survey_send": "customers.Contract",
 }
 OTHER_PARAMS = {"team_id": "salescrm.Team", "customer_pk": "customers.Customer"}
 # Not crawled: Django admin's own pages, the login/password pages of django.contrib.auth,

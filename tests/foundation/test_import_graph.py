@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("salescrm", "leads", "customers", "targets", "performance")
+APPS = ("salescrm", "leads", "customers", "targets", "performance", "success")
 # The project's URLconf and settings name every app by design.
 CORE_MAY_NAME_APPS = {"salescrm/settings.py", "salescrm/test_settings.py", "salescrm/urls.py"}
 

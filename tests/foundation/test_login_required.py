@@ -19,6 +19,7 @@ PUBLIC = {
     "healthz",
     "leads:capture",
     "leads:capture_done",
+    "success:survey_answer",
     "admin:login",
 }
 
