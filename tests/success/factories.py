@@ -47,11 +47,12 @@ def survey(customer, day: str, score: int, nps: int = 8):
 
 
 def complaint(customer, opener, *, opened: str, cause="", resolved: str | None = None):
+    """`opened`: "YYYY-MM-DD" (10:00) or "YYYY-MM-DD HH:MM", Shanghai time."""
     return Complaint.objects.create(
         customer=customer,
         subject="投诉",
         opened_by=opener,
-        opened_at=at(opened),
+        opened_at=at(*opened.split(" ")),
         cause=cause,
         resolved_at=at(resolved) if resolved else None,
     )
