@@ -199,6 +199,10 @@ class FeedbackGroup:
     count: int
     quotes: tuple
 
+    @property
+    def kind_label(self) -> str:
+        return str(Feedback.Kind(self.kind).label)
+
 
 def feedback_quarter(day: dt.date) -> tuple[dt.date, dt.date, list[FeedbackGroup]]:
     """The quarter of `day`: feedback per product line and kind, with counts and the latest
@@ -220,7 +224,7 @@ def feedback_quarter(day: dt.date) -> tuple[dt.date, dt.date, list[FeedbackGroup
     groups = [
         FeedbackGroup(
             product_line=row["product_line__name"],
-            kind=str(Feedback.Kind(row["kind"]).label),
+            kind=row["kind"],
             count=row["n"],
             quotes=tuple(quotes[(row["product_line_id"], row["kind"])]),
         )

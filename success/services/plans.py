@@ -154,6 +154,8 @@ def feedback_record(
         raise BusinessRuleError(_("Choose a kind and a source from the lists."))
     if not text.strip():
         raise BusinessRuleError(_("Write what the customer said."))
+    if heard_on > local_today():
+        raise BusinessRuleError(_("Feedback is recorded once it has been heard."))
     return Feedback.objects.create(
         author=actor,
         customer=customer,
