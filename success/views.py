@@ -63,8 +63,9 @@ def renewal_list(request):
         rows = rows.open()
     if form.is_valid() and form.cleaned_data.get("at_risk"):
         rows = rows.at_risk()
-    month = (month_start(today), month_end(today))
-    quarter = (quarter_start(today), quarter_end(today))
+    # a running period is read up to today, as the KPI reads it
+    month = (month_start(today), min(month_end(today), today))
+    quarter = (quarter_start(today), min(quarter_end(today), today))
     context = {
         "form": form,
         "page": _page(request, rows.order_by("course_ends_on", "pk")),
