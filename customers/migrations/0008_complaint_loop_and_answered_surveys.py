@@ -61,7 +61,7 @@ class Migration(migrations.Migration):
                 blank=True,
                 choices=[
                     ("sales", "Sales"),
-                    ("teaching", "Teaching (教务)"),
+                    ("teaching", "Teaching affairs"),
                     ("course_development", "Course development"),
                     ("finance", "Finance"),
                     ("service", "After-sales service"),
@@ -139,7 +139,7 @@ class Migration(migrations.Migration):
                 blank=True,
                 choices=[
                     ("sales", "Sales"),
-                    ("teaching", "Teaching (教务)"),
+                    ("teaching", "Teaching affairs"),
                     ("course_development", "Course development"),
                     ("finance", "Finance"),
                     ("service", "After-sales service"),

@@ -50,7 +50,7 @@ class Complaint(models.Model):
 
     class Department(models.TextChoices):
         SALES = "sales", _("Sales")
-        TEACHING = "teaching", _("Teaching (教务)")
+        TEACHING = "teaching", _("Teaching affairs")
         COURSE_DEVELOPMENT = "course_development", _("Course development")
         FINANCE = "finance", _("Finance")
         SERVICE = "service", _("After-sales service")

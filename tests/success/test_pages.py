@@ -213,7 +213,7 @@ def test_a_plan_is_for_strategic_customers_only(rep, login, strategic):
     client = login(rep)
     ordinary = CustomerFactory(owner=rep)
     response = client.post(reverse("success:plan_create", args=[ordinary.pk]), PLAN, follow=True)
-    assert "strategic customers" in response.content.decode()
+    assert "客户经营计划仅适用于战略级客户" in response.content.decode()
     assert AccountPlan.objects.count() == 0
     client.post(reverse("success:plan_create", args=[strategic.pk]), PLAN)
     plan = AccountPlan.objects.get()

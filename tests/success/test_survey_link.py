@@ -60,7 +60,7 @@ def test_a_reused_link_says_so_and_stores_nothing(client, invitation):
     answer(client, token)
     again = answer(client, token, score=1)
     assert again.status_code == 410
-    assert "already been answered" in again.content.decode()
+    assert "此调查已提交过" in again.content.decode()
     assert client.get(URL, {"t": token}).status_code == 410
     assert SatisfactionSurvey.objects.count() == 1
     assert SatisfactionSurvey.objects.get().score == 5
@@ -73,7 +73,7 @@ def test_the_link_works_on_its_last_day_and_not_after(client, invitation, clock)
     clock.set(dt.date(2026, 6, 30))
     expired = answer(client, token)
     assert expired.status_code == 410
-    assert "expired" in expired.content.decode()
+    assert "此调查链接已过期" in expired.content.decode()
     assert client.get(URL, {"t": token}).status_code == 410
     assert SatisfactionSurvey.objects.count() == 0
 
@@ -93,7 +93,7 @@ def test_a_tampered_link_says_so_and_stores_nothing(client, invitation, tamper):
     assert client.get(URL, {"t": bad}).status_code == 400
     response = answer(client, bad)
     assert response.status_code == 400
-    assert "not valid" in response.content.decode()
+    assert "此调查链接无效" in response.content.decode()
     assert SatisfactionSurvey.objects.count() == 0
     assert SurveyInvitation.objects.get().answered_at is None
 
