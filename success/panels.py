@@ -5,8 +5,10 @@ import datetime as dt
 from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 
+from customers.models import Contract, Tier
 from leads.models import Activity
 from salescrm.panels import page_panel
+from salescrm.permissions import Action, may
 from salescrm.roles import Role
 from salescrm.timeutil import quarter_end, quarter_start, start_of_day
 
@@ -97,3 +99,28 @@ def success_figures(request, *, kind: str, today: dt.date, **_context):
             process_goal=selectors.PROCESS_COMPLAINT_GOAL,
         )
     return render_to_string("success/panels/dashboard.html", context, request)
+
+
+@page_panel("customer_detail", order=10)
+def customer_success(request, *, customer, **_context):
+    """The customer's renewals, account plans and the survey links one may send."""
+    renewals = RenewalOpportunity.objects.filter(customer=customer).select_related("contract")[:10]
+    plans = AccountPlan.objects.filter(customer=customer).order_by("-year")[:5]
+    signed = []
+    if may(request.user, Action.SURVEY_SEND):
+        signed = list(
+            Contract.objects.filter(customer=customer, status__in=Contract.SIGNED_STATES)
+            .order_by("-signed_on")
+            .values_list("pk", "number")[:5]
+        )
+    return render_to_string(
+        "success/panels/customer.html",
+        {
+            "customer": customer,
+            "renewals": renewals,
+            "plans": plans,
+            "signed": signed,
+            "strategic": customer.effective_tier == Tier.STRATEGIC,
+        },
+        request,
+    )

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
-from django.db.models.functions import TruncQuarter
+from django.db.models.functions import Coalesce, TruncQuarter
 
 from customers.models import ApprovalPolicy, Complaint, Contract, Customer, Tier
 from salescrm.money import round_money
 from salescrm.timeutil import SHANGHAI, day_bounds, quarter_end, quarter_start
 
-from .models import CadenceCompliance, Feedback, RenewalOpportunity
+from .models import CadenceCompliance, Feedback, RenewalOpportunity, ServiceLevel
 
 RENEWAL_GOAL = Decimal("90")  # strategic-customer renewal ≥ 90 % (seed 003)
 CHURN_GOAL = Decimal("5")  # key-customer churn ≤ 5 % (seed 003)
@@ -238,4 +238,17 @@ def feedback_export_rows(start: dt.date, end: dt.date):
         Feedback.objects.filter(heard_on__range=(start, end))
         .order_by("heard_on", "id")
         .values_list("heard_on", "product_line__name", "kind", "source", "text", "author__username")
+    )
+
+
+def late_first_responses(complaints, now: dt.datetime):
+    """Complaints still without a first response past their tier's response time (admin-set
+    per tier: strategic 24 h by default). One query; `complaints` is the reader's scope."""
+    late = Q(pk__in=[])
+    for tier, hours in ServiceLevel.objects.values_list("tier", "response_hours"):
+        late |= Q(effective_tier=tier, opened_at__lt=now - dt.timedelta(hours=hours))
+    return (
+        complaints.filter(first_response_at__isnull=True, resolved_at__isnull=True)
+        .annotate(effective_tier=Coalesce("customer__tier_override", "customer__tier"))
+        .filter(late)
     )

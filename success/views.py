@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Sum
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -150,6 +151,11 @@ def service_levels(request):
             "total": total,
             "page": _page(request, overdue),
             "today": today,
+            "late_complaints": selectors.late_first_responses(
+                Complaint.objects.visible_to(request.user), timezone.now()
+            )
+            .select_related("customer")
+            .order_by("opened_at")[:PAGE_SIZE],
         },
     )
 

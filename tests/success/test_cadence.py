@@ -139,3 +139,22 @@ def test_the_job_reads_the_customers_in_a_fixed_number_of_queries(
 ):
     with django_assert_max_num_queries(8):
         cadence_refresh(as_of=JUNE_30)
+
+
+def test_complaints_late_by_their_tiers_response_time(rep, service_user, clock):
+    from customers.models import Complaint
+    from success.selectors import late_first_responses
+
+    from .factories import complaint
+
+    ServiceLevel.objects.filter(tier="ordinary").update(response_hours=48)
+    now = at("2026-06-15", "12:00")
+    strategic = CustomerFactory(owner=rep, tier=Tier.STRATEGIC)
+    ordinary = CustomerFactory(owner=rep, tier=Tier.ORDINARY)
+    late = complaint(strategic, service_user, opened="2026-06-14 11:59")  # 24 h 1 min
+    complaint(strategic, service_user, opened="2026-06-14 12:00")  # exactly 24 h: in time
+    complaint(ordinary, service_user, opened="2026-06-14 06:00")  # 30 h of 48
+    late_ordinary = complaint(ordinary, service_user, opened="2026-06-13 11:00")  # 49 h
+    answered = complaint(strategic, service_user, opened="2026-06-10")
+    Complaint.objects.filter(pk=answered.pk).update(first_response_at=at("2026-06-10", "11:00"))
+    assert set(late_first_responses(Complaint.objects.all(), now)) == {late, late_ordinary}

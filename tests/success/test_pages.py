@@ -336,3 +336,24 @@ def test_anyone_records_feedback_and_the_director_sees_it_by_quarter(legal, rep,
     )
     assert export.status_code == 200 and "教材更新" in export.content.decode("utf-8-sig")
     assert login(director).get(reverse("success:feedback"), {"quarter": "x"}).status_code == 200
+
+
+def test_the_customer_page_shows_lessons_renewals_plans_and_survey_links(
+    pipeline, rep, service_user, login
+):
+    from .factories import line
+
+    ending = pipeline["mine"].contract
+    line(ending, bought=32, used=12)
+    line(ending, bought=16, used=16)
+    customer = ending.customer
+    customer.tier = Tier.STRATEGIC
+    customer.save()
+    page = login(rep).get(customer.get_absolute_url()).content.decode()
+    assert "28 / 48" in page  # lessons delivered of bought, over the course lines
+    assert pipeline["mine"].get_absolute_url() in page
+    assert reverse("success:plan_create", args=[customer.pk]) in page
+    assert reverse("success:survey_send", args=[ending.pk]) not in page  # scores the rep
+    page = login(service_user).get(customer.get_absolute_url()).content.decode()
+    assert reverse("success:survey_send", args=[ending.pk]) in page
+    assert reverse("success:plan_create", args=[customer.pk]) not in page
