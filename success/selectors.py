@@ -33,7 +33,9 @@ class Rate:
         return round_money(Decimal(100) * self.numerator / self.denominator)
 
 
-def _effective_tier_in(tiers, prefix=""):
+def effective_tier_in(tiers, prefix=""):
+    """Rows whose customer's effective tier (a manager's override, else the computed tier)
+    is one of `tiers`; `prefix` is the path to the customer ("customer__")."""
     override, tier = f"{prefix}tier_override", f"{prefix}tier"
     return Q(**{f"{override}__in": tiers}) | Q(
         **{f"{override}__isnull": True, f"{tier}__in": tiers}
@@ -57,7 +59,7 @@ def renewal_rate(
         contract__signed_on__lte=end,
     )
     if strategic_only:
-        rows = rows.filter(_effective_tier_in([Tier.STRATEGIC], "customer__"))
+        rows = rows.filter(effective_tier_in([Tier.STRATEGIC], "customer__"))
     counts = rows.aggregate(
         due=Count("pk"),
         renewed=Count("pk", filter=Q(stage=RenewalOpportunity.Stage.RENEWED, renewed_on__lte=end)),
@@ -108,7 +110,7 @@ def key_customer_churn(start: dt.date, cut_off: dt.date, *, customers=None) -> C
 
     rows = customers if customers is not None else Customer.objects.all()
     rows = (
-        rows.filter(_effective_tier_in([Tier.STRATEGIC, Tier.CORE]))
+        rows.filter(effective_tier_in([Tier.STRATEGIC, Tier.CORE]))
         .filter(held_on(start))
         .annotate(still=held_on(cut_off))
         .order_by()

@@ -203,7 +203,7 @@ def plan_list(request):
     plans = AccountPlan.objects.visible_to(request.user).select_related("customer")
     strategic = (
         Customer.objects.visible_to(request.user)
-        .filter(selectors._effective_tier_in([Tier.STRATEGIC]))
+        .filter(selectors.effective_tier_in([Tier.STRATEGIC]))
         .order_by("name")
     )
     return render(
