@@ -280,3 +280,26 @@ def test_less_than_half_the_lessons_used_is_a_risk(rep):
     assert flags(under)[3] is True
     assert flags(half)[3] is False
     assert flags(mixed)[3] is False
+
+
+def test_the_job_runs_a_fixed_number_of_queries_whatever_the_rows(
+    rep, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(count):
+        for i in range(count):
+            ending = course(rep, "2026-06-30")
+            if i % 2:
+                renewal(rep, ending.customer, signed_on="2026-06-20", starts_on="2026-07-01")
+        with CaptureQueriesContext(connection) as captured:
+            refresh("2026-07-15")
+        return len(captured.captured_queries)
+
+    SuccessSettings.load()  # its first load creates the row
+    few = queries(2)
+    RenewalOpportunity.objects.all().delete()
+    assert queries(20) == few
+    with django_assert_max_num_queries(15):
+        refresh("2026-07-16")

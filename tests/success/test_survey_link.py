@@ -166,3 +166,10 @@ def test_a_missed_night_catches_up_within_a_week(rep):
     contract(rep, "5000", "2026-05-01", starts_on="2026-06-01", ends_on="2026-12-31")
     assert survey_invitations_create(as_of=dt.date(2026, 6, 22)) == {"invitations": 0}
     assert survey_invitations_create(as_of=dt.date(2026, 6, 21)) == {"invitations": 1}
+
+
+def test_the_milestone_job_runs_a_fixed_number_of_queries(rep, django_assert_max_num_queries):
+    for _ in range(20):
+        contract(rep, "5000", "2026-05-01", starts_on="2026-06-01", ends_on="2026-06-15")
+    with django_assert_max_num_queries(8):
+        assert survey_invitations_create(as_of=dt.date(2026, 6, 15)) == {"invitations": 40}
