@@ -17,8 +17,9 @@ Stage = RenewalOpportunity.Stage
 class RenewalFilterForm(forms.Form):
     stage = forms.ChoiceField(
         label=_("stage"),
-        choices=[("", _("Open"))] + list(Stage.choices) + [("all", _("All"))],
+        choices=[("", _("Open renewals"))] + list(Stage.choices) + [("all", _("All stages"))],
         required=False,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
     at_risk = forms.BooleanField(label=_("at risk only"), required=False)
 
