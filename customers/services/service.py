@@ -29,16 +29,26 @@ from .common import _ensure_in_scope
 @submitted_once
 @transaction.atomic
 def complaint_open(
-    *, customer: Customer, actor, severity: str, subject: str, description: str = "", contract=None
+    *,
+    customer: Customer,
+    actor,
+    severity: str,
+    subject: str,
+    description: str = "",
+    contract=None,
+    category: str = "",
 ) -> Complaint:
     ensure_may(actor, Action.COMPLAINT_OPEN)
     _ensure_in_scope(actor, customer)
     if contract is not None and contract.customer_id != customer.pk:
         raise BusinessRuleError(_("The contract belongs to another customer."))
+    if category and category not in Complaint.Category.values:
+        raise BusinessRuleError(_("Choose a category, a cause and a department from the lists."))
     complaint = Complaint.objects.create(
         customer=customer,
         contract=contract,
         severity=severity,
+        category=category,
         subject=subject,
         description=description,
         opened_by=actor,

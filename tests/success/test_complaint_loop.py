@@ -158,3 +158,14 @@ def test_the_director_dashboard_shows_the_process_goal(director, login, rep, ser
     # four in Q2: above the goal of three, shown in red
     assert 'class="text-danger" data-process-quarter="2">4</td>' in page
     assert 'data-process-quarter="1">0</td>' in page
+
+
+def test_a_complaint_is_opened_with_its_category(rep, service_user, login):
+    customer = CustomerFactory(owner=rep)
+    data = {"severity": "low", "subject": "排课冲突", "category": "schedule"}
+    login(service_user).post(reverse("customers:complaint_create", args=[customer.pk]), data)
+    assert Complaint.objects.get().category == "schedule"
+    with pytest.raises(ValidationError):
+        cs.complaint_open(
+            customer=customer, actor=service_user, severity="low", subject="x", category="weather"
+        )
