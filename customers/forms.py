@@ -256,12 +256,27 @@ class RefundDecisionForm(forms.Form):
 class ComplaintForm(OneTimeSubmitForm, forms.ModelForm):
     class Meta:
         model = Complaint
-        fields = ["contract", "severity", "subject", "description"]
+        fields = ["contract", "severity", "category", "subject", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, customer, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["contract"].queryset = customer.contracts.all()
+
+
+class ComplaintRouteForm(forms.ModelForm):
+    class Meta:
+        model = Complaint
+        fields = ["category", "cause", "department", "department_due_on"]
+        widgets = {"department_due_on": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.fields:
+            self.fields[name].required = True
+
+    def validate_unique(self):  # the form routes an existing row through a service
+        pass
 
 
 class ComplaintTextForm(forms.Form):

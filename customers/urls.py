@@ -56,4 +56,17 @@ urlpatterns = [
         {"action": "resolve"},
         name="complaint_resolve",
     ),
+    path("complaints/<int:pk>/route/", views.complaint_route, name="complaint_route"),
+    path(
+        "complaints/<int:pk>/confirm/",
+        views.complaint_close_loop,
+        {"action": "confirm"},
+        name="complaint_confirm",
+    ),
+    path(
+        "complaints/<int:pk>/reopen/",
+        views.complaint_close_loop,
+        {"action": "reopen"},
+        name="complaint_reopen",
+    ),
 ]

@@ -115,7 +115,10 @@ def my_day(request):
     return render(
         request,
         "leads/my_day.html",
-        {"today": today, "sections": [(key, title, qs[:PAGE_SIZE]) for key, title, qs in sections]},
+        {
+            "today": today,
+            "sections": [(key, title, qs[:PAGE_SIZE]) for key, title, qs in sections],
+        },
     )
 
 

@@ -23,6 +23,7 @@ from .permissions import ALLOWED, Action
 from .roles import LEADERS, SALES, STAFF, Role
 
 ALL = tuple(role.value for role in STAFF)
+_SUCCESS = (Role.REP, Role.MANAGER, Role.DIRECTOR, Role.SERVICE, Role.ADMIN)
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,16 @@ NAV_ITEMS = [
     NavItem(_("Reports"), "rhythm:report_list", SALES, _("Team rhythm")),
     NavItem(_("Meetings"), "rhythm:meeting_list", SALES, _("Team rhythm")),
     NavItem(_("Sales bulletin"), "rhythm:bulletin_list", ALL, _("Team rhythm")),
+    # customer success (issue 17)
+    NavItem(_("Renewals"), "success:renewals", _SUCCESS, _("Customer success")),
+    NavItem(_("Service levels"), "success:service", _SUCCESS, _("Customer success")),
+    NavItem(_("Account plans"), "success:plans", _SUCCESS, _("Customer success")),
+    NavItem(_("Surveys"), "success:surveys", _SUCCESS, _("Customer success")),
+    NavItem(_("Churn"), "success:churn", LEADERS, _("Customer success")),
+    NavItem(
+        _("Course feedback"), "success:feedback", (Role.DIRECTOR, Role.ADMIN), _("Customer success")
+    ),
+    NavItem(_("Record feedback"), "success:feedback_create", ALL, _("Customer success")),
 ]
 
 

@@ -97,6 +97,14 @@ class Action(StrEnum):
     REPORT_COMMENT = "report_comment"
     MEETING_MANAGE = "meeting_manage"
     ACTION_ITEM_DONE = "action_item_done"
+    # customer success (success app, and the complaint loop in customers; issue 17)
+    RENEWAL_UPDATE = "renewal_update"
+    ACCOUNT_PLAN_EDIT = "account_plan_edit"
+    BUSINESS_REVIEW_RECORD = "business_review_record"
+    SURVEY_SEND = "survey_send"
+    FEEDBACK_RECORD = "feedback_record"
+    COMPLAINT_ROUTE = "complaint_route"
+    COMPLAINT_CONFIRM = "complaint_confirm"
 
 
 ALLOWED: dict[Action, frozenset[Role]] = {
@@ -174,6 +182,16 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.REPORT_COMMENT: frozenset({MANAGER, DIRECTOR, ADMIN}),
     Action.MEETING_MANAGE: frozenset({MANAGER, DIRECTOR}),
     Action.ACTION_ITEM_DONE: frozenset({REP, MANAGER, DIRECTOR}),
+    # customer success (issue 17): the owner works the renewal and the strategic account;
+    # a survey scores the rep, so the rep never sends it (as SURVEY_RECORD); routing and the
+    # customer's confirmation belong to after-sales and the director, as resolving does.
+    Action.RENEWAL_UPDATE: frozenset({REP, MANAGER}),
+    Action.ACCOUNT_PLAN_EDIT: frozenset({REP, MANAGER}),
+    Action.BUSINESS_REVIEW_RECORD: frozenset({REP, MANAGER, DIRECTOR}),
+    Action.SURVEY_SEND: frozenset({MANAGER, DIRECTOR, SERVICE}),
+    Action.FEEDBACK_RECORD: EVERYONE,
+    Action.COMPLAINT_ROUTE: frozenset({MANAGER, DIRECTOR, SERVICE}),
+    Action.COMPLAINT_CONFIRM: frozenset({DIRECTOR, SERVICE}),
 }
 
 
@@ -240,6 +258,13 @@ WHAT = {
     Action.REPORT_COMMENT: "comment on a report of the team (notifies the author)",
     Action.MEETING_MANAGE: "schedule a meeting, edit its agenda, take attendance, add action items",
     Action.ACTION_ITEM_DONE: "mark a meeting's action item done",
+    Action.RENEWAL_UPDATE: "move a renewal opportunity along, or mark it lost",
+    Action.ACCOUNT_PLAN_EDIT: "write a strategic customer's account plan",
+    Action.BUSINESS_REVIEW_RECORD: "record a quarterly business review and its action items",
+    Action.SURVEY_SEND: "send a customer a satisfaction survey link",
+    Action.FEEDBACK_RECORD: "record feedback for course development",
+    Action.COMPLAINT_ROUTE: "classify a complaint and route it to a department",
+    Action.COMPLAINT_CONFIRM: "record the customer's confirmation, or reopen a complaint",
 }
 
 

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "channels",
     "analytics",
     "rhythm",
+    "success",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -29,5 +29,6 @@ urlpatterns = [
     path("channels/", include("channels.urls")),
     path("analytics/", include("analytics.urls")),
     path("rhythm/", include("rhythm.urls")),
+    path("success/", include("success.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -13,6 +13,8 @@ from django.db.models import (
     F,
     OuterRef,
     Q,
+    Subquery,
+    Sum,
     Value,
 )
 from django.db.models.lookups import Range
@@ -127,6 +129,19 @@ class ContractQuerySet(ScopedQuerySet):
 
     def with_collected(self):
         return self.annotate(collected=money_sum("payments__amount"))
+
+    def with_lessons(self):
+        """Annotate lessons bought and delivered over the course lines (subqueries, so the
+        sums stay right beside other annotations over other relations)."""
+        lines = (
+            ContractLine.objects.filter(contract=OuterRef("pk"), lessons_total__isnull=False)
+            .order_by()
+            .values("contract")
+        )
+        return self.annotate(
+            lessons_bought=Subquery(lines.annotate(n=Sum("lessons_total")).values("n")),
+            lessons_delivered=Subquery(lines.annotate(n=Sum("lessons_delivered")).values("n")),
+        )
 
 
 class Contract(models.Model):

@@ -32,6 +32,30 @@ class Complaint(models.Model):
         HIGH = "high", _("High")
         SEVERE = "severe", _("Severe")
 
+    class Category(models.TextChoices):
+        COURSE_QUALITY = "course_quality", _("Course quality")
+        TEACHER = "teacher", _("Teacher")
+        SCHEDULE = "schedule", _("Schedule")
+        BILLING = "billing", _("Billing")
+        SERVICE_ATTITUDE = "service_attitude", _("Service attitude")
+        PROCESS = "process", _("Process")
+
+    class Cause(models.TextChoices):
+        COURSE_CONTENT = "course_content", _("Course content")
+        TEACHER = "teacher", _("Teacher")
+        INTERNAL_PROCESS = "internal_process", _("Internal process")
+        CUSTOMER_EXPECTATION = "customer_expectation", _("Customer expectation")
+        EXTERNAL = "external", _("External")
+        OTHER = "other", _("Other")
+
+    class Department(models.TextChoices):
+        SALES = "sales", _("Sales")
+        TEACHING = "teaching", _("Teaching affairs")
+        COURSE_DEVELOPMENT = "course_development", _("Course development")
+        FINANCE = "finance", _("Finance")
+        SERVICE = "service", _("After-sales service")
+        ADMINISTRATION = "administration", _("Administration")
+
     RESPONSE_HOURS = 24
     RESOLUTION_HOURS = 48
 
@@ -63,6 +87,19 @@ class Complaint(models.Model):
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     resolution = models.TextField(_("resolution"), blank=True)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    # Closing the loop (issue 17): what it is about, why it happened, who fixes it by when,
+    # and whether the customer agrees it is fixed.
+    category = models.CharField(_("category"), max_length=24, choices=Category.choices, blank=True)
+    cause = models.CharField(_("cause"), max_length=24, choices=Cause.choices, blank=True)
+    department = models.CharField(
+        _("responsible department"), max_length=24, choices=Department.choices, blank=True
+    )
+    department_due_on = models.DateField(
+        _("department deadline"), null=True, blank=True, validators=[validate_business_date]
+    )
+    routed_at = models.DateTimeField(_("routed at"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed by the customer at"), null=True, blank=True)
+    reopened_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
 
     objects = ComplaintQuerySet.as_manager()
     history = HistoricalRecords()
@@ -71,6 +108,7 @@ class Complaint(models.Model):
         ordering = ["-opened_at", "-id"]
         verbose_name = _("complaint")
         verbose_name_plural = _("complaints")
+        indexes = [models.Index(fields=["cause", "opened_at"], name="complaint_cause_opened_idx")]
 
     def __str__(self):
         return self.subject
@@ -85,6 +123,10 @@ class Complaint(models.Model):
     @property
     def resolve_by(self):
         return self.opened_at + dt.timedelta(hours=self.RESOLUTION_HOURS)
+
+    @property
+    def awaits_confirmation(self) -> bool:
+        return self.resolved_at is not None and self.confirmed_at is None
 
 
 class SurveyQuerySet(ScopedQuerySet):
@@ -107,9 +149,12 @@ class SatisfactionSurvey(models.Model):
     nps = models.PositiveSmallIntegerField(_("recommendation (NPS 0–10)"))
     comment = models.TextField(_("comment"), blank=True)
     answered_on = models.DateField(_("answered on"), validators=[validate_business_date])
+    # Empty when the customer answered the survey link themselves.
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )

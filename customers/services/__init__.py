@@ -38,9 +38,12 @@ from .receivables import (
     refundable_amount,
 )
 from .service import (
+    complaint_confirm,
     complaint_open,
+    complaint_reopen,
     complaint_resolve,
     complaint_respond,
+    complaint_route,
     complaints_escalate,
     survey_record,
 )
@@ -58,8 +61,11 @@ __all__ = [
     "approval_decide",
     "approval_deputy_set",
     "approval_steps_for",
+    "complaint_confirm",
     "complaint_open",
+    "complaint_reopen",
     "complaint_resolve",
+    "complaint_route",
     "complaint_respond",
     "complaints_escalate",
     "contact_add",

@@ -19,6 +19,7 @@ from salescrm.permissions import Action, ensure_may
 from salescrm.roles import Role
 from salescrm.services import notify_many
 from salescrm.submissions import submitted_once
+from salescrm.timeutil import local_today
 
 from .common import _ensure_in_scope
 
@@ -28,16 +29,26 @@ from .common import _ensure_in_scope
 @submitted_once
 @transaction.atomic
 def complaint_open(
-    *, customer: Customer, actor, severity: str, subject: str, description: str = "", contract=None
+    *,
+    customer: Customer,
+    actor,
+    severity: str,
+    subject: str,
+    description: str = "",
+    contract=None,
+    category: str = "",
 ) -> Complaint:
     ensure_may(actor, Action.COMPLAINT_OPEN)
     _ensure_in_scope(actor, customer)
     if contract is not None and contract.customer_id != customer.pk:
         raise BusinessRuleError(_("The contract belongs to another customer."))
+    if category and category not in Complaint.Category.values:
+        raise BusinessRuleError(_("Choose a category, a cause and a department from the lists."))
     complaint = Complaint.objects.create(
         customer=customer,
         contract=contract,
         severity=severity,
+        category=category,
         subject=subject,
         description=description,
         opened_by=actor,
@@ -77,6 +88,88 @@ def complaint_resolve(*, complaint: Complaint, actor, resolution: str) -> Compla
     complaint.first_response_at = complaint.first_response_at or now
     complaint.resolved_at, complaint.resolution = now, resolution
     complaint.save(update_fields=["first_response_at", "resolved_at", "resolution"])
+    return complaint
+
+
+def _locked(complaint: Complaint) -> Complaint:
+    return (
+        Complaint.objects.select_for_update(of=("self",))
+        .select_related("customer__owner")
+        .get(pk=complaint.pk)
+    )
+
+
+@transaction.atomic
+def complaint_route(
+    *,
+    complaint: Complaint,
+    actor,
+    category: str,
+    cause: str,
+    department: str,
+    department_due_on: dt.date,
+    today: dt.date | None = None,
+) -> Complaint:
+    """Classify a complaint and hand it to the department that fixes it, with its own
+    deadline. Re-routing an open complaint replaces the department and deadline; a closed
+    (customer-confirmed) complaint stays as it was."""
+    ensure_may(actor, Action.COMPLAINT_ROUTE)
+    complaint = _locked(complaint)
+    _ensure_in_scope(actor, complaint.customer)
+    if complaint.confirmed_at:
+        raise BusinessRuleError(_("The customer has confirmed this complaint closed."))
+    valid = (
+        category in Complaint.Category.values
+        and cause in Complaint.Cause.values
+        and department in Complaint.Department.values
+    )
+    if not valid:
+        raise BusinessRuleError(_("Choose a category, a cause and a department from the lists."))
+    today = today or local_today()
+    if department_due_on < today:
+        raise BusinessRuleError(_("The department's deadline cannot lie in the past."))
+    complaint.category, complaint.cause, complaint.department = category, cause, department
+    complaint.department_due_on, complaint.routed_at = department_due_on, timezone.now()
+    complaint.save(
+        update_fields=["category", "cause", "department", "department_due_on", "routed_at"]
+    )
+    return complaint
+
+
+@transaction.atomic
+def complaint_confirm(*, complaint: Complaint, actor) -> Complaint:
+    """The customer confirms that the resolution holds: the loop is closed."""
+    ensure_may(actor, Action.COMPLAINT_CONFIRM)
+    complaint = _locked(complaint)
+    _ensure_in_scope(actor, complaint.customer)
+    if not complaint.resolved_at:
+        raise BusinessRuleError(_("Only a resolved complaint can be confirmed by the customer."))
+    if complaint.confirmed_at:
+        raise BusinessRuleError(_("The customer has already confirmed this complaint."))
+    complaint.confirmed_at = timezone.now()
+    complaint.save(update_fields=["confirmed_at"])
+    return complaint
+
+
+@transaction.atomic
+def complaint_reopen(*, complaint: Complaint, actor, reason: str) -> Complaint:
+    """The customer says it is not fixed: the complaint is open again (its deadlines and the
+    escalation run from the original opening), the reason is added to the description."""
+    ensure_may(actor, Action.COMPLAINT_CONFIRM)
+    complaint = _locked(complaint)
+    _ensure_in_scope(actor, complaint.customer)
+    if not complaint.resolved_at or complaint.confirmed_at:
+        raise BusinessRuleError(
+            _("Only a resolved complaint the customer has not confirmed can be reopened.")
+        )
+    complaint.resolved_at = None
+    complaint.reopened_count += 1
+    note = _("Reopened (%(count)s): %(reason)s") % {
+        "count": complaint.reopened_count,
+        "reason": reason,
+    }
+    complaint.description = f"{complaint.description}\n\n{note}".strip()
+    complaint.save(update_fields=["resolved_at", "reopened_count", "description"])
     return complaint
 
 

@@ -41,9 +41,11 @@ from .receivables import (
     refund_request,
 )
 from .service import (
+    complaint_close_loop,
     complaint_create,
     complaint_detail,
     complaint_list,
+    complaint_route,
     complaint_update,
     survey_create,
 )
@@ -53,9 +55,11 @@ __all__ = [
     "activity_add",
     "approval_badge",
     "approval_inbox",
+    "complaint_close_loop",
     "complaint_create",
     "complaint_detail",
     "complaint_list",
+    "complaint_route",
     "complaint_update",
     "contact_create",
     "contract_archive",

@@ -87,7 +87,12 @@ def customer_detail(request, pk):
     customer = get_visible_or_404(
         Customer.objects.select_related("owner", "lead__channel"), request.user, pk=pk
     )
-    contracts = customer.contracts.with_collected().select_related("owner").order_by("-created_at")
+    contracts = (
+        customer.contracts.with_collected()
+        .with_lessons()
+        .select_related("owner")
+        .order_by("-created_at")
+    )
     context = {
         "customer": customer,
         "contacts": customer.contacts.all(),
@@ -96,6 +101,7 @@ def customer_detail(request, pk):
         "timeline": selectors.customer_timeline(customer),
         "tier_changes": customer.tier_changes.select_related("changed_by")[:10],
         "surveys": customer.surveys.select_related("contract")[:10],
+        # boxes other apps add to the customer's page (renewals, account plans, survey links)
         "activity_form": forms.ActivityForm(),
         "tier_form": forms.TierOverrideForm(initial={"tier": customer.tier_override or ""}),
         "can_override": may(request.user, Action.TIER_OVERRIDE),

@@ -72,8 +72,53 @@ def complaint_detail(request, pk):
     return render(
         request,
         "customers/complaint_detail.html",
-        {"complaint": complaint, "form": forms.ComplaintTextForm()},
+        {
+            "complaint": complaint,
+            "form": forms.ComplaintTextForm(),
+            "route_form": forms.ComplaintRouteForm(instance=complaint),
+        },
     )
+
+
+@require_POST
+@action_required(Action.COMPLAINT_ROUTE)
+def complaint_route(request, pk):
+    complaint = get_visible_or_404(Complaint, request.user, pk=pk)
+    form = forms.ComplaintRouteForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(complaint)
+    try:
+        services.complaint_route(complaint=complaint, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Complaint routed."))
+    except ValidationError as exc:
+        _fail(request, exc)
+    return redirect(complaint)
+
+
+@require_POST
+@action_required(Action.COMPLAINT_CONFIRM)
+def complaint_close_loop(request, pk, action):
+    """The customer's answer to the resolution: confirmed (closed) or reopened with why."""
+    complaint = get_visible_or_404(Complaint, request.user, pk=pk)
+    try:
+        if action == "confirm":
+            services.complaint_confirm(complaint=complaint, actor=request.user)
+            messages.success(request, _("The customer confirmed the resolution."))
+        else:
+            form = forms.ComplaintTextForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, _("Write the text first."))
+                return redirect(complaint)
+            services.complaint_reopen(
+                complaint=complaint, actor=request.user, reason=form.cleaned_data["text"]
+            )
+            messages.success(request, _("Complaint reopened."))
+    except ValidationError as exc:
+        _fail(request, exc)
+    return redirect(complaint)
 
 
 @require_POST

@@ -149,6 +149,9 @@ PATH_MODELS = {
     "customers:complaint_detail": "customers.Complaint",
     "customers:complaint_respond": "customers.Complaint",
     "customers:complaint_resolve": "customers.Complaint",
+    "customers:complaint_route": "customers.Complaint",
+    "customers:complaint_confirm": "customers.Complaint",
+    "customers:complaint_reopen": "customers.Complaint",
     "leads:detail": "leads.Lead",
     "leads:edit": "leads.Lead",
     "leads:activity_add": "leads.Lead",
@@ -207,6 +210,13 @@ PATH_MODELS = {
     "rhythm:action_item_add": "rhythm.Meeting",
     "rhythm:action_item_done": "rhythm.ActionItem",
     "rhythm:bulletin_detail": "rhythm.Bulletin",
+    "success:renewal_detail": "success.RenewalOpportunity",
+    "success:renewal_move": "success.RenewalOpportunity",
+    "success:plan_create": "customers.Customer",
+    "success:plan_detail": "success.AccountPlan",
+    "success:plan_edit": "success.AccountPlan",
+    "success:review_create": "success.AccountPlan",
+    "success:survey_send": "customers.Contract",
 }
 # A public page named by a row's UUID (channels' event registration): (model, field).
 UUID_PARAMS = {"key": ("channels.Event", "public_key")}
@@ -692,6 +702,31 @@ def world(rep, teammate, manager, outsider, director, legal, finance, service_us
     seed_performance_rules(DemoContext(today=today, rng=random.Random(0), log=lambda _line: None))
     performance_services.scorecards_compute(day=today, catch_up_months=0)
     performance_services.commission_compute(day=today, catch_up_months=0)
+    # customer success (issue 17): the signed course's renewal, an account plan of the
+    # (strategic) customer, a survey link, feedback and the night's service rows
+    from salescrm.models import ProductLine
+    from success import services as success_services
+    from success.models import AccountPlan
+
+    signed.refresh_from_db()
+    signed.customer.tier = "strategic"
+    signed.customer.save(update_fields=["tier"])
+    success_services.renewals_refresh(as_of=signed.ends_on - dt.timedelta(days=60))
+    success_services.cadence_refresh(as_of=today)
+    AccountPlan.objects.create(
+        customer=signed.customer, year=today.year, goals="g", budget=Decimal("1"), created_by=rep
+    )
+    success_services.survey_send(actor=service_user, contract=signed)
+    success_services.feedback_record(
+        actor=rep,
+        product_line=ProductLine.objects.get_or_create(code="courses", defaults={"name": "课程"})[
+            0
+        ],
+        kind="need",
+        source="visit",
+        text="weekend classes",
+        heard_on=today,
+    )
     for user in (rep, manager, director, legal, finance, service_user, admin):
         Notification.objects.create(recipient=user, kind="pool", key="fuzz", title="fuzz")
     _enablement_world(rep, teammate, manager, director, today)

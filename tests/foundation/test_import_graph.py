@@ -18,6 +18,7 @@ APPS = (
     "channels",
     "analytics",
     "rhythm",
+    "success",
 )
 # The project's URLconf and settings name every app by design.
 CORE_MAY_NAME_APPS = {"salescrm/settings.py", "salescrm/test_settings.py", "salescrm/urls.py"}

@@ -19,6 +19,7 @@ PUBLIC = {
     "healthz",
     "leads:capture",
     "leads:capture_done",
+    "success:survey_answer",
     "admin:login",
     # channels: an event's public registration page and its thank-you (issue 16)
     "channels:event_register",

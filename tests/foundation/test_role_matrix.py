@@ -150,6 +150,14 @@ EXPECTED = {
     "report_comment": "manager director admin",
     "meeting_manage": "manager director",
     "action_item_done": "rep manager director",
+    # customer success (issue 17)
+    "renewal_update": "rep manager",
+    "account_plan_edit": "rep manager",
+    "business_review_record": "rep manager director",
+    "survey_send": "manager director service",
+    "feedback_record": "rep manager director legal finance service admin",
+    "complaint_route": "manager director service",
+    "complaint_confirm": "director service",
 }
 
 ROLES = [role.value for role in Role]
@@ -953,6 +961,136 @@ def svc_action_item_done(p, actor, tmp_path):
     )
 
 
+# --- customer success (issue 17) -------------------------------------------------------------
+
+
+def _opportunity(p):
+    from success.models import RenewalOpportunity
+    from tests.performance.factories import contract
+
+    ending = contract(p["rep"], "1000", "2026-01-05", ends_on="2026-06-30")
+    return RenewalOpportunity.objects.create(
+        contract=ending,
+        customer=ending.customer,
+        owner=p["rep"],
+        course_ends_on=ending.ends_on,
+        opened_on=dt.date(2026, 5, 1),
+    )
+
+
+def _strategic(p):
+    return CustomerFactory(owner=p["rep"], tier="strategic")
+
+
+def _account_plan(p):
+    from success.models import AccountPlan
+
+    return AccountPlan.objects.create(
+        customer=_strategic(p),
+        year=local_today().year,
+        goals="全员培训",
+        budget=D("100000.00"),
+        created_by=p["rep"],
+    )
+
+
+def svc_renewal_update(p, actor, tmp_path):
+    from success.models import RenewalOpportunity
+    from success.services import renewal_move
+
+    opportunity = _opportunity(p)
+    return (
+        lambda: renewal_move(
+            opportunity=opportunity, actor=actor, stage="proposal", today=local_today()
+        ),
+        _count(RenewalOpportunity, stage="proposal"),
+    )
+
+
+def svc_account_plan_edit(p, actor, tmp_path):
+    from success.models import AccountPlan
+    from success.services import account_plan_create
+
+    customer = _strategic(p)
+    return (
+        lambda: account_plan_create(
+            customer=customer, actor=actor, year=2030, goals="目标", budget=D("1000.00")
+        ),
+        _count(AccountPlan),
+    )
+
+
+def svc_business_review_record(p, actor, tmp_path):
+    from success.models import BusinessReview
+    from success.services import business_review_record
+
+    plan = _account_plan(p)
+    today = local_today()
+    return (
+        lambda: business_review_record(
+            plan=plan,
+            actor=actor,
+            quarter=(today.month - 1) // 3 + 1,
+            held_on=today,
+            attendees="HR",
+            outcomes="续约",
+        ),
+        _count(BusinessReview),
+    )
+
+
+def svc_survey_send(p, actor, tmp_path):
+    from success.models import SurveyInvitation
+    from success.services import survey_send
+    from tests.performance.factories import contract
+
+    signed = contract(p["rep"], "1000", "2026-01-05")
+    return lambda: survey_send(actor=actor, contract=signed), _count(SurveyInvitation)
+
+
+def svc_feedback_record(p, actor, tmp_path):
+    from salescrm.models import ProductLine
+    from success.models import Feedback
+    from success.services import feedback_record
+
+    line = ProductLine.objects.get_or_create(code="courses", defaults={"name": "课程"})[0]
+    return (
+        lambda: feedback_record(
+            actor=actor,
+            product_line=line,
+            kind="need",
+            source="visit",
+            text="希望增加周末班",
+            heard_on=local_today(),
+        ),
+        _count(Feedback),
+    )
+
+
+def svc_complaint_route(p, actor, tmp_path):
+    complaint = _complaint(p)
+    return (
+        lambda: cs.complaint_route(
+            complaint=complaint,
+            actor=actor,
+            category="schedule",
+            cause="internal_process",
+            department="teaching",
+            department_due_on=local_today(),
+        ),
+        _count(Complaint, routed_at__isnull=False),
+    )
+
+
+def svc_complaint_confirm(p, actor, tmp_path):
+    complaint = _complaint(p)
+    Complaint.objects.filter(pk=complaint.pk).update(resolved_at=timezone.now())
+    return (
+        lambda: cs.complaint_confirm(complaint=complaint, actor=actor),
+        _count(Complaint, confirmed_at__isnull=False),
+    )
+
+
 SERVICE_CASES = {
     name.removeprefix("svc_"): case
     for name, case in list(globals().items())
@@ -1225,6 +1363,36 @@ VIEW_CASES = [
         lambda p: reverse("rhythm:action_item_done", args=[_action_item(p).pk]),
         {},
     ),
+    # customer success (issue 17)
+    (
+        "renewal_update",
+        "post",
+        lambda p: reverse("success:renewal_move", args=[_opportunity(p).pk]),
+        {},
+    ),
+    (
+        "account_plan_edit",
+        "get",
+        lambda p: reverse("success:plan_create", args=[_strategic(p).pk]),
+        None,
+    ),
+    (
+        "account_plan_edit",
+        "get",
+        lambda p: reverse("success:plan_edit", args=[_account_plan(p).pk]),
+        None,
+    ),
+    (
+        "business_review_record",
+        "get",
+        lambda p: reverse("success:review_create", args=[_account_plan(p).pk]),
+        None,
+    ),
+    ("survey_send", "post", _contract_url("success:survey_send", _signed_of), {}),
+    ("feedback_record", "get", _url("success:feedback_create"), None),
+    ("complaint_route", "post", _complaint_url("customers:complaint_route"), {}),
+    ("complaint_confirm", "post", _complaint_url("customers:complaint_confirm"), {}),
+    ("complaint_confirm", "post", _complaint_url("customers:complaint_reopen"), {}),
 ]
 
 
