@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -153,6 +154,8 @@ class Notification(models.Model):
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"), blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
+    # What the alert says, as data: rendered in the reader's language (salescrm.notices).
+    params = models.JSONField(_("parameters"), default=dict, blank=True, encoder=DjangoJSONEncoder)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
@@ -169,6 +172,21 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+    @cached_property
+    def _text(self) -> tuple[str, str]:
+        from .notices import render
+
+        return render(self.kind, self.params) or (self.title, self.body)
+
+    @property
+    def text_title(self) -> str:
+        """The title in the active language (the reader's)."""
+        return self._text[0]
+
+    @property
+    def text_body(self) -> str:
+        return self._text[1]
 
 
 class JobRun(models.Model):

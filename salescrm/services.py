@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import Notification, User
+from .notices import stored_text
 from .permissions import Action, ensure_may
 from .roles import Role
 
@@ -31,11 +32,13 @@ def user_update_language(*, user: User, language: str) -> None:
 
 
 def notify_many(rows: list[dict]) -> int:
-    """Send notifications in bulk; each row has recipient_id, kind, key, title and optionally
-    body and url. A (recipient, key) already sent is skipped, so nightly jobs can call this on
+    """Send notifications in bulk; each row has recipient_id, kind, key and either params (the
+    kind's renderer in salescrm.notices words it in each reader's language) or a fixed title
+    and body; optionally url. A (recipient, key) already sent is skipped, so nightly jobs can call this on
     every run. Returns how many rows were new."""
     if not rows:
         return 0
+    rows = [_with_stored_text(row) for row in rows]
     sent = Notification.objects.filter(key__in={row["key"] for row in rows})
     already = set(sent.values_list("recipient_id", "key"))  # unique together: one row each
     new = [row for row in rows if (row["recipient_id"], row["key"]) not in already]
@@ -48,22 +51,28 @@ def notify_many(rows: list[dict]) -> int:
     return sent.count() - len(already)
 
 
-def notify(*, recipient, kind: str, key: str, title: str, body: str = "", url: str = "") -> bool:
-    return (
-        notify_many(
-            [
-                {
-                    "recipient_id": recipient.pk,
-                    "kind": kind,
-                    "key": key,
-                    "title": title,
-                    "body": body,
-                    "url": url,
-                }
-            ]
-        )
-        == 1
-    )
+def _with_stored_text(row: dict) -> dict:
+    """A row given as kind + params gets its default-language title and body stored too
+    (admin, fallback); the inbox renders it again in the reader's language."""
+    if row.get("params") and not row.get("title"):
+        title, body = stored_text(row["kind"], row["params"])
+        row = {**row, "title": title[:200], "body": body}
+    return row
+
+
+def notify(
+    *,
+    recipient,
+    kind: str,
+    key: str,
+    params: dict | None = None,
+    title: str = "",
+    body: str = "",
+    url: str = "",
+) -> bool:
+    row = {"recipient_id": recipient.pk, "kind": kind, "key": key, "url": url}
+    row.update({"params": params or {}, "title": title, "body": body})
+    return notify_many([row]) == 1
 
 
 def notifications_mark_read(*, user, ids: list | None = None) -> int:

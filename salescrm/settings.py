@@ -165,6 +165,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One date and number format per language, the same on every page (salescrm/formats/).
+FORMAT_MODULE_PATH = ["salescrm.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
