@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import board, views
 
 app_name = "leads"
 urlpatterns = [
@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.lead_create_view, name="create"),
     path("export/", views.lead_export, name="export"),
     path("my-day/", views.my_day, name="my_day"),
+    path("board/", board.board, name="board"),
     path("pool/", views.pool, name="pool"),
     path("capture/", views.capture, name="capture"),
     path("capture/thanks/", views.capture_done, name="capture_done"),

@@ -229,6 +229,7 @@ def activity_add(request, pk):
 def stage_change(request, pk):
     lead = _lead_for_write(request, pk)
     form = StageForm(request.POST)
+    from_board = request.POST.get("next") == "board"  # the pipeline board's move menu
     if form.is_valid():
         try:
             lead_change_stage(
@@ -241,7 +242,11 @@ def stage_change(request, pk):
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("Stage changed."))
-            return redirect(lead)
+            return redirect("leads:board") if from_board else redirect(lead)
+    if from_board:
+        errors = [str(e) for errs in form.errors.values() for e in errs]
+        messages.error(request, f"{lead.name}: {' '.join(errors)}")
+        return redirect("leads:board")
     return lead_detail(request, pk, stage_form=form)
 
 
