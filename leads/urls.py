@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import board, views
+from . import board, bulk, views
 
 app_name = "leads"
 urlpatterns = [
@@ -9,6 +9,7 @@ urlpatterns = [
     path("export/", views.lead_export, name="export"),
     path("my-day/", views.my_day, name="my_day"),
     path("board/", board.board, name="board"),
+    path("bulk/", bulk.lead_bulk, name="bulk"),
     path("pool/", views.pool, name="pool"),
     path("capture/", views.capture, name="capture"),
     path("capture/thanks/", views.capture_done, name="capture_done"),

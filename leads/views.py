@@ -75,7 +75,12 @@ def lead_list(request):
     page = Paginator(lead_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     if lead_filter.is_bound and lead_filter.errors:
         messages.warning(request, _("Some filters were not valid and were ignored."))
-    return render(request, "leads/lead_list.html", {"filter": lead_filter, "page": page})
+    may_assign = may(request.user, Action.LEAD_ASSIGN)
+    return render(
+        request,
+        "leads/lead_list.html",
+        {"filter": lead_filter, "page": page, "may_assign": may_assign},
+    )
 
 
 def lead_export(request):
