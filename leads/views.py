@@ -18,7 +18,7 @@ from django_ratelimit.decorators import ratelimit
 
 from salescrm.access import get_visible_or_404, role_required
 from salescrm.exports import export_response
-from salescrm.models import User
+from salescrm.models import SavedFilter, User
 from salescrm.permissions import Action, action_required, may
 from salescrm.roles import SALES, Role
 from salescrm.scoping import managed_team_ids
@@ -79,7 +79,12 @@ def lead_list(request):
     return render(
         request,
         "leads/lead_list.html",
-        {"filter": lead_filter, "page": page, "may_assign": may_assign},
+        {
+            "filter": lead_filter,
+            "page": page,
+            "may_assign": may_assign,
+            "saved_filters": SavedFilter.objects.filter(user=request.user, page="leads"),
+        },
     )
 
 

@@ -250,3 +250,27 @@ class SubmissionToken(models.Model):
 
     def __str__(self):
         return str(self.token)
+
+
+class SavedFilter(models.Model):
+    """A list's filter a user saved under a name (issue 18): the query string of the list
+    page, shown as a link on that page. Private to its user."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="saved_filters"
+    )
+    page = models.SlugField(_("page"), max_length=40)
+    name = models.CharField(_("name"), max_length=60)
+    query = models.CharField(_("query"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("saved filter")
+        verbose_name_plural = _("saved filters")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "page", "name"], name="saved_filter_name_once")
+        ]
+
+    def __str__(self):
+        return self.name

@@ -2,9 +2,12 @@
 
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.http import QueryDict
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .models import Notification, User
+from .errors import BusinessRuleError
+from .models import Notification, SavedFilter, User
 from .notices import stored_text
 from .permissions import Action, ensure_may
 from .roles import Role
@@ -83,3 +86,37 @@ def notifications_mark_read(*, user, ids: list | None = None) -> int:
     if ids is not None:
         unread = unread.filter(pk__in=ids)
     return unread.update(read_at=timezone.now())
+
+
+MAX_SAVED_FILTERS = 30
+
+
+def _clean_query(query: str) -> str:
+    """The list's query string without the page number (a saved filter starts on page 1)."""
+    params = QueryDict(query.lstrip("?")[:500], mutable=True)
+    params.pop("page", None)
+    return params.urlencode()[:500]
+
+
+@transaction.atomic
+def saved_filter_save(*, user: User, page: str, name: str, query: str) -> SavedFilter:
+    """Save (or replace) the user's filter `name` of list `page`."""
+    ensure_may(user, Action.OWN_SETTINGS)
+    name = " ".join(name.split())[:60]
+    if not name:
+        raise BusinessRuleError(_("Give the filter a name."))
+    mine = SavedFilter.objects.filter(user=user, page=page)
+    if not mine.filter(name=name).exists() and mine.count() >= MAX_SAVED_FILTERS:
+        raise BusinessRuleError(
+            _("You can keep at most %(count)d saved filters per list.")
+            % {"count": MAX_SAVED_FILTERS}
+        )
+    saved, _created = SavedFilter.objects.update_or_create(
+        user=user, page=page, name=name, defaults={"query": _clean_query(query)}
+    )
+    return saved
+
+
+def saved_filter_delete(*, user: User, pk: int) -> int:
+    ensure_may(user, Action.OWN_SETTINGS)
+    return SavedFilter.objects.filter(user=user, pk=pk).delete()[0]
