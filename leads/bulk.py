@@ -9,18 +9,21 @@ from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from salescrm.access import get_visible_or_404
 from salescrm.bounds import MAX_ID
 from salescrm.exports import export_response
-from salescrm.permissions import Action, may
+from salescrm.forms import BusinessDateField
+from salescrm.permissions import Action, action_required, may
 
 from .exports import lead_header, lead_rows
 from .forms import AssignForm, StageForm
 from .models import Lead
-from .services import LeadError, lead_assign, lead_change_stage
+from .services import LeadError, lead_assign, lead_change_stage, lead_update
 
 MAX_SELECTED = 200
 
@@ -113,3 +116,25 @@ def lead_bulk(request):
     for line in refused[:20]:
         messages.warning(request, line)
     return redirect("leads:list")
+
+
+class FollowUpDateForm(forms.Form):
+    next_follow_up_on = BusinessDateField(label=gettext_lazy("Next follow-up"), required=False)
+
+
+@require_POST
+@action_required(Action.LEAD_UPDATE)
+def lead_follow_up_date(request, pk):
+    """Inline edit on the list: the next follow-up date of one lead, through lead_update."""
+    lead = get_visible_or_404(Lead, request.user, pk=pk)
+    form = FollowUpDateForm(request.POST)
+    if form.is_valid():
+        lead_update(lead=lead, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Next follow-up of %(name)s saved.") % {"name": lead.name})
+    else:
+        errors = " ".join(e for errs in form.errors.values() for e in errs)
+        messages.error(request, f"{lead.name}: {errors}")
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = "leads:list"
+    return redirect(back)

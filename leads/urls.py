@@ -20,6 +20,7 @@ urlpatterns = [
     path("plans/<int:pk>/", views.activity_plan_detail, name="activity_plan_detail"),
     path("<int:pk>/", views.lead_detail, name="detail"),
     path("<int:pk>/edit/", views.lead_edit, name="edit"),
+    path("<int:pk>/next-follow-up/", bulk.lead_follow_up_date, name="follow_up_date"),
     path("<int:pk>/follow-up/", views.activity_add, name="activity_add"),
     path("<int:pk>/stage/", views.stage_change, name="stage"),
     path("<int:pk>/assign/", views.lead_assign_view, name="assign"),

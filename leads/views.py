@@ -83,6 +83,7 @@ def lead_list(request):
             "filter": lead_filter,
             "page": page,
             "may_assign": may_assign,
+            "may_update": may(request.user, Action.LEAD_UPDATE),
             "saved_filters": SavedFilter.objects.filter(user=request.user, page="leads"),
         },
     )

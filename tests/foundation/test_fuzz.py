@@ -151,6 +151,7 @@ PATH_MODELS = {
     "customers:complaint_resolve": "customers.Complaint",
     "leads:detail": "leads.Lead",
     "leads:edit": "leads.Lead",
+    "leads:follow_up_date": "leads.Lead",
     "leads:activity_add": "leads.Lead",
     "leads:stage": "leads.Lead",
     "leads:convert": "leads.Lead",
