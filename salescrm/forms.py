@@ -83,4 +83,4 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["first_name", "last_name", "email", "phone", "language"]
+        fields = ["first_name", "last_name", "email", "phone", "language", "email_alerts"]

@@ -81,6 +81,11 @@ class User(AbstractUser):
         blank=True,
         help_text=_("Interface language; empty follows the browser."),
     )
+    email_alerts = models.BooleanField(
+        _("alerts by e-mail"),
+        default=False,
+        help_text=_("Also send my alerts to my e-mail address."),
+    )
 
     objects = ScopedUserManager()
 
@@ -156,6 +161,7 @@ class Notification(models.Model):
     url = models.CharField(_("link"), max_length=300, blank=True)
     # What the alert says, as data: rendered in the reader's language (salescrm.notices).
     params = models.JSONField(_("parameters"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 

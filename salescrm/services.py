@@ -51,6 +51,11 @@ def notify_many(rows: list[dict]) -> int:
     Notification.objects.bulk_create(
         [Notification(**row) for row in new], ignore_conflicts=True, batch_size=1000
     )
+    recipients = {row["recipient_id"] for row in new}
+    if User.objects.filter(pk__in=recipients, email_alerts=True).exists():
+        from .tasks import enqueue, notification_emails
+
+        enqueue(notification_emails)  # after commit, by the worker
     return sent.count() - len(already)
 
 

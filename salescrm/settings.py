@@ -140,6 +140,9 @@ EMAIL_URL = env("DJANGO_EMAIL_URL", default="")
 if EMAIL_URL:
     globals().update(env.email_url("DJANGO_EMAIL_URL"))
     DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="salescrm@localhost")
+else:
+    # The demo: a message (an alert a user opted into) is printed on the console.
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 PASSWORD_RESET_BY_EMAIL = bool(EMAIL_URL)
 
 # Content-Security-Policy (salescrm.middleware.ContentSecurityPolicyMiddleware): every
