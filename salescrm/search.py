@@ -90,7 +90,9 @@ def phone_normaliser(func):
 
 def parse(query: str) -> Terms:
     _discover()
-    text = " ".join((query or "").split())[:MAX_QUERY]
+    # control characters (NUL above all: PostgreSQL refuses it) are no search words
+    printable = "".join(ch if ch.isprintable() else " " for ch in (query or "")[: MAX_QUERY * 2])
+    text = " ".join(printable.split())[:MAX_QUERY]
     phone = ""
     if sum(ch.isdigit() for ch in text) >= 7:
         for normalise in _PHONE_NORMALISERS:

@@ -107,7 +107,8 @@ def _clean_query(query: str) -> str:
 def saved_filter_save(*, user: User, page: str, name: str, query: str) -> SavedFilter:
     """Save (or replace) the user's filter `name` of list `page`."""
     ensure_may(user, Action.OWN_SETTINGS)
-    name = " ".join(name.split())[:60]
+    name = " ".join("".join(ch if ch.isprintable() else " " for ch in name[:200]).split())[:60]
+    query = query.replace("\x00", "")
     if not name:
         raise BusinessRuleError(_("Give the filter a name."))
     mine = SavedFilter.objects.filter(user=user, page=page)

@@ -59,7 +59,10 @@ def test_customers_and_contracts_by_name_phone_and_number(rep, outsider):
     assert _titles(rep, contract.number.lower())["合同"] == [contract.number]
 
 
-@pytest.mark.parametrize("typed", ["", "   ", "%", "_", "\\", "x" * 500, "'; drop table", "王%_"])
+@pytest.mark.parametrize(
+    "typed",
+    ["", "   ", "%", "_", "\\", "x" * 500, "'; drop table", "王%_", "\x00", "王\x00明", "\t\n"],
+)
 def test_odd_input_is_answered_not_a_500(login, rep, typed):
     LeadFactory(owner=rep, name="百分号%用户")
     response = login(rep).get("/search/", {"q": typed})

@@ -37,6 +37,7 @@ def test_bad_input_changes_nothing(login, rep):
         {"page": "leads", "name": "   ", "query": "grade=A"},
         {"page": "nowhere", "name": "x", "query": "grade=A"},
         {"page": "leads"},
+        {"page": "leads", "name": "\x00", "query": "q=\x00"},
     ):
         assert client.post("/filters/save/", data).status_code == 302
     for value in ("abc", "-1", "9" * 30, ""):
