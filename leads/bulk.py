@@ -7,7 +7,9 @@ may not see are left out (never an error: they are simply not theirs)."""
 from django import forms
 from django.contrib import messages
 from django.db import transaction
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -135,6 +137,9 @@ def lead_follow_up_date(request, pk):
         errors = " ".join(e for errs in form.errors.values() for e in errs)
         messages.error(request, f"{lead.name}: {errors}")
     back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        back = "leads:list"
-    return redirect(back)
+    # only a path of this site ("/leads/?grade=A"); anything else goes back to the list
+    if not back.startswith("/") or not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}
+    ):
+        back = reverse("leads:list")
+    return HttpResponseRedirect(back)

@@ -25,10 +25,13 @@ def test_a_rep_sets_the_date_from_the_list_and_returns_to_it(login, rep):
 def test_bad_dates_and_foreign_next_change_nothing(login, rep):
     lead = LeadFactory(owner=rep, next_follow_up_on=dt.date(2026, 12, 1))
     client = login(rep)
-    for value in ("2026-13-01", "tomorrow", "0001-01-01", "9999-12-31"):
+    nexts = ("https://evil.example/", "😀", "' OR 1=1 --", "1e-400", "//evil.example/")
+    for value, next_url in zip(
+        ("2026-13-01", "tomorrow", "0001-01-01", "9999-12-31", "x"), nexts, strict=True
+    ):
         response = client.post(
             f"/leads/{lead.pk}/next-follow-up/",
-            {"next_follow_up_on": value, "next": "https://evil.example/"},
+            {"next_follow_up_on": value, "next": next_url},
         )
         assert response["Location"] == "/leads/"
         lead.refresh_from_db()
