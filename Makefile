@@ -10,7 +10,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/salescrm
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 PYTEST_ARGS ?= --durations=20
 
-.PHONY: help demo demo-setup venv dev-venv test test-fast services lint format migrations-check messages worker beat clean
+.PHONY: help port-check demo demo-setup venv dev-venv test test-fast services lint format migrations-check messages worker beat clean
 
 help:
 	@grep -E '^[a-z-]+:.*?## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -30,7 +30,10 @@ demo-setup: venv  ## Migrate the SQLite default, seed demo data, run the nightly
 	env -u DATABASE_URL -u REDIS_URL $(PY) manage.py seed_demo
 	env -u DATABASE_URL -u REDIS_URL $(PY) manage.py run_nightly
 
-demo: demo-setup  ## Fresh machine to running demo on http://127.0.0.1:8000
+port-check:  ## Fail early when HOST:PORT is taken (make demo PORT=8001 to use another)
+	$(PYTHON) scripts/check_port.py $(HOST) $(PORT)
+
+demo: port-check demo-setup  ## Fresh machine to running demo on http://127.0.0.1:8000
 	@echo "SalesCRM demo on http://$(HOST):$(PORT)/  (logins: see README, password demo-pass-2026)"
 	env -u DATABASE_URL -u REDIS_URL $(PY) manage.py runserver $(HOST):$(PORT)
 

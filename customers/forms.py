@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from leads.models import Activity, Channel, Lead
 from salescrm.bounds import MAX_AMOUNT, MAX_QUANTITY
-from salescrm.forms import BusinessDateField, DateInput, DateTimeInput
+from salescrm.forms import BusinessDateField, DateInput, DateTimeInput, PhoneInput
 from salescrm.models import ProductLine, User
 from salescrm.roles import Role
 from salescrm.submissions import OneTimeSubmitForm
@@ -45,14 +45,16 @@ class CustomerCreateForm(OneTimeSubmitForm):
         label=_("customer name"), max_length=200, help_text=_("The person, or the company.")
     )
     contact_name = forms.CharField(label=_("contact person"), max_length=100, required=False)
-    phone = forms.CharField(label=_("phone"), max_length=32, required=False)
+    phone = forms.CharField(label=_("phone"), max_length=32, required=False, widget=PhoneInput())
     email = forms.EmailField(label=_("email"), required=False)
     channel = forms.ModelChoiceField(label=_("channel"), queryset=None)
     product_line = forms.ModelChoiceField(
         label=_("product line"), queryset=ProductLine.objects.filter(is_active=True), required=False
     )
     payer_name = forms.CharField(label=_("payer / decision maker"), max_length=100, required=False)
-    payer_phone = forms.CharField(label=_("payer phone"), max_length=32, required=False)
+    payer_phone = forms.CharField(
+        label=_("payer phone"), max_length=32, required=False, widget=PhoneInput()
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -69,6 +71,7 @@ class ContactForm(OneTimeSubmitForm, forms.ModelForm):
     class Meta:
         model = Contact
         fields = ["name", "title", "phone", "email", "is_payer"]
+        widgets = {"phone": PhoneInput()}
 
 
 class ReferralForm(OneTimeSubmitForm):

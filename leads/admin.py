@@ -97,6 +97,7 @@ class LeadSettingsAdmin(RescoreOnSave, admin.ModelAdmin):
 @admin.register(ScoringRule)
 class ScoringRuleAdmin(RescoreOnSave, admin.ModelAdmin):
     list_display = ["criterion", "points", "is_active"]
+    list_editable = ["points", "is_active"]  # change the points of many rules at once
     list_filter = ["is_active"]
     search_fields = ["criterion"]
     list_select_related = True

@@ -39,12 +39,20 @@ class LeadFilter(django_filters.FilterSet):
             ("name", "name"),
             ("next_follow_up_on", "next_follow_up"),
         ),
+        # Every direction named, in words a rep uses (issue 18): django-filter's own
+        # "(descending)" suffix has no Simplified Chinese. Ascending labels are keyed by the
+        # model field, descending ones by "-" and the parameter (django-filter's lookup).
         field_labels={
-            "created": _("Created"),
-            "last_activity": _("Last follow-up"),
-            "score": _("Score"),
-            "name": _("Name"),
-            "next_follow_up": _("Next follow-up"),
+            "-created": _("Newest first"),
+            "created_at": _("Oldest first"),
+            "-last_activity": _("Most recently followed up"),
+            "last_activity_at": _("Longest without follow-up"),
+            "-score": _("Highest score first"),
+            "score": _("Lowest score first"),
+            "name": _("Name A–Z"),
+            "-name": _("Name Z–A"),
+            "next_follow_up_on": _("Next follow-up, soonest first"),
+            "-next_follow_up": _("Next follow-up, latest first"),
         },
     )
 

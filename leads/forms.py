@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salescrm.bounds import MAX_ID
 from salescrm.extensions import extension_fields
-from salescrm.forms import DateInput, DateTimeInput
+from salescrm.forms import DateInput, DateTimeInput, PhoneInput
 from salescrm.models import ProductLine, Team, User
 from salescrm.roles import Role
 from salescrm.scoping import managed_team_ids
@@ -69,7 +69,12 @@ class LeadForm(OneTimeSubmitForm, forms.ModelForm):
             "payer_phone",
             "payer_relation",
         ]
-        widgets = {"needs": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "needs": forms.Textarea(attrs={"rows": 3}),
+            "phone": PhoneInput(),
+            "payer_phone": PhoneInput(),
+            "budget": forms.NumberInput(attrs={"inputmode": "decimal"}),
+        }
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -106,7 +111,9 @@ class CaptureForm(forms.Form):
     by bots."""
 
     name = forms.CharField(label=_("Your name"), max_length=100)
-    phone = forms.CharField(label=_("Mobile phone"), max_length=40, required=False)
+    phone = forms.CharField(
+        label=_("Mobile phone"), max_length=40, required=False, widget=PhoneInput()
+    )
     email = forms.EmailField(label=_("E-mail"), required=False)
     company = forms.CharField(label=_("Company or school"), max_length=200, required=False)
     region = forms.CharField(label=_("City"), max_length=64, required=False)

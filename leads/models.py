@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from salescrm.bounds import MAX_ACTIVITIES, MAX_AMOUNT, MAX_DAYS, amount_validators
 from salescrm.models import bilingual
@@ -487,7 +488,7 @@ class Assignment(models.Model):
     read by lead or by (new owner, reason, day) for the claim cap."""
 
     class Reason(models.TextChoices):
-        CREATED = "created", _("Created")
+        CREATED = "created", pgettext_lazy("assignment reason", "Created")
         ROUND_ROBIN = "round_robin", _("Round-robin")
         MANUAL = "manual", _("Reassigned by a manager")
         CLAIM = "claim", _("Claimed from the pool")
@@ -498,7 +499,7 @@ class Assignment(models.Model):
     )
     from_owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("from"),
+        verbose_name=pgettext_lazy("assignment", "from"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -507,7 +508,7 @@ class Assignment(models.Model):
     )
     to_owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("to"),
+        verbose_name=pgettext_lazy("assignment", "to"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -596,13 +597,13 @@ class Activity(models.Model):
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
+        verbose_name=pgettext_lazy("follow-up", "by"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="activities",
     )
-    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    kind = models.CharField(pgettext_lazy("follow-up", "kind"), max_length=16, choices=Kind.choices)
     occurred_at = models.DateTimeField(
         _("when"), default=timezone.now, db_index=True, validators=[validate_business_date]
     )
@@ -699,7 +700,7 @@ class CoachingComment(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    body = models.TextField(_("comment"), max_length=2000)
+    body = models.TextField(pgettext_lazy("coaching", "comment"), max_length=2000)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -173,7 +173,7 @@ def lead_create(*, actor: User | None, round_robin_team: Team | None = None, **f
             recipient=lead.owner,
             kind="lead_assigned",
             key=f"lead-assigned:{lead.pk}:{lead.owner_id}",
-            title=_("New lead assigned to you: %(name)s") % {"name": lead.name[:100]},
+            params={"name": lead.name[:100]},
             url=lead.get_absolute_url(),
         )
     return lead_rescore(lead)
@@ -242,7 +242,7 @@ def lead_capture(
             recipient=existing.owner,
             kind="lead_re_enquiry",
             key=f"lead-re-enquiry:{existing.pk}:{timezone.now():%Y%m%d%H%M%S%f}",
-            title=_("%(name)s enquired again") % {"name": existing.name[:100]},
+            params={"name": existing.name[:100]},
             url=existing.get_absolute_url(),
         )
     return existing, False
@@ -506,7 +506,7 @@ def leads_reclaim(*, business_date: dt.date) -> dict:
             "kind": "lead_pool_reminder",
             # One reminder per idle spell: a new follow-up gives a new key.
             "key": f"lead-pool-reminder:{pk}:{touched.isoformat()}",
-            "title": _("Follow up %(name)s or it returns to the pool") % {"name": name[:80]},
+            "params": {"name": name[:80]},
             "url": reverse("leads:detail", args=[pk]),
         }
         for pk, owner_id, name, touched in idle_since(remind_cutoff).values_list(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import board, bulk, views
 
 app_name = "leads"
 urlpatterns = [
@@ -8,6 +8,8 @@ urlpatterns = [
     path("new/", views.lead_create_view, name="create"),
     path("export/", views.lead_export, name="export"),
     path("my-day/", views.my_day, name="my_day"),
+    path("board/", board.board, name="board"),
+    path("bulk/", bulk.lead_bulk, name="bulk"),
     path("pool/", views.pool, name="pool"),
     path("capture/", views.capture, name="capture"),
     path("capture/thanks/", views.capture_done, name="capture_done"),
@@ -18,6 +20,7 @@ urlpatterns = [
     path("plans/<int:pk>/", views.activity_plan_detail, name="activity_plan_detail"),
     path("<int:pk>/", views.lead_detail, name="detail"),
     path("<int:pk>/edit/", views.lead_edit, name="edit"),
+    path("<int:pk>/next-follow-up/", bulk.lead_follow_up_date, name="follow_up_date"),
     path("<int:pk>/follow-up/", views.activity_add, name="activity_add"),
     path("<int:pk>/stage/", views.stage_change, name="stage"),
     path("<int:pk>/assign/", views.lead_assign_view, name="assign"),

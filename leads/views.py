@@ -18,7 +18,7 @@ from django_ratelimit.decorators import ratelimit
 
 from salescrm.access import get_visible_or_404, role_required
 from salescrm.exports import export_response
-from salescrm.models import User
+from salescrm.models import SavedFilter, User
 from salescrm.permissions import Action, action_required, may
 from salescrm.roles import SALES, Role
 from salescrm.scoping import managed_team_ids
@@ -75,7 +75,18 @@ def lead_list(request):
     page = Paginator(lead_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     if lead_filter.is_bound and lead_filter.errors:
         messages.warning(request, _("Some filters were not valid and were ignored."))
-    return render(request, "leads/lead_list.html", {"filter": lead_filter, "page": page})
+    may_assign = may(request.user, Action.LEAD_ASSIGN)
+    return render(
+        request,
+        "leads/lead_list.html",
+        {
+            "filter": lead_filter,
+            "page": page,
+            "may_assign": may_assign,
+            "may_update": may(request.user, Action.LEAD_UPDATE),
+            "saved_filters": SavedFilter.objects.filter(user=request.user, page="leads"),
+        },
+    )
 
 
 def lead_export(request):
@@ -233,6 +244,7 @@ def activity_add(request, pk):
 def stage_change(request, pk):
     lead = _lead_for_write(request, pk)
     form = StageForm(request.POST)
+    from_board = request.POST.get("next") == "board"  # the pipeline board's move menu
     if form.is_valid():
         try:
             lead_change_stage(
@@ -245,7 +257,11 @@ def stage_change(request, pk):
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("Stage changed."))
-            return redirect(lead)
+            return redirect("leads:board") if from_board else redirect(lead)
+    if from_board:
+        errors = [str(e) for errs in form.errors.values() for e in errs]
+        messages.error(request, f"{lead.name}: {' '.join(errors)}")
+        return redirect("leads:board")
     return lead_detail(request, pk, stage_form=form)
 
 

@@ -3,10 +3,13 @@ from decimal import Decimal
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from salescrm.admin import BoundedInlineMixin, RowsInlineMixin
+from salescrm.forms import BusinessMonthField
 from salescrm.timeutil import business_date
 
 from . import kpis
@@ -28,7 +31,9 @@ from .services import ItemRule, open_month, scheme_preview
 
 class OpenPeriodForm(forms.ModelForm):
     """A rule version may only start in the open month or later: closed periods keep the
-    rules they were computed with."""
+    rules they were computed with. The start is picked as a month (2026-12), not a date."""
+
+    effective_from = BusinessMonthField(label=_("effective from (month)"))
 
     def clean_effective_from(self):
         month = self.cleaned_data["effective_from"]
@@ -80,18 +85,67 @@ class TierFormSet(forms.BaseInlineFormSet):
             raise ValidationError([messages[p] for p in problems])
 
 
-class CommissionTierInline(BoundedInlineMixin, admin.TabularInline):
-    model = CommissionTier
-    formset = TierFormSet
-    fields = ["threshold", "rate"]
-    extra = 1
-    max_num = 20
+def _copy_source_pk(request) -> str | None:
+    value = request.GET.get("copy_from", "")
+    if request.method == "GET" and value.isascii() and value.isdigit() and len(value) <= 18:
+        return value
+    return None
+
+
+class CopiedRowsInlineMixin:
+    """On an add page opened with ?copy_from=<pk>, the inline starts with the rows of that
+    version (see FrozenOnceClosedMixin: "Save as new" on a read-only version)."""
+
+    copy_fields: list[str] = []
+
+    def copied_rows(self, request) -> list[dict]:
+        pk = _copy_source_pk(request)
+        if pk is None:
+            return []
+        rows = self.model._default_manager.filter(**{self.fk_name_for_copy: pk}).order_by("pk")
+        return [{name: getattr(row, name) for name in self.copy_fields} for row in rows]
+
+    def get_extra(self, request, obj=None, **kwargs):
+        rows = self.copied_rows(request) if obj is None else []
+        return len(rows) if rows else super().get_extra(request, obj, **kwargs)
 
 
 class FrozenOnceClosedMixin:
     """A rule version that started in a closed period is history: read-only. Admins add a
     new version effective from the open month instead (an open version can also be copied
-    with "Save as new")."""
+    with "Save as new").
+
+    "Save as new" on a read-only version posts no fields (the page shows none), which would
+    fail with every field "required" and the lines lost. It opens the add page instead,
+    filled with the version's values and lines and starting in the open month."""
+
+    copy_fields: list[str] = []
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and "_saveasnew" in request.POST and object_id:
+            obj = self.get_object(request, object_id)
+            if obj is not None and not self.has_change_permission(request, obj):
+                add = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_add")
+                return redirect(f"{add}?copy_from={obj.pk}")
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        initial.pop("copy_from", None)
+        pk = _copy_source_pk(request)
+        source = self.model._default_manager.filter(pk=pk).first() if pk else None
+        if source is not None:
+            initial.update({name: getattr(source, name) for name in self.copy_fields})
+            initial["effective_from"] = open_month(business_date())
+        return initial
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if request.method == "GET" and isinstance(inline, CopiedRowsInlineMixin):
+            rows = inline.copied_rows(request)
+            if rows:
+                kwargs["initial"] = rows
+        return kwargs
 
     def is_frozen(self, obj) -> bool:
         if obj is None or obj.pk is None:
@@ -107,6 +161,16 @@ class FrozenOnceClosedMixin:
         if self.is_frozen(obj):
             return False
         return super().has_delete_permission(request, obj)
+
+
+class CommissionTierInline(CopiedRowsInlineMixin, BoundedInlineMixin, admin.TabularInline):
+    model = CommissionTier
+    copy_fields = ["threshold", "rate"]
+    fk_name_for_copy = "plan"
+    formset = TierFormSet
+    fields = ["threshold", "rate"]
+    extra = 1
+    max_num = 20
 
 
 @admin.register(CommissionPlan)
@@ -125,6 +189,7 @@ class CommissionPlanAdmin(FrozenOnceClosedMixin, admin.ModelAdmin):
     search_fields = ["name"]
     list_select_related = []
     save_as = True
+    copy_fields = ["name", "method", "base", "team_bonus_threshold", "team_bonus_rate"]
 
 
 class KpiSchemeForm(OpenPeriodForm):
@@ -138,6 +203,14 @@ class SchemeItemForm(forms.ModelForm):
         model = KpiSchemeItem
         fields = ["kpi", "weight", "target_value", "rule", "cap", "steps"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The target is written in the KPI's unit (yuan, %, visits, points): name it.
+        self.fields["kpi"].choices = [("", "---------")] + [
+            (kpi.code, f"{kpi.label} ({_unit(kpi)})") for kpi in kpis.KPIS
+        ]
+        self.fields["target_value"].help_text = _("In the KPI's unit, shown after its name.")
+
     def clean(self):
         data = super().clean()
         if data.get("rule") == KpiSchemeItem.Rule.STEPS:
@@ -149,6 +222,10 @@ class SchemeItemForm(forms.ModelForm):
                     _('Write the steps as "achievement %=score" pairs, e.g. "80=60, 100=100".'),
                 )
         return data
+
+
+def _unit(kpi) -> str:
+    return str(_("CNY") if kpi.unit == "CNY" else kpi.unit)
 
 
 class SchemeItemFormSet(forms.BaseInlineFormSet):
@@ -184,8 +261,10 @@ class SchemeItemFormSet(forms.BaseInlineFormSet):
         ]
 
 
-class KpiSchemeItemInline(BoundedInlineMixin, admin.TabularInline):
+class KpiSchemeItemInline(CopiedRowsInlineMixin, BoundedInlineMixin, admin.TabularInline):
     model = KpiSchemeItem
+    copy_fields = ["kpi", "weight", "target_value", "rule", "cap", "steps"]
+    fk_name_for_copy = "scheme"
     form = SchemeItemForm
     formset = SchemeItemFormSet
     extra = 1
@@ -200,6 +279,7 @@ class KpiSchemeAdmin(FrozenOnceClosedMixin, admin.ModelAdmin):
     search_fields = ["name"]
     list_select_related = []
     save_as = True
+    copy_fields = ["role", "name"]
     change_form_template = "admin/performance/kpischeme/change_form.html"
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):

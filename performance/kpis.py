@@ -31,6 +31,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest, Least, TruncWeek
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from customers.models import Complaint, Contract, Instalment, Payment, Refund, SatisfactionSurvey
 from leads.models import Activity, ActivityPlan, Lead
@@ -484,11 +485,11 @@ KPIS: list[Kpi] = [
     Kpi("overdue_ratio", _("Overdue ratio"), "%", LOWER, _("instalments and payments"),
         _("of the instalments due in the period, the amount still unpaid at its end ÷ the amount due × 100"),
         _overdue_ratio, HUNDRED),
-    Kpi("effective_visits", _("Effective visits"), _("visits"), HIGHER,
+    Kpi("effective_visits", _("Effective visits"), pgettext_lazy("unit", "visits"), HIGHER,
         _("activities (targets.selectors.effective_visits)"),
         _("on-site visits, online meetings, trial lessons and campus tours logged in the period"),
         _effective_visits),
-    Kpi("new_customers", _("New customers"), _("customers"), HIGHER,
+    Kpi("new_customers", _("New customers"), pgettext_lazy("unit", "customers"), HIGHER,
         _("customers (targets.selectors.new_customers)"),
         _("customers who signed their first contract in the period"), _new_customers),
     Kpi("referral_share", _("Referral share of new signed amount"), "%", HIGHER,
@@ -498,7 +499,7 @@ KPIS: list[Kpi] = [
     Kpi("satisfaction", _("Customer satisfaction"), _("points of 5"), HIGHER, _("satisfaction surveys"),
         _("average satisfaction score (1–5) of surveys answered in the period (goal ≥ 4.5)"),
         _satisfaction),
-    Kpi("nps", _("Net promoter score"), _("points"), HIGHER, _("satisfaction surveys"),
+    Kpi("nps", _("Net promoter score"), pgettext_lazy("unit", "points"), HIGHER, _("satisfaction surveys"),
         _("(promoters 9–10 − detractors 0–6) ÷ answers × 100, surveys answered in the period"),
         _nps, HUNDRED),
     Kpi("complaint_response_24h", _("Complaints answered within 24 h"), "%", HIGHER, _("complaints"),

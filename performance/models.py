@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from salescrm.bounds import MAX_TARGET
 from salescrm.roles import Role
@@ -66,7 +67,10 @@ class CommissionPlan(models.Model):
         validators=[_first_of_month, validate_business_date],
     )
     method = models.CharField(
-        _("method"), max_length=16, choices=Method.choices, default=Method.MARGINAL
+        pgettext_lazy("commission", "method"),
+        max_length=16,
+        choices=Method.choices,
+        default=Method.MARGINAL,
     )
     base = models.CharField(_("base"), max_length=16, choices=Base.choices, default=Base.COLLECTED)
     team_bonus_threshold = models.DecimalField(
@@ -102,7 +106,10 @@ class CommissionPlan(models.Model):
 
 class CommissionTier(models.Model):
     plan = models.ForeignKey(
-        CommissionPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="tiers"
+        CommissionPlan,
+        verbose_name=pgettext_lazy("commission plan", "plan"),
+        on_delete=models.CASCADE,
+        related_name="tiers",
     )
     threshold = models.DecimalField(
         _("from achievement (%)"), validators=[MinValueValidator(0)], **PERCENT
@@ -182,7 +189,10 @@ class KpiSchemeItem(models.Model):
         _("target value"), validators=[MinValueValidator(0), MaxValueValidator(MAX_TARGET)], **MONEY
     )
     rule = models.CharField(
-        _("scoring rule"), max_length=8, choices=Rule.choices, default=Rule.LINEAR
+        pgettext_lazy("KPI", "scoring rule"),
+        max_length=8,
+        choices=Rule.choices,
+        default=Rule.LINEAR,
     )
     cap = models.DecimalField(
         _("score cap"),
@@ -281,7 +291,7 @@ class ScoreLine(models.Model):
         _("actual"), null=True, blank=True, max_digits=16, decimal_places=4
     )
     target = models.DecimalField(_("target"), **MONEY)
-    score = models.DecimalField(_("score"), **PERCENT)
+    score = models.DecimalField(pgettext_lazy("KPI score", "score"), **PERCENT)
     weight = models.DecimalField(_("weight (%)"), **PERCENT)
     weighted_score = models.DecimalField(_("weighted score"), **PERCENT)
 
@@ -369,7 +379,7 @@ class CommissionStatement(models.Model):
     statement of the month in which it is confirmed."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("statement status", "Open")
         CLOSED = "closed", _("Closed (paid)")
 
     rep = models.ForeignKey(
@@ -381,7 +391,7 @@ class CommissionStatement(models.Model):
     month = models.DateField(_("month"), validators=[_first_of_month, validate_business_date])
     plan = models.ForeignKey(
         CommissionPlan,
-        verbose_name=_("plan"),
+        verbose_name=pgettext_lazy("commission plan", "plan"),
         on_delete=models.PROTECT,
         related_name="statements",
         help_text=_("The plan version pinned to this month."),

@@ -455,11 +455,10 @@ def kpi_anomalies_notify(*, day: dt.date) -> dict:
                     continue
                 figures = {
                     "rep": str(rep),
-                    "kpi": str(kpi.label),
+                    "kpi": code,
                     "change": f"{change * 100:+.1f}",
                     "current": f"{current:.2f}",
                     "previous": f"{previous:.2f}",
-                    "unit": str(kpi.unit),
                     "span": f"{start:%m-%d}–{day:%m-%d}",
                     "previous_span": f"{previous_start:%m-%d}–{previous_end:%m-%d}",
                 }
@@ -468,15 +467,7 @@ def kpi_anomalies_notify(*, day: dt.date) -> dict:
                         "recipient_id": manager_id,
                         "kind": "kpi_anomaly",
                         "key": f"kpi-anomaly:{rep.pk}:{code}:{start:%Y-%m}",
-                        "title": str(
-                            _("%(rep)s: %(kpi)s %(change)s %% against last month") % figures
-                        ),
-                        "body": str(
-                            _(
-                                "%(kpi)s of %(rep)s: %(current)s %(unit)s in %(span)s against %(previous)s %(unit)s in %(previous_span)s (%(change)s %%)."
-                            )
-                            % figures
-                        ),
+                        "params": figures,
                         "url": reverse("performance:scorecards") + f"?person={rep.pk}",
                     }
                 )

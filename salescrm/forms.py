@@ -34,6 +34,15 @@ class MonthInput(_RangedInput):
     iso_format = "%Y-%m"
 
 
+class PhoneInput(forms.TextInput):
+    """A phone number field: the phone's number keypad (type=tel), autofill of the number."""
+
+    input_type = "tel"
+
+    def __init__(self, attrs=None):
+        super().__init__({"inputmode": "tel", "autocomplete": "tel", **(attrs or {})})
+
+
 class DateTimeInput(forms.DateTimeInput):
     input_type = "datetime-local"
 
@@ -74,4 +83,4 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["first_name", "last_name", "email", "phone", "language"]
+        fields = ["first_name", "last_name", "email", "phone", "language", "email_alerts"]

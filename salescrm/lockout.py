@@ -19,7 +19,6 @@ from django.conf import settings
 from django.db.models import Sum
 from django.dispatch import receiver
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from .models import User
 from .roles import Role
@@ -63,13 +62,7 @@ def notify_account_locked(sender, request, username, ip_address, **kwargs):
                 "recipient_id": pk,
                 "kind": "login_locked",
                 "key": f"login-locked:{user.pk}:{stamp}",
-                "title": _("Log-in to account %(username)s locked after repeated failed attempts")
-                % {"username": username},
-                "body": _(
-                    "Wrong passwords were tried for this account from several addresses; "
-                    "log-in is locked for an hour. If it was not you, tell an administrator; "
-                    "an administrator can lift the lock in admin (Axes, access attempts)."
-                ),
+                "params": {"username": username},
             }
             for pk in recipients
         ]

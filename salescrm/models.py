@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -80,6 +81,11 @@ class User(AbstractUser):
         blank=True,
         help_text=_("Interface language; empty follows the browser."),
     )
+    email_alerts = models.BooleanField(
+        _("alerts by e-mail"),
+        default=False,
+        help_text=_("Also send my alerts to my e-mail address."),
+    )
 
     objects = ScopedUserManager()
 
@@ -153,6 +159,9 @@ class Notification(models.Model):
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"), blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
+    # What the alert says, as data: rendered in the reader's language (salescrm.notices).
+    params = models.JSONField(_("parameters"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
@@ -169,6 +178,21 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+    @cached_property
+    def _text(self) -> tuple[str, str]:
+        from .notices import render
+
+        return render(self.kind, self.params) or (self.title, self.body)
+
+    @property
+    def text_title(self) -> str:
+        """The title in the active language (the reader's)."""
+        return self._text[0]
+
+    @property
+    def text_body(self) -> str:
+        return self._text[1]
 
 
 class JobRun(models.Model):
@@ -232,3 +256,27 @@ class SubmissionToken(models.Model):
 
     def __str__(self):
         return str(self.token)
+
+
+class SavedFilter(models.Model):
+    """A list's filter a user saved under a name (issue 18): the query string of the list
+    page, shown as a link on that page. Private to its user."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="saved_filters"
+    )
+    page = models.SlugField(_("page"), max_length=40)
+    name = models.CharField(_("name"), max_length=60)
+    query = models.CharField(_("query"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("saved filter")
+        verbose_name_plural = _("saved filters")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "page", "name"], name="saved_filter_name_once")
+        ]
+
+    def __str__(self):
+        return self.name

@@ -45,8 +45,10 @@ def _user(ctx: DemoContext, username: str, role: str, *, index: int, team=None, 
     user, created = User.objects.get_or_create(username=username)
     if created:
         user.set_password(DEMO_PASSWORD)
+    # Distinct names for all 23 people: from the 21st on, the given name shifts by one, so
+    # rep12-rep15 are not namesakes of the director, legal, finance and service users.
     user.last_name = SURNAMES[index % len(SURNAMES)]
-    user.first_name = GIVEN[index % len(GIVEN)]
+    user.first_name = GIVEN[(index + index // len(GIVEN)) % len(GIVEN)]
     user.email = f"{username}@demo.salescrm.local"
     user.team = team
     user.is_active = True

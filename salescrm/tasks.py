@@ -94,3 +94,53 @@ def purge_submission_tokens(business_date: dt.date) -> dict:
     than TOKEN_KEEP_DAYS are deleted."""
     cutoff = start_of_day(business_date - dt.timedelta(days=TOKEN_KEEP_DAYS - 1))
     return {"deleted": tokens_purge(older_than=cutoff)}
+
+
+# --- alerts by e-mail (issue 18) ---------------------------------------------------------
+
+EMAIL_WINDOW = dt.timedelta(days=1)  # older unsent alerts are not mailed any more
+
+
+@shared_task(name="salescrm.notification_emails")
+def notification_emails() -> int:
+    """E-mail the alerts of the users who opted in (profile: "alerts by e-mail"), each in
+    the reader's language, once: a sent alert gets ``emailed_at``. Idempotent, so the task
+    may run after every batch of alerts and again later for the ones a mail server refused."""
+    from django.core.mail import get_connection, send_mail
+    from django.utils import timezone, translation
+
+    from .models import Notification
+
+    pending = (
+        Notification.objects.filter(
+            emailed_at__isnull=True,
+            recipient__email_alerts=True,
+            recipient__is_active=True,
+            created_at__gte=timezone.now() - EMAIL_WINDOW,
+        )
+        .exclude(recipient__email="")
+        .select_related("recipient")
+        .order_by("pk")[:500]
+    )
+    sent = 0
+    connection = get_connection()
+    for note in pending:
+        user = note.recipient
+        with translation.override(user.language or settings.LANGUAGE_CODE):
+            body = note.text_body
+            if note.url:
+                body = f"{body}\n\n{note.url}".strip()
+            try:
+                send_mail(
+                    note.text_title,
+                    body,
+                    None,
+                    [user.email],
+                    connection=connection,
+                )
+            except OSError as error:  # the mail server is away: try again next run
+                logger.warning("alert %s not e-mailed: %r", note.pk, error)
+                continue
+        Notification.objects.filter(pk=note.pk).update(emailed_at=timezone.now())
+        sent += 1
+    return sent

@@ -7,6 +7,7 @@ from leads.urls import urlpatterns as lead_urls
 from performance.views import dashboard
 
 from . import views
+from .search import quick_search_view
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="dashboard", permanent=False)),
@@ -17,6 +18,9 @@ urlpatterns = [
     path("i18n/setlang/", views.switch_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
     path("dashboard/", dashboard, name="dashboard"),
+    path("search/", quick_search_view, name="quick_search"),
+    path("filters/save/", views.saved_filter_save_view, name="saved_filter_save"),
+    path("filters/delete/", views.saved_filter_delete_view, name="saved_filter_delete"),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/read/", views.notification_mark_read, name="notifications_mark_read"),
     path("team/", views.member_list, name="member_list"),

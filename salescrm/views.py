@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,10 +15,16 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
 
 from .access import get_visible_or_404, role_required
+from .errors import BusinessRuleError
 from .forms import ProfileForm
 from .models import Notification, User
 from .roles import Role
-from .services import notifications_mark_read, user_update_language
+from .services import (
+    notifications_mark_read,
+    saved_filter_delete,
+    saved_filter_save,
+    user_update_language,
+)
 
 
 @login_not_required
@@ -153,3 +160,36 @@ def notification_mark_read(request):
     marked = notifications_mark_read(user=request.user, ids=ids or None)
     messages.success(request, _("%(count)d notifications marked as read.") % {"count": marked})
     return redirect("notifications")
+
+
+# Saved filters: the list pages that offer them, and where each lives.
+SAVED_FILTER_PAGES = {"leads": "leads:list"}
+
+
+@require_POST
+def saved_filter_save_view(request):
+    page = request.POST.get("page", "")
+    if page not in SAVED_FILTER_PAGES:
+        return redirect("dashboard")
+    target = reverse(SAVED_FILTER_PAGES[page])
+    try:
+        saved = saved_filter_save(
+            user=request.user,
+            page=page,
+            name=request.POST.get("name", ""),
+            query=request.POST.get("query", ""),
+        )
+    except BusinessRuleError as exc:
+        messages.error(request, str(exc))
+        return redirect(target)
+    messages.success(request, _("Filter “%(name)s” saved.") % {"name": saved.name})
+    return redirect(f"{target}?{saved.query}" if saved.query else target)
+
+
+@require_POST
+def saved_filter_delete_view(request):
+    page = request.POST.get("page", "")
+    value = request.POST.get("id", "")
+    if value.isascii() and value.isdigit() and len(value) <= 18:
+        saved_filter_delete(user=request.user, pk=int(value))
+    return redirect(SAVED_FILTER_PAGES.get(page, "dashboard"))

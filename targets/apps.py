@@ -1,7 +1,7 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TargetsConfig(AppConfig):
     name = "targets"
-    verbose_name = _("Targets")
+    verbose_name = pgettext_lazy("app", "Targets")

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from salescrm.models import User
 from salescrm.money import round_places
@@ -261,7 +262,7 @@ def export_header() -> list[str]:
     return [
         _("Level"),
         _("Team"),
-        _("Name"),
+        pgettext("entity", "Name"),
         _("Target"),
         _("Target to date"),
         _("Actual"),

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from salescrm.models import Team, User
 
@@ -176,11 +177,11 @@ def columns(year: int) -> list[tuple[str, str]]:
 
 
 def header(year: int) -> list[str]:
-    cols = [_("Level"), _("Name")]
+    cols = [_("Level"), pgettext("entity", "Name")]
     for q in range(4):
         cols += [f"{year}-{m:02d}" for m in range(q * 3 + 1, q * 3 + 4)]
         cols.append(_("Q%(quarter)s") % {"quarter": q + 1})
-    return cols + [_("Year")]
+    return cols + [pgettext("annual total", "Year")]
 
 
 def table_lines(table: PlanTable) -> list[list]:

@@ -20,6 +20,7 @@ from django.db.models import (
 from django.db.models.lookups import Range
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from salescrm.bounds import MAX_AMOUNT, MAX_LESSONS, MAX_QUANTITY, amount_validators
@@ -45,7 +46,7 @@ class Product(models.Model):
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_LESSONS)],
     )
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("product", "active"), default=True)
 
     class Meta:
         ordering = ["product_line", "name"]

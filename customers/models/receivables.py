@@ -17,6 +17,7 @@ from django.db.models import (
 )
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from customers import ageing
@@ -82,7 +83,7 @@ class Instalment(models.Model):
     contract = models.ForeignKey(
         Contract, verbose_name=_("contract"), on_delete=models.CASCADE, related_name="instalments"
     )
-    sequence = models.PositiveSmallIntegerField(_("no."))
+    sequence = models.PositiveSmallIntegerField(pgettext_lazy("instalment", "no."))
     due_on = models.DateField(_("due on"), validators=[validate_business_date])
     amount = models.DecimalField(_("amount"), **MONEY, validators=amount_validators(positive=True))
     paid_amount = models.DecimalField(_("paid"), **MONEY, default=ZERO)
@@ -203,7 +204,7 @@ class DunningRecordQuerySet(ScopedQuerySet):
 class DunningRecord(models.Model):
     class Kind(models.TextChoices):
         PHONE = "phone", _("Phone")
-        EMAIL = "email", _("Email")
+        EMAIL = "email", pgettext_lazy("dunning channel", "Email")
         VISIT = "visit", _("Visit")
         AGENCY = "agency", _("Collection agency")
 

@@ -59,8 +59,7 @@ def _notify_step(step: ApprovalStep):
                 "recipient_id": uid,
                 "kind": "approval",
                 "key": f"approval-step-{step.pk}",
-                "title": _("Contract %(number)s waits for your review")
-                % {"number": contract.number},
+                "params": {"event": "review", "number": contract.number},
                 "url": contract.get_absolute_url(),
             }
             for uid in _reviewers_of(step)
@@ -69,15 +68,14 @@ def _notify_step(step: ApprovalStep):
     )
 
 
-def _notify_owner(contract: Contract, key: str, title: str, body: str = ""):
+def _notify_owner(contract: Contract, key: str, event: str, comment: str = ""):
     notify_many(
         [
             {
                 "recipient_id": contract.owner_id,
                 "kind": "approval",
                 "key": key,
-                "title": title,
-                "body": body,
+                "params": {"event": event, "number": contract.number, "comment": comment},
                 "url": contract.get_absolute_url(),
             }
         ]
@@ -165,7 +163,7 @@ def approval_decide(
         _notify_owner(
             contract,
             f"approval-rejected-{step.pk}",
-            _("Contract %(number)s was rejected") % {"number": contract.number},
+            "rejected",
             comment,
         )
         return step
@@ -180,7 +178,7 @@ def approval_decide(
         _notify_owner(
             contract,
             f"approval-approved-{contract.pk}-{contract.approval_round}",
-            _("Contract %(number)s is approved") % {"number": contract.number},
+            "approved",
         )
     else:
         following.contract = contract

@@ -255,7 +255,7 @@ def contract_hand_off(*, contract: Contract, actor, service_user) -> Contract:
                 "recipient_id": service_user.pk,
                 "kind": "handoff",
                 "key": f"handoff-{contract.pk}-{service_user.pk}",
-                "title": _("Contract %(number)s was handed to you") % {"number": contract.number},
+                "params": {"number": contract.number},
                 "url": contract.get_absolute_url(),
             }
         ]

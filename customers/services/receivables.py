@@ -228,8 +228,11 @@ def instalments_mark_overdue(*, as_of: dt.date) -> dict:
                 "recipient_id": row["contract__owner_id"],
                 "kind": "overdue",
                 "key": f"instalment-overdue-{row['pk']}",
-                "title": _("Instalment %(no)s of %(number)s is overdue (due %(due)s)")
-                % {"no": row["sequence"], "number": row["contract__number"], "due": row["due_on"]},
+                "params": {
+                    "no": row["sequence"],
+                    "number": row["contract__number"],
+                    "due": row["due_on"].isoformat(),
+                },
                 "url": reverse("customers:contract_detail", args=[row["contract_id"]]),
             }
             for row in rows

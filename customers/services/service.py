@@ -226,7 +226,7 @@ def complaints_escalate(*, now: dt.datetime) -> dict:
                 "recipient_id": uid,
                 "kind": "complaint",
                 "key": f"complaint-escalated-{row['pk']}",
-                "title": _("Complaint escalated: %(subject)s") % {"subject": row["subject"]},
+                "params": {"subject": row["subject"]},
                 "url": reverse("customers:complaint_detail", args=[row["pk"]]),
             }
             for row in rows

@@ -9,6 +9,7 @@ from functools import partial
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from customers import ageing
 from customers.models import ApprovalStep, Complaint, Instalment
@@ -144,7 +145,7 @@ def complaint_rows(data: Data) -> list[ComplaintRow]:
 def draw_complaints(rows: list[ComplaintRow]) -> Figure:
     severities = [row.severity for row in rows]
     figure = Figure()
-    figure.add_bar(x=severities, y=[row.open for row in rows], name=_("Open"))
+    figure.add_bar(x=severities, y=[row.open for row in rows], name=pgettext("complaint", "Open"))
     figure.add_bar(
         x=severities,
         y=[row.late_response for row in rows],
@@ -165,7 +166,7 @@ def chart_complaints(data: Data) -> Chart:
         _("Open complaints and deadlines"),
         [
             _("Severity"),
-            _("Open"),
+            pgettext("complaint", "Open"),
             _("Past the 24 h response deadline"),
             _("Past the 48 h resolution deadline"),
         ],

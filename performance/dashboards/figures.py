@@ -51,10 +51,11 @@ class Chart:
         def cell(value) -> str:
             if value is None:
                 return "—"
-            if separator and isinstance(value, (int, Decimal)) and not isinstance(value, bool):
-                return format(value, "f" if isinstance(value, Decimal) else "d").replace(
-                    ".", separator
-                )
+            if separator and isinstance(value, Decimal):
+                # amounts (and rates) with thousands separators, as everywhere else (issue 18)
+                return format(value, ",f")  # both languages write 1,234.56
+            if separator and isinstance(value, int) and not isinstance(value, bool):
+                return format(value, "d")  # counts and years: a year is never 2,026
             return conditional_escape(localize(value))
 
         return mark_safe(

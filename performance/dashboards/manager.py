@@ -8,6 +8,7 @@ from functools import partial
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from leads.models import Campaign, Channel
 from salescrm.timeutil import (
@@ -321,7 +322,7 @@ def draw_channels(rows: list[ChannelRow]) -> Figure:
         per_channel[row.channel][1] += row.won
     names = sorted(per_channel)
     figure = Figure()
-    figure.add_bar(x=names, y=[per_channel[n][0] for n in names], name=_("Leads"))
+    figure.add_bar(x=names, y=[per_channel[n][0] for n in names], name=pgettext("count", "Leads"))
     figure.add_bar(x=names, y=[per_channel[n][1] for n in names], name=_("Won"))
     return figure.axes(x=_("Channel"), y=_("Leads"))
 
@@ -335,7 +336,7 @@ def chart_channels(data: Data) -> Chart:
         [
             _("Channel"),
             _("Campaign"),
-            _("Leads"),
+            pgettext("count", "Leads"),
             _("Won"),
             _("Conversion (%)"),
             _("Signed amount"),

@@ -8,6 +8,7 @@ from decimal import Decimal
 from functools import partial
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from leads.models import Lead
 from salescrm.money import round_places
@@ -180,7 +181,9 @@ def scorecard_rows(data: Data) -> list[ScorecardRow]:
 
 def draw_scorecard(rows: list[ScorecardRow]) -> Figure:
     figure = Figure().add_bar(
-        x=[row.kpi for row in rows], y=[float(row.score) for row in rows], name=_("Score")
+        x=[row.kpi for row in rows],
+        y=[float(row.score) for row in rows],
+        name=pgettext("KPI score", "Score"),
     )
     return figure.add_hline(100).axes(x=_("KPI"), y=_("Score (points, 100 = target)"))
 
@@ -190,7 +193,14 @@ def chart_scorecard(data: Data) -> Chart:
     return Chart(
         "scorecard",
         _("My scorecard"),
-        [_("KPI"), _("Actual"), _("Target"), _("Weight (%)"), _("Score"), _("Weighted score")],
+        [
+            _("KPI"),
+            _("Actual"),
+            _("Target"),
+            _("Weight (%)"),
+            pgettext("KPI score", "Score"),
+            _("Weighted score"),
+        ],
         [cells(row) for row in rows],
         partial(draw_scorecard, rows),
         period=f"{data.scope.month:%Y-%m}",

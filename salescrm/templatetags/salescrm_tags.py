@@ -1,4 +1,8 @@
+from decimal import Decimal, InvalidOperation
+
 from django import template
+
+from salescrm.money import round_money
 
 register = template.Library()
 
@@ -21,3 +25,16 @@ def page_panels(context, slot, **kwargs):
     if request is None:
         return ""
     return render_panels(slot, request, **kwargs)
+
+
+@register.filter
+def money(value):
+    """An amount of money as every page shows it, in both languages: thousands separators
+    and two decimals, half-up to the cent (106861.655 → 106,861.66). Empty stays empty."""
+    if value is None or value == "":
+        return ""
+    try:
+        amount = round_money(Decimal(str(value)))
+    except (InvalidOperation, ValueError, TypeError):
+        return value
+    return f"{amount:,.2f}"

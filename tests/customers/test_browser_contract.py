@@ -44,7 +44,7 @@ def test_contract_from_draft_to_payment(
     page.click("#contract-form button[type=submit]")
     page.wait_for_url("**/customers/contracts/*/")
     contract = Contract.objects.get()
-    assert page.inner_text("#contract-total") == "¥1900.00"
+    assert page.inner_text("#contract-total") == "¥1,900.00"
     with page.expect_navigation():
         page.click("#submit-contract")
     page.wait_for_selector("#approval-log")
@@ -63,7 +63,7 @@ def test_contract_from_draft_to_payment(
             page.click("#inbox .approve-button")
         # the confirmation names the contract and its amount before anything is decided
         assert contract.number in page.inner_text("#confirm-question")
-        assert page.inner_text("#confirm-amount") == "¥1900.00"
+        assert page.inner_text("#confirm-amount") == "¥1,900.00"
         with page.expect_navigation():
             page.click("#confirm-approve")
         assert page.inner_text("#inbox-count") == "0"
@@ -86,7 +86,7 @@ def test_contract_from_draft_to_payment(
     assert contract.status == "signed"
 
     page.goto("/customers/receivables/")
-    assert "¥1900.00" in page.inner_text("#ageing")
+    assert "¥1,900.00" in page.inner_text("#ageing")
     page.goto(contract.get_absolute_url())
     page.click("a[href$='/pay/'] >> nth=0")
     page.fill("input[name=amount]", "950.00")

@@ -34,7 +34,7 @@ def test_inbox_confirmation_works_on_a_phone_without_javascript(
     with page.expect_navigation():
         page.click("#inbox .approve-button")
     assert contract.number in page.inner_text("#confirm-question")
-    assert page.inner_text("#confirm-amount") == "¥1900.00"
+    assert page.inner_text("#confirm-amount") == "¥1,900.00"
     # nothing wider than the phone: no sideways scrolling to reach the button
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(page, "customers-inbox-confirm-390")

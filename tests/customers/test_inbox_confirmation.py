@@ -32,7 +32,7 @@ def test_inbox_approve_leads_to_a_confirmation_naming_contract_and_amount(rep, m
     assert page.status_code == 200
     body = page.content.decode()
     assert contract.number in body
-    assert "¥1900.00" in body
+    assert "¥1,900.00" in body
     # looking at the confirmation decides nothing
     assert ApprovalStep.objects.get(pk=step.pk).decision == "pending"
     response = client.post(

@@ -21,7 +21,8 @@ def test_table_rows_are_escaped_and_numbers_written_in_full():
     with translation.override("en"):
         html = chart.table_rows_html()
     assert html == (
-        "<tr><td>&lt;b&gt;王&lt;/b&gt;</td><td>1234.50</td><td>7</td><td>—</td>"
-        "<td>Nov. 2, 2026</td></tr>"
+        # amounts with thousands separators and one date format in both languages (issue 18)
+        "<tr><td>&lt;b&gt;王&lt;/b&gt;</td><td>1,234.50</td><td>7</td><td>—</td>"
+        "<td>2026-11-02</td></tr>"
         "<tr><td>x</td><td>-0.10</td><td>0</td><td></td><td>True</td></tr>"
     )

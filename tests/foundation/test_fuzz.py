@@ -154,6 +154,7 @@ PATH_MODELS = {
     "customers:complaint_reopen": "customers.Complaint",
     "leads:detail": "leads.Lead",
     "leads:edit": "leads.Lead",
+    "leads:follow_up_date": "leads.Lead",
     "leads:activity_add": "leads.Lead",
     "leads:stage": "leads.Lead",
     "leads:convert": "leads.Lead",

@@ -1,4 +1,5 @@
 import datetime as dt
+import logging
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -26,7 +27,14 @@ class Command(BaseCommand):
             if unknown:
                 raise CommandError(f"Unknown job(s): {', '.join(sorted(unknown))}")
         self.stdout.write(f"Nightly jobs for {day.isoformat()}:")
-        results = nightly.run_all(day, only=only)
+        # This command prints each job's summary itself: the job log's line would repeat it.
+        job_log = logging.getLogger(nightly.__name__)
+        level = job_log.level
+        job_log.setLevel(logging.WARNING)
+        try:
+            results = nightly.run_all(day, only=only)
+        finally:
+            job_log.setLevel(level)
         for result in results:
             style = self.style.SUCCESS if result.ok else self.style.ERROR
             self.stdout.write(style(result.line()))

@@ -1,0 +1,49 @@
+"""Leads in the quick search (salescrm.search)."""
+
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.utils.translation import gettext_lazy as _
+
+from salescrm.search import Hit, phone_normaliser, search_provider
+
+from .models import Lead
+from .normalise import normalise_phone
+
+phone_normaliser(normalise_phone)
+
+
+@search_provider(10, _("Leads"))
+def leads(user, terms, limit):
+    match = Q(name__ilike_contains=terms.text)
+    exact = Q(name=terms.text)
+    if terms.phone:
+        match |= Q(phone=terms.phone)
+        exact |= Q(phone=terms.phone)
+    if terms.email:
+        match |= Q(email=terms.email)
+        exact |= Q(email=terms.email)
+    rows = (
+        Lead.objects.visible_to(user)
+        .filter(match)
+        .annotate(
+            rank=Case(
+                When(exact, then=Value(0)),
+                When(name__startswith=terms.text, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            )
+        )
+        .select_related("owner")
+        .order_by("rank", "name", "pk")[:limit]
+    )
+    return [
+        Hit(
+            kind="lead",
+            title=lead.name,
+            detail=" · ".join(
+                part for part in (lead.company, lead.phone, lead.get_stage_display()) if part
+            ),
+            url=lead.get_absolute_url(),
+            rank=lead.rank,
+        )
+        for lead in rows
+    ]

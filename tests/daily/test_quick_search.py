@@ -1,0 +1,97 @@
+"""Quick search (issue 18): leads, customers and contracts by name, phone in any format,
+number and e-mail; scoped to what the user may see; best match first; index-friendly SQL."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from salescrm.search import parse, quick_search
+from tests.customers.factories import CustomerFactory, make_contract
+from tests.leads.factories import LeadFactory
+
+
+def _titles(user, query):
+    return {label: [hit.title for hit in hits] for label, hits in quick_search(user, query)}
+
+
+def test_phone_in_any_format_finds_the_lead(rep):
+    LeadFactory(owner=rep, name="陈晨", phone="13812345678")
+    for typed in (
+        "13812345678",
+        "+86 138-1234-5678",
+        "0086 138 1234 5678",
+        "１３８１２３４５６７８",
+    ):
+        assert parse(typed).phone == "13812345678"
+        assert "陈晨" in _titles(rep, typed).get("线索", []), typed
+
+
+def test_name_matches_rank_exact_then_prefix_then_inside(rep):
+    LeadFactory(owner=rep, name="小王同学")
+    LeadFactory(owner=rep, name="王")
+    LeadFactory(owner=rep, name="王小明")
+    assert _titles(rep, "王")["线索"] == ["王", "王小明", "小王同学"]
+
+
+def test_email_is_case_insensitive_and_exact(rep):
+    LeadFactory(owner=rep, name="邮件人", email="li.ming@example.com")
+    assert _titles(rep, "Li.Ming@Example.com")["线索"] == ["邮件人"]
+
+
+def test_a_rep_finds_only_own_leads_and_a_manager_the_team(rep, teammate, manager, outsider):
+    LeadFactory(owner=rep, name="共同名A")
+    LeadFactory(owner=teammate, name="共同名B")
+    LeadFactory(owner=outsider, name="共同名C")
+    assert _titles(rep, "共同名")["线索"] == ["共同名A"]
+    assert _titles(manager, "共同名")["线索"] == ["共同名A", "共同名B"]
+    assert _titles(outsider, "共同名")["线索"] == ["共同名C"]
+
+
+def test_customers_and_contracts_by_name_phone_and_number(rep, outsider):
+    customer = CustomerFactory(owner=rep, name="赵小姐", phone="13900001111")
+    contract = make_contract(rep, customer=customer)
+    other = CustomerFactory(owner=outsider, name="赵先生")
+    make_contract(outsider, customer=other)
+    found = _titles(rep, "赵")
+    assert found["客户"] == ["赵小姐"]
+    assert found["合同"] == [contract.number]
+    assert _titles(rep, "139 0000 1111")["客户"] == ["赵小姐"]
+    assert _titles(rep, contract.number.lower())["合同"] == [contract.number]
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["", "   ", "%", "_", "\\", "x" * 500, "'; drop table", "王%_", "\x00", "王\x00明", "\t\n"],
+)
+def test_odd_input_is_answered_not_a_500(login, rep, typed):
+    LeadFactory(owner=rep, name="百分号%用户")
+    response = login(rep).get("/search/", {"q": typed})
+    assert response.status_code == 200
+
+
+def test_percent_and_underscore_are_literal(rep):
+    LeadFactory(owner=rep, name="百分号%用户")
+    LeadFactory(owner=rep, name="普通用户")
+    assert _titles(rep, "%")["线索"] == ["百分号%用户"]
+    assert "线索" not in _titles(rep, "_")
+
+
+def test_the_page_and_its_query_count(login, rep, django_assert_max_num_queries):
+    for n in range(30):
+        LeadFactory(owner=rep, name=f"王同学{n}")
+    client = login(rep)
+    with django_assert_max_num_queries(12):
+        response = client.get("/search/", {"q": "王同学"})
+    page = response.content.decode()
+    assert page.count('class="list-group-item list-group-item-action"') == 8
+    assert 'id="quick-search-q"' in page  # the box is in the navigation
+
+
+def test_sql_is_what_a_trigram_and_an_exact_index_serve(rep):
+    with CaptureQueriesContext(connection) as queries:
+        quick_search(rep, "+86 138 1234 5678")
+    lead_sql = next(q["sql"] for q in queries.captured_queries if 'FROM "leads_lead"' in q["sql"])
+    assert '"leads_lead"."name" ILIKE' in lead_sql  # bare column: gin_trgm_ops applies
+    assert 'UPPER("leads_lead"."name"' not in lead_sql
+    assert '"leads_lead"."phone" = \'13812345678\'' in lead_sql  # the normalised column
+    assert "LIMIT 8" in lead_sql
