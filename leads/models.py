@@ -421,15 +421,12 @@ class Lead(models.Model):
             ),
             # The lead list on 1 M leads (issue 21): its order (-created_at, -id) read from an
             # index, for the first page and for the keyset pages after it; the grade and stage
-            # filters in the same order; the phone search's exact and prefix lookups in any
-            # collation. The name and company trigram indexes are PostgreSQL-only and made in
-            # migration leads 0010 (not in the model state, so SQLite migrates without them).
+            # filters in the same order. The search's trigram indexes (name, company, phone) are
+            # PostgreSQL-only and made in migration leads 0010 (not in the model state, so
+            # SQLite migrates without them); an exact phone uses lead_unique_phone.
             models.Index(fields=["created_at", "id"], name="lead_created_keyset_idx"),
             models.Index(fields=["grade", "created_at", "id"], name="lead_grade_created_idx"),
             models.Index(fields=["stage", "created_at", "id"], name="lead_stage_created_idx"),
-            models.Index(
-                fields=["phone"], opclasses=["varchar_pattern_ops"], name="lead_phone_prefix_idx"
-            ),
         ]
 
     def __str__(self):

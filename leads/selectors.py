@@ -62,12 +62,13 @@ MIN_PHONE_DIGITS = 3
 def lead_search_q(value: str) -> Q:
     """The leads matching a search box's text, by lookups an index answers on 1 M leads:
 
-    - a phone number (digits with separators, +86 or not): the normalised phone, exactly when
-      the text is a whole number, else the numbers starting with the digits typed (btree
-      `lead_phone_prefix_idx`); at least three digits;
+    - a whole phone number (digits with separators, +86 or not): the normalised phone,
+      exactly (the unique index lead_unique_phone);
+    - part of a phone number (at least three digits): the phones containing them, as typed
+      without separators and country code (the trigram GIN index lead_phone_trgm_idx);
     - an e-mail address (contains "@"): the normalised address, exactly (unique index);
     - anything else: the name or the company containing the text, case-insensitively (the
-      trigram GIN indexes `lead_name_trgm_idx` and `lead_company_trgm_idx` on PostgreSQL).
+      trigram GIN indexes lead_name_trgm_idx and lead_company_trgm_idx).
     An empty text matches everything; a phone-like text of fewer than three digits nothing."""
     value = unicodedata.normalize("NFKC", value or "").strip()[:100]
     if not value:
@@ -81,7 +82,7 @@ def lead_search_q(value: str) -> Q:
                 digits = digits[2:] if digits.startswith("86") else digits[4:]
             if len(digits) < MIN_PHONE_DIGITS:
                 return Q(pk__in=[])
-            return Q(phone__startswith=digits)
+            return Q(phone__contains=digits)
         return Q(phone=phone)
     if "@" in value:
         return Q(email=value.lower())
