@@ -25,7 +25,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -141,9 +140,9 @@ def start_server(args) -> subprocess.Popen:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{args.port}/healthz", timeout=5)  # noqa: S310
+            urllib.request.urlopen(f"http://127.0.0.1:{args.port}/healthz", timeout=30)  # noqa: S310
             return server
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # refused, reset or timed out while the workers start
             time.sleep(0.5)
     os.killpg(server.pid, signal.SIGTERM)
     sys.exit("gunicorn did not answer within 60 s")
