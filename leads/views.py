@@ -99,7 +99,26 @@ def lead_list(request):
         page.next_cursor = next_cursor_after(page) if descending is not None else None
     if lead_filter.is_bound and lead_filter.errors:
         messages.warning(request, _("Some filters were not valid and were ignored."))
-    return render(request, "leads/lead_list.html", {"filter": lead_filter, "page": page})
+    context = {"filter": lead_filter, "page": page, **_select_options(lead_filter)}
+    return render(request, "leads/lead_list.html", context)
+
+
+def _select_options(lead_filter) -> dict:
+    """The owner and channel choices as (value, label) strings for a plain loop in the
+    template: a director's owner filter lists every rep (300 in bench/), and Django's select
+    widget renders a template per option (~2/3 of the list's time before, issue 21)."""
+    form = lead_filter.form
+
+    def chosen(name):
+        value = form[name].value()
+        return str(value) if value not in (None, "") else ""
+
+    return {
+        "owner_options": [(str(u.pk), str(u)) for u in lead_filter.filters["owner"].queryset],
+        "channel_options": [(str(c.pk), str(c)) for c in lead_filter.filters["channel"].queryset],
+        "selected_owner": chosen("owner"),
+        "selected_channel": chosen("channel"),
+    }
 
 
 def lead_export(request):
