@@ -114,7 +114,12 @@ def _select_options(lead_filter) -> dict:
         return str(value) if value not in (None, "") else ""
 
     return {
-        "owner_options": [(str(u.pk), str(u)) for u in lead_filter.filters["owner"].queryset],
+        "owner_options": [
+            (str(u.pk), str(u))
+            for u in lead_filter.filters["owner"].queryset.only(
+                "pk", "username", "first_name", "last_name"
+            )
+        ],
         "channel_options": [(str(c.pk), str(c)) for c in lead_filter.filters["channel"].queryset],
         "selected_owner": chosen("owner"),
         "selected_channel": chosen("channel"),
