@@ -7,7 +7,8 @@ import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, DateField, Q
-from django.db.models.functions import Trunc
+from django.db.models.functions import Lower, Trunc
+from django.db.models.lookups import Contains
 
 from salescrm.timeutil import SHANGHAI, day_bounds
 
@@ -82,7 +83,8 @@ def lead_search_q(value: str) -> Q:
                 digits = digits[2:] if digits.startswith("86") else digits[4:]
             if len(digits) < MIN_PHONE_DIGITS:
                 return Q(pk__in=[])
-            return Q(phone__contains=digits)
+            # the expression of lead_phone_trgm_idx (see migration leads 0010)
+            return Q(Contains(Lower("phone"), digits))
         return Q(phone=phone)
     if "@" in value:
         return Q(email=value.lower())
