@@ -59,6 +59,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="lead",
+            index=models.Index(fields=["owner", "created_at", "id"], name="lead_owner_created_idx"),
+        ),
+        migrations.AddIndex(
+            model_name="lead",
             index=models.Index(fields=["grade", "created_at", "id"], name="lead_grade_created_idx"),
         ),
         migrations.AddIndex(
