@@ -4,7 +4,6 @@ import datetime as dt
 
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -12,15 +11,23 @@ from salescrm.bounds import MAX_DAYS
 from salescrm.models import User
 
 from .models import Channel, Lead
+from .selectors import lead_search_q
 
 
 class LeadFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     stage = django_filters.MultipleChoiceFilter(
-        choices=Lead.Stage.choices, label=_("Stage"), widget=forms.SelectMultiple(attrs={"size": 4})
+        choices=Lead.Stage.choices,
+        label=_("Stage"),
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+        # a lead has one stage: no join to multiply rows, so no SELECT DISTINCT over the list
+        distinct=False,
     )
     grade = django_filters.MultipleChoiceFilter(
-        choices=Lead.Grade.choices, label=_("Grade"), widget=forms.CheckboxSelectMultiple
+        choices=Lead.Grade.choices,
+        label=_("Grade"),
+        widget=forms.CheckboxSelectMultiple,
+        distinct=False,
     )
     channel = django_filters.ModelChoiceFilter(queryset=Channel.objects.all(), label=_("Channel"))
     owner = django_filters.ModelChoiceFilter(queryset=User.objects.none(), label=_("Owner"))
@@ -67,14 +74,7 @@ class LeadFilter(django_filters.FilterSet):
         )
 
     def search(self, queryset, name, value):
-        value = value.strip()[:100]
-        if not value:
-            return queryset
-        digits = "".join(ch for ch in value if ch.isdigit())
-        match = Q(name__icontains=value) | Q(company__icontains=value) | Q(email__icontains=value)
-        if len(digits) >= 3:
-            match |= Q(phone__contains=digits)
-        return queryset.filter(match)
+        return queryset.filter(lead_search_q(value))
 
     def untouched(self, queryset, name, value):
         if value is None:

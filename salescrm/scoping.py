@@ -51,8 +51,16 @@ def visible_q(user, owner_path: str = "owner") -> Q:
     if user.sees_all:
         return Q()
     own = Q(**{_join(owner_path, "pk"): user.pk})
+    if user.role == Role.MANAGER and owner_path:
+        # One IN-subquery on the owner column, not "own OR owner's team" across a join: the
+        # planner answers it from the row's owner index (a semi-join over the team's members)
+        # instead of joining every row to its owner (issue 21: a scan of 1 M leads).
+        from .models import User  # the model module imports this one
+
+        members = User.objects.filter(Q(team_id__in=managed_team_ids(user)) | Q(pk=user.pk))
+        return Q(**{f"{owner_path}__in": members.values("pk")})
     if user.role == Role.MANAGER:
-        return own | Q(**{_join(owner_path, "team_id__in"): managed_team_ids(user)})
+        return own | Q(team_id__in=managed_team_ids(user))
     return own
 
 

@@ -243,6 +243,8 @@ class Contract(models.Model):
         indexes = [
             models.Index(fields=["owner", "status"], name="contract_owner_status_idx"),
             models.Index(fields=["status", "signed_on"], name="contract_status_signed_idx"),
+            # the contract list's order (-created_at, -id), first page without a sort (issue 21)
+            models.Index(fields=["created_at", "id"], name="contract_created_list_idx"),
         ]
 
     def __str__(self):

@@ -24,11 +24,12 @@ from customers.models import (
 )
 from salescrm.access import get_visible_or_404, role_required
 from salescrm.models import User
+from salescrm.pagination import CappedPaginator
 from salescrm.permissions import Action, action_required
 from salescrm.submissions import AlreadySubmitted, already_saved
 from salescrm.timeutil import local_today
 
-from .common import _fail, _page
+from .common import PAGE_SIZE, _fail, _page
 
 
 def contract_list(request):
@@ -36,11 +37,13 @@ def contract_list(request):
     status = request.GET.get("status", "")
     if status in Contract.Status.values:
         contracts = contracts.filter(status=status)
+    # 100 k contracts: the count stops at COUNT_CAP rows (salescrm/pagination.py)
+    page = CappedPaginator(contracts, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "customers/contract_list.html",
         {
-            "page": _page(request, contracts),
+            "page": page,
             "status": status,
             "statuses": Contract.Status.choices,
         },
