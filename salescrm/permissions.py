@@ -70,6 +70,9 @@ class Action(StrEnum):
     TARGET_MEMBER_CHANGE = "target_member_change"
     # one's own account
     OWN_SETTINGS = "own_settings"
+    # api (REST API tokens and webhooks)
+    API_TOKEN_MANAGE = "api_token_manage"
+    WEBHOOK_MANAGE = "webhook_manage"
 
 
 ALLOWED: dict[Action, frozenset[Role]] = {
@@ -116,6 +119,10 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.TARGET_ADJUST_TEAMS: frozenset({DIRECTOR, ADMIN}),
     Action.TARGET_MEMBER_CHANGE: frozenset({MANAGER, DIRECTOR, ADMIN}),
     Action.OWN_SETTINGS: EVERYONE,
+    # api: everyone may hold personal tokens (they act with the holder's own rights);
+    # webhooks send data of every team out of the system, so only administrators set them.
+    Action.API_TOKEN_MANAGE: EVERYONE,
+    Action.WEBHOOK_MANAGE: frozenset({ADMIN}),
 }
 
 
@@ -159,6 +166,8 @@ WHAT = {
     Action.TARGET_ADJUST_TEAMS: "adjust team targets",
     Action.TARGET_MEMBER_CHANGE: "move targets of a leaver or joiner",
     Action.OWN_SETTINGS: "own language, mark own notifications read",
+    Action.API_TOKEN_MANAGE: "create and revoke one's personal API tokens",
+    Action.WEBHOOK_MANAGE: "register webhook endpoints, replay deliveries",
 }
 
 

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "customers",
     "targets",
     "performance",
+    "api",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -45,6 +46,9 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
@@ -196,6 +200,44 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 LEAD_IMPORT_MAX_ROWS = 200_000
 LEAD_IMPORT_MAX_UNPACKED_BYTES = 250 * 1024 * 1024
 LEAD_IMPORT_MAX_COMPRESSION_RATIO = 100
+
+# REST API (api/): token or session authentication, cursor pages, django-filter filters, a
+# rate per token (API_THROTTLE_RATE, e.g. "600/min"), errors as JSON (api/errors.py).
+API_THROTTLE_RATE = env("API_THROTTLE_RATE", default="600/min")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.TokenAuthentication",
+        # the browser: unsafe methods need the CSRF token, as on every page
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.TokenScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PerTokenThrottle"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ApiAutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "COERCE_DECIMAL_TO_STRING": True,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "SalesCRM API",
+    "DESCRIPTION": "Leads, customers, contracts, payments, targets, scorecards, commission "
+    "statements and notifications, scoped as in the web app. Authenticate with a personal "
+    "token (Authorization: Bearer <token>) from your profile page.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "PaymentMethodEnum": "customers.models.Contract.PaymentMethod",
+        "TierEnum": "customers.models.Tier",
+        "StageEnum": "leads.models.Lead.Stage",
+    },
+}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from api.urls import token_urlpatterns
 from customers.urls import lead_urlpatterns as customer_from_lead_urls
 from leads.urls import urlpatterns as lead_urls
 from performance.views import dashboard
@@ -14,6 +15,7 @@ urlpatterns = [
     path("accounts/password_reset/", views.password_reset, name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("accounts/profile/", views.profile, name="profile"),
+    path("accounts/", include(token_urlpatterns)),
     path("i18n/setlang/", views.switch_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
     path("dashboard/", dashboard, name="dashboard"),
@@ -25,5 +27,6 @@ urlpatterns = [
     path("customers/", include("customers.urls")),
     path("targets/", include("targets.urls")),
     path("performance/", include("performance.urls")),
+    path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

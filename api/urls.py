@@ -1,0 +1,39 @@
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
+
+from . import views, web
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI 3 schema, for signed-in users and token holders."""
+
+
+app_name = "api"
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("leads", views.LeadViewSet, basename="lead")
+router.register("customers", views.CustomerViewSet, basename="customer")
+router.register("contracts", views.ContractViewSet, basename="contract")
+router.register("payments", views.PaymentViewSet, basename="payment")
+router.register("targets", views.TargetViewSet, basename="target")
+router.register("scorecards", views.ScoreCardViewSet, basename="scorecard")
+router.register("statements", views.StatementViewSet, basename="statement")
+router.register("notifications", views.NotificationViewSet, basename="notification")
+
+urlpatterns = [
+    path("v1/schema/", login_not_required(SchemaView.as_view(api_version="v1")), name="schema"),
+    path("v1/target-progress/", views.ProgressView.as_view(), name="target_progress"),
+    path("v1/", include(router.urls)),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    # Anything else under /api/ is a JSON 404, never the HTML page.
+    re_path(r"^.*$", web.not_found, name="not_found"),
+]
+
+# The profile page's token forms (not under /api/: they are pages of the site).
+token_urlpatterns = [
+    path("tokens/", web.token_create, name="token_create"),
+    path("tokens/<int:pk>/revoke/", web.token_revoke, name="token_revoke"),
+]

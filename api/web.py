@@ -1,0 +1,48 @@
+"""The site pages of the API app: tokens on the profile page (create, shown once; revoke),
+and the JSON 404 for unknown addresses under /api/."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from salescrm.errors import BusinessRuleError
+from salescrm.permissions import Action, action_required
+
+from .forms import TokenForm
+from .models import ApiToken
+from .services import token_create as create_token
+from .services import token_revoke as revoke_token
+
+
+@login_not_required
+def not_found(request, *args, **kwargs):
+    return JsonResponse({"detail": _("Not found.")}, status=404)
+
+
+@require_POST
+@action_required(Action.API_TOKEN_MANAGE)
+def token_create(request):
+    form = TokenForm(request.POST)
+    if form.is_valid():
+        try:
+            token, raw = create_token(user=request.user, **form.cleaned_data)
+        except BusinessRuleError as exc:
+            form.add_error(None, exc.messages[0])
+        else:
+            # Shown on this answer only: the secret is not stored and cannot be shown again.
+            return render(request, "api/token_created.html", {"token": token, "raw": raw})
+    for error in form.errors.values():
+        messages.error(request, error[0])
+    return redirect("profile")
+
+
+@require_POST
+@action_required(Action.API_TOKEN_MANAGE)
+def token_revoke(request, pk):
+    token = get_object_or_404(ApiToken.objects.visible_to(request.user), pk=pk)
+    revoke_token(token=token, actor=request.user)
+    messages.success(request, _("The token was revoked."))
+    return redirect("profile")
