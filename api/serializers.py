@@ -21,6 +21,10 @@ MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
 class LeadSerializer(serializers.ModelSerializer):
+    email = serializers.CharField(read_only=True)  # "" when unknown: not an e-mail format
+    payer_relation = serializers.ChoiceField(
+        choices=Lead.PayerRelation.choices, allow_blank=True, read_only=True
+    )
     owner = serializers.CharField(source="owner.username", read_only=True, allow_null=True)
     channel = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
@@ -134,6 +138,7 @@ class ActivitySerializer(serializers.ModelSerializer):
 
 
 class CustomerSerializer(serializers.ModelSerializer):
+    email = serializers.CharField(read_only=True)
     owner = serializers.CharField(source="owner.username", read_only=True)
 
     class Meta:
