@@ -12,17 +12,24 @@ import hmac
 import json
 import time
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
 from .models import WebhookDelivery, WebhookEndpoint
 
-# Failed attempts of one delivery before it is given up (the first try plus retries), and
-# consecutive failed deliveries after which an endpoint is disabled.
-MAX_ATTEMPTS = 5
-DISABLE_AFTER_FAILURES = 10
-BACKOFF_BASE_SECONDS = 30
+
+def max_attempts() -> int:
+    """Attempts of one delivery before it is given up (the first try plus retries)."""
+    return settings.WEBHOOK_MAX_ATTEMPTS
+
+
+def disable_after() -> int:
+    """Failed attempts in a row after which an endpoint is disabled."""
+    return settings.WEBHOOK_DISABLE_AFTER_FAILURES
+
+
 TIMEOUT_SECONDS = 10
 
 
@@ -63,8 +70,9 @@ def headers_for(delivery: WebhookDelivery, body: bytes, now: float | None = None
 
 
 def backoff_seconds(attempt: int) -> int:
-    """30 s, 60 s, 120 s, 240 s … after the 1st, 2nd, 3rd, 4th failed attempt."""
-    return BACKOFF_BASE_SECONDS * 2 ** (attempt - 1)
+    """30 s, 60 s, 120 s, 240 s … after the 1st, 2nd, 3rd, 4th failed attempt (base
+    WEBHOOK_BACKOFF_SECONDS)."""
+    return settings.WEBHOOK_BACKOFF_SECONDS * 2 ** (attempt - 1)
 
 
 def schedule(delivery: WebhookDelivery) -> None:

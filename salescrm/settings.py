@@ -220,6 +220,12 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "COERCE_DECIMAL_TO_STRING": True,
 }
+# Webhooks (api/webhooks.py): attempts per delivery, the first back-off (doubling each retry),
+# failed attempts in a row that disable an endpoint; plain http:// endpoints only for tests.
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=5)
+WEBHOOK_BACKOFF_SECONDS = env.int("WEBHOOK_BACKOFF_SECONDS", default=30)
+WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=10)
+WEBHOOK_ALLOW_HTTP = False
 SPECTACULAR_SETTINGS = {
     "TITLE": "SalesCRM API",
     "DESCRIPTION": "Leads, customers, contracts, payments, targets, scorecards, commission "
