@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from salescrm.permissions import role_of
+from salescrm.roles import Role
 from salescrm.timeutil import local_now
 
 TOKEN_PREFIX = "scrm_"
@@ -25,7 +27,7 @@ class ApiTokenQuerySet(models.QuerySet):
         """A token is its owner's alone; administrators see all of them (to revoke)."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
-        if user.is_superuser or user.role == "admin":
+        if role_of(user) == Role.ADMIN:
             return self
         return self.filter(user=user)
 

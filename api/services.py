@@ -8,7 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from salescrm.errors import BusinessRuleError
-from salescrm.permissions import Action, ensure_may
+from salescrm.permissions import Action, ensure_may, role_of
+from salescrm.roles import Role
 from salescrm.timeutil import local_today, start_of_day
 
 from .models import ApiToken, WebhookDelivery, token_digest
@@ -53,7 +54,7 @@ def token_create(
 def token_revoke(*, token: ApiToken, actor) -> ApiToken:
     """The owner revokes their token; an administrator any token. Revoking twice is a no-op."""
     ensure_may(actor, Action.API_TOKEN_MANAGE)
-    if token.user_id != actor.pk and not (actor.is_superuser or actor.role == "admin"):
+    if token.user_id != actor.pk and role_of(actor) != Role.ADMIN:
         raise BusinessRuleError(_("Only the token's owner or an administrator can revoke it."))
     if token.revoked_at is None:
         token.revoked_at = timezone.now()

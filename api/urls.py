@@ -1,7 +1,7 @@
-from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.decorators import login_not_required, login_required
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
 
 from . import views, web
 
@@ -12,8 +12,7 @@ class SchemaView(SpectacularAPIView):
 
 app_name = "api"
 
-router = DefaultRouter(trailing_slash=True)
-router.include_root_view = False
+router = SimpleRouter(trailing_slash=True)
 router.register("leads", views.LeadViewSet, basename="lead")
 router.register("customers", views.CustomerViewSet, basename="customer")
 router.register("contracts", views.ContractViewSet, basename="contract")
@@ -27,13 +26,19 @@ urlpatterns = [
     path("v1/schema/", login_not_required(SchemaView.as_view(api_version="v1")), name="schema"),
     path("v1/target-progress/", views.ProgressView.as_view(), name="target_progress"),
     path("v1/", include(router.urls)),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    # A page of the site: anonymous visitors are sent to the login page.
+    path(
+        "docs/",
+        login_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema")),
+        name="docs",
+    ),
     # Anything else under /api/ is a JSON 404, never the HTML page.
     re_path(r"^.*$", web.not_found, name="not_found"),
 ]
 
-# The profile page's token forms (not under /api/: they are pages of the site).
+# Pages of the site (not under /api/): the profile page's token forms, the replay button.
 token_urlpatterns = [
     path("tokens/", web.token_create, name="token_create"),
     path("tokens/<int:pk>/revoke/", web.token_revoke, name="token_revoke"),
+    path("webhooks/deliveries/<int:pk>/replay/", web.webhook_replay, name="webhook_replay"),
 ]

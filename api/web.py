@@ -13,9 +13,10 @@ from salescrm.errors import BusinessRuleError
 from salescrm.permissions import Action, action_required
 
 from .forms import TokenForm
-from .models import ApiToken
+from .models import ApiToken, WebhookDelivery
 from .services import token_create as create_token
 from .services import token_revoke as revoke_token
+from .services import webhook_replay as replay_delivery
 
 
 @login_not_required
@@ -48,3 +49,13 @@ def token_revoke(request, pk):
     revoke_token(token=token, actor=request.user)
     messages.success(request, _("The token was revoked."))
     return redirect("profile")
+
+
+@require_POST
+@action_required(Action.WEBHOOK_MANAGE)
+def webhook_replay(request, pk):
+    """Send a logged delivery again (the button on its admin page, and the admin action)."""
+    delivery = get_object_or_404(WebhookDelivery, pk=pk)
+    replay_delivery(delivery=delivery, actor=request.user)
+    messages.success(request, _("The delivery was queued again."))
+    return redirect("admin:api_webhookdelivery_changelist")

@@ -88,6 +88,9 @@ EXPECTED = {
     "target_adjust_teams": "director admin",
     "target_member_change": "manager director admin",
     "own_settings": "rep manager director legal finance service admin",
+    # api (REST API tokens and webhooks)
+    "api_token_manage": "rep manager director legal finance service admin",
+    "webhook_manage": "admin",
 }
 
 ROLES = [role.value for role in Role]
@@ -557,6 +560,33 @@ def svc_own_settings(p, actor, tmp_path):
     return both, lambda: type(actor).objects.filter(pk=actor.pk, language="en").count()
 
 
+def svc_api_token_manage(p, actor, tmp_path):
+    from api.models import ApiToken
+    from api.services import token_create
+
+    return (
+        lambda: token_create(user=actor, name="script", scope="read"),
+        _count(ApiToken, user=actor),
+    )
+
+
+def _delivery():
+    from api.models import WebhookDelivery, WebhookEndpoint
+
+    endpoint = WebhookEndpoint.objects.create(
+        name="ERP", url="https://erp.example.com/hook", events=["lead.created"], is_active=False
+    )
+    return WebhookDelivery.objects.create(endpoint=endpoint, event="lead.created", payload={})
+
+
+def svc_webhook_manage(p, actor, tmp_path):
+    from api.models import WebhookDelivery
+    from api.services import webhook_replay
+
+    delivery = _delivery()
+    return lambda: webhook_replay(delivery=delivery, actor=actor), _count(WebhookDelivery)
+
+
 SERVICE_CASES = {
     name.removeprefix("svc_"): case
     for name, case in list(globals().items())
@@ -721,6 +751,8 @@ VIEW_CASES = [
     ("target_adjust_teams", "get", _plan_url("targets:plan_adjust_company"), None),
     ("target_member_change", "get", _plan_url("targets:member_leave"), None),
     ("target_member_change", "get", _plan_url("targets:member_join"), None),
+    ("api_token_manage", "post", _url("token_create"), {}),
+    ("webhook_manage", "post", lambda p: reverse("webhook_replay", args=[_delivery().pk]), {}),
 ]
 
 
