@@ -111,6 +111,7 @@ NOTIFICATION_KINDS = [
     ("lead_re_enquiry", gettext_lazy("Re-enquiries")),
     ("lead_pool_reminder", gettext_lazy("Lead pool reminders")),
     ("login_locked", gettext_lazy("Log-in locks")),
+    ("webhook_disabled", gettext_lazy("Webhooks disabled")),
 ]
 
 
