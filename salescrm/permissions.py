@@ -73,6 +73,8 @@ class Action(StrEnum):
     # api (REST API tokens and webhooks)
     API_TOKEN_MANAGE = "api_token_manage"
     WEBHOOK_MANAGE = "webhook_manage"
+    # documents (files on leads, customers, contracts)
+    DOCUMENT_UPLOAD = "document_upload"
 
 
 ALLOWED: dict[Action, frozenset[Role]] = {
@@ -123,6 +125,8 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     # webhooks send data of every team out of the system, so only administrators set them.
     Action.API_TOKEN_MANAGE: EVERYONE,
     Action.WEBHOOK_MANAGE: frozenset({ADMIN}),
+    # documents: whoever works the records (legal reads the scans, does not file them)
+    Action.DOCUMENT_UPLOAD: frozenset({REP, MANAGER, DIRECTOR, FINANCE, SERVICE, ADMIN}),
 }
 
 
@@ -168,6 +172,7 @@ WHAT = {
     Action.OWN_SETTINGS: "own language, mark own notifications read",
     Action.API_TOKEN_MANAGE: "create and revoke one's personal API tokens",
     Action.WEBHOOK_MANAGE: "register webhook endpoints, replay deliveries",
+    Action.DOCUMENT_UPLOAD: "upload or remove a document on a record one sees",
 }
 
 

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "targets",
     "performance",
     "api",
+    "documents",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -186,6 +187,25 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Documents on records (documents/): kept by the default storage, local files under MEDIA_ROOT,
+# or an S3-compatible bucket when DJANGO_S3_BUCKET is set (django-storages; private objects,
+# served only through the scoped download view). DOCUMENT_MAX_BYTES caps one file.
+DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
+S3_BUCKET = env("DJANGO_S3_BUCKET", default="")
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env("DJANGO_S3_ENDPOINT_URL", default=None),
+            "region_name": env("DJANGO_S3_REGION", default=None),
+            "access_key": env("DJANGO_S3_ACCESS_KEY", default=None),
+            "secret_key": env("DJANGO_S3_SECRET_KEY", default=None),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Request limits sized to the real forms: the largest (a contract at its 30 lines and 60
 # instalments, a target grid of a large team) send a few hundred fields and a few tens of

@@ -28,5 +28,6 @@ urlpatterns = [
     path("targets/", include("targets.urls")),
     path("performance/", include("performance.urls")),
     path("api/", include("api.urls")),
+    path("documents/", include("documents.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -173,6 +173,12 @@ PATH_MODELS = {
     # api (issue 19)
     "token_revoke": "api.ApiToken",
     "webhook_replay": "api.WebhookDelivery",
+    # documents (issue 19)
+    "documents:upload_lead": "leads.Lead",
+    "documents:upload_customer": "customers.Customer",
+    "documents:upload_contract": "customers.Contract",
+    "documents:download": "documents.Document",
+    "documents:delete": "documents.Document",
 }
 OTHER_PARAMS = {"team_id": "salescrm.Team", "customer_pk": "customers.Customer"}
 # Not crawled: Django admin's own pages, the login/password pages of django.contrib.auth,

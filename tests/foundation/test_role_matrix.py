@@ -91,6 +91,8 @@ EXPECTED = {
     # api (REST API tokens and webhooks)
     "api_token_manage": "rep manager director legal finance service admin",
     "webhook_manage": "admin",
+    # documents
+    "document_upload": "rep manager director finance service admin",
 }
 
 ROLES = [role.value for role in Role]
@@ -587,6 +589,20 @@ def svc_webhook_manage(p, actor, tmp_path):
     return lambda: webhook_replay(delivery=delivery, actor=actor), _count(WebhookDelivery)
 
 
+def svc_document_upload(p, actor, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from documents.models import Document
+    from documents.services import document_upload
+
+    lead = LeadFactory(owner=p["rep"])
+    pdf = SimpleUploadedFile("brochure.pdf", b"%PDF-1.4 brochure", "application/pdf")
+    return (
+        lambda: document_upload(actor=actor, record=lead, uploaded=pdf, kind="brochure"),
+        _count(Document, lead=lead),
+    )
+
+
 SERVICE_CASES = {
     name.removeprefix("svc_"): case
     for name, case in list(globals().items())
@@ -753,6 +769,7 @@ VIEW_CASES = [
     ("target_member_change", "get", _plan_url("targets:member_join"), None),
     ("api_token_manage", "post", _url("token_create"), {}),
     ("webhook_manage", "post", lambda p: reverse("webhook_replay", args=[_delivery().pk]), {}),
+    ("document_upload", "post", _lead_url("documents:upload_lead"), {}),
 ]
 
 
