@@ -3,10 +3,12 @@ model fields' own validators: amounts, business dates); every rule is the servic
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from customers.models import Contract, Customer, Instalment, Payment, Product
+from customfields import values as custom_values
 from leads.models import Activity, Channel, Lead, LostReason
 from performance.models import CommissionStatement, ScoreCard, ScoreLine
 from salescrm.bounds import MAX_AMOUNT, MAX_QUANTITY
@@ -55,6 +57,7 @@ class LeadSerializer(serializers.ModelSerializer):
             "created_at",
             "last_activity_at",
             "next_follow_up_on",
+            "custom",
         ]
         read_only_fields = fields
 
@@ -85,6 +88,7 @@ class LeadWriteSerializer(serializers.ModelSerializer):
             "payer_name",
             "payer_phone",
             "payer_relation",
+            "custom",
         ]
         # Duplicates are the lead service's business (after normalising the phone and e-mail,
         # as capture does): no unique check here that would compare the raw values.
@@ -95,9 +99,25 @@ class LeadWriteSerializer(serializers.ModelSerializer):
             "email": {"validators": []},
         }
 
+    custom = serializers.DictField(
+        required=False,
+        help_text=_("Custom field values by key (Django admin → Custom fields)."),
+    )
+
     def validate(self, attrs):
         if self.instance is None and not (attrs.get("phone") or attrs.get("email")):
             raise serializers.ValidationError(_("Give a phone number or an e-mail address."))
+        if "custom" in attrs or self.instance is None:
+            line = attrs.get("product_line") or getattr(self.instance, "product_line", None)
+            try:
+                attrs["custom"] = custom_values.clean(
+                    "lead",
+                    attrs.get("custom") or {},
+                    product_line_id=line.pk if line else None,
+                    partial_base=(self.instance.custom if self.instance else None),
+                )
+            except DjangoValidationError as exc:
+                raise serializers.ValidationError(exc.message_dict) from None
         return attrs
 
 

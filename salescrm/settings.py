@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "customers",
     "targets",
     "performance",
+    "customfields",
     "api",
     "documents",
     "django.contrib.admin",
