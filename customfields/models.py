@@ -39,7 +39,7 @@ class CustomField(models.Model):
     key = models.SlugField(
         _("key"),
         max_length=40,
-        help_text=_("Used in the API, import headers and list filters; letters, digits, _."),
+        help_text=_("Used in the API, exports and list filters (cf_<key>); letters, digits, _."),
     )
     label = models.CharField(_("label"), max_length=100)
     label_en = models.CharField(_("English label"), max_length=100, blank=True)
