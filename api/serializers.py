@@ -177,6 +177,7 @@ class CustomerSerializer(serializers.ModelSerializer):
             "tier_override",
             "owner",
             "created_at",
+            "custom",
         ]
         read_only_fields = fields
 
@@ -213,6 +214,7 @@ class ContractSerializer(serializers.ModelSerializer):
             "is_renewal",
             "signed_on",
             "created_at",
+            "custom",
             "instalments",
         ]
         read_only_fields = fields

@@ -81,7 +81,13 @@ def from_form(cleaned: dict, names: list[str]) -> dict:
 
 
 def clean(
-    target: str, data, *, product_line_id=None, partial_base: dict | None = None, partial=False
+    target: str,
+    data,
+    *,
+    product_line_id=None,
+    partial_base: dict | None = None,
+    partial=False,
+    definitions: list[CustomField] | None = None,
 ) -> dict:
     """Validate raw values (API, import): unknown keys, wrong types, missing required fields
     are errors naming the key. Returns the values to store."""
@@ -89,7 +95,9 @@ def clean(
         data = {}
     if not isinstance(data, dict):
         raise ValidationError({"custom": [_("Custom fields are an object of key: value.")]})
-    fields = {f.key: f for f in fields_for(target, product_line_id)}
+    if definitions is None:
+        definitions = fields_for(target, product_line_id)
+    fields = {f.key: f for f in definitions}
     errors, values = {}, dict(partial_base or {})
     for key, raw in data.items():
         field = fields.get(key)
@@ -153,6 +161,23 @@ def _convert(field: CustomField, raw):
     if len(text) > MAX_TEXT or "\x00" in text:
         raise ValidationError(_("At most 500 characters."))
     return text
+
+
+def import_columns(headers: list, taken: set, norm) -> tuple[list[CustomField], dict]:
+    """The lead import's custom columns: a header equal (after `norm`) to a field's key,
+    label or English label, among the columns the built-in headers did not take."""
+    definitions = fields_for("lead")
+    columns = {}
+    for index, header in enumerate(headers):
+        if index in taken:
+            continue
+        spelled = norm(header)
+        for field in definitions:
+            names = {norm(field.key), norm(field.label), norm(field.label_en or field.key)}
+            if field.key not in columns and spelled in names:
+                columns[field.key] = index
+                break
+    return definitions, columns
 
 
 def display(record, target: str) -> list[tuple[str, object]]:

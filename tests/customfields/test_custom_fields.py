@@ -163,3 +163,27 @@ def test_the_api_reads_writes_and_validates_custom_values(fields, rep):
     assert patched.json()["custom"] == {"level": "B2", "paid_before": True, "school": "北大"}
     filtered = client.get("/api/v1/leads/", {"cf_school": "北大"}).json()["results"]
     assert [row["id"] for row in filtered] == [lead_id]
+
+
+def test_the_import_reads_custom_columns_by_key_or_label(fields, team, rep, tmp_path):
+    import csv
+
+    from leads.importing import leads_import
+    from leads.models import LeadSettings
+
+    LeadSettings.objects.filter(pk=1).update(capture_team=team)
+    path = tmp_path / "leads.csv"
+    rows = [
+        ["姓名", "手机", "英语水平", "School", "paid_before"],
+        ["甲", "13600001001", "B2", "复旦大学", "是"],
+        ["乙", "13600001002", "Z9", "", ""],  # not an option: rejected, named
+        ["丙", "13600001003", "", "", ""],  # the level is required: rejected
+    ]
+    with path.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows(rows)
+    report = leads_import(path=path, actor=rep, team=team, dry_run=False)
+    assert report.created == 1
+    assert [r.row_number for r in report.rejected] == [3, 4]
+    assert "level" in str(report.rejected[0].reason)
+    lead = Lead.objects.get(phone="13600001001")
+    assert lead.custom == {"level": "B2", "school": "复旦大学", "paid_before": True}
