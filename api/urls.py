@@ -39,6 +39,7 @@ urlpatterns = [
 # Pages of the site (not under /api/): the profile page's token forms, the replay button.
 token_urlpatterns = [
     path("tokens/", web.token_create, name="token_create"),
+    path("tokens/created/", web.token_created, name="token_created"),
     path("tokens/<int:pk>/revoke/", web.token_revoke, name="token_revoke"),
     path("webhooks/deliveries/<int:pk>/replay/", web.webhook_replay, name="webhook_replay"),
 ]

@@ -18,6 +18,8 @@ from .services import token_create as create_token
 from .services import token_revoke as revoke_token
 from .services import webhook_replay as replay_delivery
 
+ONCE_KEY = "api_token_shown_once"
+
 
 @login_not_required
 @csrf_exempt  # it changes nothing; a POST to an unknown address is a 404, not a CSRF page
@@ -35,11 +37,26 @@ def token_create(request):
         except BusinessRuleError as exc:
             form.add_error(None, exc.messages[0])
         else:
-            # Shown on this answer only: the secret is not stored and cannot be shown again.
-            return render(request, "api/token_created.html", {"token": token, "raw": raw})
+            # Post/redirect/get: the secret waits in the session for the one page that shows
+            # it, which removes it (it is never stored with the token: only its SHA-256 is).
+            request.session[ONCE_KEY] = {"id": token.pk, "raw": raw}
+            return redirect("token_created")
     for error in form.errors.values():
         messages.error(request, error[0])
     return redirect("profile")
+
+
+def token_created(request):
+    """The new token's secret, shown once: a reload finds it gone and returns to the profile."""
+    once = request.session.pop(ONCE_KEY, None)
+    token = (
+        ApiToken.objects.filter(pk=once["id"], user=request.user).first()
+        if isinstance(once, dict) and "id" in once
+        else None
+    )
+    if token is None:
+        return redirect("profile")
+    return render(request, "api/token_created.html", {"token": token, "raw": once["raw"]})
 
 
 @require_POST

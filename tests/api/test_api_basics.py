@@ -219,11 +219,15 @@ def test_schema_and_docs_are_served(rep, client):
 
 def test_profile_page_creates_shows_once_and_revokes(rep, client):
     client.force_login(rep)
-    page = client.post(reverse("token_create"), {"name": "ERP", "scope": "write"})
-    assert page.status_code == 200
+    answer = client.post(reverse("token_create"), {"name": "ERP", "scope": "write"})
+    assert answer.status_code == 302 and answer["Location"] == reverse("token_created")
+    page = client.get(reverse("token_created"))
     token = ApiToken.objects.get(user=rep)
     raw = page.context["raw"]
-    assert token.digest == token_digest(raw)
+    assert token.digest == token_digest(raw) and raw in page.content.decode()
+    # shown once: a reload goes back to the profile, and the session no longer holds it
+    assert client.get(reverse("token_created")).status_code == 302
+    assert raw not in str(dict(client.session))
     profile = client.get(reverse("profile")).content.decode()
     assert "ERP" in profile and raw not in profile
     client.post(reverse("token_revoke", args=[token.pk]))
