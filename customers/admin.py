@@ -34,6 +34,7 @@ class ApprovalPolicyAdmin(admin.ModelAdmin):
         "max_discount_intermediate",
         "max_discount_senior",
         "renewal_window_days",
+        "archive_requires_signed_scan",
         "created_at",
     ]
     list_filter = ["created_at"]

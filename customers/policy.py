@@ -148,12 +148,21 @@ def check_sign(user, contract: Contract) -> None:
         raise BusinessRuleError(_("Only an approved contract can be signed."))
 
 
+# Further conditions on archiving, registered by the apps built on this one (the documents app:
+# the signed scan when the approval policy asks for it). Each takes the contract and returns
+# the refusal's sentence, or "" when it does not object.
+ARCHIVE_REQUIREMENTS: list = []
+
+
 def check_archive(user, contract: Contract) -> None:
     ensure_may(
         user, Action.CONTRACT_ARCHIVE, _("Only the sales management department archives contracts.")
     )
     if contract.status != Status.SIGNED:
         raise BusinessRuleError(_("Only a signed contract can be archived."))
+    for requirement in ARCHIVE_REQUIREMENTS:
+        if message := requirement(contract):
+            raise BusinessRuleError(message)
 
 
 def check_hand_off(user, contract: Contract) -> None:

@@ -3,6 +3,8 @@
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from customfields import values as custom_values
+
 
 def lead_header() -> list[str]:
     return [
@@ -20,11 +22,14 @@ def lead_header() -> list[str]:
         _("Budget (CNY)"),
         _("Created"),
         _("Last follow-up"),
+        *[str(field) for field in custom_values.fields_for("lead")],
     ]
 
 
 def lead_rows(leads):
+    keys = [field.key for field in custom_values.fields_for("lead")]
     for lead in leads:
+        custom = lead.custom or {}
         yield [
             lead.name,
             lead.company,
@@ -42,4 +47,5 @@ def lead_rows(leads):
             timezone.localtime(lead.last_activity_at).strftime("%Y-%m-%d %H:%M")
             if lead.last_activity_at
             else "",
+            *[custom.get(key, "") for key in keys],
         ]

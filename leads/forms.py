@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from customfields import values as custom_values
 from salescrm.bounds import MAX_ID
 from salescrm.extensions import extension_fields
 from salescrm.forms import DateInput, DateTimeInput, PhoneInput
@@ -82,6 +83,10 @@ class LeadForm(OneTimeSubmitForm, forms.ModelForm):
         self.fields["channel"].queryset = Channel.objects.filter(is_active=True)
         self.fields["campaign"].queryset = Campaign.objects.select_related("channel")
         self.fields["product_line"].queryset = ProductLine.objects.filter(is_active=True)
+        # the administrator's custom fields for leads (customfields app), after the built-in
+        self.custom_names = custom_values.add_form_fields(
+            self, "lead", self.instance if self.instance.pk else None
+        )
 
     def clean_phone(self):
         return normalise_phone(self.cleaned_data["phone"])
@@ -103,6 +108,7 @@ class LeadForm(OneTimeSubmitForm, forms.ModelForm):
         campaign = data.get("campaign")
         if campaign and data.get("channel") and campaign.channel_id != data["channel"].pk:
             self.add_error("campaign", _("This campaign belongs to another channel."))
+        data["custom"] = custom_values.from_form(data, self.custom_names)
         return data
 
 

@@ -23,6 +23,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from customfields import values as custom_values
 from salescrm.exports import csv_text
 from salescrm.models import Team, User
 from salescrm.money import round_money
@@ -291,6 +292,10 @@ class _Channels:
 def _validate(headers, rows, channels) -> tuple[list, list]:
     """Split rows into good lead dicts (with their row number) and rejections."""
     columns = _columns(headers)
+    # the administrator's custom fields for leads, by their key or label (customfields)
+    definitions, custom_columns = custom_values.import_columns(
+        headers, set(columns.values()), _norm_header
+    )
     good, rejected = [], []
     seen: dict[str, int] = {}
     for offset, row in enumerate(rows):
@@ -333,6 +338,12 @@ def _validate(headers, rows, channels) -> tuple[list, list]:
         except InvalidOperation:
             reject(_("bad budget"))
             continue
+        raw_custom = {k: row[i] for k, i in custom_columns.items() if i < len(row)}
+        try:
+            custom = custom_values.clean("lead", raw_custom, definitions=definitions)
+        except ValidationError as exc:
+            reject(_("custom field: %(error)s") % {"error": "; ".join(exc.messages)})
+            continue
         first = next((seen[key] for key in (phone, email) if key and key in seen), None)
         if first is not None:
             reject(_("duplicate of row %(row)d in this file") % {"row": first})
@@ -356,6 +367,7 @@ def _validate(headers, rows, channels) -> tuple[list, list]:
                     "needs": _cell(row, columns, "needs")[:5000],
                     "payer_name": _cell(row, columns, "payer_name")[:100],
                     "payer_phone": payer_phone,
+                    "custom": custom,
                 },
             )
         )

@@ -356,6 +356,9 @@ class Lead(models.Model):
         validators=[validate_business_date],
     )
     won_at = models.DateTimeField(_("won at"), null=True, blank=True)
+    # Values of the admin-defined custom fields (customfields app), by key; a GIN index on
+    # PostgreSQL (migration 0010) serves the list filter's containment queries.
+    custom = models.JSONField(_("custom fields"), default=dict, blank=True)
 
     objects = LeadQuerySet.as_manager()
 

@@ -105,6 +105,11 @@ class Action(StrEnum):
     FEEDBACK_RECORD = "feedback_record"
     COMPLAINT_ROUTE = "complaint_route"
     COMPLAINT_CONFIRM = "complaint_confirm"
+    # api (REST API tokens and webhooks)
+    API_TOKEN_MANAGE = "api_token_manage"
+    WEBHOOK_MANAGE = "webhook_manage"
+    # documents (files on leads, customers, contracts)
+    DOCUMENT_UPLOAD = "document_upload"
 
 
 ALLOWED: dict[Action, frozenset[Role]] = {
@@ -192,6 +197,13 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.FEEDBACK_RECORD: EVERYONE,
     Action.COMPLAINT_ROUTE: frozenset({MANAGER, DIRECTOR, SERVICE}),
     Action.COMPLAINT_CONFIRM: frozenset({DIRECTOR, SERVICE}),
+    # api: everyone may hold personal tokens (they act with the holder's own rights);
+    # webhooks send data of every team out of the system, so only administrators set them.
+    # staff only: a partner's portal login has no API (the portal middleware answers 404)
+    Action.API_TOKEN_MANAGE: EVERYONE - {PARTNER},
+    Action.WEBHOOK_MANAGE: frozenset({ADMIN}),
+    # documents: whoever works the records (legal reads the scans, does not file them)
+    Action.DOCUMENT_UPLOAD: frozenset({REP, MANAGER, DIRECTOR, FINANCE, SERVICE, ADMIN}),
 }
 
 
@@ -265,6 +277,9 @@ WHAT = {
     Action.FEEDBACK_RECORD: "record feedback for course development",
     Action.COMPLAINT_ROUTE: "classify a complaint and route it to a department",
     Action.COMPLAINT_CONFIRM: "record the customer's confirmation, or reopen a complaint",
+    Action.API_TOKEN_MANAGE: "create and revoke one's personal API tokens",
+    Action.WEBHOOK_MANAGE: "register webhook endpoints, replay deliveries",
+    Action.DOCUMENT_UPLOAD: "upload or remove a document on a record one sees",
 }
 
 

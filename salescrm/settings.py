@@ -38,6 +38,9 @@ INSTALLED_APPS = [
     "analytics",
     "rhythm",
     "success",
+    "customfields",
+    "api",
+    "documents",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -50,6 +53,9 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
@@ -199,6 +205,25 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Documents on records (documents/): kept by the default storage, local files under MEDIA_ROOT,
+# or an S3-compatible bucket when DJANGO_S3_BUCKET is set (django-storages; private objects,
+# served only through the scoped download view). DOCUMENT_MAX_BYTES caps one file.
+DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
+S3_BUCKET = env("DJANGO_S3_BUCKET", default="")
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env("DJANGO_S3_ENDPOINT_URL", default=None),
+            "region_name": env("DJANGO_S3_REGION", default=None),
+            "access_key": env("DJANGO_S3_ACCESS_KEY", default=None),
+            "secret_key": env("DJANGO_S3_SECRET_KEY", default=None),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Request limits sized to the real forms: the largest (a contract at its 30 lines and 60
 # instalments, a target grid of a large team) send a few hundred fields and a few tens of
@@ -213,6 +238,50 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 LEAD_IMPORT_MAX_ROWS = 200_000
 LEAD_IMPORT_MAX_UNPACKED_BYTES = 250 * 1024 * 1024
 LEAD_IMPORT_MAX_COMPRESSION_RATIO = 100
+
+# REST API (api/): token or session authentication, cursor pages, django-filter filters, a
+# rate per token (API_THROTTLE_RATE, e.g. "600/min"), errors as JSON (api/errors.py).
+API_THROTTLE_RATE = env("API_THROTTLE_RATE", default="600/min")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.TokenAuthentication",
+        # the browser: unsafe methods need the CSRF token, as on every page
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.TokenScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PerTokenThrottle"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ApiAutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "COERCE_DECIMAL_TO_STRING": True,
+}
+# Webhooks (api/webhooks.py): attempts per delivery, the first back-off (doubling each retry),
+# failed attempts in a row that disable an endpoint; plain http:// endpoints only for tests.
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=5)
+WEBHOOK_BACKOFF_SECONDS = env.int("WEBHOOK_BACKOFF_SECONDS", default=30)
+WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=10)
+WEBHOOK_ALLOW_HTTP = False
+SPECTACULAR_SETTINGS = {
+    "TITLE": "SalesCRM API",
+    "DESCRIPTION": "Leads, customers, contracts, payments, targets, scorecards, commission "
+    "statements and notifications, scoped as in the web app. Authenticate with a personal "
+    "token (Authorization: Bearer <token>) from your profile page.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "PaymentMethodEnum": "customers.models.Contract.PaymentMethod",
+        "TierEnum": "customers.models.Tier",
+        "StageEnum": "leads.models.Lead.Stage",
+    },
+}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from api.urls import token_urlpatterns
 from customers.urls import lead_urlpatterns as customer_from_lead_urls
 from leads.urls import urlpatterns as lead_urls
 from performance.views import dashboard
@@ -15,6 +16,7 @@ urlpatterns = [
     path("accounts/password_reset/", views.password_reset, name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("accounts/profile/", views.profile, name="profile"),
+    path("accounts/", include(token_urlpatterns)),
     path("i18n/setlang/", views.switch_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
     path("dashboard/", dashboard, name="dashboard"),
@@ -34,5 +36,7 @@ urlpatterns = [
     path("analytics/", include("analytics.urls")),
     path("rhythm/", include("rhythm.urls")),
     path("success/", include("success.urls")),
+    path("api/", include("api.urls")),
+    path("documents/", include("documents.urls")),
     path("admin/", admin.site.urls),
 ]

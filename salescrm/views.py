@@ -125,6 +125,7 @@ NOTIFICATION_KINDS = [
     ("report_comment", gettext_lazy("Comments on reports")),
     ("bulletin", gettext_lazy("Sales bulletins")),
     ("action_item", gettext_lazy("Meeting action items")),
+    ("webhook_disabled", gettext_lazy("Webhooks disabled")),
 ]
 
 

@@ -209,6 +209,7 @@ class Contract(models.Model):
     )
     handed_off_at = models.DateTimeField(_("handed off at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    custom = models.JSONField(_("custom fields"), default=dict, blank=True)
 
     objects = ContractQuerySet.as_manager()
     history = HistoricalRecords()

@@ -74,6 +74,7 @@ class Customer(models.Model):
         help_text=_("Set by a manager; stays until removed."),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    custom = models.JSONField(_("custom fields"), default=dict, blank=True)
 
     objects = CustomerQuerySet.as_manager()
     history = HistoricalRecords()

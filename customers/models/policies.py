@@ -51,6 +51,14 @@ class ApprovalPolicy(models.Model):
             "A new contract counts as a renewal when it starts at most this many days before or after the end of a signed course of the same customer; the renewal rate uses the same rule."
         ),
     )
+    archive_requires_signed_scan = models.BooleanField(
+        _("archiving needs the signed scan"),
+        default=False,
+        help_text=_(
+            "A signed contract can be archived only once the scan of the signed contract is "
+            "uploaded to it."
+        ),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

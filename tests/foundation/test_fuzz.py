@@ -218,6 +218,15 @@ PATH_MODELS = {
     "success:plan_edit": "success.AccountPlan",
     "success:review_create": "success.AccountPlan",
     "success:survey_send": "customers.Contract",
+    # api (issue 19)
+    "token_revoke": "api.ApiToken",
+    "webhook_replay": "api.WebhookDelivery",
+    # documents (issue 19)
+    "documents:upload_lead": "leads.Lead",
+    "documents:upload_customer": "customers.Customer",
+    "documents:upload_contract": "customers.Contract",
+    "documents:download": "documents.Document",
+    "documents:delete": "documents.Document",
 }
 # A public page named by a row's UUID (channels' event registration): (model, field).
 UUID_PARAMS = {"key": ("channels.Event", "public_key")}
@@ -231,6 +240,8 @@ SKIPPED_PREFIXES = (
     "accounts/password",
     "accounts/reset",
     "i18n/",
+    # the REST API: fuzzed against its OpenAPI schema by tests/api/test_api_schemathesis.py
+    "api/",
 )
 SKIPPED_NAMES = {"leads:import_rejected"}
 SKIPPED_ACTIONS = ("/accounts/logout/", "/i18n/", "/admin/")

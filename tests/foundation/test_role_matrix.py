@@ -158,6 +158,11 @@ EXPECTED = {
     "feedback_record": "rep manager director legal finance service admin",
     "complaint_route": "manager director service",
     "complaint_confirm": "director service",
+    # api (REST API tokens and webhooks)
+    "api_token_manage": "rep manager director legal finance service admin",
+    "webhook_manage": "admin",
+    # documents
+    "document_upload": "rep manager director finance service admin",
 }
 
 ROLES = [role.value for role in Role]
@@ -1091,6 +1096,47 @@ def svc_complaint_confirm(p, actor, tmp_path):
     )
 
 
+def svc_api_token_manage(p, actor, tmp_path):
+    from api.models import ApiToken
+    from api.services import token_create
+
+    return (
+        lambda: token_create(user=actor, name="script", scope="read"),
+        _count(ApiToken, user=actor),
+    )
+
+
+def _delivery():
+    from api.models import WebhookDelivery, WebhookEndpoint
+
+    endpoint = WebhookEndpoint.objects.create(
+        name="ERP", url="https://erp.example.com/hook", events=["lead.created"], is_active=False
+    )
+    return WebhookDelivery.objects.create(endpoint=endpoint, event="lead.created", payload={})
+
+
+def svc_webhook_manage(p, actor, tmp_path):
+    from api.models import WebhookDelivery
+    from api.services import webhook_replay
+
+    delivery = _delivery()
+    return lambda: webhook_replay(delivery=delivery, actor=actor), _count(WebhookDelivery)
+
+
+def svc_document_upload(p, actor, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from documents.models import Document
+    from documents.services import document_upload
+
+    lead = LeadFactory(owner=p["rep"])
+    pdf = SimpleUploadedFile("brochure.pdf", b"%PDF-1.4 brochure", "application/pdf")
+    return (
+        lambda: document_upload(actor=actor, record=lead, uploaded=pdf, kind="brochure"),
+        _count(Document, lead=lead),
+    )
+
+
 SERVICE_CASES = {
     name.removeprefix("svc_"): case
     for name, case in list(globals().items())
@@ -1393,6 +1439,9 @@ VIEW_CASES = [
     ("complaint_route", "post", _complaint_url("customers:complaint_route"), {}),
     ("complaint_confirm", "post", _complaint_url("customers:complaint_confirm"), {}),
     ("complaint_confirm", "post", _complaint_url("customers:complaint_reopen"), {}),
+    ("api_token_manage", "post", _url("token_create"), {}),
+    ("webhook_manage", "post", lambda p: reverse("webhook_replay", args=[_delivery().pk]), {}),
+    ("document_upload", "post", _lead_url("documents:upload_lead"), {}),
 ]
 
 
