@@ -6,15 +6,17 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 
+from customers.models import Contract
 from leads.models import Activity
 from leads.services import FOLLOW_UP_KINDS
 from salescrm.models import User
 from salescrm.money import round_percent
 from salescrm.roles import Role
 from salescrm.timeutil import SHANGHAI, add_months, day_bounds, month_start
+from targets.models import Metric, Target, TargetPlan
 
 from .kpis import completed_q
 from .models import OnboardingPlan, ScriptUsage, TrainingPlanItem
@@ -107,11 +109,15 @@ class RampMonth:
     activities: int
     target: int
     rate: Decimal | None
+    signed: Decimal  # contracts the rep signed in the month
+    signed_target: Decimal | None  # the rep's published signed-amount target of the month
+    achievement: Decimal | None  # signed ÷ signed target, in %; none without a target
 
 
 def ramp_progress(plan: OnboardingPlan) -> list[RampMonth]:
     """Months 1–6 from the hire date: follow-ups logged in each calendar month of tenure
-    against the plan's monthly ramp target (one query)."""
+    against the plan's monthly ramp target, and the amount signed against the rep's published
+    signed-amount target of the month (three queries)."""
     first = month_start(plan.hire_date)
     last = add_months(first, 6) - dt.timedelta(days=1)
     start, end = day_bounds(first, last)
@@ -126,12 +132,46 @@ def ramp_progress(plan: OnboardingPlan) -> list[RampMonth]:
         .order_by()
     )
     counts = {(key.date() if isinstance(key, dt.datetime) else key): n for key, n in counts.items()}
+    signed = dict(
+        Contract.objects.signed_between(first, last)
+        .filter(owner=plan.rep_id)
+        .annotate(month=TruncMonth("signed_on"))
+        .values("month")
+        .annotate(amount=Sum("total_amount"))
+        .values_list("month", "amount")
+        .order_by()
+    )
+    targets = dict(
+        Target.objects.filter(
+            plan__in=TargetPlan.objects.published().filter(metric=Metric.SIGNED_AMOUNT),
+            level=Target.Level.REP,
+            rep=plan.rep_id,
+            month__range=(first, last),
+        )
+        .values("month")
+        .annotate(amount=Sum("value"))
+        .values_list("month", "amount")
+        .order_by()
+    )
     target = plan.ramp_activities_per_month
     months = []
     for number in range(1, 7):
         start_of = add_months(first, number - 1)
         done = counts.get(start_of, 0)
-        months.append(RampMonth(number, start_of, done, target, percent(done, target)))
+        amount = signed.get(start_of, Decimal("0"))
+        signed_target = targets.get(start_of)
+        months.append(
+            RampMonth(
+                number,
+                start_of,
+                done,
+                target,
+                percent(done, target),
+                amount,
+                signed_target,
+                percent(amount, signed_target) if signed_target else None,
+            )
+        )
     return months
 
 

@@ -277,3 +277,37 @@ def test_the_training_page_bounds_its_queries(
     client = login(manager)
     with django_assert_max_num_queries(25):
         assert client.get(reverse("enablement:training")).status_code == 200
+
+
+def test_ramp_progress_sets_signing_against_the_reps_published_target(
+    manager, newcomer, template, director
+):
+    """Month 1 (March): ¥3,000.00 + ¥1,500.50 signed against ¥6,000.00 → 75.01 %; month 2:
+    nothing signed against ¥5,000.00 → 0.00 %; month 3: ¥2,000.00 signed, no rep target →
+    none. A team target, a draft plan, a contract in approval and the manager's count not."""
+    from tests.performance.factories import contract, targets
+
+    plan = services.onboarding_plan_start(actor=manager, rep=newcomer, template=template)
+    contract(newcomer, "3000.00", "2026-03-02")
+    contract(newcomer, "1500.50", "2026-03-31")
+    contract(newcomer, "2000.00", "2026-05-20")
+    contract(newcomer, "9999.00", "2026-03-10", status="approved")  # not signed
+    contract(manager, "7000.00", "2026-03-10")  # not the newcomer's
+    published = targets(
+        "signed_amount",
+        [
+            ("rep", newcomer.team, newcomer, "2026-03", "6000.00"),
+            ("rep", newcomer.team, newcomer, "2026-04", "5000"),
+            ("team", newcomer.team, None, "2026-05", "1"),  # the team's, not the rep's
+        ],
+        created_by=director,
+    )
+    months = selectors.ramp_progress(plan)
+    assert [(str(m.signed), str(m.signed_target), str(m.achievement)) for m in months[:3]] == [
+        ("4500.50", "6000.00", "75.01"),
+        ("0", "5000.00", "0.00"),
+        ("2000.00", "None", "None"),
+    ]
+    published.status = "draft"  # a draft plan sets no target
+    published.save()
+    assert [m.signed_target for m in selectors.ramp_progress(plan)] == [None] * 6
