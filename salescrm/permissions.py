@@ -194,7 +194,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.ACCOUNT_PLAN_EDIT: frozenset({REP, MANAGER}),
     Action.BUSINESS_REVIEW_RECORD: frozenset({REP, MANAGER, DIRECTOR}),
     Action.SURVEY_SEND: frozenset({MANAGER, DIRECTOR, SERVICE}),
-    Action.FEEDBACK_RECORD: EVERYONE,
+    Action.FEEDBACK_RECORD: EVERYONE - {PARTNER},  # staff: a partner login has the portal only
     Action.COMPLAINT_ROUTE: frozenset({MANAGER, DIRECTOR, SERVICE}),
     Action.COMPLAINT_CONFIRM: frozenset({DIRECTOR, SERVICE}),
     # api: everyone may hold personal tokens (they act with the holder's own rights);
