@@ -45,7 +45,7 @@ test: dev-venv services  ## The whole test suite against real PostgreSQL and Red
 	env -u DATABASE_URL -u REDIS_URL $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	HYPOTHESIS_PROFILE=ci DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest $(PYTEST_ARGS)
+	HYPOTHESIS_PROFILE=ci scripts/test_suite.sh $(PY) $(TEST_DATABASE_URL) $(TEST_REDIS_URL) $(PYTEST_ARGS)
 
 test-fast: dev-venv services  ## The suite without browser, worker and slow tests
 	HYPOTHESIS_PROFILE=ci DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest -m "not browser and not worker and not slow" $(PYTEST_ARGS)
