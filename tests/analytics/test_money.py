@@ -102,7 +102,7 @@ def test_the_page_and_its_export(year, login, manager, django_assert_max_num_que
     with django_assert_max_num_queries(20):
         page = client.get("/analytics/money/?month=2026-03")
     assert page.status_code == 200
-    assert "34500.00" in page.content.decode()
+    assert "34,500.00" in page.content.decode()
     export = client.get("/analytics/money/?month=2026-03&export=csv")
     assert "69000.00" in export.content.decode("utf-8-sig")
 

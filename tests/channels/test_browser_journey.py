@@ -66,7 +66,7 @@ def test_registration_to_check_in_to_my_day_to_settlement(
     browser_login(phone, "rep_a1")
     clock.set(_at(day, 14))
     phone.goto(reverse("channels:event_check_in", args=[event.pk]))
-    phone.fill("input[name=q]", "2222")
+    phone.fill("#check-in-q", "2222")
     phone.click("form.d-flex button[type=submit]")
     phone.wait_for_url("**?q=2222")
     with phone.expect_navigation():

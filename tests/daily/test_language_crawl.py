@@ -51,14 +51,20 @@ MAX_PAGES = 70
 
 class _Text(HTMLParser):
     """The words a reader sees: text outside script/style, plus placeholders, titles and
-    accessible names; and the page's links."""
+    accessible names; and the page's links. Text an admin or a user wrote (marked with HTML's
+    translate="no", e.g. a service team's name) is data, not interface: not read."""
 
     def __init__(self):
         super().__init__()
         self.parts, self.links, self._skip = [], [], 0
+        self._data = []  # [tag, depth] of the element marked translate="no" we are inside
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
+        if self._data and tag == self._data[-1][0]:
+            self._data[-1][1] += 1
+        elif attrs.get("translate") == "no":
+            self._data.append([tag, 1])
         if tag in ("script", "style", "template"):
             self._skip += 1
         if tag == "a" and attrs.get("href"):
@@ -70,11 +76,15 @@ class _Text(HTMLParser):
             self.parts.append(attrs["value"])
 
     def handle_endtag(self, tag):
+        if self._data and tag == self._data[-1][0]:
+            self._data[-1][1] -= 1
+            if not self._data[-1][1]:
+                self._data.pop()
         if tag in ("script", "style", "template") and self._skip:
             self._skip -= 1
 
     def handle_data(self, data):
-        if not self._skip:
+        if not self._skip and not self._data:
             self.parts.append(data)
 
 
@@ -95,6 +105,12 @@ def test_the_dictionaries_catch_what_they_should():
     assert wrong_words("保存 Save", "en") == ["保存"]
     assert wrong_words("Saved 客户1 学员 course-Open", "zh-hans") == []
     assert wrong_words("名称 (descending)", "zh-hans") == ["descending"]
+
+
+def test_text_marked_as_data_is_not_read_but_what_follows_it_is():
+    parser = _Text()
+    parser.feed('<td><span translate="no">区域经理 <span>经理</span></span> 经理</td><p>保存</p>')
+    assert " ".join(parser.parts).split() == ["经理", "保存"]
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ def test_finance_closes_a_statement_and_the_rep_sees_it(
     # the click starts a navigation: wait for the statement page, not the list still showing
     expect(page).to_have_url(re.compile(re.escape(statement.get_absolute_url()) + "$"))
     expect(page.locator("table")).to_contain_text("HT-2026-001")
-    expect(page.locator("tfoot")).to_contain_text("1500.00")
+    expect(page.locator("tfoot")).to_contain_text("1,500.00")
     # the form posts and redirects back to this same URL: wait for the navigation itself
     with page.expect_navigation(url=f"**{statement.get_absolute_url()}"):
         page.click("form[action$='/close/'] button[type=submit]")
