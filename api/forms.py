@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from salescrm.forms import DateInput
 from salescrm.timeutil import validate_business_date
@@ -27,7 +28,9 @@ class WebhookEndpointForm(forms.ModelForm):
 
     url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
     events = forms.MultipleChoiceField(
-        label=_("Events"), choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple
+        label=pgettext_lazy("webhook", "Events"),
+        choices=WebhookEvent.choices,
+        widget=forms.CheckboxSelectMultiple,
     )
 
     class Meta:

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from salescrm.permissions import role_of
 from salescrm.roles import Role
@@ -104,7 +105,7 @@ def new_webhook_secret() -> str:
 class WebhookEndpoint(models.Model):
     name = models.CharField(_("name"), max_length=100)
     url = models.URLField(_("URL"), max_length=500, help_text=_("Must be an https:// address."))
-    events = models.JSONField(_("events"), default=list)
+    events = models.JSONField(pgettext_lazy("webhook", "events"), default=list)
     secret = models.CharField(
         _("signing secret"),
         max_length=128,
@@ -127,8 +128,8 @@ class WebhookEndpoint(models.Model):
 
 class WebhookDelivery(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        SUCCEEDED = "succeeded", _("Delivered")
+        PENDING = "pending", pgettext_lazy("webhook", "Pending")
+        SUCCEEDED = "succeeded", pgettext_lazy("webhook", "Delivered")
         FAILED = "failed", _("Failed")
 
     endpoint = models.ForeignKey(
@@ -137,7 +138,9 @@ class WebhookDelivery(models.Model):
         on_delete=models.CASCADE,
         related_name="deliveries",
     )
-    event = models.CharField(_("event"), max_length=32, choices=WebhookEvent.choices)
+    event = models.CharField(
+        pgettext_lazy("webhook", "event"), max_length=32, choices=WebhookEvent.choices
+    )
     payload = models.JSONField(_("payload"))
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.PENDING

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from salescrm.bounds import MAX_LESSONS, amount_validators
 from salescrm.models import bilingual
@@ -299,7 +300,7 @@ class PartnerSettlement(models.Model):
     finance closes it once paid, after which it never changes."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("statement status", "Open")
         CLOSED = "closed", _("Closed (paid)")
 
     partner = models.ForeignKey(

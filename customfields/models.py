@@ -5,6 +5,7 @@ imports nothing but the core, so the record apps can use it."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from salescrm.models import bilingual
 
@@ -29,8 +30,8 @@ class CustomFieldQuerySet(models.QuerySet):
 
 class CustomField(models.Model):
     class Kind(models.TextChoices):
-        TEXT = "text", _("Text")
-        NUMBER = "number", _("Number")
+        TEXT = "text", pgettext_lazy("field type", "Text")
+        NUMBER = "number", pgettext_lazy("field type", "Number")
         DATE = "date", _("Date")
         CHOICE = "choice", _("Choice")
         YES_NO = "yes_no", _("Yes / no")

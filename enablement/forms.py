@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from customers.models import Contract
 from salescrm.forms import BusinessDateField, BusinessMonthField
@@ -71,7 +72,7 @@ class VersionTextForm(OneTimeSubmitForm):
 
 class ScriptForm(VersionTextForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=Script.Kind.choices)
-    title = forms.CharField(label=_("Title"), max_length=120)
+    title = forms.CharField(label=pgettext_lazy("script", "Title"), max_length=120)
     stage = forms.ChoiceField(
         label=_("Stage"), required=False, choices=[("", _("Every stage"))] + ScriptStage.choices
     )
@@ -198,7 +199,9 @@ class SessionForm(OneTimeSubmitForm):
 class AttendanceForm(forms.Form):
     rep = forms.ModelChoiceField(label=_("Rep"), queryset=User.objects.none())
     attended = forms.BooleanField(label=_("Attended"), required=False, initial=True)
-    score = forms.IntegerField(label=_("Score"), required=False, min_value=0, max_value=100)
+    score = forms.IntegerField(
+        label=pgettext_lazy("assessment", "Score"), required=False, min_value=0, max_value=100
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

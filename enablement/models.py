@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from leads.models import Activity, Lead
 from salescrm.models import ProductLine
@@ -722,7 +723,7 @@ class PromotionCase(models.Model):
     consecutive quarters, with the decision and its reason."""
 
     class Decision(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("decision", "Open")
         APPROVED = "approved", _("Approved")
         DECLINED = "declined", _("Declined")
 

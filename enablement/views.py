@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from salescrm.access import get_visible_or_404, role_required
@@ -445,7 +446,7 @@ def session_detail(request, pk):
             except BusinessRuleError as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(request, _("Attendance recorded."))
+                messages.success(request, pgettext("training", "Attendance recorded."))
                 return redirect("enablement:session_detail", session.pk)
     elif request.method == "POST":
         raise PermissionDenied

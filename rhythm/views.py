@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from salescrm.access import get_visible_or_404, role_required
@@ -125,7 +126,7 @@ def attendance_record(request):
         except BusinessRuleError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("Attendance recorded."))
+            messages.success(request, pgettext("work attendance", "Attendance recorded."))
             return redirect("rhythm:attendance")
     return render(request, "rhythm/attendance_record.html", {"form": form})
 

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from salescrm.bounds import MAX_AMOUNT
 from salescrm.forms import BusinessDateField, DateInput
@@ -85,7 +86,7 @@ class ReviewForm(OneTimeSubmitForm):
     quarter = forms.TypedChoiceField(
         label=_("quarter"), choices=[(q, f"Q{q}") for q in range(1, 5)], coerce=int
     )
-    held_on = BusinessDateField(label=_("held on"))
+    held_on = BusinessDateField(label=pgettext_lazy("review", "held on"))
     attendees = forms.CharField(
         label=_("attendees"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )

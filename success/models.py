@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from customers.models import Complaint, Contract, Customer, SatisfactionSurvey, Tier
 from salescrm.bounds import MAX_AMOUNT
@@ -401,7 +402,9 @@ class BusinessReview(models.Model):
     quarter = models.PositiveSmallIntegerField(
         _("quarter"), validators=[MinValueValidator(1), MaxValueValidator(4)]
     )
-    held_on = models.DateField(_("held on"), validators=[validate_business_date])
+    held_on = models.DateField(
+        pgettext_lazy("review", "held on"), validators=[validate_business_date]
+    )
     attendees = models.TextField(_("attendees"))
     outcomes = models.TextField(_("outcomes"))
     recorded_by = models.ForeignKey(

@@ -9,6 +9,7 @@ from django.db.models import (
 )
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from salescrm.scoping import ScopedQuerySet
@@ -53,8 +54,8 @@ class Complaint(models.Model):
         TEACHING = "teaching", _("Teaching affairs")
         COURSE_DEVELOPMENT = "course_development", _("Course development")
         FINANCE = "finance", _("Finance")
-        SERVICE = "service", _("After-sales service")
-        ADMINISTRATION = "administration", _("Administration")
+        SERVICE = "service", pgettext_lazy("department", "After-sales service")
+        ADMINISTRATION = "administration", pgettext_lazy("department", "Administration")
 
     RESPONSE_HOURS = 24
     RESOLUTION_HOURS = 48
