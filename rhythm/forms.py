@@ -5,6 +5,7 @@ from salescrm.forms import BusinessDateField, BusinessMonthField, DateTimeInput
 from salescrm.models import Team, User
 from salescrm.roles import Role
 from salescrm.scoping import managed_team_ids
+from salescrm.timeutil import validate_business_date
 
 from .models import AttendanceDay, Meeting, MeetingAttendee, Report
 
@@ -73,6 +74,7 @@ class MeetingForm(forms.Form):
         label=_("starts at"),
         widget=DateTimeInput,
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        validators=[validate_business_date],
     )
     team = forms.ModelChoiceField(
         label=_("team"),

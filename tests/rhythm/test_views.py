@@ -14,6 +14,7 @@ from rhythm.models import (
     Allowance,
     AttendanceDay,
     Bulletin,
+    Meeting,
     MonthlyAttendance,
     Report,
 )
@@ -298,6 +299,22 @@ def test_meeting_creation_refuses_another_team(client, manager, other_team, cloc
         {"kind": "morning", "title": "", "starts_at": "2026-10-13T08:30", "team": other_team.pk},
     )
     assert response.status_code == 200
+
+
+def test_a_meeting_outside_the_business_dates_is_refused_with_a_message(
+    client, manager, team, clock
+):
+    """Found by the fuzz test: year 1 overflowed the agenda's "yesterday" (a 500)."""
+    clock.set(NOON)
+    client.force_login(manager)
+    for starts_at in ["0001-01-01", "1999-12-31T08:30"]:
+        response = client.post(
+            reverse("rhythm:meeting_create"),
+            {"kind": "morning", "title": "", "starts_at": starts_at, "team": team.pk},
+        )
+        assert response.status_code == 200
+        assert "2000-01-01" in response.content.decode()  # the accepted range, named
+    assert not Meeting.objects.exists()
 
 
 # --- bulletins and the dashboard -------------------------------------------------------------
