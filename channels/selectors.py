@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 
 from customers.models import Complaint, Contract, Payment, Refund
 from leads.models import Campaign, Lead, StageChange
-from salescrm.money import round_money, round_percent
+from salescrm.money import round_money, round_percent, share_percent
 from salescrm.timeutil import add_months, quarter_start
 
 from .models import CampaignCost, Event, EventRegistration, Partner, PartnerLead, PartnerSettlement
@@ -23,13 +23,6 @@ TRIAL_OR_LATER = [
     Lead.Stage.NEGOTIATION,
     Lead.Stage.WON,
 ]
-
-
-def ratio(numerator, denominator) -> Decimal | None:
-    """numerator ÷ denominator as a percentage to 0.01, None when the denominator is 0."""
-    if not denominator:
-        return None
-    return round_percent(Decimal(numerator) * 100 / Decimal(denominator))
 
 
 def per(amount, count) -> Decimal | None:
@@ -50,15 +43,15 @@ class EventFunnel:
 
     @property
     def attended_rate(self):
-        return ratio(self.attended, self.registered)
+        return share_percent(self.attended, self.registered)
 
     @property
     def trial_rate(self):
-        return ratio(self.trial, self.attended)
+        return share_percent(self.trial, self.attended)
 
     @property
     def signed_rate(self):
-        return ratio(self.signed, self.trial)
+        return share_percent(self.signed, self.trial)
 
     @property
     def cost_per_attendee(self):
@@ -225,7 +218,7 @@ class PartnerReviewRow:
 
     @property
     def conversion(self):
-        return ratio(self.won, self.leads)
+        return share_percent(self.won, self.leads)
 
     @property
     def cost_per_won(self):

@@ -13,17 +13,13 @@ from customers.models import Contract
 from leads.models import Activity
 from leads.services import FOLLOW_UP_KINDS
 from salescrm.models import User
-from salescrm.money import round_percent
+from salescrm.money import share_percent
 from salescrm.roles import Role
 from salescrm.timeutil import SHANGHAI, add_months, day_bounds, month_start
 from targets.models import Metric, Target, TargetPlan
 
 from .kpis import completed_q
 from .models import OnboardingPlan, ScriptUsage, TrainingPlanItem
-
-
-def percent(part, whole) -> Decimal | None:
-    return round_percent(Decimal(part) * 100 / Decimal(whole)) if whole else None
 
 
 @dataclass(frozen=True)
@@ -60,7 +56,7 @@ def usage_by_rep(user, first: dt.date, last: dt.date, goal: Decimal) -> list[Rep
     rows = []
     for rep in reps:
         row = counts.get(rep.pk, {"total": 0, "used": 0})
-        rate = percent(row["used"], row["total"])
+        rate = share_percent(row["used"], row["total"])
         rows.append(
             RepUsage(rep, row["total"], row["used"], rate, rate is not None and rate >= goal)
         )
@@ -96,7 +92,7 @@ def usage_by_script(user, first: dt.date, last: dt.date) -> list[ScriptUse]:
             row["script__stage"],
             row["uses"],
             row["reps"],
-            percent(row["uses"], by_stage[row["script__stage"]]),
+            share_percent(row["uses"], by_stage[row["script__stage"]]),
         )
         for row in rows
     ]
@@ -166,10 +162,10 @@ def ramp_progress(plan: OnboardingPlan) -> list[RampMonth]:
                 start_of,
                 done,
                 target,
-                percent(done, target),
+                share_percent(done, target),
                 amount,
                 signed_target,
-                percent(amount, signed_target) if signed_target else None,
+                share_percent(amount, signed_target),
             )
         )
     return months
@@ -197,7 +193,7 @@ def training_completion_by_team(user, first: dt.date, last: dt.date) -> list[Tea
             row["rep__team__name"] or "—",
             row["due"],
             row["completed"],
-            percent(row["completed"], row["due"]),
+            share_percent(row["completed"], row["due"]),
         )
         for row in rows
     ]

@@ -41,6 +41,14 @@ def round_percent(value) -> Decimal:
     return round_places(value, 2)
 
 
+def share_percent(part, whole) -> Decimal | None:
+    """`part` ÷ `whole` as a percentage half-up to 0.01 (2 of 3 → 66.67), None when `whole` is
+    0: nothing to divide by is no figure, not 0 %."""
+    if not whole:
+        return None
+    return round_percent(Decimal(part) * 100 / Decimal(whole))
+
+
 def floor_money(value) -> Decimal:
     """`value` down to the cent (towards −∞): the first step of a largest-remainder split."""
     return Decimal(value).quantize(CENT, rounding=ROUND_FLOOR)

@@ -11,7 +11,7 @@ from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce, TruncQuarter
 
 from customers.models import ApprovalPolicy, Complaint, Contract, Customer, Tier
-from salescrm.money import round_money
+from salescrm.money import share_percent
 from salescrm.timeutil import SHANGHAI, day_bounds, quarter_end, quarter_start
 
 from .models import CadenceCompliance, Feedback, RenewalOpportunity, ServiceLevel
@@ -28,9 +28,7 @@ class Rate:
 
     @property
     def percent(self) -> Decimal | None:
-        if not self.denominator:
-            return None
-        return round_money(Decimal(100) * self.numerator / self.denominator)
+        return share_percent(self.numerator, self.denominator)
 
 
 def effective_tier_in(tiers, prefix=""):

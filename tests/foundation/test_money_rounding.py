@@ -71,3 +71,13 @@ def test_a_negative_total_splits_as_the_mirror_of_its_opposite():
         D("-33.33"),
         D("-33.33"),
     ]
+
+
+def test_a_share_in_percent_is_rounded_half_up_and_absent_without_a_whole():
+    from salescrm.money import share_percent
+
+    assert share_percent(2, 3) == D("66.67")
+    assert share_percent(1, 8) == D("12.50")
+    assert share_percent(1, 800) == D("0.13")  # 0.125 half-up
+    assert share_percent(0, 5) == D("0.00")
+    assert share_percent(3, 0) is None
