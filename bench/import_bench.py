@@ -98,9 +98,9 @@ def run_floor(path: Path, manager) -> float:
                 """INSERT INTO leads_lead (name, company, phone, email, wechat, region, needs,
                        decision_maker_reached, is_urgent, payer_name, payer_phone,
                        payer_relation, stage, score, grade, score_reasons, created_at,
-                       channel_id, owner_id, team_id, created_by_id)
+                       custom, channel_id, owner_id, team_id, created_by_id)
                    SELECT s.name, s.company, s.phone, '', '', s.region, s.needs, false, false,
-                       '', '', '', 'new', 0, 'C', '[]'::jsonb, now(),
+                       '', '', '', 'new', 0, 'C', '[]'::jsonb, now(), '{}'::jsonb,
                        (SELECT id FROM leads_channel WHERE code = 'exhibition'), %s, %s, %s
                    FROM import_staging s
                    WHERE s.phone ~ '^1[3-9][0-9]{9}$'

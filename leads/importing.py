@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import io
 import json
+import operator
 import time
 import zipfile
 from dataclasses import dataclass, field
@@ -216,12 +217,13 @@ def _csv_rows(path: Path):
         raise ImportFileError(_("The CSV file is damaged: %(error)s") % {"error": exc}) from None
 
 
-def read_table(path: Path, name: str | None = None) -> tuple[list, list]:
+def iter_table(path: Path, name: str | None = None) -> tuple[list, object]:
     """(headers, rows) of a CSV (UTF-8, with or without BOM, or GB18030 as Excel saves it in
-    China) or an XLSX file. ImportFileError when it is neither, empty, or over the limits.
-
-    The file is streamed and reading stops as soon as a limit is passed (rows, blank rows,
-    columns, unpacked size), so a hostile file costs a second and a few megabytes."""
+    China) or an XLSX file, the rows as an iterator read from the file as they are consumed.
+    ImportFileError when it is neither or empty (at once), or over the limits (rows, blank
+    rows, columns, unpacked size: raised while iterating, as soon as a limit is passed, so a
+    hostile file costs a second and a few megabytes and the import's transaction rolls back).
+    """
     name = (name or path.name).lower()
     if name.endswith(".csv"):
         source = _csv_rows(path)
@@ -229,8 +231,16 @@ def read_table(path: Path, name: str | None = None) -> tuple[list, list]:
         source = _xlsx_rows(path)
     else:
         raise ImportFileError(_("Upload a .csv or .xlsx file."))
+    rows = _non_blank(source)
+    header = next(rows, None)
+    if header is None:
+        raise ImportFileError(_("The file is empty."))
+    return [str(h).strip() for h in header], rows
+
+
+def _non_blank(source):
     max_rows = _limits()[0]
-    rows, blank = [], 0
+    kept, blank = 0, 0
     try:
         for raw in source:
             # tuple.count runs in C: a padded empty row of a hostile sheet costs nothing.
@@ -241,14 +251,18 @@ def read_table(path: Path, name: str | None = None) -> tuple[list, list]:
                 if blank > max_rows:
                     raise ImportFileError(_("The sheet holds too many empty rows."))
                 continue
-            rows.append(["" if cell is None else cell for cell in raw])
-            if len(rows) - 1 > max_rows:
+            kept += 1
+            if kept - 1 > max_rows:  # the header is not a data row
                 raise ImportFileError(_("At most %(max)d rows per file.") % {"max": max_rows})
+            yield ["" if cell is None else cell for cell in raw]
     finally:
         source.close()
-    if not rows:
-        raise ImportFileError(_("The file is empty."))
-    return [str(h).strip() for h in rows[0]], rows[1:]
+
+
+def read_table(path: Path, name: str | None = None) -> tuple[list, list]:
+    """(headers, rows) of the whole file in memory: `iter_table` read to the end."""
+    headers, rows = iter_table(path, name)
+    return headers, list(rows)
 
 
 def _columns(headers: list) -> dict:
@@ -265,10 +279,15 @@ def _columns(headers: list) -> dict:
 
 
 def _cell(row, columns, key) -> str:
-    index = columns.get(key)
+    return _cell_at(row, columns.get(key))
+
+
+def _cell_at(row, index) -> str:
     if index is None or index >= len(row):
         return ""
     value = row[index]
+    if value.__class__ is str:  # every CSV cell: the fast path
+        return value.strip()
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # Excel stores phone numbers as numbers
     return str(value).strip()
@@ -289,112 +308,156 @@ class _Channels:
         return self.by_key.get(text.lower()) if text else self.default
 
 
-def _validate(headers, rows, channels) -> tuple[list, list]:
-    """Split rows into good lead dicts (with their row number) and rejections."""
-    columns = _columns(headers)
-    # the administrator's custom fields for leads, by their key or label (customfields)
-    definitions, custom_columns = custom_values.import_columns(
-        headers, set(columns.values()), _norm_header
-    )
-    good, rejected = [], []
-    seen: dict[str, int] = {}
-    for offset, row in enumerate(rows):
-        number = offset + 2  # the header is row 1, as in the spreadsheet
-        values = [str(v) for v in row]
+class _Checker:
+    """Validates the file's rows chunk by chunk: the header's columns are read once, and the
+    phones and e-mails seen so far are kept to find a row that repeats an earlier one."""
 
-        def reject(reason, number=number, values=values):
-            rejected.append(Rejected(number, reason, values))
+    def __init__(self, headers: list, channels: _Channels):
+        columns = _columns(headers)
+        self.index = {key: columns.get(key) for key in HEADERS}
+        # the administrator's custom fields for leads, by their key or label (customfields)
+        self.definitions, self.custom_columns = custom_values.import_columns(
+            headers, set(columns.values()), _norm_header
+        )
+        self.channels = channels
+        self.seen: dict[str, int] = {}
+        # the reasons, translated once per import rather than once per rejected row
+        self.reasons = {
+            "name": _("missing name"),
+            "long": _("name longer than 100 characters"),
+            "phone": _("bad phone number"),
+            "email": _("bad e-mail"),
+            "contact": _("no phone number or e-mail"),
+            "channel": _("unknown channel"),
+            "budget": _("bad budget"),
+        }
 
-        name = _cell(row, columns, "name")
-        if not name:
-            reject(_("missing name"))
-            continue
-        if len(name) > 100:
-            reject(_("name longer than 100 characters"))
-            continue
+    def check(self, rows: list, first_number: int) -> tuple[list, list]:
+        """Split rows into good lead dicts (with their row number and raw values) and
+        rejections; `first_number` is the spreadsheet row number of rows[0]."""
+        index, reasons, seen = self.index, self.reasons, self.seen
+        good, rejected = [], []
+        for offset, row in enumerate(rows):
+            number = first_number + offset
+            name = _cell_at(row, index["name"])
+            reason = None
+            if not name:
+                reason = reasons["name"]
+            elif len(name) > 100:
+                reason = reasons["long"]
+            if reason:
+                rejected.append(Rejected(number, reason, [str(v) for v in row]))
+                continue
+            try:
+                data = self._lead(row, name)
+            except _RowError as exc:
+                rejected.append(Rejected(number, exc.reason, [str(v) for v in row]))
+                continue
+            phone, email = data["phone"], data["email"]
+            first = next((seen[key] for key in (phone, email) if key and key in seen), None)
+            if first is not None:
+                reason = _("duplicate of row %(row)d in this file") % {"row": first}
+                rejected.append(Rejected(number, reason, [str(v) for v in row]))
+                continue
+            if phone:
+                seen[phone] = number
+            if email:
+                seen[email] = number
+            good.append((number, row, data))
+        return good, rejected
+
+    def _lead(self, row, name) -> dict:
+        index, reasons = self.index, self.reasons
         try:
-            phone = normalise_phone(_cell(row, columns, "phone"))
-            payer_phone = normalise_phone(_cell(row, columns, "payer_phone"))
+            phone = normalise_phone(_cell_at(row, index["phone"]))
+            payer_phone = normalise_phone(_cell_at(row, index["payer_phone"]))
         except ValidationError:
-            reject(_("bad phone number"))
-            continue
+            raise _RowError(reasons["phone"]) from None
         try:
-            email = normalise_email(_cell(row, columns, "email"))
+            email = normalise_email(_cell_at(row, index["email"]))
         except ValidationError:
-            reject(_("bad e-mail"))
-            continue
+            raise _RowError(reasons["email"]) from None
         if not phone and not email:
-            reject(_("no phone number or e-mail"))
-            continue
-        channel = channels.get(_cell(row, columns, "channel"))
+            raise _RowError(reasons["contact"])
+        channel = self.channels.get(_cell_at(row, index["channel"]))
         if channel is None:
-            reject(_("unknown channel"))
-            continue
-        budget_text = _cell(row, columns, "budget").replace(",", "").replace("¥", "")
+            raise _RowError(reasons["channel"])
+        budget_text = _cell_at(row, index["budget"]).replace(",", "").replace("¥", "")
         try:
             budget = round_money(budget_text) if budget_text else None
             if budget is not None and not (0 <= budget < Decimal("1e12")):
                 raise InvalidOperation
         except InvalidOperation:
-            reject(_("bad budget"))
-            continue
-        raw_custom = {k: row[i] for k, i in custom_columns.items() if i < len(row)}
-        try:
-            custom = custom_values.clean("lead", raw_custom, definitions=definitions)
-        except ValidationError as exc:
-            reject(_("custom field: %(error)s") % {"error": "; ".join(exc.messages)})
-            continue
-        first = next((seen[key] for key in (phone, email) if key and key in seen), None)
-        if first is not None:
-            reject(_("duplicate of row %(row)d in this file") % {"row": first})
-            continue
-        for key in (phone, email):
-            if key:
-                seen[key] = number
-        good.append(
-            (
-                number,
-                values,
-                {
-                    "name": name,
-                    "phone": phone,
-                    "email": email,
-                    "company": _cell(row, columns, "company")[:200],
-                    "wechat": _cell(row, columns, "wechat")[:64],
-                    "channel": channel,
-                    "region": _cell(row, columns, "region")[:64],
-                    "budget": budget,
-                    "needs": _cell(row, columns, "needs")[:5000],
-                    "payer_name": _cell(row, columns, "payer_name")[:100],
-                    "payer_phone": payer_phone,
-                    "custom": custom,
-                },
-            )
-        )
-    return good, rejected
+            raise _RowError(reasons["budget"]) from None
+        custom = {}
+        if self.definitions:
+            raw_custom = {k: row[i] for k, i in self.custom_columns.items() if i < len(row)}
+            try:
+                custom = custom_values.clean("lead", raw_custom, definitions=self.definitions)
+            except ValidationError as exc:
+                raise _RowError(
+                    _("custom field: %(error)s") % {"error": "; ".join(exc.messages)}
+                ) from None
+        return {
+            "name": name,
+            "phone": phone,
+            "email": email,
+            "company": _cell_at(row, index["company"])[:200],
+            "wechat": _cell_at(row, index["wechat"])[:64],
+            "channel": channel,
+            "region": _cell_at(row, index["region"])[:64],
+            "budget": budget,
+            "needs": _cell_at(row, index["needs"])[:5000],
+            "payer_name": _cell_at(row, index["payer_name"])[:100],
+            "payer_phone": payer_phone,
+            "custom": custom,
+        }
+
+
+class _RowError(Exception):
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
 
 
 def _drop_existing(good: list, rejected: list) -> list:
-    """Reject rows whose phone or e-mail already belongs to a lead (one query per chunk)."""
-    kept = []
-    for start in range(0, len(good), CHUNK):
-        chunk = good[start : start + CHUNK]
-        phones = [d["phone"] for _n, _v, d in chunk if d["phone"]]
-        emails = [d["email"] for _n, _v, d in chunk if d["email"]]
-        # Two queries, each matching its partial unique index (an OR would not use them).
+    """Reject rows whose phone or e-mail already belongs to a lead: two queries for the
+    chunk, each matching its partial unique index (an OR would not use them), each with the
+    numbers as one array parameter (Django's `__in` binds and resolves them one by one)."""
+    if not good:
+        return good
+    phones = [d["phone"] for _n, _v, d in good if d["phone"]]
+    emails = [d["email"] for _n, _v, d in good if d["email"]]
+    table = connection.ops.quote_name(Lead._meta.db_table)
+    if connection.vendor != "postgresql":  # SQLite (the demo): the ORM's IN lists
         taken = set(
             Lead.objects.exclude(phone="").filter(phone__in=phones).values_list("phone", flat=True)
         )
         taken.update(
             Lead.objects.exclude(email="").filter(email__in=emails).values_list("email", flat=True)
         )
-        for number, values, data in chunk:
-            if (data["phone"] and data["phone"] in taken) or (
-                data["email"] and data["email"] in taken
-            ):
-                rejected.append(Rejected(number, _("duplicate of an existing lead"), values))
-            else:
-                kept.append((number, values, data))
+        phones = emails = []
+    else:
+        taken = set()
+    with connection.cursor() as cursor:
+        for column, values in (("phone", phones), ("email", emails)):
+            if values:
+                # the fixed column name only; the values are a parameter
+                cursor.execute(
+                    f"SELECT {column} FROM {table} WHERE {column} <> '' AND {column} = ANY(%s)",  # noqa: S608
+                    [values],
+                )
+                taken.update(value for (value,) in cursor.fetchall())
+    if not taken:
+        return good
+    kept = []
+    for number, row, data in good:
+        if (data["phone"] and data["phone"] in taken) or (data["email"] and data["email"] in taken):
+            rejected.append(
+                Rejected(number, _("duplicate of an existing lead"), [str(v) for v in row])
+            )
+        else:
+            kept.append((number, row, data))
     return kept
 
 
@@ -465,45 +528,42 @@ def _write(good: list, *, actor, team) -> int:
     return len(records)
 
 
-def _copy_value(value) -> str:
-    """One CSV field for PostgreSQL COPY: NULL unquoted and empty, everything else quoted."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, list | dict):
-        value = json.dumps(value, ensure_ascii=False)
-    elif isinstance(value, dt.datetime):
-        value = value.isoformat()
-    return '"' + str(value).replace('"', '""') + '"'
-
-
 def _copy_leads(records: list[dict], *, reason: str, by, now) -> None:
     """PostgreSQL only: COPY the lead rows in one stream with ids drawn from the table's
     sequence beforehand (COPY returns no ids), then write their first stage row and their
     assignment with one INSERT ... SELECT each. Several times faster than the INSERTs the ORM
-    builds, which is what makes 100,000 rows take seconds."""
+    builds, which is what makes 100,000 rows take seconds.
+
+    The CSV is written by the csv module (in C): every field quoted, None as an empty field,
+    and the nullable columns read back as NULL (FORCE_NULL; none of them is text, where an
+    empty string would mean something)."""
     fields = [f for f in Lead._meta.concrete_fields if not f.primary_key]
     table = Lead._meta.db_table
+    jsons = [f.attname for f in fields if f.get_internal_type() == "JSONField"]
+    defaults = {f.attname: f.get_default() for f in fields}
+    row_of = operator.itemgetter(*[f.attname for f in fields])  # one C call per row
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
             [table, len(records)],
         )
         ids = [row[0] for row in cursor.fetchall()]
-        defaults = {f.attname: f.get_default() for f in fields}
         buffer = io.StringIO()
+        writerow = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\n").writerow
+        dumps = json.dumps
         for pk, record in zip(ids, records, strict=True):
-            values = [str(pk)] + [
-                _copy_value(record[f.attname] if f.attname in record else defaults[f.attname])
-                for f in fields
-            ]
-            buffer.write(",".join(values) + "\n")
+            merged = {**defaults, **record}
+            for attname in jsons:
+                merged[attname] = dumps(merged[attname], ensure_ascii=False)
+            writerow((pk, *row_of(merged)))
         buffer.seek(0)
         quote = connection.ops.quote_name
         columns = ", ".join([quote("id")] + [quote(f.column) for f in fields])
+        nullable = ", ".join(quote(f.column) for f in fields if f.null)
         cursor.cursor.copy_expert(
-            f"COPY {quote(table)} ({columns}) FROM STDIN WITH (FORMAT csv)", buffer
+            f"COPY {quote(table)} ({columns}) FROM STDIN "
+            f"WITH (FORMAT csv, FORCE_NULL ({nullable}))",
+            buffer,
         )
         cursor.execute(
             f"INSERT INTO {quote(StageChange._meta.db_table)} "
@@ -514,8 +574,9 @@ def _copy_leads(records: list[dict], *, reason: str, by, now) -> None:
         cursor.execute(
             f"INSERT INTO {quote(Assignment._meta.db_table)} "
             "(lead_id, from_owner_id, to_owner_id, reason, changed_by_id, changed_at) "
-            f"SELECT id, NULL, owner_id, %s, %s, %s FROM {quote(table)} WHERE id = ANY(%s::bigint[])",
-            [reason, by, now, ids],
+            "SELECT id, NULL, owner, %s, %s, %s "
+            "FROM unnest(%s::bigint[], %s::bigint[]) AS t(id, owner)",
+            [reason, by, now, ids, [record["owner_id"] for record in records]],
         )
 
 
@@ -529,28 +590,54 @@ def leads_import(
     default_channel: str = "exhibition",
 ) -> ImportReport:
     """Read, check and (unless `dry_run`) store the good rows. Raises ImportFileError for a
-    file that cannot be read at all."""
+    file that cannot be read at all (nothing is stored then).
+
+    The file is read and stored in chunks of CHUNK rows inside one transaction, so memory
+    stays flat with the file's size and a limit found late (too many rows) still stores
+    nothing."""
     if actor is not None:  # None: the import_leads command, run by an operator
         ensure_may(actor, Action.LEAD_IMPORT)
     started = time.monotonic()
-    headers, rows = read_table(Path(path), filename)
     channels = _Channels(default_channel)
-    report = ImportReport(headers=headers, total=len(rows), dry_run=dry_run)
     for attempt in range(2):
-        good, rejected = _validate(headers, rows, channels)
-        good = _drop_existing(good, rejected)
-        if dry_run:
-            break
         try:
             with transaction.atomic():
-                report.created = _write(good, actor=actor, team=team)
+                report = _import(Path(path), filename, channels, actor, team, dry_run)
             break
         except IntegrityError:
             # A lead with one of these phones was created meanwhile: check again once.
             if attempt:
                 raise
-    rejected.sort(key=lambda item: item.row_number)
-    report.good, report.rejected = len(good), rejected
-    report.preview = [data for _n, _v, data in good[:20]]
+    report.rejected.sort(key=lambda item: item.row_number)
     report.seconds = time.monotonic() - started
     return report
+
+
+def _import(path, filename, channels, actor, team, dry_run) -> ImportReport:
+    headers, rows = iter_table(path, filename)
+    checker = _Checker(headers, channels)
+    report = ImportReport(headers=headers, dry_run=dry_run)
+    number = 2  # the header is row 1, as in the spreadsheet
+    for chunk in _chunks(rows, CHUNK):
+        report.total += len(chunk)
+        good, rejected = checker.check(chunk, number)
+        number += len(chunk)
+        good = _drop_existing(good, rejected)
+        report.rejected.extend(rejected)
+        report.good += len(good)
+        if len(report.preview) < 20:
+            report.preview.extend(data for _n, _r, data in good[: 20 - len(report.preview)])
+        if not dry_run and good:
+            report.created += _write(good, actor=actor, team=team)
+    return report
+
+
+def _chunks(iterable, size: int):
+    chunk = []
+    for item in iterable:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

@@ -378,3 +378,58 @@ def test_xlsx_with_broken_sheet_xml_gets_a_clear_error(login, rep, import_team):
     response = upload(login(rep), "leads.xlsx", xlsx_with_sheet(sheet))
     assert response.status_code == 400
     assert "This is not a readable Excel (.xlsx) file." in response.content.decode()
+
+
+def test_a_row_limit_found_after_chunks_were_written_stores_nothing(
+    import_team, tmp_path, settings, monkeypatch
+):
+    """The file is stored chunk by chunk (flat memory); the sixth row of a five-row limit is
+    only read after two chunks of two are in the table, and they must roll back with it."""
+    monkeypatch.setattr("leads.importing.CHUNK", 2)
+    settings.LEAD_IMPORT_MAX_ROWS = 5
+    path = tmp_path / "leads.csv"
+    path.write_text(
+        "姓名,手机\n" + "".join(f"学员{n},138{n:08d}\n" for n in range(2, 8)), encoding="utf-8"
+    )
+    with translation.override("en"), pytest.raises(CommandError, match="At most 5 rows"):
+        call_command("import_leads", str(path))
+    assert (Lead.objects.count(), StageChange.objects.count(), Assignment.objects.count()) == (
+        0,
+        0,
+        0,
+    )
+
+
+def test_chunks_keep_in_file_duplicates_row_numbers_and_the_round_robin_turn(
+    import_team, rep, teammate, tmp_path, monkeypatch
+):
+    monkeypatch.setattr("leads.importing.CHUNK", 2)
+    path = tmp_path / "leads.csv"
+    path.write_text(
+        "姓名,手机\n"
+        "甲,13800000001\n"  # row 2
+        "乙,13800000002\n"  # row 3
+        "丙,12345\n"  # row 4, second chunk: bad phone
+        "丁,138 0000 0001\n"  # row 5: same phone as row 2, one chunk earlier
+        "戊,13800000005\n"  # row 6, third chunk
+        "己,13800000006\n",  # row 7
+        encoding="utf-8",
+    )
+    from leads.importing import leads_import
+
+    with translation.override("en"):
+        report = leads_import(path=path, actor=None, team=import_team, dry_run=False)
+    assert (report.total, report.good, report.created) == (6, 4, 4)
+    assert [(r.row_number, r.reason) for r in report.rejected] == [
+        (4, "bad phone number"),
+        (5, "duplicate of row 2 in this file"),
+    ]
+    assert [row["name"] for row in report.preview] == ["甲", "乙", "戊", "己"]
+    owners = dict(Lead.objects.values_list("name", "owner_id"))
+    # one turn across the chunks: rep, teammate, rep, teammate (by id), as in one chunk
+    first, second = sorted([rep.pk, teammate.pk])
+    assert [owners[name] for name in ["甲", "乙", "戊", "己"]] == [first, second, first, second]
+    assert StageChange.objects.filter(to_stage="new").count() == 4
+    assert sorted(Assignment.objects.values_list("to_owner_id", flat=True)) == sorted(
+        [first, second, first, second]
+    )
