@@ -67,13 +67,39 @@ def write_file(path: Path, rows: int, seed: int = 21) -> None:
             )
 
 
+PHASES: dict[str, float] = {}
+
+
+def time_phases() -> None:
+    """Wrap the import's steps to add up the seconds spent in each (`--phases`)."""
+    import leads.importing as importing
+
+    def timed(name, func):
+        def wrapper(*args, **kwargs):
+            started = time.monotonic()
+            try:
+                return func(*args, **kwargs)
+            finally:
+                PHASES[name] = PHASES.get(name, 0.0) + time.monotonic() - started
+
+        return wrapper
+
+    importing._Checker.check = timed("check rows", importing._Checker.check)
+    importing._drop_existing = timed("duplicate lookups", importing._drop_existing)
+    importing._write = timed("score, COPY, stage and assignment rows", importing._write)
+    importing._copy_leads = timed("COPY, stage and assignment rows", importing._copy_leads)
+
+
 def run_import(path: Path, manager) -> float:
+    PHASES.clear()
     started = time.monotonic()
     try:
         with transaction.atomic():
             report = leads_import(path=path, actor=manager, team=manager.team, dry_run=False)
             took = time.monotonic() - started
             print(f"  import: {report.created:,} created, {len(report.rejected):,} rejected")
+            for name, seconds in PHASES.items():
+                print(f"    {name}: {seconds:.2f} s")
             raise Rollback
     except Rollback:
         pass
@@ -119,7 +145,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--phases", action="store_true", help="seconds per step of the import")
     args = parser.parse_args()
+    if args.phases:
+        time_phases()
     if connection.vendor != "postgresql":
         sys.exit("The import bench needs the PostgreSQL bench database: set DATABASE_URL.")
     manager = User.objects.filter(role="manager", is_active=True).order_by("username").first()
