@@ -229,27 +229,24 @@ def build_progress(
 
 
 def monthly_series(plan: TargetPlan, row: ProgressRow) -> list[dict]:
-    """Target and actual for each month of the plan's year for one row (two queries: the
-    actuals via pandas, the current teams of the reps in them)."""
-    frame = selectors.monthly_actuals(
-        plan.metric, dt.date(plan.year, 1, 1), dt.date(plan.year, 12, 1)
+    """Target and actual for each month of the plan's year for one row: the actuals summed by
+    month in the database over the row's reps (a team: its current reps, as the table counts
+    them; the company: everyone)."""
+    owners = None
+    if row.level == "rep":
+        owners = [row.owner]
+    elif row.level == "team":
+        owners = list(User.objects.filter(team_id=row.owner).values_list("pk", flat=True))
+    totals = selectors.monthly_totals(
+        plan.metric, dt.date(plan.year, 1, 1), dt.date(plan.year, 12, 1), owners
     )
-    if not frame.empty and row.level == "rep":
-        frame = frame[frame["owner_id"] == row.owner]
-    elif not frame.empty and row.level == "team":
-        team_of = dict(
-            User.objects.filter(pk__in=frame["owner_id"].unique().tolist()).values_list(
-                "pk", "team_id"
-            )
-        )
-        frame = frame[frame["owner_id"].map(team_of) == row.owner]
-    by_month = {}
-    if not frame.empty:
-        sums = frame.groupby("month")["value"].agg(lambda v: sum(v, start=Decimal(0)))
-        by_month = {month: Decimal(value) for month, value in sums.items()}
     months = [dt.date(plan.year, m, 1) for m in range(1, 13)]
     return [
-        {"month": m, "target": row.months.get(m, Decimal(0)), "actual": by_month.get(m, Decimal(0))}
+        {
+            "month": m,
+            "target": row.months.get(m, Decimal(0)),
+            "actual": Decimal(totals.get(m, 0)),
+        }
         for m in months
     ]
 

@@ -191,3 +191,40 @@ def monthly_actuals(metric: str, first_month: dt.date, last_month: dt.date) -> p
         lambda values: sum(values, start=Decimal(0) if isinstance(values.iloc[0], Decimal) else 0)
     )
     return grouped[["owner_id", "month", "value"]]
+
+
+def monthly_totals(
+    metric: str, first_month: dt.date, last_month: dt.date, owner_ids: list[int] | None = None
+) -> dict[dt.date, Decimal | int]:
+    """{first of month: value} of `metric` summed over `owner_ids` (None: everyone), for one
+    chart line: the database sums by month (12 rows), where ``monthly_actuals`` returns a row
+    per rep and month for pandas to sum (3,600 rows for 300 reps, most of the progress page's
+    chart time). Same definitions as ``monthly_actuals``; an empty `owner_ids` is no one."""
+    if owner_ids is not None and not owner_ids:
+        return {}
+    start, end = first_month.replace(day=1), month_end(last_month)
+    if metric in (Metric.SIGNED_AMOUNT, Metric.RENEWALS, Metric.EFFECTIVE_VISITS):
+        if metric == Metric.EFFECTIVE_VISITS:
+            rows, owner = _visits(start, end), "actor_id"
+            month = TruncMonth("occurred_at", output_field=DateField(), tzinfo=SHANGHAI)
+            value = Count("id")
+        else:
+            rows, owner = Contract.objects.signed_between(start, end), "owner_id"
+            month = TruncMonth("signed_on", output_field=DateField())
+            if metric == Metric.RENEWALS:
+                rows, value = rows.filter(is_renewal=True), Count("id")
+            else:
+                value = Sum("total_amount")
+        if owner_ids is not None:
+            rows = rows.filter(**{f"{owner}__in": owner_ids})
+        summed = rows.values(month=month).annotate(value=value).order_by()
+        return {row["month"]: row["value"] for row in summed}
+    frame = monthly_actuals(metric, first_month, last_month)
+    if frame.empty:
+        return {}
+    if owner_ids is not None:
+        frame = frame[frame["owner_id"].isin(owner_ids)]
+    totals: dict = {}
+    for month, value in zip(frame["month"], frame["value"], strict=True):
+        totals[month] = totals.get(month, 0) + value
+    return totals

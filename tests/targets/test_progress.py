@@ -237,3 +237,38 @@ def test_progress_xlsx_export_is_refused_to_other_roles(login, plan2026, who, re
         reverse("targets:progress"), {"plan": plan2026.pk, "export": "xlsx"}
     )
     assert response.status_code == 403
+
+
+def test_monthly_totals_sum_in_the_database_per_metric_and_owners(
+    plan2026, rep, teammate, django_assert_num_queries
+):
+    """Worked from tests/targets/actuals.py: team A is rep + teammate."""
+    from targets.selectors import monthly_totals
+
+    jan, dec = dt.date(2026, 1, 1), dt.date(2026, 12, 1)
+    feb, mar, apr = dt.date(2026, 2, 1), dt.date(2026, 3, 1), dt.date(2026, 4, 1)
+    team_a = [rep.pk, teammate.pk]
+    with django_assert_num_queries(1):
+        signed = monthly_totals("signed_amount", jan, dec, team_a)
+    assert signed == {feb: D("2000.00"), mar: D("15000.50"), apr: D("8000.00")}
+    with django_assert_num_queries(1):
+        company = monthly_totals("signed_amount", jan, dec)
+    assert company == {feb: D("2000.00"), mar: D("18000.50"), apr: D("8000.00")}
+    assert monthly_totals("renewals", jan, dec, [rep.pk]) == {mar: 1}
+    # receipts less confirmed refunds; the requested refund of 500.00 is not counted
+    assert monthly_totals("collected_amount", jan, dec, team_a) == {
+        mar: D("4000.00"),
+        apr: D("12500.00"),
+    }
+    # customers by the month of their first signed contract: Z Feb; X, W Mar; Y Apr
+    assert monthly_totals("new_customers", jan, dec) == {feb: 1, mar: 2, apr: 1}
+    assert monthly_totals("signed_amount", jan, dec, []) == {}
+
+
+def test_the_company_chart_is_one_query_whatever_the_number_of_reps(
+    plan2026, director, django_assert_num_queries
+):
+    company = rows_of(plan2026, director, "year")["Company"]
+    with django_assert_num_queries(1):
+        series = monthly_series(plan2026, company)
+    assert [s["actual"] for s in series[1:4]] == [D("2000.00"), D("18000.50"), D("8000.00")]
