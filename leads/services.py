@@ -366,6 +366,25 @@ def activity_log(
     return activity
 
 
+@transaction.atomic
+def activity_plan_save(*, actor: User, plan: ActivityPlan | None = None, **fields) -> ActivityPlan:
+    """Create (no `plan`) or change a rep's own weekly activity plan (活动量管理, seed 004).
+    Only the plan's rep writes it; one plan per rep and week (a second one for the same week,
+    even one saved by a concurrent request, is refused with the form's message)."""
+    ensure_may(actor, Action.ACTIVITY_PLAN_SAVE)
+    plan = plan if plan is not None else ActivityPlan(rep=actor)
+    if plan.rep_id != actor.pk:
+        raise LeadError(_("Only the rep writes their own weekly plan."))
+    for name, value in fields.items():
+        setattr(plan, name, value)
+    try:
+        with transaction.atomic():
+            plan.save()
+    except IntegrityError:
+        raise LeadError(_("You already have a plan for this week.")) from None
+    return plan
+
+
 @submitted_once
 @transaction.atomic
 def coaching_comment_add(*, plan: ActivityPlan, actor: User, body: str) -> CoachingComment:

@@ -47,6 +47,7 @@ from .services import (
     DuplicateLead,
     LeadError,
     activity_log,
+    activity_plan_save,
     can_manage,
     capture_team,
     coaching_comment_add,
@@ -522,12 +523,17 @@ def activity_plans(request):
 
 @action_required(Action.ACTIVITY_PLAN_SAVE)
 def activity_plan_create(request):
-    plan = ActivityPlan(rep=request.user)
-    form = ActivityPlanForm(request.POST or None, instance=plan, rep=request.user)
+    form = ActivityPlanForm(
+        request.POST or None, instance=ActivityPlan(rep=request.user), rep=request.user
+    )
     if request.method == "POST" and form.is_valid():
-        plan = form.save()
-        messages.success(request, _("Weekly plan saved."))
-        return redirect(plan)
+        try:
+            plan = activity_plan_save(actor=request.user, **form.cleaned_data)
+        except LeadError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Weekly plan saved."))
+            return redirect(plan)
     return render(request, "leads/activity_plan_form.html", {"form": form})
 
 
@@ -553,9 +559,13 @@ def activity_plan_detail(request, pk):
     )
     if request.method == "POST":
         if plan_form is not None and plan_form.is_bound and plan_form.is_valid():
-            plan_form.save()
-            messages.success(request, _("Weekly plan saved."))
-            return redirect(plan)
+            try:
+                activity_plan_save(actor=request.user, plan=plan, **plan_form.cleaned_data)
+            except LeadError as exc:
+                plan_form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Weekly plan saved."))
+                return redirect(plan)
         if comment_form is not None and comment_form.is_bound and comment_form.is_valid():
             try:
                 coaching_comment_add(plan=plan, actor=request.user, **comment_form.cleaned_data)

@@ -103,3 +103,28 @@ def test_rep_sees_own_weeks(login, rep, week_of_work):
     ActivityPlan.objects.create(rep=rep, week_start=MONDAY, calls=20)
     rows = login(rep).get("/leads/plans/").context["rows"]
     assert [(row["plan"].week_start, row["actual"]["calls"]) for row in rows] == [(MONDAY, 3)]
+
+
+def test_the_plan_is_written_by_its_service_only_for_its_own_rep(rep, teammate, director):
+    from django.core.exceptions import PermissionDenied
+    from django.utils import translation
+
+    from leads.services import LeadError, activity_plan_save
+
+    plan = activity_plan_save(actor=rep, week_start=MONDAY, calls=20, visits=5)
+    assert (plan.rep_id, plan.calls, plan.visits) == (rep.pk, 20, 5)
+    activity_plan_save(actor=rep, plan=plan, calls=25)
+    plan.refresh_from_db()
+    assert plan.calls == 25
+    with translation.override("en"):
+        # a teammate (a rep, allowed to plan) may not change someone else's plan
+        with pytest.raises(LeadError, match="Only the rep writes their own weekly plan."):
+            activity_plan_save(actor=teammate, plan=plan, calls=0)
+        # the same week twice is refused by the table's constraint, with the form's message
+        with pytest.raises(LeadError, match="You already have a plan for this week."):
+            activity_plan_save(actor=rep, week_start=MONDAY, calls=1)
+    # the director's role plans no week (the matrix: reps and managers)
+    with pytest.raises(PermissionDenied):
+        activity_plan_save(actor=director, week_start=MONDAY, calls=1)
+    plan.refresh_from_db()
+    assert plan.calls == 25 and ActivityPlan.objects.count() == 1
