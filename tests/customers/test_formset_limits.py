@@ -2,8 +2,6 @@
 60 instalments whatever TOTAL_FORMS says, and request bodies are capped to what real forms
 need (file uploads for the lead import excepted)."""
 
-import time
-
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -19,20 +17,17 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize(("prefix", "cap"), [("lines", 30), ("plan", 60)])
 @pytest.mark.parametrize("count", ["1001", "5000"])
-def test_a_forged_form_count_is_refused_quickly(rep, login, prefix, cap, count):
+def test_a_forged_form_count_builds_at_most_the_cap(rep, login, prefix, cap, count):
     customer = CustomerFactory(owner=rep)
     client = login(rep)
-    started = time.monotonic()
     response = client.post(
         f"/customers/{customer.pk}/contracts/new/",
         contract_post(ProductFactory(), **{f"{prefix}-TOTAL_FORMS": count}),
     )
-    elapsed = time.monotonic() - started
     assert response.status_code == 200
     formset = response.context[prefix]
     assert len(formset.forms) <= cap
     assert formset.non_form_errors() == [f"请最多提交 {cap} 个表单。"]
-    assert elapsed < 5
     assert Contract.objects.count() == 0
 
 

@@ -1,8 +1,6 @@
 """Editable admin inlines build at most their max_num forms, whatever a forged TOTAL_FORMS
 says, and refuse more with a message (Django's default would build up to max_num + 1,000)."""
 
-import time
-
 import pytest
 from django.contrib import admin
 
@@ -34,9 +32,10 @@ def test_editable_inlines_cap_their_forms(rf, admin_user, inline_class, cap):
 
 
 @pytest.mark.django_db
-def test_a_forged_month_weight_count_is_refused_quickly(admin_client, admin_user, director):
+def test_a_forged_month_weight_count_builds_at_most_twelve_forms(
+    admin_client, admin_user, director
+):
     plan = targets("signed_amount", [], created_by=director)
-    started = time.monotonic()
     response = admin_client.post(
         f"/admin/targets/targetplan/{plan.pk}/change/",
         {
@@ -48,7 +47,6 @@ def test_a_forged_month_weight_count_is_refused_quickly(admin_client, admin_user
             "month_weights-INITIAL_FORMS": "0",
         },
     )
-    assert time.monotonic() - started < 5
     assert response.status_code == 200
     formsets = {f.formset.prefix: f.formset for f in response.context["inline_admin_formsets"]}
     assert len(formsets["month_weights"].forms) <= 12
