@@ -228,6 +228,12 @@ def test_the_lists_query_count_does_not_grow_with_rows(
     with django_assert_max_num_queries(12):
         answer = client.get(reverse("customers:contract_list"), {"cf_campus": "浦东"})
     assert len(answer.context["page"].object_list) == min(rows, 25)
+    # the API lists too (token, throttle, cursor page, the instalments prefetched)
+    api = api_client(rep, "read")
+    for path in ("/api/v1/customers/", "/api/v1/contracts/"):
+        with django_assert_max_num_queries(10):
+            answer = api.get(path, {"cf_campus": "浦东"})
+        assert len(answer.json()["results"]) == rows, path
 
 
 # --- downloads ------------------------------------------------------------------------------------
