@@ -4,6 +4,7 @@ query means the same thing on the page and in the API."""
 import django_filters
 
 from customers.models import Contract, Customer, Payment
+from customfields.filters import CustomFieldFilters
 from leads.filters import LeadFilter
 from performance.models import CommissionStatement, PeriodKind, ScoreCard
 from salescrm.models import Notification
@@ -19,16 +20,32 @@ class LeadApiFilter(LeadFilter):
         self.filters.pop("sort", None)
 
 
-class CustomerFilter(django_filters.FilterSet):
+class CustomerFilter(CustomFieldFilters, django_filters.FilterSet):
+    """Kind, tier, and cf_<key> per custom field (as on the customer list)."""
+
+    custom_target = "customer"
+
     class Meta:
         model = Customer
         fields = ["kind", "tier"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_custom_filters()
 
-class ContractFilter(django_filters.FilterSet):
+
+class ContractFilter(CustomFieldFilters, django_filters.FilterSet):
+    """Status, customer, renewal, and cf_<key> per custom field (as on the contract list)."""
+
+    custom_target = "contract"
+
     class Meta:
         model = Contract
         fields = ["status", "customer", "is_renewal"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_custom_filters()
 
 
 class PaymentFilter(django_filters.FilterSet):

@@ -16,7 +16,7 @@ class ApiAutoSchema(AutoSchema):
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         codes = ["401", "403", "404", "429"]
-        if self.method in ("POST", "PUT", "PATCH") or self._is_list_view() or self.method == "GET":
+        if self.method in ("POST", "PUT", "PATCH", "DELETE", "GET") or self._is_list_view():
             codes.insert(0, "400")
         for code in codes:
             responses.setdefault(

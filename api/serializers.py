@@ -4,11 +4,13 @@ model fields' own validators: amounts, business dates); every rule is the servic
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from customers.models import Contract, Customer, Instalment, Payment, Product
 from customfields import values as custom_values
+from documents.models import Document
 from leads.models import Activity, Channel, Lead, LostReason
 from performance.models import CommissionStatement, ScoreCard, ScoreLine
 from salescrm.bounds import MAX_AMOUNT, MAX_QUANTITY
@@ -182,6 +184,15 @@ class CustomerSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class CustomValuesSerializer(serializers.Serializer):
+    """A change of a customer's or a contract's custom field values: the keys named are set
+    (null or "" clears one), the others kept; the service validates them as the form does."""
+
+    custom = serializers.DictField(
+        help_text=_('Custom field values by key; null or "" clears one.')
+    )
+
+
 class InstalmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Instalment
@@ -245,6 +256,10 @@ class ContractDraftSerializer(serializers.ModelSerializer):
     ends_on = serializers.DateField(validators=[validate_business_date])
     lines = ContractLineInSerializer(many=True, min_length=1, max_length=30)
     instalments = InstalmentInSerializer(many=True, min_length=1, max_length=60)
+    custom = serializers.DictField(
+        required=False,
+        help_text=_("Custom field values by key (Django admin → Custom fields)."),
+    )
 
     class Meta:
         model = Contract
@@ -261,6 +276,7 @@ class ContractDraftSerializer(serializers.ModelSerializer):
             "ends_on",
             "lines",
             "instalments",
+            "custom",
         ]
 
     def __init__(self, *args, user=None, **kwargs):
@@ -300,6 +316,45 @@ class PaymentRecordSerializer(serializers.Serializer):
         super().__init__(*args, **kwargs)
         if user is not None:
             self.fields["instalment"].queryset = Instalment.objects.visible_to(user)
+
+
+# --- documents ------------------------------------------------------------------------------
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    uploaded_by = serializers.CharField(source="uploaded_by.username", read_only=True)
+    download = serializers.SerializerMethodField(
+        help_text=_("Where the file is read: GET with the same credentials (never public).")
+    )
+
+    class Meta:
+        model = Document
+        fields = [
+            "id",
+            "kind",
+            "name",
+            "content_type",
+            "size",
+            "sha256",
+            "lead",
+            "customer",
+            "contract",
+            "uploaded_by",
+            "uploaded_at",
+            "download",
+        ]
+        read_only_fields = fields
+
+    def get_download(self, document) -> str:
+        return reverse("api:document-download", args=[document.pk])
+
+
+class DocumentUploadSerializer(serializers.Serializer):
+    """A file for a record (multipart/form-data). Its type is read from its content, never from
+    its name: PDF, PNG, JPEG, Word (.docx) or Excel (.xlsx), at most DOCUMENT_MAX_BYTES."""
+
+    kind = serializers.ChoiceField(choices=Document.Kind.choices)
+    file = serializers.FileField(max_length=200, allow_empty_file=False)
 
 
 # --- targets, performance, notifications -------------------------------------------------------

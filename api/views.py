@@ -4,19 +4,25 @@ which apply the role matrix and the business rules; a refusal is a 400/403 with 
 sentence, somebody else's id a 404."""
 
 from django.db import transaction
+from django.http import FileResponse
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from customers import services as customer_services
 from customers.models import Contract, Customer, Payment
 from customers.policy import reviewable_q
+from documents.content import EXTENSIONS as ALLOWED_TYPES
+from documents.models import Document
+from documents.services import document_delete, document_upload
 from leads import services as lead_services
 from leads.models import Activity, Lead
 from performance.models import CommissionStatement, ScoreCard
@@ -66,6 +72,100 @@ class ScopedViewSet(ApiEntry, viewsets.GenericViewSet):
         return self.scoped(self.request.user)
 
 
+# --- documents on records ------------------------------------------------------------------------
+
+
+class RecordDocuments:
+    """``/<records>/{id}/documents/`` on the lead, customer and contract view sets: the
+    record's documents (GET) and an upload to it (POST, multipart/form-data), through the
+    documents service, which checks the type on the content and the size limit as the page
+    does. The record is found in the reader's scope first: another team's id is a 404."""
+
+    document_field = ""  # the Document foreign key to the view set's model
+
+    @extend_schema(
+        methods=["get"],
+        responses=s.DocumentSerializer(many=True),
+        parameters=[OpenApiParameter("cursor", str), OpenApiParameter("page_size", int)],
+    )
+    @extend_schema(
+        methods=["post"],
+        request={"multipart/form-data": s.DocumentUploadSerializer},
+        responses={201: s.DocumentSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        filter_backends=[],
+        pagination_class=Cursor,
+        parser_classes=[MultiPartParser],
+    )
+    def documents(self, request, pk=None):
+        """The record's documents (GET, newest first), or a file uploaded to it (POST,
+        multipart/form-data with `kind` and `file`): the type is read from the content (PDF,
+        PNG, JPEG, .docx, .xlsx; a renamed executable is refused), the size is at most
+        DOCUMENT_MAX_BYTES, and a signed contract scan belongs on a contract only."""
+        record = self.get_object()
+        if request.method == "GET":
+            rows = (
+                Document.objects.visible_to(request.user)
+                .filter(**{self.document_field: record})
+                .select_related("uploaded_by")
+            )
+            page = self.paginate_queryset(rows)
+            return self.get_paginated_response(s.DocumentSerializer(page, many=True).data)
+        data = s.DocumentUploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        document = document_upload(
+            actor=request.user,
+            record=record,
+            uploaded=data.validated_data["file"],
+            kind=data.validated_data["kind"],
+        )
+        return Response(s.DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
+
+
+DOWNLOAD_TYPES = {
+    (200, content_type): OpenApiTypes.BINARY for content_type in sorted(ALLOWED_TYPES)
+}
+
+
+@extend_schema_view(destroy=extend_schema(responses={204: None}))
+class DocumentViewSet(mixins.RetrieveModelMixin, mixins.DestroyModelMixin, ScopedViewSet):
+    """One document of a record the reader sees: its details, its file (download), and its
+    removal where the page allows it (the scan of an archived contract is kept)."""
+
+    queryset = Document.objects.none()
+    serializer_class = s.DocumentSerializer
+    filter_backends = []
+    http_method_names = ["get", "delete", "head", "options"]
+
+    def scoped(self, user):
+        return Document.objects.visible_to(user).select_related(
+            "uploaded_by", "lead", "customer", "contract"
+        )
+
+    def destroy(self, request, *args, **kwargs):
+        document_delete(actor=request.user, document=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(responses=DOWNLOAD_TYPES)
+    @action(detail=True, methods=["get"])
+    def download(self, request, pk=None):
+        """The document's file, as an attachment with the type read at upload."""
+        document = self.get_object()
+        try:
+            handle = document.file.open("rb")
+        except (FileNotFoundError, OSError):
+            raise NotFound(_("The file of this document is missing.")) from None
+        response = FileResponse(
+            handle, as_attachment=True, filename=document.name, content_type=document.content_type
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
 # --- leads ------------------------------------------------------------------------------------
 
 
@@ -83,6 +183,7 @@ class DuplicateSerializer(serializers.Serializer):
     ),
 )
 class LeadViewSet(
+    RecordDocuments,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -93,6 +194,7 @@ class LeadViewSet(
 
     queryset = Lead.objects.none()
     serializer_class = s.LeadSerializer
+    document_field = "lead"
     filterset_class = filters.LeadApiFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
 
@@ -167,27 +269,68 @@ class LeadViewSet(
 # --- customers and contracts --------------------------------------------------------------------
 
 
-class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+@extend_schema_view(
+    partial_update=extend_schema(request=s.CustomValuesSerializer, responses=s.CustomerSerializer)
+)
+class CustomerViewSet(
+    RecordDocuments,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    ScopedViewSet,
+):
+    """Customers the reader sees; PATCH changes their custom field values (the owner or their
+    manager, as on the customer page)."""
+
     queryset = Customer.objects.none()
     serializer_class = s.CustomerSerializer
+    document_field = "customer"
     filterset_class = filters.CustomerFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def scoped(self, user):
         return Customer.objects.visible_to(user).select_related("owner")
 
+    def partial_update(self, request, *args, **kwargs):
+        customer = self.get_object()
+        data = s.CustomValuesSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        customer_services.customer_custom_update(
+            customer=customer, actor=request.user, custom=data.validated_data["custom"]
+        )
+        return Response(s.CustomerSerializer(self.scoped(request.user).get(pk=customer.pk)).data)
+
 
 @extend_schema_view(
-    create=extend_schema(request=s.ContractDraftSerializer, responses={201: s.ContractSerializer})
+    create=extend_schema(request=s.ContractDraftSerializer, responses={201: s.ContractSerializer}),
+    partial_update=extend_schema(request=s.CustomValuesSerializer, responses=s.ContractSerializer),
 )
 class ContractViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ScopedViewSet
+    RecordDocuments,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    ScopedViewSet,
 ):
     """Contracts the reader may open (as on the contract page: by scoping, or waiting for them
-    as a deputy reviewer). The approval chain itself is worked in the UI."""
+    as a deputy reviewer). The approval chain itself is worked in the UI. PATCH changes the
+    custom field values, which are terms: locked under review and once signed."""
 
     queryset = Contract.objects.none()
     serializer_class = s.ContractSerializer
+    document_field = "contract"
     filterset_class = filters.ContractFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def partial_update(self, request, *args, **kwargs):
+        contract = self.get_object()
+        data = s.CustomValuesSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        customer_services.contract_custom_update(
+            contract=contract, actor=request.user, custom=data.validated_data["custom"]
+        )
+        return Response(s.ContractSerializer(self.scoped(request.user).get(pk=contract.pk)).data)
 
     def scoped(self, user):
         return (

@@ -5,7 +5,10 @@
 Measured in-process through Django's test client (the whole middleware stack, no network):
 the lead list (first page, 50 rows) and creating a lead, as the director (who sees every
 lead) and as a rep, via the API with a token and via the pages with a session. Prints the
-median and the 90th percentile of N runs of each."""
+median and the 90th percentile of N requests of each, RUNS times over (default 3), each run's
+API/UI ratio (both sides measured in the same run, so a noisy neighbour weighs on both), and
+at the end the median over the runs of each median and of each ratio, with the load
+average before and after."""
 
 import os
 import statistics
@@ -31,6 +34,7 @@ from leads.models import Channel, Lead  # noqa: E402
 from salescrm.models import User  # noqa: E402
 
 N = int(os.environ.get("N", "20"))
+RUNS = int(os.environ.get("RUNS", "3"))
 
 
 def timed(call) -> float:
@@ -43,16 +47,47 @@ def timed(call) -> float:
     return elapsed
 
 
+RESULTS: dict[str, list[float]] = {}
+
+
 def report(label, samples):
     samples = sorted(samples)
     p90 = samples[int(len(samples) * 0.9) - 1]
-    print(f"{label:<44} median {statistics.median(samples):7.1f} ms   p90 {p90:7.1f} ms")
+    median = statistics.median(samples)
+    RESULTS.setdefault(label, []).append(median)
+    print(f"{label:<44} median {median:7.1f} ms   p90 {p90:7.1f} ms")
+    return median
+
+
+def load() -> str:
+    return "load average " + " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 def main():
     setup_test_environment()
+    print(f"{Lead.objects.count():,} leads; N={N}; RUNS={RUNS}; {load()}")
+    ratios: dict[str, list[float]] = {}
+    for run in range(1, RUNS + 1):
+        print(f"--- run {run}")
+        for username, pairs in one_run().items():
+            for what, (api, page) in pairs.items():
+                ratio = api / page
+                ratios.setdefault(f"{username}: {what}", []).append(ratio)
+                print(f"{username}: {what} API/UI ratio {ratio:.2f}")
+    print(f"=== median over {RUNS} runs; {load()}")
+    for label, medians in RESULTS.items():
+        print(f"{label:<44} median of medians {statistics.median(medians):7.1f} ms")
+    for label, values in ratios.items():
+        print(
+            f"{label:<44} API/UI ratio median {statistics.median(values):.2f} "
+            f"(runs: {', '.join(f'{v:.2f}' for v in values)})"
+        )
+    connection.close()
+
+
+def one_run() -> dict:
     channel = Channel.objects.filter(is_active=True).order_by("code").first()
-    print(f"{Lead.objects.count():,} leads; N={N}")
+    pairs = {}
     for username in ("bdirector", "brep1"):
         user = User.objects.get(username=username)
         _token, raw = token_create(user=user, name="bench", scope="write")
@@ -61,11 +96,11 @@ def main():
         ui.force_login(user)
         api.get("/api/v1/leads/")  # warm up
         ui.get("/leads/")
-        report(
+        api_list = report(
             f"{username}: API  GET /api/v1/leads/",
             [timed(lambda api=api: api.get("/api/v1/leads/")) for _ in range(N)],
         )
-        report(
+        page_list = report(
             f"{username}: page GET /leads/",
             [timed(lambda ui=ui: ui.get("/leads/")) for _ in range(N)],
         )
@@ -91,10 +126,11 @@ def main():
                 )
             )
             Lead.objects.filter(phone=phone).delete()
-        report(f"{username}: API  POST /api/v1/leads/", api_create)
-        report(f"{username}: page POST /leads/new/", ui_create)
+        api_made = report(f"{username}: API  POST /api/v1/leads/", api_create)
+        page_made = report(f"{username}: page POST /leads/new/", ui_create)
         ApiToken.objects.filter(user=user, name="bench").delete()
-    connection.close()
+        pairs[username] = {"list": (api_list, page_list), "create": (api_made, page_made)}
+    return pairs
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from customfields import values as custom_values
 from leads.models import Activity, Channel, Lead
 from salescrm.bounds import MAX_AMOUNT, MAX_QUANTITY
 from salescrm.forms import BusinessDateField, DateInput, DateTimeInput, PhoneInput
@@ -59,12 +60,28 @@ class CustomerCreateForm(OneTimeSubmitForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["channel"].queryset = Channel.objects.filter(is_active=True)
+        # the administrator's custom fields for customers (customfields app)
+        self.custom_names = custom_values.add_form_fields(self, "customer")
 
     def clean(self):
         data = super().clean()
         if not data.get("phone") and not data.get("email"):
             raise forms.ValidationError(_("Give a phone number or an e-mail address."))
+        data["custom"] = custom_values.form_input(data, self.custom_names)
         return data
+
+
+class CustomValuesForm(forms.Form):
+    """The custom fields of one customer or contract, alone (the customer page's "Edit
+    fields"): the service validates and stores them."""
+
+    def __init__(self, *args, target: str, record, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.custom_names = custom_values.add_form_fields(self, target, record)
+
+    def clean(self):
+        data = super().clean()
+        return {"custom": custom_values.form_input(data, self.custom_names)}
 
 
 class ContactForm(OneTimeSubmitForm, forms.ModelForm):
@@ -108,10 +125,18 @@ class ContractTermsForm(OneTimeSubmitForm, forms.ModelForm):
             "special_terms": forms.Textarea(attrs={"rows": 2}),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # the administrator's custom fields for contracts (customfields app): terms too
+        self.custom_names = custom_values.add_form_fields(
+            self, "contract", self.instance if self.instance.pk else None
+        )
+
     def clean(self):
         data = super().clean()
         if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
             self.add_error("ends_on", _("The course cannot end before it starts."))
+        data["custom"] = custom_values.form_input(data, self.custom_names)
         return data
 
 

@@ -80,6 +80,12 @@ def from_form(cleaned: dict, names: list[str]) -> dict:
     return values
 
 
+def form_input(cleaned: dict, names: list[str]) -> dict:
+    """A form's custom values (popped from its cleaned data) by key, None for an emptied one,
+    for a service that validates them with `clean` (an emptied value is removed)."""
+    return {name[len(PREFIX) :]: cleaned.pop(name, None) for name in names}
+
+
 def clean(
     target: str,
     data,
@@ -136,6 +142,8 @@ def _convert(field: CustomField, raw):
         raise ValidationError(_("Give yes or no."))
     if isinstance(raw, (dict, list, bool)):
         raise ValidationError(_("Enter a valid value."))
+    if isinstance(raw, dt.date):  # from a form's DateField
+        raw = raw.isoformat()
     text = str(raw).strip()
     if field.kind == CustomField.Kind.NUMBER:
         try:
@@ -163,10 +171,12 @@ def _convert(field: CustomField, raw):
     return text
 
 
-def import_columns(headers: list, taken: set, norm) -> tuple[list[CustomField], dict]:
-    """The lead import's custom columns: a header equal (after `norm`) to a field's key,
-    label or English label, among the columns the built-in headers did not take."""
-    definitions = fields_for("lead")
+def import_columns(
+    headers: list, taken: set, norm, target: str = "lead"
+) -> tuple[list[CustomField], dict]:
+    """An import's custom columns: a header equal (after `norm`) to a field's key, label or
+    English label, among the columns the built-in headers did not take."""
+    definitions = fields_for(target)
     columns = {}
     for index, header in enumerate(headers):
         if index in taken:
@@ -187,3 +197,58 @@ def display(record, target: str) -> list[tuple[str, object]]:
         (str(field), stored.get(field.key, ""))
         for field in fields_for(target, getattr(record, "product_line_id", None))
     ]
+
+
+# --- lists: filters, columns and export cells (shared by leads, customers and contracts) ---
+
+
+def filter_by(queryset, target: str, key: str, value, definitions: list[CustomField]):
+    """`queryset` narrowed to the records whose custom value `key` equals `value` (read as the
+    field reads it: "yes" finds True, "5" finds "5.00"). One containment test, which the GIN
+    index on `custom` answers; a value the field could never hold finds nothing."""
+    if value in ("", None) or key not in {f.key for f in definitions}:
+        return queryset
+    try:
+        stored = clean(target, {key: value}, partial=True, definitions=definitions)
+    except ValidationError:
+        return queryset.none()
+    if key not in stored:
+        return queryset
+    return queryset.filter(custom__contains={key: stored[key]})
+
+
+def filter_list(queryset, target: str, params, definitions: list[CustomField]):
+    """Every cf_<key> filter of a list's query string applied; returns the queryset and the
+    filters as the list's form shows them ((field, value) per definition)."""
+    shown = []
+    for field in definitions:
+        value = (params.get(PREFIX + field.key) or "").strip()[:MAX_TEXT]
+        if "\x00" in value:
+            value = ""
+        queryset = filter_by(queryset, target, field.key, value, definitions)
+        shown.append((field, value))
+    return queryset, shown
+
+
+def cell(field: CustomField, value):
+    """A stored value as an export cell: numbers as Decimal and dates as dates (so that a
+    spreadsheet sums and sorts them), yes/no as booleans, text as text, missing empty."""
+    if value is None or value == "":
+        return ""
+    try:
+        if field.kind == CustomField.Kind.NUMBER:
+            return Decimal(value)
+        if field.kind == CustomField.Kind.DATE:
+            return dt.date.fromisoformat(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return str(value)
+    return value
+
+
+def export_header(definitions: list[CustomField]) -> list[str]:
+    return [str(field) for field in definitions]
+
+
+def export_cells(record, definitions: list[CustomField]) -> list:
+    stored = getattr(record, "custom", None) or {}
+    return [cell(field, stored.get(field.key)) for field in definitions]

@@ -22,14 +22,13 @@ def lead_header() -> list[str]:
         _("Budget (CNY)"),
         _("Created"),
         _("Last follow-up"),
-        *[str(field) for field in custom_values.fields_for("lead")],
+        *custom_values.export_header(custom_values.fields_for("lead")),
     ]
 
 
 def lead_rows(leads):
-    keys = [field.key for field in custom_values.fields_for("lead")]
+    definitions = custom_values.fields_for("lead")
     for lead in leads:
-        custom = lead.custom or {}
         yield [
             lead.name,
             lead.company,
@@ -47,5 +46,5 @@ def lead_rows(leads):
             timezone.localtime(lead.last_activity_at).strftime("%Y-%m-%d %H:%M")
             if lead.last_activity_at
             else "",
-            *[custom.get(key, "") for key in keys],
+            *custom_values.export_cells(lead, definitions),
         ]

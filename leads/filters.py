@@ -4,11 +4,10 @@ import datetime as dt
 
 import django_filters
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from customfields import values as custom_values
+from customfields.filters import CustomFieldFilters
 from salescrm.bounds import MAX_DAYS
 from salescrm.models import User
 
@@ -16,7 +15,9 @@ from .models import Channel, Lead
 from .selectors import lead_search_q
 
 
-class LeadFilter(django_filters.FilterSet):
+class LeadFilter(CustomFieldFilters, django_filters.FilterSet):
+    custom_target = "lead"
+
     q = django_filters.CharFilter(method="search", label=_("Search"))
     stage = django_filters.MultipleChoiceFilter(
         choices=Lead.Stage.choices,
@@ -75,23 +76,7 @@ class LeadFilter(django_filters.FilterSet):
             User.objects.visible_to(user).filter(is_active=True).order_by("username")
         )
         # One filter per custom field (cf_<key>), answered by the GIN index on `custom`.
-        self.custom_fields = {f.key: f for f in custom_values.fields_for("lead")}
-        for field in self.custom_fields.values():
-            self.filters[custom_values.PREFIX + field.key] = django_filters.CharFilter(
-                method=self.custom, label=str(field), field_name=field.key
-            )
-
-    def custom(self, queryset, name, value):
-        key = name.removeprefix(custom_values.PREFIX)
-        if key not in self.custom_fields or value in ("", None):
-            return queryset
-        try:
-            stored = custom_values.clean("lead", {key: value}, partial=True)
-        except ValidationError:
-            return queryset.none()
-        if key not in stored:
-            return queryset
-        return queryset.filter(custom__contains={key: stored[key]})
+        self.add_custom_filters()
 
     def search(self, queryset, name, value):
         return queryset.filter(lead_search_q(value))

@@ -280,6 +280,7 @@ SPECTACULAR_SETTINGS = {
         "PaymentMethodEnum": "customers.models.Contract.PaymentMethod",
         "TierEnum": "customers.models.Tier",
         "StageEnum": "leads.models.Lead.Stage",
+        "DocumentKindEnum": "documents.models.Document.Kind",
     },
 }
 

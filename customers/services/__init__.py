@@ -15,6 +15,7 @@ from .common import TERM_FIELDS, Decision, Status
 from .contracts import (
     contract_archive,
     contract_create,
+    contract_custom_update,
     contract_hand_off,
     contract_mark_signed,
     contract_update,
@@ -24,6 +25,7 @@ from .customers import (
     customer_activity_log,
     customer_create,
     customer_create_from_lead,
+    customer_custom_update,
     customer_from_lead,
     referral_add,
 )
@@ -71,6 +73,7 @@ __all__ = [
     "contact_add",
     "contract_archive",
     "contract_create",
+    "contract_custom_update",
     "contract_hand_off",
     "contract_mark_signed",
     "contract_recall",
@@ -79,6 +82,7 @@ __all__ = [
     "customer_activity_log",
     "customer_create",
     "customer_create_from_lead",
+    "customer_custom_update",
     "customer_from_lead",
     "customer_referral_counts",
     "customer_set_tier_override",

@@ -18,6 +18,7 @@ from customers.models import (
     Customer,
     Instalment,
 )
+from customfields import values as custom_values
 from salescrm.bounds import MAX_AMOUNT, MAX_QUANTITY
 from salescrm.errors import BusinessRuleError
 from salescrm.permissions import Action, ensure_may
@@ -167,13 +168,18 @@ def contract_create(
     *, customer: Customer, actor, lines: list[dict], instalments: list[dict], **terms
 ) -> Contract:
     ensure_may(actor, Action.CONTRACT_DRAFT)
+    custom = terms.pop("custom", None)
     _check_terms(terms)
     if not policy.acts_for_owner(actor, customer.owner):
         raise BusinessRuleError(
             _("Only the customer's owner or their manager can draft a contract.")
         )
     contract = Contract(
-        customer=customer, owner=customer.owner, number=f"TMP-{timezone.now().timestamp()}", **terms
+        customer=customer,
+        owner=customer.owner,
+        number=f"TMP-{timezone.now().timestamp()}",
+        custom=custom_values.clean("contract", custom),
+        **terms,
     )
     contract.is_renewal = _renewal_flag(customer=customer, starts_on=contract.starts_on)
     contract.save()
@@ -192,6 +198,7 @@ def contract_update(
     changed, but the change is never left unapproved: the contract goes back under review
     with a fresh chain (a new round whose steps follow the new terms), as if resubmitted."""
     ensure_may(actor, Action.CONTRACT_DRAFT)
+    custom = terms.pop("custom", None)
     _check_terms(terms)
     contract = (
         Contract.objects.select_for_update(of=("self",))
@@ -199,6 +206,8 @@ def contract_update(
         .get(pk=contract.pk)
     )
     policy.check_edit(actor, contract)
+    if custom is not None:
+        contract.custom = custom_values.clean("contract", custom, partial_base=contract.custom)
     for name, value in terms.items():
         setattr(contract, name, value)
     restarted = contract.status == Status.APPROVED
@@ -208,6 +217,28 @@ def contract_update(
     )
     contract.save()
     if restarted:
+        _start_round(contract)
+    return contract
+
+
+@transaction.atomic
+def contract_custom_update(*, contract: Contract, actor, custom: dict) -> Contract:
+    """Change a contract's custom field values (those named; None or "" clears one). They are
+    terms: locked as the terms are (under review, signed), and a change to an approved
+    contract sends it back under review, as `contract_update` does."""
+    ensure_may(actor, Action.CONTRACT_DRAFT)
+    contract = (
+        Contract.objects.select_for_update(of=("self",))
+        .select_related("owner__team")
+        .get(pk=contract.pk)
+    )
+    policy.check_edit(actor, contract)
+    values = custom_values.clean("contract", custom, partial_base=contract.custom)
+    if values == contract.custom:
+        return contract
+    contract.custom = values
+    contract.save(update_fields=["custom"])
+    if contract.status == Status.APPROVED:
         _start_round(contract)
     return contract
 

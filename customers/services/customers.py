@@ -10,6 +10,7 @@ from customers.models import (
     Customer,
     Referral,
 )
+from customfields import values as custom_values
 from leads import services as lead_services
 from leads.forms import duplicate_error
 from leads.models import Lead
@@ -102,6 +103,7 @@ def customer_create(
     payer_name: str = "",
     payer_phone: str = "",
     product_line=None,
+    custom: dict | None = None,
 ) -> Customer:
     """A customer signed up directly (walk-in, phone order): its lead is created and marked
     won through the leads services first, so the funnel and the history stay complete."""
@@ -109,6 +111,7 @@ def customer_create(
     owner = owner or actor
     if not policy.acts_for_owner(actor, owner):
         raise BusinessRuleError(_("You can only create customers for yourself or your team."))
+    custom = custom_values.clean("customer", custom)  # before anything is written
     try:
         lead = lead_services.lead_create(
             actor=actor,
@@ -130,9 +133,23 @@ def customer_create(
         raise _lead_error(exc) from None
     lead.refresh_from_db()
     customer = customer_create_from_lead(lead=lead, actor=actor)
-    if customer.name != name or customer.kind != kind:
-        customer.name, customer.kind = name, kind
-        customer.save(update_fields=["name", "kind"])
+    customer.name, customer.kind, customer.custom = name, kind, custom
+    customer.save(update_fields=["name", "kind", "custom"])
+    return customer
+
+
+@transaction.atomic
+def customer_custom_update(*, customer: Customer, actor, custom: dict) -> Customer:
+    """Change the customer's custom field values (those named in `custom`; None or "" clears
+    one), validated as on the form: by the owner or their manager, as a customer is created."""
+    ensure_may(actor, Action.CUSTOMER_CREATE)
+    customer = Customer.objects.select_for_update().select_related("owner").get(pk=customer.pk)
+    if not policy.acts_for_owner(actor, customer.owner):
+        raise BusinessRuleError(
+            _("Only the customer's owner or their manager can change its fields.")
+        )
+    customer.custom = custom_values.clean("customer", custom, partial_base=customer.custom)
+    customer.save(update_fields=["custom"])
     return customer
 
 

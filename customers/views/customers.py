@@ -7,11 +7,13 @@ Views stay thin: fetch scoped to the user, bind a form, call one service, messag
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from customers import forms, policy, selectors, services
+from customers import exports, forms, policy, selectors, services
 from customers.models import (
     Contract,
     Customer,
@@ -19,8 +21,10 @@ from customers.models import (
     Payment,
     money_sum,
 )
+from customfields import values as custom_values
 from leads.models import Lead
 from salescrm.access import get_visible_or_404
+from salescrm.exports import export_response
 from salescrm.permissions import Action, action_required, may
 from salescrm.submissions import AlreadySubmitted, already_saved
 from salescrm.timeutil import local_today
@@ -42,7 +46,9 @@ def customer_from_lead_view(request, pk):
     return redirect(customer)
 
 
-def customer_list(request):
+def _customer_list(request):
+    """The customers the reader sees, narrowed by the list's query string (search, tier and a
+    filter per custom field); for the page and its download."""
     customers = Customer.objects.visible_to(request.user).select_related("owner")
     filters = forms.CustomerFilterForm(request.GET)
     if not filters.is_valid():
@@ -55,11 +61,39 @@ def customer_list(request):
         customers = customers.filter(
             Q(tier_override=tier) | Q(tier_override__isnull=True, tier=tier)
         )
+    definitions = custom_values.fields_for("customer")
+    customers, custom_filters = custom_values.filter_list(
+        customers, "customer", request.GET, definitions
+    )
     customers = customers.annotate(contract_count=Count("contracts")).order_by("-created_at", "-id")
+    return customers, {
+        "query": query,
+        "tier": tier,
+        "custom_fields": definitions,
+        "custom_filters": custom_filters,
+    }
+
+
+def customer_list(request):
+    customers, context = _customer_list(request)
     return render(
         request,
         "customers/customer_list.html",
-        {"page": _page(request, customers), "query": query, "tier": tier},
+        {"page": _page(request, customers), **context},
+    )
+
+
+def customer_export(request):
+    fmt = request.GET.get("format", "csv")
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    customers, context = _customer_list(request)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return export_response(
+        filename=f"customers-{stamp}",
+        header=exports.customer_header(context["custom_fields"]),
+        rows=exports.customer_rows(customers.iterator(chunk_size=2000), context["custom_fields"]),
+        fmt=fmt,
     )
 
 
@@ -108,6 +142,10 @@ def customer_detail(request, pk):
         # the same rule as the drafting service: the owner or the manager of their team
         "can_draft": may(request.user, Action.CONTRACT_DRAFT)
         and policy.acts_for_owner(request.user, customer.owner),
+        # the same rule as customer_custom_update
+        "can_edit_fields": may(request.user, Action.CUSTOMER_CREATE)
+        and policy.acts_for_owner(request.user, customer.owner),
+        "custom_fields_defined": bool(custom_values.fields_for("customer")),
         # the same rows the follow-up service accepts: the customer's lead is the actor's
         # own or their team's
         "can_log": may(request.user, Action.FOLLOW_UP_LOG)
@@ -116,6 +154,34 @@ def customer_detail(request, pk):
         ).exists(),
     }
     return render(request, "customers/customer_detail.html", context)
+
+
+@action_required(Action.CUSTOMER_CREATE)
+def customer_fields_edit(request, pk):
+    """The customer's custom field values, on their own form (the customer has no other edit
+    page): the owner or their manager."""
+    customer = get_visible_or_404(Customer.objects.select_related("owner"), request.user, pk=pk)
+    form = forms.CustomValuesForm(request.POST or None, target="customer", record=customer)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.customer_custom_update(
+                customer=customer, actor=request.user, custom=form.cleaned_data["custom"]
+            )
+        except ValidationError as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, _("Fields saved."))
+            return redirect(customer)
+    return render(
+        request,
+        "customers/form.html",
+        {
+            "form": form,
+            "title": _("Custom fields"),
+            "subtitle": customer.name,
+            "back": customer.get_absolute_url(),
+        },
+    )
 
 
 @require_POST

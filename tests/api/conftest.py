@@ -5,12 +5,14 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from api.services import token_create
 from customers import services as customer_services
 from customers.models import Contract
+from documents.services import document_upload
 from leads import services as lead_services
 from leads.models import Channel
 from performance.models import CommissionPlan, CommissionStatement, KpiScheme, ScoreCard, ScoreLine
@@ -20,6 +22,13 @@ from targets.models import Target, TargetPlan
 from tests.customers.factories import CustomerFactory, ProductFactory, make_contract
 
 TODAY = dt.date(2026, 11, 16)
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+@pytest.fixture(autouse=True)
+def media(tmp_path, settings):
+    """Uploaded files go to the test's own folder."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
 @pytest.fixture(autouse=True)
@@ -113,6 +122,12 @@ def _records(owner, *, scheme, commission_plan, tag: str) -> dict:
         total=Decimal("15.00"),
         computed_at=timezone.now(),
     )
+    document = document_upload(
+        actor=owner,
+        record=lead,
+        uploaded=SimpleUploadedFile(f"scan-{tag}.pdf", PDF, content_type="application/pdf"),
+        kind="id_copy",
+    )
     notify(recipient=owner, kind="overdue", key=f"test-{tag}", title=f"Alert {tag}")
     notification = Notification.objects.get(recipient=owner, key=f"test-{tag}")
     return {
@@ -126,6 +141,7 @@ def _records(owner, *, scheme, commission_plan, tag: str) -> dict:
         "scorecard": card,
         "statement": statement,
         "notification": notification,
+        "document": document,
     }
 
 

@@ -6,9 +6,11 @@ import re
 
 import pytest
 from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
 from drf_spectacular.generators import SchemaGenerator
 
 from salescrm.roles import Role
+from tests.api.conftest import PDF
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,6 +22,11 @@ ROUTE_RECORDS = {
     "/api/v1/leads/{id}/stage/": "lead",
     "/api/v1/customers/{id}/": "customer",
     "/api/v1/contracts/{id}/": "contract",
+    "/api/v1/leads/{id}/documents/": "lead",
+    "/api/v1/customers/{id}/documents/": "customer",
+    "/api/v1/contracts/{id}/documents/": "contract",
+    "/api/v1/documents/{id}/": "document",
+    "/api/v1/documents/{id}/download/": "document",
     "/api/v1/contracts/{id}/submit/": "draft",
     "/api/v1/payments/{id}/": "payment",
     "/api/v1/targets/{id}/": "target",
@@ -32,6 +39,14 @@ BODIES = {
     ("/api/v1/leads/{id}/", "patch"): {"company": "changed by a stranger"},
     ("/api/v1/leads/{id}/stage/", "post"): {"to_stage": "trial"},
     ("/api/v1/leads/{id}/activities/", "post"): {"kind": "phone", "outcome": "x"},
+    ("/api/v1/customers/{id}/", "patch"): {"custom": {}},
+    ("/api/v1/contracts/{id}/", "patch"): {"custom": {}},
+}
+# Multipart routes: a valid upload, so that a refusal is the scoping's doing.
+UPLOADS = {
+    "/api/v1/leads/{id}/documents/",
+    "/api/v1/customers/{id}/documents/",
+    "/api/v1/contracts/{id}/documents/",
 }
 # Collection routes whose body names another record.
 BODY_ROUTES = {
@@ -49,7 +64,7 @@ BODY_ROUTES = {
         "instalments": [{"due_on": "2026-12-01"}],
     },
 }
-APPS = ("leads", "customers", "targets", "performance", "salescrm")
+APPS = ("leads", "customers", "targets", "performance", "salescrm", "documents")
 SEES_ALL = ("director", "legal", "finance", "service", "admin")
 
 
@@ -59,6 +74,10 @@ def _routes():
         path: [m for m in ops if m in ("get", "post", "put", "patch", "delete")]
         for path, ops in schema["paths"].items()
     }
+
+
+def _pdf():
+    return SimpleUploadedFile("x.pdf", PDF, content_type="application/pdf")
 
 
 def _row_counts():
@@ -99,15 +118,24 @@ def test_another_teams_ids_are_not_found_and_nothing_is_written(role, people, wo
     before = _row_counts()
     lead_before = (lead.company, lead.stage, lead.last_activity_at)
     answers = []
-    for path, methods in _routes().items():
-        if path in ROUTE_RECORDS:
-            record = theirs[ROUTE_RECORDS[path]]
-            url = path.replace("{id}", str(record.pk))
-            for method in methods:
-                body = BODIES.get((path, method), {})
-                answer = getattr(client, method)(url, body, format="json")
-                answers.append((method, url, answer.status_code))
-        elif path in BODY_ROUTES:
+    calls = [
+        (path, method)
+        for path, methods in _routes().items()
+        if path in ROUTE_RECORDS
+        for method in methods
+    ]
+    # deletes last, so that the reads of a see-all role find the record still there
+    for path, method in sorted(calls, key=lambda call: call[1] == "delete"):
+        record = theirs[ROUTE_RECORDS[path]]
+        url = path.replace("{id}", str(record.pk))
+        if method == "post" and path in UPLOADS:
+            answer = client.post(url, {"kind": "other", "file": _pdf()}, format="multipart")
+        else:
+            body = BODIES.get((path, method), {})
+            answer = getattr(client, method)(url, body, format="json")
+        answers.append((method, url, answer.status_code))
+    for path in _routes():
+        if path in BODY_ROUTES:
             answer = client.post(path, BODY_ROUTES[path](theirs), format="json")
             answers.append(("post", path, answer.status_code))
     assert all(code < 500 for _m, _u, code in answers), answers
@@ -127,9 +155,18 @@ def test_another_teams_ids_are_not_found_and_nothing_is_written(role, people, wo
         assert notification_urls and all(c == 404 for _m, _u, c in notification_urls)
         reads = [c for m, u, c in answers if m == "get" and "/notifications/" not in u]
         assert reads and all(c == 200 for c in reads), answers
+        documents = [(m, c) for m, u, c in answers if "/documents/" in u and m != "get"]
+        if role == "legal":
+            # the matrix refuses legal documents (uploads and removals)
+            assert documents and all(c == 403 for _m, c in documents), answers
+        else:
+            # the others may upload to, and remove from, any record they see (the matrix)
+            assert sorted(documents) == [("delete", 204)] + [("post", 201)] * 3, answers
         if role in ("legal", "finance", "service"):
             # the matrix refuses them every write the API offers on a lead or a contract draft
-            writes = [c for m, u, c in answers if m != "get" and "/leads/" in u]
+            writes = [
+                c for m, u, c in answers if m != "get" and "/leads/" in u and "/documents/" not in u
+            ]
             assert writes and all(c == 403 for c in writes), answers
             payment = [c for m, u, c in answers if u == "/api/v1/payments/"]
             if role == "finance":
@@ -137,7 +174,8 @@ def test_another_teams_ids_are_not_found_and_nothing_is_written(role, people, wo
                 assert payment == [201]
             else:
                 assert payment == [403]
-                assert _row_counts() == before
+                if role == "legal":
+                    assert _row_counts() == before
     lead.refresh_from_db()
     if role not in ("director", "admin"):
         assert (lead.company, lead.stage, lead.last_activity_at) == lead_before

@@ -125,6 +125,7 @@ PATH_MODELS = {
     "customers:contact_create": "customers.Customer",
     "customers:referral_create": "customers.Customer",
     "customers:tier_override": "customers.Customer",
+    "customers:fields_edit": "customers.Customer",
     "customers:customer_ledger": "customers.Customer",
     "customers:complaint_create": "customers.Customer",
     "customers:survey_create": "customers.Customer",
