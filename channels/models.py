@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from performance.models import StatementLine
 from salescrm.bounds import MAX_LESSONS, amount_validators
 from salescrm.models import bilingual
 from salescrm.money import round_percent
@@ -345,12 +346,16 @@ class PartnerSettlement(models.Model):
         return reverse("channels:settlement_detail", args=[self.pk])
 
 
-class PartnerSettlementLine(models.Model):
+class PartnerSettlementLine(StatementLine):
+    """A line of a partner settlement; its contract, payment, refund, base and commission
+    fields are those of a rep's commission line (``performance.models.StatementLine``)."""
+
     class Kind(models.TextChoices):
         SIGNED = "signed", _("Contract signed")
         PAYMENT = "payment", _("Payment")
         REFUND = "refund", _("Refund (clawback)")
         UPLIFT = "uplift", _("Tier reached: earlier months of the quarter re-rated")
+        CORRECTION = "correction", _("Correction of a row on a paid settlement")
 
     settlement = models.ForeignKey(
         PartnerSettlement,
@@ -359,34 +364,8 @@ class PartnerSettlementLine(models.Model):
         related_name="lines",
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    contract = models.ForeignKey(
-        "customers.Contract",
-        verbose_name=_("contract"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    payment = models.ForeignKey(
-        "customers.Payment",
-        verbose_name=_("payment"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    refund = models.ForeignKey(
-        "customers.Refund",
-        verbose_name=_("refund"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
     occurred_on = models.DateField(_("date"), null=True, blank=True)
-    base = models.DecimalField(_("base"), **MONEY)
     rate = models.DecimalField(_("rate"), max_digits=8, decimal_places=6)
-    amount = models.DecimalField(_("commission"), **MONEY)
 
     class Meta:
         ordering = ["settlement", "occurred_on", "id"]
@@ -395,6 +374,11 @@ class PartnerSettlementLine(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.amount}"
+
+    @property
+    def is_late(self) -> bool:
+        """Dated in an earlier month whose settlement was already closed (paid)."""
+        return bool(self.occurred_on) and self.occurred_on < self.settlement.month
 
     @property
     def rate_percent(self):
