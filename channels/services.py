@@ -26,6 +26,7 @@ from customers.models import Contract, Customer, Payment, Refund
 from leads.models import Activity, Channel, Lead
 from leads.services import (
     DuplicateLead,
+    capture_channel,
     capture_team,
     find_duplicate,
     lead_create,
@@ -50,6 +51,8 @@ from .models import (
     CampaignGoal,
     Event,
     EventRegistration,
+    JointOffer,
+    LeadOffer,
     Partner,
     PartnerAccount,
     PartnerLead,
@@ -181,6 +184,87 @@ def partner_review_record(*, actor, partner: Partner, quarter: dt.date, decision
         status=status, ended_on=local_today() if status == Partner.Status.ENDED else None
     )
     return review
+
+
+# --- joint offers (异业合作) -----------------------------------------------------------------
+
+
+@transaction.atomic
+def offer_save(*, actor, offer: JointOffer, product_lines) -> JointOffer:
+    """Create or edit a joint offer with a partner company. Refused with the reasons (nothing
+    saved) when its terms do not hold: see ``JointOffer.problems``."""
+    ensure_may(actor, Action.PARTNER_MANAGE)
+    if offer.partner_id:
+        Partner.objects.select_for_update().filter(pk=offer.partner_id).first()
+    problems = offer.problems(list(product_lines))
+    if problems:
+        raise ChannelError(problems)
+    offer.full_clean()
+    offer.save()
+    offer.product_lines.set(product_lines)
+    return offer
+
+
+def _offer_link(offer: JointOffer, lead: Lead, actor) -> LeadOffer:
+    """Record that `offer` brought `lead` and, when no partner is credited with the lead yet,
+    credit the offer's partner (the first to bring a lead keeps it)."""
+    link = LeadOffer.objects.create(lead=lead, offer=offer, chosen_by=actor)
+    PartnerLead.objects.get_or_create(
+        lead=lead, defaults={"partner": offer.partner, "submitted_by": actor}
+    )
+    return link
+
+
+@transaction.atomic
+def offer_choose(*, actor, offer: JointOffer, lead: Lead) -> LeadOffer:
+    """A rep or a leader records on a lead the joint offer that brought it: only an offer
+    running today whose partnership has not ended, and only once per lead."""
+    ensure_may(actor, Action.LEAD_UPDATE)
+    offer = JointOffer.objects.select_for_update().select_related("partner").get(pk=offer.pk)
+    refusal = offer.refusal_on(local_today())
+    if refusal:
+        raise ChannelError(refusal)
+    existing = LeadOffer.objects.filter(lead=lead).select_related("offer").first()
+    if existing:
+        raise ChannelError(
+            _("This lead already carries the offer “%(title)s”.") % {"title": existing.offer.title}
+        )
+    return _offer_link(offer, lead, actor)
+
+
+@transaction.atomic
+def offer_capture(*, offer: JointOffer, name: str, phone: str = "", email: str = "", company=""):
+    """Someone claims a joint offer on its public page. A new person becomes a lead (round
+    robin to the capture team) carrying the offer and credited to the partner; a person the
+    institution already has stays with whoever had them, and their lead takes the offer only
+    if it carries none. Returns (NEW or KNOWN, lead); refused (ChannelError) when the offer
+    is not running today."""
+    offer = JointOffer.objects.select_for_update().select_related("partner").get(pk=offer.pk)
+    refusal = offer.refusal_on(local_today())
+    if refusal:
+        raise ChannelError(refusal)
+    existing = find_duplicate(phone=phone, email=email)
+    if existing is None:
+        channel = Channel.objects.filter(code="partner").first() or capture_channel()
+        try:
+            lead = lead_create(
+                actor=None,
+                round_robin_team=capture_team(),
+                name=name,
+                phone=phone,
+                email=email,
+                company=company,
+                channel=channel,
+                needs=_("Claimed the joint offer %(title)s") % {"title": offer.title},
+            )
+        except DuplicateLead as duplicate:
+            existing = duplicate.existing
+        else:
+            _offer_link(offer, lead, None)
+            return NEW, lead
+    if not LeadOffer.objects.filter(lead=existing).exists():
+        LeadOffer.objects.create(lead=existing, offer=offer)
+    return KNOWN, existing
 
 
 # --- partner tiers (nightly, quarterly) -------------------------------------------------------
