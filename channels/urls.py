@@ -37,8 +37,8 @@ urlpatterns = [
     # public: linked from posters (QR code) and the institution's sites
     path("e/<uuid:key>/", views.event_register, name="event_register"),
     path("e/<uuid:key>/thanks/", views.event_registered, name="event_registered"),
-    path("o/<uuid:key>/", views.offer_capture, name="offer_capture"),
-    path("o/<uuid:key>/thanks/", views.offer_claimed, name="offer_claimed"),
+    path("o/<uuid:offer_key>/", views.offer_capture, name="offer_capture"),
+    path("o/<uuid:offer_key>/thanks/", views.offer_claimed, name="offer_claimed"),
     # the partner portal: a partner login reaches only these (channels.middleware)
     path("portal/", views.portal_home, name="portal_home"),
     path("portal/leads/new/", views.portal_lead_create, name="portal_lead_create"),

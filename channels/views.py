@@ -789,16 +789,16 @@ def lead_offer_choose(request, pk):
 @csrf_exempt
 @xframe_options_exempt
 @ratelimit(key="ip", rate=REGISTER_RATE, method="POST", block=False)
-def offer_capture(request, key):
+def offer_capture(request, offer_key):
     """The public page of a joint offer (a link or QR code the partner company hands out)."""
-    offer = get_object_or_404(JointOffer.objects.select_related("partner"), public_key=key)
+    offer = get_object_or_404(JointOffer.objects.select_related("partner"), public_key=offer_key)
     if request.method == "POST" and getattr(request, "limited", False):
         return render(request, "leads/capture_limited.html", status=429)
     refusal = offer.refusal_on(local_today())
     form = OfferClaimForm(request.POST or None)
     if request.method == "POST" and not refusal:
         if form.is_spam:
-            return redirect("channels:offer_claimed", key=key)
+            return redirect("channels:offer_claimed", offer_key=offer_key)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -812,7 +812,7 @@ def offer_capture(request, key):
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                return redirect("channels:offer_claimed", key=key)
+                return redirect("channels:offer_claimed", offer_key=offer_key)
     status = 400 if request.method == "POST" else 200
     return render(
         request,
@@ -824,6 +824,6 @@ def offer_capture(request, key):
 
 @login_not_required
 @xframe_options_exempt
-def offer_claimed(request, key):
-    offer = get_object_or_404(JointOffer.objects.select_related("partner"), public_key=key)
+def offer_claimed(request, offer_key):
+    offer = get_object_or_404(JointOffer.objects.select_related("partner"), public_key=offer_key)
     return render(request, "channels/offer_claimed.html", {"offer": offer})

@@ -234,7 +234,10 @@ PATH_MODELS = {
     "documents:delete": "documents.Document",
 }
 # A public page named by a row's UUID (channels' event registration): (model, field).
-UUID_PARAMS = {"key": ("channels.Event", "public_key")}
+UUID_PARAMS = {
+    "key": ("channels.Event", "public_key"),
+    "offer_key": ("channels.JointOffer", "public_key"),
+}
 OTHER_PARAMS = {"team_id": "salescrm.Team", "customer_pk": "customers.Customer"}
 # Not crawled: Django admin's own pages, the login/password pages of django.contrib.auth,
 # the language switch, and a one-off download named by a random import token.
@@ -774,6 +777,8 @@ def _channels_world(rep, manager, signed):
         CampaignGoal,
         Event,
         EventRegistration,
+        JointOffer,
+        LeadOffer,
         PartnerLead,
         PartnerSettlement,
         ReferralReward,
@@ -821,6 +826,16 @@ def _channels_world(rep, manager, signed):
         kind="fixed",
         amount=Decimal("500.00"),
     )
+    company = make_partner(manager, name="模糊测试合作企业", kind="company")
+    offer = JointOffer.objects.create(
+        partner=company,
+        title="员工九折",
+        kind="percent",
+        discount_percent=Decimal("10"),
+        valid_from=today,
+        valid_until=today + dt.timedelta(days=30),
+    )
+    LeadOffer.objects.create(lead=signed.customer.lead, offer=offer)
     return partner_user(partner, "partner_fuzz")
 
 
