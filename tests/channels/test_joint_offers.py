@@ -444,3 +444,28 @@ def test_the_summary_of_a_percentage(percent, shown):
 
     with translation.override("en"):
         assert JointOffer(kind="percent", discount_percent=D(percent)).summary == shown
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("en", ["Discount given", "Joint offers", "Leads with this offer", "Claim the offer"]),
+        ("zh-hans", ["已给予优惠", "异业合作优惠", "带有此优惠的线索", "领取优惠"]),
+    ],
+)
+def test_the_offer_pages_speak_the_readers_language(
+    client, manager, company, results, language, words
+):
+    from django.conf import settings
+
+    staff, _family, _contracts = results
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    client.force_login(manager)
+    pages = [
+        client.get(company.get_absolute_url()),
+        client.get(staff.get_absolute_url()),
+        client.get(reverse("channels:offer_capture", args=[staff.public_key])),
+    ]
+    html = " ".join(page.content.decode() for page in pages)
+    for word in words:
+        assert word in html
