@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 
 from salescrm.admin import BoundedInlineMixin
@@ -8,6 +9,8 @@ from .models import (
     CampaignCost,
     CampaignGoal,
     Event,
+    JointOffer,
+    LeadOffer,
     Partner,
     PartnerAccount,
     PartnerContact,
@@ -72,3 +75,49 @@ class CampaignGoalAdmin(admin.ModelAdmin):
 @admin.register(ReferralRewardPolicy)
 class ReferralRewardPolicyAdmin(admin.ModelAdmin):
     list_display = ["kind", "amount", "percent", "lessons"]
+
+
+class JointOfferAdminForm(forms.ModelForm):
+    """The admin refuses what the page refuses (``JointOffer.problems``)."""
+
+    class Meta:
+        model = JointOffer
+        fields = [
+            "partner",
+            "title",
+            "kind",
+            "discount_amount",
+            "discount_percent",
+            "bundled_service",
+            "terms",
+            "valid_from",
+            "valid_until",
+            "product_lines",
+            "status",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and data.get("partner"):
+            terms = {f.name: data[f.name] for f in JointOffer._meta.fields if f.name in data}
+            candidate = JointOffer(pk=self.instance.pk, **terms)
+            for problem in candidate.problems(list(data.get("product_lines") or [])):
+                self.add_error(None, problem)
+        return data
+
+
+class LeadOfferInline(BoundedInlineMixin, admin.TabularInline):
+    model = LeadOffer
+    extra = 0
+    raw_id_fields = ["lead"]
+    readonly_fields = ["chosen_at", "chosen_by"]
+
+
+@admin.register(JointOffer)
+class JointOfferAdmin(admin.ModelAdmin):
+    form = JointOfferAdminForm
+    list_display = ["title", "partner", "kind", "valid_from", "valid_until", "status"]
+    list_filter = ["status", "kind"]
+    search_fields = ["title", "partner__name"]
+    filter_horizontal = ["product_lines"]
+    inlines = [LeadOfferInline]

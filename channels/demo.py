@@ -9,10 +9,10 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from customers.models import Customer, Referral
+from customers.models import Customer, Product, Referral
 from leads.models import Campaign, Channel, Lead
 from salescrm.demo import DEMO_PASSWORD, DemoContext, demo_seeder
-from salescrm.models import User
+from salescrm.models import ProductLine, User
 from salescrm.roles import Role
 from salescrm.services import user_set_role
 from salescrm.timeutil import SHANGHAI, add_months, month_start, quarter_start
@@ -23,6 +23,8 @@ from .models import (
     CampaignGoal,
     Event,
     EventRegistration,
+    JointOffer,
+    LeadOffer,
     Partner,
     PartnerAccount,
     PartnerContact,
@@ -166,8 +168,10 @@ def seed_channels(ctx: DemoContext) -> None:
     _events(ctx)
     _campaign_goals(ctx)
     _referrals(ctx)
+    offers = _joint_offers(ctx, partners[3])
     ctx.log(
         f"  channels: {len(partners)} partners, {len(links)} credited leads, "
+        f"{offers} joint offers, "
         f"{PartnerSettlement.objects.count()} settlements, {Event.objects.count()} events, "
         f"{EventRegistration.objects.count()} registrations; portal login {PORTAL_LOGIN}"
     )
@@ -279,3 +283,62 @@ def _referrals(ctx: DemoContext) -> None:
         if candidates:
             rows.append(Referral(customer_id=rng.choice(candidates), lead_id=customer["lead_id"]))
     Referral.objects.bulk_create(rows)
+
+
+def _joint_offers(ctx: DemoContext, company: Partner) -> int:
+    """The partner company's joint offers (异业合作): one over last year, one running with a
+    percentage off, one running with an amount off (within the cheapest price it applies to),
+    and a bundled service; the leads credited to the company carry the offer running on the
+    day they came in."""
+    today = ctx.today
+    lines = list(ProductLine.objects.filter(is_active=True).order_by("code"))
+    first_lines = lines[:2]
+    cheapest = (
+        Product.objects.filter(is_active=True, product_line__in=first_lines)
+        .order_by("list_price")
+        .values_list("list_price", flat=True)
+        .first()
+    ) or Decimal("1000.00")
+    specs = [
+        # title, kind, amount, percent, bundle, from (days), until (days), lines
+        ("员工进修九折", JointOffer.Kind.PERCENT, 0, 10, "", -400, -181, []),
+        ("华信员工专享八五折", JointOffer.Kind.PERCENT, 0, 15, "", -180, 90, first_lines),
+        (
+            "华信家属立减",
+            JointOffer.Kind.AMOUNT,
+            min(Decimal("800.00"), cheapest),
+            0,
+            "",
+            -120,
+            60,
+            first_lines,
+        ),
+        ("签约赠送职业测评", JointOffer.Kind.BUNDLE, 0, 0, "免费职业能力测评一次", -60, 120, []),
+    ]
+    offers = []
+    for title, kind, amount, percent, bundle, start, end, applies_to in specs:
+        offer = JointOffer.objects.create(
+            partner=company,
+            title=title,
+            kind=kind,
+            discount_amount=Decimal(amount),
+            discount_percent=Decimal(percent),
+            bundled_service=bundle,
+            terms="凭华信科技工牌或在职证明享受；不与其他优惠同享。",
+            valid_from=today + dt.timedelta(days=start),
+            valid_until=today + dt.timedelta(days=end),
+        )
+        offer.product_lines.set(applies_to)
+        offers.append(offer)
+    links = []
+    for lead_id, credited_at in PartnerLead.objects.filter(partner=company).values_list(
+        "lead_id", "credited_at"
+    ):
+        day = credited_at.astimezone(SHANGHAI).date()
+        running = [o for o in offers if o.valid_from <= day <= o.valid_until]
+        if running and ctx.rng.random() < 0.7:
+            links.append(
+                LeadOffer(lead_id=lead_id, offer=ctx.rng.choice(running), chosen_at=credited_at)
+            )
+    LeadOffer.objects.bulk_create(links, batch_size=2000)
+    return len(offers)

@@ -7,9 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from leads.normalise import normalise_email, normalise_phone
 from salescrm.bounds import MAX_AMOUNT
 from salescrm.forms import BusinessDateField, DateTimeInput
+from salescrm.models import ProductLine
 from salescrm.timeutil import EARLIEST_BUSINESS_DATE, latest_business_date
 
-from .models import Event, Partner, PartnerContact, PartnerReview
+from .models import Event, JointOffer, Partner, PartnerContact, PartnerReview
 
 
 class PartnerForm(forms.ModelForm):
@@ -163,3 +164,58 @@ class RetireForm(forms.Form):
 
 class PaidForm(forms.Form):
     paid_on = BusinessDateField(label=_("paid on"))
+
+
+class JointOfferForm(forms.ModelForm):
+    """A joint offer's terms; the partner is the page's. The rules (partner company, dates,
+    discount within the price, one kind of term filled in) are ``JointOffer.problems``."""
+
+    class Meta:
+        model = JointOffer
+        fields = [
+            "title",
+            "kind",
+            "discount_amount",
+            "discount_percent",
+            "bundled_service",
+            "terms",
+            "valid_from",
+            "valid_until",
+            "product_lines",
+            "status",
+        ]
+        widgets = {
+            "valid_from": BusinessDateField.widget,
+            "valid_until": BusinessDateField.widget,
+            "product_lines": forms.CheckboxSelectMultiple,
+            "terms": forms.Textarea(attrs={"rows": 3}),
+        }
+        field_classes = {"valid_from": BusinessDateField, "valid_until": BusinessDateField}
+
+    def __init__(self, *args, partner, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.partner = partner
+        self.fields["product_lines"].queryset = ProductLine.objects.filter(is_active=True)
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors:
+            terms = {name: data.get(name) for name in self.Meta.fields if name != "product_lines"}
+            candidate = JointOffer(pk=self.instance.pk, partner=self.instance.partner, **terms)
+            for problem in candidate.problems(list(data.get("product_lines") or [])):
+                self.add_error(None, problem)
+        return data
+
+
+class ChooseOfferForm(forms.Form):
+    offer = forms.ModelChoiceField(
+        label=_("joint offer"), queryset=JointOffer.objects.none(), empty_label=None
+    )
+
+    def __init__(self, *args, offers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["offer"].queryset = offers
+
+
+class OfferClaimForm(RegistrationForm):
+    """The public page of a joint offer: the person's details; `website` is a honeypot."""

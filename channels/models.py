@@ -6,6 +6,7 @@ The link from a lead to the partner that brought it lives here (``PartnerLead``)
 lead: leads is built before channels and does not know it exists."""
 
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -16,9 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from performance.models import StatementLine
 from salescrm.bounds import MAX_LESSONS, amount_validators
 from salescrm.models import bilingual
-from salescrm.money import round_percent
+from salescrm.money import round_money, round_percent
 from salescrm.roles import SALES
 from salescrm.scoping import ScopedQuerySet, visible_q
 from salescrm.timeutil import validate_business_date
@@ -251,6 +253,201 @@ class PartnerLead(models.Model):
         return f"{self.partner} → {self.lead_id}"
 
 
+class JointOfferQuerySet(ScopedQuerySet):
+    scope_owner_path = "partner__manager"
+
+
+class JointOffer(models.Model):
+    """A joint offer with a partner company (异业合作): the partner's people get a discount or a
+    bundled service on the product lines it applies to, between two dates. A lead can carry
+    the offer that brought it (``LeadOffer``)."""
+
+    class Kind(models.TextChoices):
+        AMOUNT = "amount", _("Discount: an amount off")
+        PERCENT = "percent", _("Discount: a percentage off")
+        BUNDLE = "bundle", _("Bundled service")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", pgettext_lazy("joint offer status", "Draft")
+        ACTIVE = "active", pgettext_lazy("joint offer status", "Running")
+        WITHDRAWN = "withdrawn", pgettext_lazy("joint offer status", "Withdrawn")
+
+    partner = models.ForeignKey(
+        Partner, verbose_name=_("partner company"), on_delete=models.PROTECT, related_name="offers"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("offer"), max_length=16, choices=Kind.choices, default=Kind.AMOUNT)
+    discount_amount = models.DecimalField(
+        _("amount off"), **MONEY, default=0, validators=amount_validators()
+    )
+    discount_percent = models.DecimalField(
+        _("percentage off"),
+        max_digits=5,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("15 means 15 percent off the price."),
+    )
+    bundled_service = models.CharField(_("bundled service"), max_length=200, blank=True)
+    terms = models.TextField(_("terms"), max_length=4000, blank=True)
+    valid_from = models.DateField(_("valid from"), validators=[validate_business_date])
+    valid_until = models.DateField(_("valid until"), validators=[validate_business_date])
+    product_lines = models.ManyToManyField(
+        "salescrm.ProductLine",
+        verbose_name=_("product lines"),
+        blank=True,
+        related_name="+",
+        help_text=_("Leave empty for every product line."),
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
+    )
+    public_key = models.UUIDField(_("public key"), default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    objects = JointOfferQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-valid_from", "title"]
+        verbose_name = _("joint offer")
+        verbose_name_plural = _("joint offers")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__gte=models.F("valid_from")),
+                name="jointoffer_dates_in_order",
+                violation_error_message=_("The offer must end on or after the day it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(discount_amount__gte=0)
+                & Q(discount_percent__gte=0)
+                & Q(discount_percent__lte=100),
+                name="jointoffer_discount_in_range",
+                violation_error_message=_("A discount is not negative and at most 100 %."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} · {self.partner}"
+
+    def get_absolute_url(self):
+        return reverse("channels:offer_detail", args=[self.pk])
+
+    def public_url(self):
+        return reverse("channels:offer_capture", args=[self.public_key])
+
+    def problems(self, product_lines) -> list[str]:
+        """What is wrong with the offer's terms, as sentences (empty when it can be saved):
+        `product_lines` are the lines it applies to (none: every line)."""
+        from customers.models import Product
+
+        problems = []
+        if self.partner_id and self.partner.kind != Partner.Kind.COMPANY:
+            problems.append(_("Joint offers are made with partner companies."))
+        if self.partner_id and self.partner.status == Partner.Status.ENDED and not self.pk:
+            problems.append(
+                _("The partnership with %(partner)s has ended: it cannot make new offers.")
+                % {"partner": self.partner.name}
+            )
+        if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
+            problems.append(_("The offer must end on or after the day it starts."))
+        if self.kind == self.Kind.AMOUNT:
+            if not self.discount_amount or self.discount_amount <= 0:
+                problems.append(_("Enter the amount off."))
+            else:
+                products = Product.objects.filter(is_active=True)
+                if product_lines:
+                    products = products.filter(product_line__in=product_lines)
+                cheapest = products.order_by("list_price", "pk").first()
+                if cheapest and self.discount_amount > cheapest.list_price:
+                    problems.append(
+                        _(
+                            "¥%(amount)s off is more than the price of %(product)s "
+                            "(¥%(price)s): the discount cannot exceed the price."
+                        )
+                        % {
+                            "amount": f"{self.discount_amount:,.2f}",
+                            "product": cheapest.name,
+                            "price": f"{cheapest.list_price:,.2f}",
+                        }
+                    )
+        elif self.kind == self.Kind.PERCENT:
+            if not self.discount_percent or not 0 < self.discount_percent < 100:
+                problems.append(_("A percentage off is more than 0 and less than 100."))
+        elif not self.bundled_service.strip():
+            problems.append(_("Say which service is bundled."))
+        return problems
+
+    def refusal_on(self, day) -> str | None:
+        """Why a lead cannot take this offer on `day`, or None when it can."""
+        if self.partner.status == Partner.Status.ENDED:
+            return _("The partnership with %(partner)s has ended: its offers no longer apply.") % {
+                "partner": self.partner.name
+            }
+        if self.status != self.Status.ACTIVE:
+            return _("The offer “%(title)s” is not running.") % {"title": self.title}
+        if day < self.valid_from:
+            return _("The offer “%(title)s” starts on %(day)s.") % {
+                "title": self.title,
+                "day": self.valid_from.isoformat(),
+            }
+        if day > self.valid_until:
+            return _("The offer “%(title)s” expired on %(day)s.") % {
+                "title": self.title,
+                "day": self.valid_until.isoformat(),
+            }
+        return None
+
+    @property
+    def summary(self) -> str:
+        if self.kind == self.Kind.AMOUNT:
+            return _("¥%(amount)s off") % {"amount": f"{self.discount_amount:,.2f}"}
+        if self.kind == self.Kind.PERCENT:
+            percent = f"{self.discount_percent:f}"
+            if "." in percent:
+                percent = percent.rstrip("0").rstrip(".")
+            return _("%(percent)s %% off") % {"percent": percent}
+        return self.bundled_service
+
+    def discount_on(self, eligible):
+        """The discount this offer gives on a contract whose lines in the offer's product lines
+        come to `eligible` (an amount off never exceeds what it applies to)."""
+        if self.kind == self.Kind.AMOUNT:
+            return min(self.discount_amount, eligible)
+        if self.kind == self.Kind.PERCENT:
+            return round_money(eligible * self.discount_percent / 100)
+        return Decimal("0.00")
+
+
+class LeadOffer(models.Model):
+    """The joint offer that brought a lead (one per lead, the first)."""
+
+    lead = models.OneToOneField(
+        "leads.Lead", verbose_name=_("lead"), on_delete=models.CASCADE, related_name="offer_link"
+    )
+    offer = models.ForeignKey(
+        JointOffer,
+        verbose_name=_("joint offer"),
+        on_delete=models.PROTECT,
+        related_name="lead_links",
+    )
+    chosen_at = models.DateTimeField(_("chosen at"), default=timezone.now)
+    chosen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("chosen by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("lead's joint offer")
+        verbose_name_plural = _("leads' joint offers")
+
+    def __str__(self):
+        return f"{self.offer} → {self.lead_id}"
+
+
 class PartnerTierChange(models.Model):
     """The tier a quarter's review gave a partner, and why (one row per partner and quarter;
     the nightly job replaces it)."""
@@ -345,12 +542,16 @@ class PartnerSettlement(models.Model):
         return reverse("channels:settlement_detail", args=[self.pk])
 
 
-class PartnerSettlementLine(models.Model):
+class PartnerSettlementLine(StatementLine):
+    """A line of a partner settlement; its contract, payment, refund, base and commission
+    fields are those of a rep's commission line (``performance.models.StatementLine``)."""
+
     class Kind(models.TextChoices):
         SIGNED = "signed", _("Contract signed")
         PAYMENT = "payment", _("Payment")
         REFUND = "refund", _("Refund (clawback)")
         UPLIFT = "uplift", _("Tier reached: earlier months of the quarter re-rated")
+        CORRECTION = "correction", _("Correction of a row on a paid settlement")
 
     settlement = models.ForeignKey(
         PartnerSettlement,
@@ -359,34 +560,8 @@ class PartnerSettlementLine(models.Model):
         related_name="lines",
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    contract = models.ForeignKey(
-        "customers.Contract",
-        verbose_name=_("contract"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    payment = models.ForeignKey(
-        "customers.Payment",
-        verbose_name=_("payment"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    refund = models.ForeignKey(
-        "customers.Refund",
-        verbose_name=_("refund"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
     occurred_on = models.DateField(_("date"), null=True, blank=True)
-    base = models.DecimalField(_("base"), **MONEY)
     rate = models.DecimalField(_("rate"), max_digits=8, decimal_places=6)
-    amount = models.DecimalField(_("commission"), **MONEY)
 
     class Meta:
         ordering = ["settlement", "occurred_on", "id"]
@@ -395,6 +570,11 @@ class PartnerSettlementLine(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.amount}"
+
+    @property
+    def is_late(self) -> bool:
+        """Dated in an earlier month whose settlement was already closed (paid)."""
+        return bool(self.occurred_on) and self.occurred_on < self.settlement.month
 
     @property
     def rate_percent(self):

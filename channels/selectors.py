@@ -8,12 +8,21 @@ from decimal import Decimal
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 
-from customers.models import Complaint, Contract, Payment, Refund
+from customers.models import Complaint, Contract, ContractLine, Payment, Refund
 from leads.models import Campaign, Lead, StageChange
 from salescrm.money import round_money, round_percent, share_percent
-from salescrm.timeutil import add_months, quarter_start
+from salescrm.timeutil import add_months, local_today, quarter_start
 
-from .models import CampaignCost, Event, EventRegistration, Partner, PartnerLead, PartnerSettlement
+from .models import (
+    CampaignCost,
+    Event,
+    EventRegistration,
+    JointOffer,
+    LeadOffer,
+    Partner,
+    PartnerLead,
+    PartnerSettlement,
+)
 
 ZERO = Decimal("0.00")
 # a lead "had a trial lesson" once it reached the trial stage or any stage after it
@@ -287,3 +296,101 @@ def partner_review_rows(partners, quarter: dt.date) -> list[PartnerReviewRow]:
         )
         for p in partners
     ]
+
+
+# --- joint offers -----------------------------------------------------------------------------
+
+
+@dataclass
+class OfferRow:
+    offer: JointOffer
+    leads: int = 0
+    signed_customers: int = 0
+    signed: Decimal = ZERO
+    collected: Decimal = ZERO
+    discount: Decimal = ZERO
+
+
+def offer_rows(offers, first: dt.date | None = None, last: dt.date | None = None) -> list[OfferRow]:
+    """Per joint offer: the leads that carry it (chosen between `first` and `last` when
+    given), the customers of those leads who signed, their contracts' signed amount (signed
+    between the dates) and the payments received on those contracts (between the dates),
+    and the discount the offer gives on those contracts (``JointOffer.discount_on`` of each
+    contract's lines in the offer's product lines). Five queries for any number of offers."""
+    offers = list(offers.select_related("partner").prefetch_related("product_lines"))
+    rows = {offer.pk: OfferRow(offer) for offer in offers}
+    links = LeadOffer.objects.filter(offer__in=rows)
+    if first and last:
+        links = links.filter(chosen_at__date__range=(first, last))
+    for offer_id, count in links.values("offer").annotate(n=Count("pk")).values_list("offer", "n"):
+        rows[offer_id].leads = count
+    path = "customer__lead__offer_link__offer"
+    contracts = Contract.objects.filter(
+        **{f"{path}__in": rows}, status__in=Contract.SIGNED_STATES, signed_on__isnull=False
+    )
+    if first and last:
+        contracts = contracts.filter(signed_on__range=(first, last))
+    signed = list(contracts.values_list("pk", path, "customer_id", "total_amount"))
+    offer_of = {pk: offer_id for pk, offer_id, _customer, _amount in signed}
+    customers: dict[int, set] = {}
+    for _pk, offer_id, customer, amount in signed:
+        rows[offer_id].signed += amount
+        customers.setdefault(offer_id, set()).add(customer)
+    for offer_id, people in customers.items():
+        rows[offer_id].signed_customers = len(people)
+    lines_of = {offer.pk: {line.pk for line in offer.product_lines.all()} for offer in offers}
+    eligible: dict[int, Decimal] = {}
+    for contract, product_line, amount in (
+        ContractLine.objects.filter(contract__in=offer_of)
+        .values("contract", "product__product_line")
+        .annotate(total=Sum("amount"))
+        .values_list("contract", "product__product_line", "total")
+    ):
+        wanted = lines_of[offer_of[contract]]
+        if not wanted or product_line in wanted:
+            eligible[contract] = eligible.get(contract, ZERO) + amount
+    for contract, offer_id in offer_of.items():
+        rows[offer_id].discount += rows[offer_id].offer.discount_on(eligible.get(contract, ZERO))
+    payments = Payment.objects.filter(contract__in=offer_of)
+    if first and last:
+        payments = payments.filter(received_on__range=(first, last))
+    for contract, amount in (
+        payments.values("contract").annotate(total=Sum("amount")).values_list("contract", "total")
+    ):
+        rows[offer_of[contract]].collected += amount
+    return list(rows.values())
+
+
+def contract_offer(contract) -> tuple[JointOffer, Decimal] | None:
+    """The joint offer a contract's customer came with, and the discount it gives on the
+    contract (two queries), or None."""
+    link = (
+        LeadOffer.objects.filter(lead__customer__contracts=contract)
+        .select_related("offer", "offer__partner")
+        .first()
+    )
+    if link is None:
+        return None
+    offer = link.offer
+    wanted = set(offer.product_lines.values_list("pk", flat=True))
+    lines = (
+        contract.lines.all()
+        if not wanted
+        else contract.lines.filter(product__product_line__in=wanted)
+    )
+    eligible = lines.aggregate(total=Sum("amount"))["total"] or ZERO
+    return offer, offer.discount_on(eligible)
+
+
+def running_offers(day: dt.date | None = None):
+    """The joint offers a lead can take today: running, within their dates, of a partner
+    whose partnership has not ended."""
+    day = day or local_today()
+    return (
+        JointOffer.objects.filter(
+            status=JointOffer.Status.ACTIVE, valid_from__lte=day, valid_until__gte=day
+        )
+        .exclude(partner__status=Partner.Status.ENDED)
+        .select_related("partner")
+        .order_by("partner__name", "title")
+    )

@@ -5,15 +5,34 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import Coalesce, Least
+from django.db.models import (
+    BooleanField,
+    Count,
+    DateField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Least, Trunc
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.models import Contract, Customer, Payment, Refund
 from leads.models import Activity, Channel, Lead
-from leads.services import DuplicateLead, capture_team, find_duplicate, lead_create
+from leads.services import (
+    DuplicateLead,
+    capture_channel,
+    capture_team,
+    find_duplicate,
+    lead_create,
+)
 from performance import commission as calc
+from performance.restatement import changed_since_computed, home_month, stale_months
 from salescrm.errors import BusinessRuleError
 from salescrm.money import TieBreak, round_money, round_to_total
 from salescrm.permissions import Action, ensure_may
@@ -32,6 +51,8 @@ from .models import (
     CampaignGoal,
     Event,
     EventRegistration,
+    JointOffer,
+    LeadOffer,
     Partner,
     PartnerAccount,
     PartnerLead,
@@ -165,6 +186,87 @@ def partner_review_record(*, actor, partner: Partner, quarter: dt.date, decision
     return review
 
 
+# --- joint offers (异业合作) -----------------------------------------------------------------
+
+
+@transaction.atomic
+def offer_save(*, actor, offer: JointOffer, product_lines) -> JointOffer:
+    """Create or edit a joint offer with a partner company. Refused with the reasons (nothing
+    saved) when its terms do not hold: see ``JointOffer.problems``."""
+    ensure_may(actor, Action.PARTNER_MANAGE)
+    if offer.partner_id:
+        Partner.objects.select_for_update().filter(pk=offer.partner_id).first()
+    problems = offer.problems(list(product_lines))
+    if problems:
+        raise ChannelError(problems)
+    offer.full_clean()
+    offer.save()
+    offer.product_lines.set(product_lines)
+    return offer
+
+
+def _offer_link(offer: JointOffer, lead: Lead, actor) -> LeadOffer:
+    """Record that `offer` brought `lead` and, when no partner is credited with the lead yet,
+    credit the offer's partner (the first to bring a lead keeps it)."""
+    link = LeadOffer.objects.create(lead=lead, offer=offer, chosen_by=actor)
+    PartnerLead.objects.get_or_create(
+        lead=lead, defaults={"partner": offer.partner, "submitted_by": actor}
+    )
+    return link
+
+
+@transaction.atomic
+def offer_choose(*, actor, offer: JointOffer, lead: Lead) -> LeadOffer:
+    """A rep or a leader records on a lead the joint offer that brought it: only an offer
+    running today whose partnership has not ended, and only once per lead."""
+    ensure_may(actor, Action.LEAD_UPDATE)
+    offer = JointOffer.objects.select_for_update().select_related("partner").get(pk=offer.pk)
+    refusal = offer.refusal_on(local_today())
+    if refusal:
+        raise ChannelError(refusal)
+    existing = LeadOffer.objects.filter(lead=lead).select_related("offer").first()
+    if existing:
+        raise ChannelError(
+            _("This lead already carries the offer “%(title)s”.") % {"title": existing.offer.title}
+        )
+    return _offer_link(offer, lead, actor)
+
+
+@transaction.atomic
+def offer_capture(*, offer: JointOffer, name: str, phone: str = "", email: str = "", company=""):
+    """Someone claims a joint offer on its public page. A new person becomes a lead (round
+    robin to the capture team) carrying the offer and credited to the partner; a person the
+    institution already has stays with whoever had them, and their lead takes the offer only
+    if it carries none. Returns (NEW or KNOWN, lead); refused (ChannelError) when the offer
+    is not running today."""
+    offer = JointOffer.objects.select_for_update().select_related("partner").get(pk=offer.pk)
+    refusal = offer.refusal_on(local_today())
+    if refusal:
+        raise ChannelError(refusal)
+    existing = find_duplicate(phone=phone, email=email)
+    if existing is None:
+        channel = Channel.objects.filter(code="partner").first() or capture_channel()
+        try:
+            lead = lead_create(
+                actor=None,
+                round_robin_team=capture_team(),
+                name=name,
+                phone=phone,
+                email=email,
+                company=company,
+                channel=channel,
+                needs=_("Claimed the joint offer %(title)s") % {"title": offer.title},
+            )
+        except DuplicateLead as duplicate:
+            existing = duplicate.existing
+        else:
+            _offer_link(offer, lead, None)
+            return NEW, lead
+    if not LeadOffer.objects.filter(lead=existing).exists():
+        LeadOffer.objects.create(lead=existing, offer=offer)
+    return KNOWN, existing
+
+
 # --- partner tiers (nightly, quarterly) -------------------------------------------------------
 
 
@@ -239,44 +341,157 @@ def partner_tiers_compute(*, quarter: dt.date) -> dict:
 # --- partner settlements (nightly, monthly) --------------------------------------------------
 
 
-def _sources(first: dt.date, last: dt.date) -> dict[int, dict[str, list]]:
-    """Per partner, the month's items counted for signed and for collected plans: signed
-    contracts, payments and confirmed refunds between the dates, in date order (three
-    queries for all partners)."""
-    link = "customer__lead__partner_link__partner_id"
-    out: dict[int, dict[str, list]] = defaultdict(lambda: {"signed": [], "collected": []})
-    contracts = (
-        Contract.objects.filter(signed_on__range=(first, last), **{f"{link}__isnull": False})
-        .values_list(link, "pk", "signed_on", "total_amount")
-        .order_by("signed_on", "pk")
-    )
-    for partner_id, pk, day, amount in contracts:
-        item = {"kind": "signed", "contract": pk, "day": day, "amount": amount}
-        out[partner_id]["signed"].append(item)
-    payments = (
-        Payment.objects.filter(
-            received_on__range=(first, last), **{f"contract__{link}__isnull": False}
-        )
-        .values_list(f"contract__{link}", "pk", "contract_id", "received_on", "amount")
-        .order_by("received_on", "pk")
-    )
-    for partner_id, pk, contract_id, day, amount in payments:
-        item = {"kind": "payment", "contract": contract_id, "payment": pk, "day": day}
-        out[partner_id]["collected"].append({**item, "amount": amount})
-    refunds = (
-        Refund.objects.filter(
-            status=Refund.Status.CONFIRMED,
-            confirmed_on__range=(first, last),
-            **{f"contract__{link}__isnull": False},
-        )
-        .values_list(f"contract__{link}", "pk", "contract_id", "confirmed_on", "amount")
-        .order_by("confirmed_on", "pk")
-    )
-    for partner_id, pk, contract_id, day, amount in refunds:
-        item = {"kind": "refund", "contract": contract_id, "refund": pk, "day": day}
+LINK = "customer__lead__partner_link__partner_id"
+
+# The three kinds of source row: the model, its date, its signed amount, the path to the
+# partner credited with it, the bases it counts towards, and the rows that count at all.
+SOURCE_KINDS = {
+    "signed": {
+        "model": Contract,
+        "date": "signed_on",
+        "partner": LINK,
+        "contract": "pk",
+        "bases": ("signed",),
+        "counts": Q(status__in=Contract.SIGNED_STATES, signed_on__isnull=False),
+        "sign": 1,
+    },
+    "payment": {
+        "model": Payment,
+        "date": "received_on",
+        "partner": f"contract__{LINK}",
+        "contract": "contract_id",
+        "bases": ("collected",),
+        "counts": Q(),
+        "sign": 1,
+    },
+    "refund": {
+        "model": Refund,
+        "date": "confirmed_on",
+        "partner": f"contract__{LINK}",
+        "contract": "contract_id",
         # a refund claws back under either base
-        out[partner_id]["signed"].append({**item, "amount": -amount})
-        out[partner_id]["collected"].append({**item, "amount": -amount})
+        "bases": ("signed", "collected"),
+        "counts": Q(status=Refund.Status.CONFIRMED),
+        "sign": -1,
+    },
+}
+AMOUNT = {"signed": "total_amount", "payment": "amount", "refund": "amount"}
+
+
+class _ClosedFor:
+    """(partner, month) pairs a row cannot go on: the partner's settlement of the month is
+    closed, or the partner has none in a month whose settlements finance has all closed
+    (the month is finished: a row arriving there later goes to the next open month)."""
+
+    def __init__(self, rows):
+        self.pairs = {(partner, month) for partner, month, status, _base in rows}
+        self.closed = {(p, m) for p, m, status, _base in rows if status == "closed"}
+        open_months = {m for _p, m, status, _base in rows if status == "open"}
+        self.finished = {m for _p, m in self.closed} - open_months
+
+    def __contains__(self, pair) -> bool:
+        return pair in self.closed or (pair[1] in self.finished and pair not in self.pairs)
+
+
+def _settlement_state(last: dt.date):
+    """(closed-for, {partner: [(month, base of its closed settlement)]}) from every
+    settlement up to `last` (one query)."""
+    rows = list(
+        PartnerSettlement.objects.filter(month__lte=last)
+        .order_by()
+        .values_list("partner_id", "month", "status", "base_amount")
+    )
+    bases = defaultdict(list)
+    for p, m, status, base in rows:
+        if status == "closed":
+            bases[p].append((m, base))
+    return _ClosedFor(rows), bases
+
+
+def _item(kind, pk, contract, day, amount, **extra) -> dict:
+    item = {"kind": kind, "pk": pk, "contract": contract, "day": day, "amount": amount, **extra}
+    if kind != "signed":
+        item[kind] = pk
+    return item
+
+
+def _sources(month: dt.date, closed: _ClosedFor) -> dict[int, dict[str, list]]:
+    """Per partner (with a commission plan) and base ("signed", "collected"), the source rows
+    whose *home* is a month of `month`'s quarter up to `month`, each with its ``home``:
+
+    - a row dated in the quarter up to `month`'s end, on no closed settlement: home is its
+      month, or, when that is closed for the partner, the first month after it that is not;
+    - a *late* row dated before the quarter in a month closed for the partner and on no
+      closed settlement: the same rule (``performance.restatement.home_month``);
+    - a *correction*: a row on a closed settlement whose amount has changed since (edited, or
+      a refund no longer confirmed): the difference, at home on the first month after the
+      last closed settlement it is on that is not closed.
+
+    So every row is on exactly one settlement and every change of it is carried once, in
+    nine queries for all partners."""
+    quarter, last = quarter_start(month), month_end(month)
+    out: dict[int, dict[str, list]] = defaultdict(lambda: {"signed": [], "collected": []})
+    closed_lines = PartnerSettlementLine.objects.filter(
+        settlement__status=PartnerSettlement.Status.CLOSED
+    )
+    closed_month = PartnerSettlement.objects.filter(
+        status=PartnerSettlement.Status.CLOSED, month=OuterRef("dated_month")
+    )
+    finished = sorted(closed.finished)
+    for kind, spec in SOURCE_KINDS.items():
+        model, date, partner = spec["model"], spec["date"], spec["partner"]
+        line_field = "contract" if kind == "signed" else kind
+        rows = (
+            model.objects.filter(spec["counts"], **{f"{partner}__isnull": False})
+            .filter(**{f"{partner}__in": Partner.objects.filter(plan__isnull=False)})
+            .annotate(dated_month=Trunc(date, "month", output_field=DateField()))
+            .filter(~Exists(closed_lines.filter(**{f"{line_field}_id": OuterRef("pk")})))
+        )
+        in_quarter = rows.filter(**{f"{date}__range": (quarter, last)})
+        late = rows.filter(**{f"{date}__lt": quarter}).filter(
+            Exists(closed_month.filter(partner_id=OuterRef(partner))) | Q(dated_month__in=finished)
+        )
+        fields = (partner, "pk", spec["contract"], date, AMOUNT[kind], "dated_month")
+        for query in (in_quarter, late):
+            for p, pk, contract, day, amount, dated in query.order_by().values_list(*fields):
+                home = home_month(closed, p, dated)
+                if quarter <= home <= month:
+                    item = _item(kind, pk, contract, day, spec["sign"] * amount, home=home)
+                    for base in spec["bases"]:
+                        out[p][base].append(item)
+        # corrections: what a closed settlement says of a row against what the row says now
+        edited = model.history.model.objects.filter(id=OuterRef(f"{line_field}_id"))
+        stated = (
+            closed_lines.filter(**{f"{line_field}__isnull": False})
+            .exclude(kind="uplift")
+            .filter(Exists(edited.filter(history_type="~")))
+            .values("settlement__partner_id", f"{line_field}_id")
+            .annotate(stated=Sum("base"), last_month=Max("settlement__month"))
+        )
+        current = {
+            pk: (contract, day, spec["sign"] * amount if counts else ZERO)
+            for pk, contract, day, amount, counts in model.objects.filter(
+                pk__in=stated.values(f"{line_field}_id")
+            )
+            .annotate(
+                counts=ExpressionWrapper(spec["counts"] or Value(True), output_field=BooleanField())
+            )
+            .values_list("pk", spec["contract"], date, AMOUNT[kind], "counts")
+        }
+        for row in stated:
+            p, pk = row["settlement__partner_id"], row[f"{line_field}_id"]
+            contract, day, amount = current[pk]
+            difference = amount - row["stated"]
+            home = home_month(closed, p, row["last_month"])
+            if difference and quarter <= home <= month:
+                item = _item(
+                    kind, pk, contract, day or home, difference, home=home, correction=True
+                )
+                for base in spec["bases"]:
+                    out[p][base].append(item)
+    for bases in out.values():
+        for items in bases.values():
+            items.sort(key=lambda item: (item["day"], item["kind"] == "refund", item["pk"]))
     return out
 
 
@@ -324,32 +539,34 @@ def _tiers(plan: AgentCommissionPlan) -> list[calc.Tier]:
 
 def settlements_compute(*, month: dt.date) -> dict:
     """(Re)compute the open settlements of `month` for every partner with a commission plan;
-    a closed settlement is never touched. Replaces the month's open rows: idempotent."""
+    a closed settlement is never touched, and a partner the month is closed for gets none.
+    The month's items are the source rows whose home it is (``_sources``: late rows of
+    closed months and corrections of closed rows included); the quarter's base before it is
+    the closed settlements' base plus the rows at home in its open earlier months. Replaces
+    the month's open rows: idempotent, and the same queries for one partner or many."""
     month = month_start(month)
     quarter = quarter_start(month)
-    current = _sources(month, month_end(month))
-    earlier = _sources(quarter, month - dt.timedelta(days=1)) if month != quarter else {}
+    closed, closed_bases = _settlement_state(month)
+    sources = _sources(month, closed)
     partners = list(
         Partner.objects.filter(plan__isnull=False)
         .select_related("plan")
         .prefetch_related("plan__tiers")
-    )
-    closed = set(
-        PartnerSettlement.objects.filter(
-            month=month, status=PartnerSettlement.Status.CLOSED
-        ).values_list("partner_id", flat=True)
     )
     PartnerSettlement.objects.filter(month=month, status=PartnerSettlement.Status.OPEN).delete()
     now = timezone.now()
     settlements, line_sets, skipped = [], [], 0
     for partner in partners:
         tiers = _tiers(partner.plan)
-        if partner.pk in closed or calc.validate_tiers(tiers):
-            skipped += partner.pk not in closed
+        if (partner.pk, month) in closed or calc.validate_tiers(tiers):
+            skipped += (partner.pk, month) not in closed
             continue
         base_key = "signed" if partner.plan.base == AgentCommissionPlan.Base.SIGNED else "collected"
-        items = current.get(partner.pk, {}).get(base_key, [])
-        prior = _net(earlier.get(partner.pk, {}).get(base_key, []))
+        homed = sources.get(partner.pk, {}).get(base_key, [])
+        items = [item for item in homed if item["home"] == month]
+        prior = _net(item for item in homed if item["home"] < month) + sum(
+            (base for m, base in closed_bases.get(partner.pk, []) if quarter <= m), ZERO
+        )
         if not items and not prior:
             continue
         rows, total = settlement_lines(prior, items, tiers, partner.plan.method)
@@ -371,7 +588,7 @@ def settlements_compute(*, month: dt.date) -> dict:
     lines = [
         PartnerSettlementLine(
             settlement=settlement,
-            kind=row["kind"],
+            kind="correction" if row.get("correction") else row["kind"],
             contract_id=row.get("contract"),
             payment_id=row.get("payment"),
             refund_id=row.get("refund"),
@@ -385,6 +602,37 @@ def settlements_compute(*, month: dt.date) -> dict:
     ]
     PartnerSettlementLine.objects.bulk_create(lines, batch_size=1000)
     return {"settlements": len(settlements), "lines": len(lines), "invalid_plans": skipped}
+
+
+def settlement_months_due(*, day: dt.date, catch_up_months: int) -> list[dt.date]:
+    """The months the nightly job recomputes: the month of `day` and the one before it; the
+    earlier months whose open settlements' source rows changed after they were computed (one
+    query on the history tables, ``performance.restatement``); and the months of the
+    catch-up window that have no settlement at all but a row credited to a partner with a
+    plan (a first run, or a late row of a month nobody had a settlement in)."""
+    current = month_start(day)
+    months = {current, add_months(current, -1)}
+    changed = (
+        changed_since_computed(Payment, "received_on")
+        | changed_since_computed(Refund, "confirmed_on")
+        | changed_since_computed(Contract, "signed_on")
+    )
+    months |= set(stale_months(PartnerSettlement.objects.filter(status="open"), current, changed))
+    window = add_months(current, -catch_up_months)
+    settled = PartnerSettlement.objects.filter(month__gte=window).values("month")
+    with_plan = Partner.objects.filter(plan__isnull=False)
+    for spec in SOURCE_KINDS.values():
+        months |= set(
+            spec["model"]
+            .objects.filter(spec["counts"], **{f"{spec['partner']}__in": with_plan})
+            .filter(**{f"{spec['date']}__range": (window, current - dt.timedelta(days=1))})
+            .annotate(dated_month=Trunc(spec["date"], "month", output_field=DateField()))
+            .exclude(dated_month__in=settled)
+            .order_by()
+            .values_list("dated_month", flat=True)
+            .distinct()
+        )
+    return sorted(months)
 
 
 @transaction.atomic

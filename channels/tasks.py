@@ -3,10 +3,15 @@
 import datetime as dt
 
 from salescrm.nightly import nightly_job
-from salescrm.timeutil import add_months, month_start, quarter_start
+from salescrm.timeutil import add_months, quarter_start
 
-from .models import PartnerSettlement, PartnerTierChange
-from .services import partner_tiers_compute, referral_rewards_propose, settlements_compute
+from .models import PartnerTierChange
+from .services import (
+    partner_tiers_compute,
+    referral_rewards_propose,
+    settlement_months_due,
+    settlements_compute,
+)
 
 # The first run fills in the past year, so a new install (and the demo) has a history.
 CATCH_UP_MONTHS = 12
@@ -27,14 +32,15 @@ def partner_tiers(business_date: dt.date) -> dict:
 
 @nightly_job("channels.partner_settlements", order=71)
 def partner_settlements(business_date: dt.date) -> dict:
-    """The open month and the one before it (late receipts while it is unpaid); the first
-    run the past year. Closed settlements are never touched."""
-    month = month_start(business_date)
-    back = CATCH_UP_MONTHS if not PartnerSettlement.objects.exists() else 1
-    totals = {"settlements": 0, "lines": 0, "invalid_plans": 0}
-    for offset in range(back, -1, -1):
-        summary = settlements_compute(month=add_months(month, -offset))
-        for key in totals:
+    """The open month and the one before it; earlier months whose open settlements' rows
+    changed since they were computed; months of the past year with credited rows and no
+    settlement yet (the first run fills in the year). Closed settlements are never touched:
+    a late or corrected row of a closed month goes on the partner's next open settlement."""
+    months = settlement_months_due(day=business_date, catch_up_months=CATCH_UP_MONTHS)
+    totals = {"settlements": 0, "lines": 0, "invalid_plans": 0, "months": len(months)}
+    for month in months:
+        summary = settlements_compute(month=month)
+        for key in summary:
             totals[key] += summary[key]
     return totals
 

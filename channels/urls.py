@@ -12,6 +12,11 @@ urlpatterns = [
     path("partners/<int:pk>/contacts/", views.partner_contact_add, name="partner_contact_add"),
     path("partners/<int:pk>/credit/", views.partner_credit, name="partner_credit"),
     path("partners/<int:pk>/review/", views.partner_review_decide, name="partner_review_decide"),
+    path("partners/<int:pk>/offers/new/", views.offer_create, name="offer_create"),
+    path("offers/<int:pk>/", views.offer_detail, name="offer_detail"),
+    path("offers/<int:pk>/edit/", views.offer_edit, name="offer_edit"),
+    path("offers/<int:pk>/qr.svg", views.offer_qr, name="offer_qr"),
+    path("leads/<int:pk>/offer/", views.lead_offer_choose, name="lead_offer_choose"),
     path("settlements/", views.settlement_list, name="settlement_list"),
     path("settlements/<int:pk>/", views.settlement_detail, name="settlement_detail"),
     path("settlements/<int:pk>/close/", views.settlement_close, name="settlement_close"),
@@ -32,6 +37,8 @@ urlpatterns = [
     # public: linked from posters (QR code) and the institution's sites
     path("e/<uuid:key>/", views.event_register, name="event_register"),
     path("e/<uuid:key>/thanks/", views.event_registered, name="event_registered"),
+    path("o/<uuid:offer_key>/", views.offer_capture, name="offer_capture"),
+    path("o/<uuid:offer_key>/thanks/", views.offer_claimed, name="offer_claimed"),
     # the partner portal: a partner login reaches only these (channels.middleware)
     path("portal/", views.portal_home, name="portal_home"),
     path("portal/leads/new/", views.portal_lead_create, name="portal_lead_create"),

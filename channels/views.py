@@ -23,15 +23,18 @@ from salescrm.exports import export_response
 from salescrm.forms import BusinessMonthField
 from salescrm.permissions import Action, action_required
 from salescrm.roles import SALES, Role
-from salescrm.timeutil import local_today, quarter_start
+from salescrm.timeutil import add_months, local_today, quarter_start
 
 from . import selectors, services
 from .forms import (
     CampaignCostForm,
     CampaignGoalForm,
     CheckInSearchForm,
+    ChooseOfferForm,
     CreditLeadForm,
     EventForm,
+    JointOfferForm,
+    OfferClaimForm,
     PaidForm,
     PartnerContactForm,
     PartnerForm,
@@ -43,6 +46,8 @@ from .forms import (
 from .models import (
     Event,
     EventRegistration,
+    JointOffer,
+    LeadOffer,
     Partner,
     PartnerLead,
     PartnerReview,
@@ -111,6 +116,7 @@ def partner_detail(request, pk, *, contact_form=None, credit_form=None):
             "tier_changes": partner.tier_changes.select_related("from_tier", "to_tier")[:8],
             "reviews": partner.reviews.select_related("decided_by")[:8],
             "settlements": partner.settlements.all()[:12],
+            "offer_rows": selectors.offer_rows(partner.offers.all()),
             "leads": _page(request, leads),
             "contact_form": contact_form or PartnerContactForm(),
             "credit_form": credit_form or CreditLeadForm(),
@@ -184,11 +190,16 @@ def partner_review(request):
         Partner.objects.filter(pk__in=[p.pk for p in page]), quarter
     )
     reviews = {p.pk: (p.quarter_reviews[0] if p.quarter_reviews else None) for p in page}
+    last = add_months(quarter, 3) - dt.timedelta(days=1)
+    offer_rows = selectors.offer_rows(
+        JointOffer.objects.filter(partner__in=[p.pk for p in page]), quarter, last
+    )
     return render(
         request,
         "channels/partner_review.html",
         {
             "quarter": quarter,
+            "offer_rows": offer_rows,
             "rows": [(row, reviews.get(row.partner.pk)) for row in rows],
             "page": page,
             "form": ReviewForm(),
@@ -678,3 +689,141 @@ def portal_settlement(request, pk):
         "channels/portal_settlement.html",
         {"settlement": settlement, "lines": _settlement_lines(settlement), "now": timezone.now()},
     )
+
+
+# --- joint offers (异业合作) ------------------------------------------------------------------
+
+
+def _offer(request, pk):
+    return get_visible_or_404(JointOffer.objects.select_related("partner"), request.user, pk=pk)
+
+
+@action_required(Action.PARTNER_MANAGE)
+def offer_create(request, pk):
+    partner = _partner(request, pk)
+    form = JointOfferForm(
+        request.POST or None,
+        partner=partner,
+        initial={"valid_from": local_today(), "valid_until": local_today() + dt.timedelta(days=90)},
+    )
+    return _offer_form(request, form, partner)
+
+
+@action_required(Action.PARTNER_MANAGE)
+def offer_edit(request, pk):
+    offer = _offer(request, pk)
+    form = JointOfferForm(request.POST or None, instance=offer, partner=offer.partner)
+    return _offer_form(request, form, offer.partner)
+
+
+def _offer_form(request, form, partner):
+    if request.method == "POST" and form.is_valid():
+        try:
+            offer = services.offer_save(
+                actor=request.user,
+                offer=form.save(commit=False),
+                product_lines=form.cleaned_data["product_lines"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Joint offer saved."))
+            return redirect(offer)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "channels/offer_form.html", {"form": form, "partner": partner}, status=status
+    )
+
+
+@role_required(*READERS)
+def offer_detail(request, pk):
+    offer = _offer(request, pk)
+    (row,) = selectors.offer_rows(JointOffer.objects.filter(pk=offer.pk))
+    links = (
+        LeadOffer.objects.filter(offer=offer)
+        .select_related("lead", "lead__owner")
+        .order_by("-chosen_at")
+    )
+    return render(
+        request,
+        "channels/offer_detail.html",
+        {
+            "offer": offer,
+            "row": row,
+            "page": _page(request, links),
+            "refusal": offer.refusal_on(local_today()),
+            "public_url": request.build_absolute_uri(offer.public_url()),
+        },
+    )
+
+
+@role_required(*READERS)
+def offer_qr(request, pk):
+    offer = _offer(request, pk)
+    buffer = io.BytesIO()
+    segno.make(request.build_absolute_uri(offer.public_url()), error="m").save(
+        buffer, kind="svg", scale=8, border=2
+    )
+    return HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
+
+
+@require_POST
+@action_required(Action.LEAD_UPDATE)
+def lead_offer_choose(request, pk):
+    """From the lead's page: the joint offer that brought it."""
+    lead = get_visible_or_404(Lead, request.user, pk=pk)
+    form = ChooseOfferForm(request.POST, offers=selectors.running_offers())
+    if not form.is_valid():
+        messages.error(request, _("Choose a running joint offer."))
+    else:
+        try:
+            services.offer_choose(actor=request.user, offer=form.cleaned_data["offer"], lead=lead)
+        except ValidationError as error:
+            _refused(request, error)
+        else:
+            messages.success(request, _("The lead now carries this joint offer."))
+    return redirect(lead)
+
+
+@login_not_required
+@csrf_exempt
+@xframe_options_exempt
+@ratelimit(key="ip", rate=REGISTER_RATE, method="POST", block=False)
+def offer_capture(request, offer_key):
+    """The public page of a joint offer (a link or QR code the partner company hands out)."""
+    offer = get_object_or_404(JointOffer.objects.select_related("partner"), public_key=offer_key)
+    if request.method == "POST" and getattr(request, "limited", False):
+        return render(request, "leads/capture_limited.html", status=429)
+    refusal = offer.refusal_on(local_today())
+    form = OfferClaimForm(request.POST or None)
+    if request.method == "POST" and not refusal:
+        if form.is_spam:
+            return redirect("channels:offer_claimed", offer_key=offer_key)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.offer_capture(
+                    offer=offer,
+                    name=data["name"],
+                    phone=data["phone"],
+                    email=data["email"],
+                    company=data["company"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                return redirect("channels:offer_claimed", offer_key=offer_key)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "channels/offer_capture.html",
+        {"form": form, "offer": offer, "refusal": refusal},
+        status=status,
+    )
+
+
+@login_not_required
+@xframe_options_exempt
+def offer_claimed(request, offer_key):
+    offer = get_object_or_404(JointOffer.objects.select_related("partner"), public_key=offer_key)
+    return render(request, "channels/offer_claimed.html", {"offer": offer})

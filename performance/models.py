@@ -463,24 +463,13 @@ class CommissionStatement(models.Model):
         return str(_("Collection achievement"))
 
 
-class CommissionLine(models.Model):
-    """One traceable line of a statement: a payment, a refund or a signed contract at the
-    rate applied, or the team bonus."""
+class StatementLine(models.Model):
+    """What every commission statement line has, a rep's (``CommissionLine``) or a partner's
+    (``channels.PartnerSettlementLine``): the contract, payment or refund it is traceable to
+    (a row named by a line cannot be deleted), the part of its amount the rate applies to,
+    and the commission. Abstract: each kind of line keeps its own table, kinds, rate scale
+    and date rule."""
 
-    class Kind(models.TextChoices):
-        PAYMENT = "payment", _("Payment")
-        REFUND = "refund", _("Refund clawback")
-        CONTRACT = "contract", _("Signed contract")
-        TEAM_BONUS = "team_bonus", _("Team bonus")
-
-    statement = models.ForeignKey(
-        CommissionStatement,
-        verbose_name=_("statement"),
-        on_delete=models.CASCADE,
-        related_name="lines",
-    )
-    position = models.PositiveIntegerField(_("no."))
-    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     contract = models.ForeignKey(
         "customers.Contract",
         verbose_name=_("contract"),
@@ -505,11 +494,34 @@ class CommissionLine(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    base = models.DecimalField(_("base"), **MONEY)
+    amount = models.DecimalField(_("commission"), **MONEY)
+
+    class Meta:
+        abstract = True
+
+
+class CommissionLine(StatementLine):
+    """One traceable line of a statement: a payment, a refund or a signed contract at the
+    rate applied, or the team bonus."""
+
+    class Kind(models.TextChoices):
+        PAYMENT = "payment", _("Payment")
+        REFUND = "refund", _("Refund clawback")
+        CONTRACT = "contract", _("Signed contract")
+        TEAM_BONUS = "team_bonus", _("Team bonus")
+
+    statement = models.ForeignKey(
+        CommissionStatement,
+        verbose_name=_("statement"),
+        on_delete=models.CASCADE,
+        related_name="lines",
+    )
+    position = models.PositiveIntegerField(_("no."))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     occurred_on = models.DateField(_("date"))
     description = models.CharField(_("description"), max_length=300)
-    base = models.DecimalField(_("base"), **MONEY)
     rate = models.DecimalField(_("rate (%)"), max_digits=9, decimal_places=4)
-    amount = models.DecimalField(_("commission"), **MONEY)
 
     class Meta:
         ordering = ["statement", "position"]

@@ -29,7 +29,6 @@ from salescrm.timeutil import (
     day_bounds,
     month_end,
     month_start,
-    next_month_start,
     period_end,
     quarter_end,
     quarter_start,
@@ -47,6 +46,7 @@ from .models import (
     ScoreCard,
     ScoreLine,
 )
+from .restatement import changed_since_computed, home_month, stale_months
 
 COMPANY = "company"
 
@@ -490,40 +490,17 @@ def _missing_months(model, day: dt.date, catch_up_months: int) -> list[dt.date]:
     return sorted(m for m in months if m not in have)
 
 
-def _changed_since_computed(model, date_field: str):
-    """A subquery for a statement row: a version of a `model` row was saved (created, edited
-    or deleted) after the statement was computed, and some version of that row is dated in
-    the statement's month or before it (so it is, or was, or may be as a late row, one of
-    the month's sources). Read from the row's history, which keeps every version."""
-    history = model.history.model
-    dated_by_then = history.objects.annotate(
-        dated=Trunc(date_field, "month", output_field=DateField())
-    ).filter(id=OuterRef("id"), dated__lte=OuterRef(OuterRef("month")))
-    return Exists(
-        history.objects.filter(history_date__gt=OuterRef("computed_at")).filter(
-            Exists(dated_by_then)
-        )
-    )
-
-
 def _stale_months(current: dt.date) -> list[dt.date]:
     """The months before `current` with an open statement whose source rows changed after it
     was computed: a payment or refund recorded, corrected or deleted after its month ended
     while the month is still unpaid (and, for a signed-amount plan, a contract). One query;
     it may name a month whose figures turn out unchanged, which only costs a recomputation."""
     changed = (
-        _changed_since_computed(Payment, "received_on")
-        | _changed_since_computed(Refund, "confirmed_on")
-        | (Q(base_kind=CommissionPlan.Base.SIGNED) & _changed_since_computed(Contract, "signed_on"))
+        changed_since_computed(Payment, "received_on")
+        | changed_since_computed(Refund, "confirmed_on")
+        | (Q(base_kind=CommissionPlan.Base.SIGNED) & changed_since_computed(Contract, "signed_on"))
     )
-    return sorted(
-        CommissionStatement.objects.open()
-        .filter(month__lt=current)
-        .filter(changed)
-        .order_by()  # the default order by rep would join users into the DISTINCT
-        .values_list("month", flat=True)
-        .distinct()
-    )
+    return stale_months(CommissionStatement.objects.open(), current, changed)
 
 
 def commission_compute(*, day: dt.date, catch_up_months: int = CATCH_UP_MONTHS) -> dict:
@@ -579,10 +556,7 @@ def _sources(month: dt.date, cut_off: dt.date, base: str) -> dict[int, list[Comm
     )
 
     def home_is_this_month(owner: int, dated_month: dt.date) -> bool:
-        home = next_month_start(dated_month)
-        while (owner, home) in closed_pairs:
-            home = next_month_start(home)
-        return home == month
+        return home_month(closed_pairs, owner, dated_month) == month
 
     stated = CommissionLine.objects.filter(statement__status=CommissionStatement.Status.CLOSED)
     rows: dict[int, list[CommissionSource]] = defaultdict(list)

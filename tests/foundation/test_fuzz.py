@@ -194,6 +194,11 @@ PATH_MODELS = {
     "channels:portal_settlement": "channels.PartnerSettlement",
     "channels:event_detail": "channels.Event",
     "channels:event_qr": "channels.Event",
+    "channels:offer_create": "channels.Partner",
+    "channels:offer_detail": "channels.JointOffer",
+    "channels:offer_edit": "channels.JointOffer",
+    "channels:offer_qr": "channels.JointOffer",
+    "channels:lead_offer_choose": "leads.Lead",
     "channels:event_check_in": "channels.Event",
     "channels:event_follow_ups": "channels.Event",
     "channels:campaign_detail": "leads.Campaign",
@@ -230,7 +235,10 @@ PATH_MODELS = {
     "documents:delete": "documents.Document",
 }
 # A public page named by a row's UUID (channels' event registration): (model, field).
-UUID_PARAMS = {"key": ("channels.Event", "public_key")}
+UUID_PARAMS = {
+    "key": ("channels.Event", "public_key"),
+    "offer_key": ("channels.JointOffer", "public_key"),
+}
 OTHER_PARAMS = {"team_id": "salescrm.Team", "customer_pk": "customers.Customer"}
 # Not crawled: Django admin's own pages, the login/password pages of django.contrib.auth,
 # the language switch, and a one-off download named by a random import token.
@@ -770,6 +778,8 @@ def _channels_world(rep, manager, signed):
         CampaignGoal,
         Event,
         EventRegistration,
+        JointOffer,
+        LeadOffer,
         PartnerLead,
         PartnerSettlement,
         ReferralReward,
@@ -817,6 +827,16 @@ def _channels_world(rep, manager, signed):
         kind="fixed",
         amount=Decimal("500.00"),
     )
+    company = make_partner(manager, name="模糊测试合作企业", kind="company")
+    offer = JointOffer.objects.create(
+        partner=company,
+        title="员工九折",
+        kind="percent",
+        discount_percent=Decimal("10"),
+        valid_from=today,
+        valid_until=today + dt.timedelta(days=30),
+    )
+    LeadOffer.objects.create(lead=signed.customer.lead, offer=offer)
     return partner_user(partner, "partner_fuzz")
 
 

@@ -1,0 +1,40 @@
+"""What the channels app shows on other apps' pages (salescrm.panels): the joint offer a lead
+carries (and, for whoever may update the lead, the choice of a running one), and on a
+contract the offer its customer came with and the discount it gives."""
+
+from django.template.loader import render_to_string
+
+from salescrm.panels import page_panel
+from salescrm.permissions import Action, may
+
+from . import selectors
+from .forms import ChooseOfferForm
+from .models import LeadOffer
+
+
+@page_panel("leads:lead_detail", order=30)
+def lead_joint_offer(request, lead, **_context) -> str:
+    link = LeadOffer.objects.filter(lead=lead).select_related("offer", "offer__partner").first()
+    form = None
+    if link is None and may(request.user, Action.LEAD_UPDATE):
+        offers = selectors.running_offers()
+        if offers.exists():
+            form = ChooseOfferForm(offers=offers)
+    if link is None and form is None:
+        return ""
+    return render_to_string(
+        "channels/_lead_offer.html", {"lead": lead, "link": link, "form": form}, request=request
+    )
+
+
+@page_panel("customers:contract_detail", order=30)
+def contract_joint_offer(request, contract, **_context) -> str:
+    found = selectors.contract_offer(contract)
+    if found is None:
+        return ""
+    offer, discount = found
+    return render_to_string(
+        "channels/_contract_offer.html",
+        {"offer": offer, "discount": discount, "contract": contract},
+        request=request,
+    )
