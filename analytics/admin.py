@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AnalyticsSettings, StageWeight
+from .models import AlertAnalysis, AnalyticsSettings, StageWeight
 
 
 @admin.register(AnalyticsSettings)
@@ -23,3 +23,15 @@ class StageWeightAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AlertAnalysis)
+class AlertAnalysisAdmin(admin.ModelAdmin):
+    list_display = ["key", "owner", "kind", "raised_on", "due_on", "answered_at"]
+    list_filter = ["kind", "due_on"]
+    list_select_related = ["owner"]
+    raw_id_fields = ["owner", "answered_by"]
+    readonly_fields = ["key", "kind", "kpi", "month", "raised_on", "params", "summary"]
+
+    def has_add_permission(self, request):
+        return False  # opened by the nightly job from the alerts

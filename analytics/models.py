@@ -1,10 +1,18 @@
+import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from leads.models import Lead
+from performance.kpis import KPI_BY_CODE
+from salescrm import notices
+from salescrm.scoping import ScopedQuerySet
 
 
 class AnalyticsSettings(models.Model):
@@ -70,3 +78,92 @@ class StageWeight(models.Model):
 
     def __str__(self):
         return f"{self.get_stage_display()}: {self.weight}"
+
+
+class AlertAnalysisQuerySet(ScopedQuerySet):
+    scope_owner_path = "owner"
+
+    def unanswered(self):
+        return self.filter(answered_at__isnull=True)
+
+    def late(self, today: dt.date):
+        """Not answered by the end of the due date: late from the day after it."""
+        return self.unanswered().filter(due_on__lt=today)
+
+
+class AlertAnalysis(models.Model):
+    """The written analysis an anomaly or trend alert asks for (seed 003: 异常数据需在两个工作日内
+    提交分析报告). Opened by the nightly job for every KPI alert it finds, owned by the rep the
+    alert is about, due two working days after the alert (the rhythm app's working calendar)."""
+
+    class Kind(models.TextChoices):
+        ANOMALY = "kpi_anomaly", _("Anomaly (over 20 % against last month)")
+        TREND = "kpi_trend", _("Trend (worse several months in a row)")
+
+    class Status(models.TextChoices):
+        OPEN = "open", pgettext_lazy("alert analysis", "Open")
+        ANSWERED = "answered", _("Answered")
+        LATE = "late", pgettext_lazy("alert analysis", "Late")
+
+    key = models.CharField(_("alert"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    kpi = models.CharField(_("KPI"), max_length=40)
+    month = models.DateField(_("month"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.CASCADE,
+        related_name="alert_analyses",
+    )
+    summary = models.TextField(_("alert text"), blank=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    raised_on = models.DateField(_("raised on"))
+    due_on = models.DateField(_("due on"))
+    cause = models.TextField(_("cause"), blank=True)
+    actions = models.TextField(_("actions taken"), blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = AlertAnalysisQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-raised_on", "-id"]
+        verbose_name = _("alert analysis")
+        verbose_name_plural = _("alert analyses")
+        indexes = [models.Index(fields=["owner", "due_on"], name="alert_analysis_owner_due")]
+
+    def __str__(self):
+        return f"{self.key} · {self.owner}"
+
+    def get_absolute_url(self):
+        return reverse("analytics:analysis_detail", args=[self.pk])
+
+    @property
+    def kpi_label(self) -> str:
+        kpi = KPI_BY_CODE.get(self.kpi)
+        return str(kpi.label) if kpi else self.kpi
+
+    def status_on(self, today: dt.date) -> str:
+        if self.answered_at is not None:
+            return self.Status.ANSWERED
+        return self.Status.LATE if today > self.due_on else self.Status.OPEN
+
+    @property
+    def alert_text(self) -> str:
+        """The alert's figures in the reader's language (as the inbox words them)."""
+        rendered = notices.render(self.kind, self.params)
+        return rendered[1] if rendered else self.summary
+
+    @property
+    def answered_late(self) -> bool:
+        """Answered after the end of the due date (Shanghai time)."""
+        if self.answered_at is None:
+            return False
+        return timezone.localdate(self.answered_at) > self.due_on

@@ -1,6 +1,7 @@
 from salescrm.nightly import nightly_job
 from salescrm.services import notify_many
 
+from . import services
 from .coverage import company_data, coverage_alerts, learn_weights
 from .models import AnalyticsSettings
 from .trends import trend_alerts
@@ -23,3 +24,13 @@ def kpi_trends(business_date):
     months in a row (once per rep, KPI and month)."""
     alerts = trend_alerts(business_date, AnalyticsSettings.current().trend_periods)
     return {"alerts": len(alerts), "sent": notify_many(alerts)}
+
+
+@nightly_job("analytics.alert_analyses", order=62)
+def alert_analyses(business_date):
+    """Open an analysis for each KPI alert of the night (anomaly, trend), due two working days
+    later; tell the manager once about each analysis not written by the end of its due date."""
+    return {
+        **services.analyses_open(day=business_date),
+        **services.late_analyses_notify(day=business_date),
+    }

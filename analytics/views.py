@@ -1,20 +1,28 @@
 from django.contrib import messages
-from django.http import QueryDict
-from django.shortcuts import render
+from django.http import Http404, QueryDict
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from performance import dashboards
 from performance.forms import DashboardFilterForm
-from salescrm.access import role_required
+from salescrm.access import get_visible_or_404, role_required
+from salescrm.errors import BusinessRuleError
 from salescrm.exports import export_response
+from salescrm.pagination import CappedPaginator
+from salescrm.permissions import Action, action_required, may
 from salescrm.roles import SALES
+from salescrm.timeutil import local_today
 
+from . import selectors, services
 from .collection import chart_collection
 from .coverage import chart_coverage
-from .forms import LostDealFilterForm, LtvFilterForm
+from .forms import AnalysisFilterForm, AnalysisForm, LostDealFilterForm, LtvFilterForm
 from .lost import chart_lost_deals
 from .ltv import chart_ltv
+from .models import AlertAnalysis
 from .money import chart_months
+
+PAGE_SIZE = 30
 
 
 def _chart_page(request, form, scope, chart, *, heading, nothing, extra=None):
@@ -121,4 +129,73 @@ def coverage(request):
         chart_coverage(dashboards.Data(scope)),
         heading=_("Pipeline coverage"),
         nothing=_("No rep in this view."),
+    )
+
+
+# --- alert analyses ------------------------------------------------------------------------
+
+
+@role_required(*SALES)
+def analyses(request):
+    """The analyses KPI alerts ask for: a rep's own, a manager's teams', the director's all;
+    open, late and answered, filtered by status, kind and rep."""
+    form = AnalysisFilterForm(request.GET or None, user=request.user)
+    today = local_today()
+    rows = selectors.analyses_for(request.user, today, **form.filters())
+    page = CappedPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    for analysis in page:
+        analysis.status = analysis.status_on(today)
+        analysis.writable = services.may_write(request.user, analysis)
+    return render(
+        request,
+        "analytics/analysis_list.html",
+        {
+            "form": form,
+            "page": page,
+            "today": today,
+            "counts": selectors.counts_for(request.user, today),
+            "can_write": may(request.user, Action.ALERT_ANALYSIS_WRITE),
+        },
+    )
+
+
+@role_required(*SALES)
+def analysis_detail(request, pk):
+    analysis = get_visible_or_404(
+        AlertAnalysis.objects.select_related("owner", "answered_by"), request.user, pk=pk
+    )
+    return render(
+        request,
+        "analytics/analysis_detail.html",
+        {
+            "analysis": analysis,
+            "status": analysis.status_on(local_today()),
+            "can_write": may(request.user, Action.ALERT_ANALYSIS_WRITE)
+            and services.may_write(request.user, analysis),
+        },
+    )
+
+
+@action_required(Action.ALERT_ANALYSIS_WRITE)
+def analysis_write(request, pk):
+    """The owner (or their manager) writes the analysis; anyone else: 404."""
+    analysis = get_visible_or_404(
+        AlertAnalysis.objects.select_related("owner"), request.user, pk=pk
+    )
+    if not services.may_write(request.user, analysis):
+        raise Http404
+    initial = {"cause": analysis.cause, "actions": analysis.actions}
+    form = AnalysisForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.analysis_write(actor=request.user, analysis=analysis, **form.cleaned_data)
+        except BusinessRuleError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Analysis saved."))
+            return redirect(analysis)
+    return render(
+        request,
+        "analytics/analysis_form.html",
+        {"analysis": analysis, "form": form, "status": analysis.status_on(local_today())},
     )
