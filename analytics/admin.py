@@ -1,11 +1,11 @@
 from django.contrib import admin
 
-from .models import AlertAnalysis, AnalyticsSettings, StageWeight
+from .models import AlertAnalysis, AnalyticsSettings, ImprovementPlan, StageWeight
 
 
 @admin.register(AnalyticsSettings)
 class AnalyticsSettingsAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "coverage_ratio"]
+    list_display = ["__str__", "coverage_ratio", "trend_periods", "improvement_after", "pass_score"]
 
     def has_add_permission(self, request):
         return not AnalyticsSettings.objects.exists()
@@ -35,3 +35,15 @@ class AlertAnalysisAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # opened by the nightly job from the alerts
+
+
+@admin.register(ImprovementPlan)
+class ImprovementPlanAdmin(admin.ModelAdmin):
+    list_display = ["person", "last_failed_month", "opened_on", "review_on", "outcome"]
+    list_filter = ["outcome"]
+    list_select_related = ["person"]
+    raw_id_fields = ["person", "updated_by"]
+    readonly_fields = ["last_failed_month", "failed_scores", "opened_on"]
+
+    def has_add_permission(self, request):
+        return False  # opened by the nightly job from the scorecards

@@ -4,10 +4,11 @@ from django.utils.translation import gettext_lazy as _
 from performance.forms import DashboardFilterForm, PlainSelect
 from salescrm.models import User
 from salescrm.roles import Role
+from salescrm.timeutil import validate_business_date
 
 from .lost import DIMENSION_LABELS
 from .ltv import VIEWS
-from .models import AlertAnalysis
+from .models import AlertAnalysis, ImprovementPlan
 
 
 class LostDealFilterForm(DashboardFilterForm):
@@ -95,3 +96,30 @@ class AnalysisForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
         help_text=_("What is done about it, by whom and by when."),
     )
+
+
+class ImprovementPlanForm(forms.Form):
+    goals = forms.CharField(
+        label=_("Goals"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
+        help_text=_("What the rep must reach by the review date, and the support given."),
+    )
+    review_on = forms.DateField(
+        label=_("Review date"),
+        required=False,
+        validators=[validate_business_date],
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+    )
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=ImprovementPlan.Outcome.choices)
+    outcome_note = forms.CharField(
+        label=_("Outcome note"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].widget.attrs["class"] = "form-select"

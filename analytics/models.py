@@ -40,6 +40,24 @@ class AnalyticsSettings(models.Model):
         ),
     )
 
+    improvement_after = models.PositiveSmallIntegerField(
+        _("improvement plan after (failed months in a row)"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text=_(
+            "The nightly job opens an improvement plan for a rep whose monthly scorecard was "
+            "below the pass mark this many closed months in a row (seed 002: 连续多次绩效考核不合格)."
+        ),
+    )
+    pass_score = models.DecimalField(
+        _("scorecard pass mark"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("60.00"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("200"))],
+        help_text=_("A monthly scorecard total below this fails (100 = every target met)."),
+    )
+
     class Meta:
         verbose_name = _("analytics settings")
         verbose_name_plural = _("analytics settings")
@@ -167,3 +185,63 @@ class AlertAnalysis(models.Model):
         if self.answered_at is None:
             return False
         return timezone.localdate(self.answered_at) > self.due_on
+
+
+class ImprovementPlanQuerySet(ScopedQuerySet):
+    scope_owner_path = "person"
+
+
+class ImprovementPlan(models.Model):
+    """A performance improvement plan (绩效改进计划, seed 002/004: 连续多次绩效考核不合格): opened
+    by the nightly job when a rep's monthly scorecard failed the pass mark N closed months in a
+    row; the manager sets its goals and review date and records the outcome."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("In progress")
+        IMPROVED = "improved", _("Improved: plan closed")
+        EXTENDED = "extended", _("Extended")
+        NOT_IMPROVED = "not_improved", _("Not improved")
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("rep"),
+        on_delete=models.CASCADE,
+        related_name="improvement_plans",
+    )
+    last_failed_month = models.DateField(_("last failed month"))
+    # [["2026-09", "55.00"], ["2026-10", "48.50"]]: the failed months that opened it
+    failed_scores = models.JSONField(_("failed scorecards"), default=list)
+    opened_on = models.DateField(_("opened on"))
+    goals = models.TextField(_("goals"), blank=True)
+    review_on = models.DateField(_("review date"), null=True, blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=16, choices=Outcome.choices, default=Outcome.PENDING
+    )
+    outcome_note = models.TextField(_("outcome note"), blank=True)
+    updated_at = models.DateTimeField(_("updated at"), null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = ImprovementPlanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_on", "-id"]
+        verbose_name = _("improvement plan")
+        verbose_name_plural = _("improvement plans")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "last_failed_month"], name="improvement_plan_once_per_run"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.person} · {self.last_failed_month:%Y-%m}"
+
+    def get_absolute_url(self):
+        return reverse("analytics:plan_detail", args=[self.pk])

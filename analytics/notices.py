@@ -18,3 +18,15 @@ def _alert_analysis_late(params):
         )
         % figures,
     )
+
+
+@notice_text("improvement_plan")
+def _improvement_plan(params):
+    return (
+        _("An improvement plan was opened after %(month)s") % params,
+        _(
+            "The monthly scorecard was below the pass mark of %(pass)s in %(runs)s closed months "
+            "in a row up to %(month)s: the manager sets the plan's goals and review date."
+        )
+        % params,
+    )

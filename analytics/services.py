@@ -10,19 +10,23 @@
 All three are set-based: a fixed number of queries whatever the number of alerts."""
 
 import datetime as dt
+from collections import defaultdict
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from performance.models import PeriodKind, ScoreCard
 from rhythm.services.attendance import calendar_overrides, is_working_day
 from salescrm.errors import BusinessRuleError
 from salescrm.models import Notification, User
 from salescrm.permissions import Action, ensure_may
+from salescrm.roles import Role
 from salescrm.scoping import managed_team_ids
 from salescrm.services import notify_many
-from salescrm.timeutil import clock
+from salescrm.timeutil import add_months, clock, month_start
 
-from .models import AlertAnalysis
+from .models import AlertAnalysis, AnalyticsSettings, ImprovementPlan
 
 ANALYSIS_WORKING_DAYS = 2  # seed 003: 两个工作日内
 ALERT_KINDS = tuple(AlertAnalysis.Kind.values)
@@ -171,3 +175,96 @@ def late_analyses_notify(*, day: dt.date) -> dict:
         for pk, kpi, month, due, manager, username, first, last in late
     ]
     return {"late": len(rows), "sent": notify_many(rows)}
+
+
+# --- improvement plans (绩效改进计划) ---------------------------------------------------------
+
+
+def improvement_plans_open(*, day: dt.date) -> dict:
+    """Open an improvement plan for every active rep whose monthly scorecard total was below the
+    pass mark in each of the last N closed months up to the last month complete on business date
+    `day` (N and the mark admin-set); a month without a scorecard breaks the run. A rep with a
+    plan still in progress, or one already opened for the same last month, gets none: a rerun
+    opens nothing. A fixed number of queries whatever the number of reps."""
+    config = AnalyticsSettings.current()
+    runs = config.improvement_after
+    last = add_months(month_start(day + dt.timedelta(days=1)), -1)
+    months = [add_months(last, -k) for k in range(runs - 1, -1, -1)]  # oldest first
+    failed: dict[int, dict] = defaultdict(dict)
+    for person, start, total in ScoreCard.objects.filter(
+        period_kind=PeriodKind.MONTH,
+        period_start__in=months,
+        total_score__lt=config.pass_score,
+        person__role=Role.REP,
+        person__is_active=True,
+    ).values_list("person_id", "period_start", "total_score"):
+        failed[person][start] = total
+    candidates = [person for person, scores in failed.items() if len(scores) == runs]
+    busy = set(
+        ImprovementPlan.objects.filter(person_id__in=candidates)
+        .filter(Q(outcome=ImprovementPlan.Outcome.PENDING) | Q(last_failed_month=last))
+        .values_list("person_id", flat=True)
+    )
+    plans = [
+        ImprovementPlan(
+            person_id=person,
+            last_failed_month=last,
+            failed_scores=[[f"{m:%Y-%m}", f"{failed[person][m]:.2f}"] for m in months],
+            opened_on=day,
+        )
+        for person in sorted(candidates)
+        if person not in busy
+    ]
+    ImprovementPlan.objects.bulk_create(plans, ignore_conflicts=True)
+    opened = {
+        plan.person_id: plan.pk
+        for plan in ImprovementPlan.objects.filter(
+            person_id__in=[plan.person_id for plan in plans], last_failed_month=last
+        )
+    }
+    managers = dict(
+        User.objects.filter(pk__in=opened, team__manager__isnull=False).values_list(
+            "pk", "team__manager_id"
+        )
+    )
+    alerts = [
+        {
+            "recipient_id": recipient,
+            "kind": "improvement_plan",
+            "key": f"improvement-plan:{plan_pk}",
+            "params": {"month": f"{last:%Y-%m}", "runs": runs, "pass": f"{config.pass_score}"},
+            "url": ImprovementPlan(pk=plan_pk).get_absolute_url(),
+        }
+        for person, plan_pk in sorted(opened.items())
+        for recipient in sorted({person, managers.get(person)} - {None})
+    ]
+    return {"plans_opened": len(plans), "plan_alerts": notify_many(alerts)}
+
+
+def may_edit_plan(user, plan: ImprovementPlan) -> bool:
+    """The director, or the manager of a team the rep belongs to."""
+    if user.role == Role.DIRECTOR or user.is_superuser:
+        return True
+    team = plan.person.team_id
+    return user.role == Role.MANAGER and team is not None and team in managed_team_ids(user)
+
+
+@transaction.atomic
+def improvement_plan_update(
+    *, actor, plan: ImprovementPlan, goals: str, review_on, outcome: str, outcome_note: str
+) -> ImprovementPlan:
+    """The rep's manager (or the director) sets the plan's goals and review date and records
+    its outcome."""
+    ensure_may(actor, Action.IMPROVEMENT_PLAN_EDIT)
+    if not may_edit_plan(actor, plan):
+        raise AnalysisError(_("Only the rep's manager or the director edits the plan."))
+    if outcome not in ImprovementPlan.Outcome.values:
+        raise AnalysisError(_("Choose an outcome from the list."))
+    if review_on is not None and review_on < plan.opened_on:
+        raise AnalysisError(_("The review date cannot be before the plan was opened."))
+    plan = ImprovementPlan.objects.select_for_update().get(pk=plan.pk)
+    plan.goals, plan.review_on = (goals or "").strip(), review_on
+    plan.outcome, plan.outcome_note = outcome, (outcome_note or "").strip()
+    plan.updated_at, plan.updated_by = clock.now(), actor
+    plan.save()
+    return plan

@@ -34,3 +34,10 @@ def alert_analyses(business_date):
         **services.analyses_open(day=business_date),
         **services.late_analyses_notify(day=business_date),
     }
+
+
+@nightly_job("analytics.improvement_plans", order=63)
+def improvement_plans(business_date):
+    """Open an improvement plan for each rep who failed the monthly scorecard the admin-set
+    number of closed months in a row (once per run of failures)."""
+    return services.improvement_plans_open(day=business_date)

@@ -13,4 +13,6 @@ urlpatterns = [
     path("analyses/", views.analyses, name="analyses"),
     path("analyses/<int:pk>/", views.analysis_detail, name="analysis_detail"),
     path("analyses/<int:pk>/write/", views.analysis_write, name="analysis_write"),
+    path("improvement-plans/", views.improvement_plans, name="plans"),
+    path("improvement-plans/<int:pk>/", views.plan_detail, name="plan_detail"),
 ]

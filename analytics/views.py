@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.db.models import Case, Value, When
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -9,17 +10,23 @@ from salescrm.access import get_visible_or_404, role_required
 from salescrm.errors import BusinessRuleError
 from salescrm.exports import export_response
 from salescrm.pagination import CappedPaginator
-from salescrm.permissions import Action, action_required, may
+from salescrm.permissions import Action, action_required, ensure_may, may
 from salescrm.roles import SALES
 from salescrm.timeutil import local_today
 
 from . import selectors, services
 from .collection import chart_collection
 from .coverage import chart_coverage
-from .forms import AnalysisFilterForm, AnalysisForm, LostDealFilterForm, LtvFilterForm
+from .forms import (
+    AnalysisFilterForm,
+    AnalysisForm,
+    ImprovementPlanForm,
+    LostDealFilterForm,
+    LtvFilterForm,
+)
 from .lost import chart_lost_deals
 from .ltv import chart_ltv
-from .models import AlertAnalysis
+from .models import AlertAnalysis, AnalyticsSettings, ImprovementPlan
 from .money import chart_months
 
 PAGE_SIZE = 30
@@ -198,4 +205,63 @@ def analysis_write(request, pk):
         request,
         "analytics/analysis_form.html",
         {"analysis": analysis, "form": form, "status": analysis.status_on(local_today())},
+    )
+
+
+# --- improvement plans ---------------------------------------------------------------------
+
+
+@role_required(*SALES)
+def improvement_plans(request):
+    """The improvement plans the reader sees: a rep their own, a manager their teams', the
+    director all; those in progress first."""
+    plans = (
+        ImprovementPlan.objects.visible_to(request.user)
+        .select_related("person", "person__team")
+        .annotate(
+            in_progress=Case(
+                When(outcome=ImprovementPlan.Outcome.PENDING, then=Value(0)), default=Value(1)
+            )
+        )
+        .order_by("in_progress", "-opened_on", "-id")
+    )
+    page = CappedPaginator(plans, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "analytics/plan_list.html",
+        {"page": page, "settings": AnalyticsSettings.current()},
+    )
+
+
+@role_required(*SALES)
+def plan_detail(request, pk):
+    """The plan, and for the rep's manager or the director the form that edits it."""
+    plan = get_visible_or_404(
+        ImprovementPlan.objects.select_related("person", "updated_by"), request.user, pk=pk
+    )
+    can_edit = may(request.user, Action.IMPROVEMENT_PLAN_EDIT) and services.may_edit_plan(
+        request.user, plan
+    )
+    form = None
+    if can_edit:
+        initial = {
+            "goals": plan.goals,
+            "review_on": plan.review_on,
+            "outcome": plan.outcome,
+            "outcome_note": plan.outcome_note,
+        }
+        form = ImprovementPlanForm(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.improvement_plan_update(actor=request.user, plan=plan, **form.cleaned_data)
+            except BusinessRuleError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Improvement plan saved."))
+                return redirect(plan)
+    elif request.method == "POST":
+        ensure_may(request.user, Action.IMPROVEMENT_PLAN_EDIT)
+        raise Http404
+    return render(
+        request, "analytics/plan_detail.html", {"plan": plan, "form": form, "can_edit": can_edit}
     )

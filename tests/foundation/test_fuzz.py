@@ -227,6 +227,10 @@ PATH_MODELS = {
     "documents:upload_contract": "customers.Contract",
     "documents:download": "documents.Document",
     "documents:delete": "documents.Document",
+    # analytics (issue 20)
+    "analytics:analysis_detail": "analytics.AlertAnalysis",
+    "analytics:analysis_write": "analytics.AlertAnalysis",
+    "analytics:plan_detail": "analytics.ImprovementPlan",
 }
 # A public page named by a row's UUID (channels' event registration): (model, field).
 UUID_PARAMS = {"key": ("channels.Event", "public_key")}
