@@ -14,5 +14,6 @@ urlpatterns = [
     path("analyses/<int:pk>/", views.analysis_detail, name="analysis_detail"),
     path("analyses/<int:pk>/write/", views.analysis_write, name="analysis_write"),
     path("improvement-plans/", views.improvement_plans, name="plans"),
+    path("annual-scorecards/", views.annual_scorecards, name="annual_scorecards"),
     path("improvement-plans/<int:pk>/", views.plan_detail, name="plan_detail"),
 ]

@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Case, Value, When
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
@@ -12,9 +13,10 @@ from salescrm.exports import export_response
 from salescrm.pagination import CappedPaginator
 from salescrm.permissions import Action, action_required, ensure_may, may
 from salescrm.roles import SALES
-from salescrm.timeutil import local_today
+from salescrm.timeutil import EARLIEST_BUSINESS_DATE, latest_business_year, local_today
 
 from . import selectors, services
+from .annual import annual_rows
 from .collection import chart_collection
 from .coverage import chart_coverage
 from .forms import (
@@ -264,4 +266,35 @@ def plan_detail(request, pk):
         raise Http404
     return render(
         request, "analytics/plan_detail.html", {"plan": plan, "form": form, "can_edit": can_edit}
+    )
+
+
+# --- annual scorecards ---------------------------------------------------------------------
+
+
+@role_required(*SALES)
+def annual_scorecards(request):
+    """The year's scorecards from the frozen quarters and months of the people the reader sees."""
+    latest = latest_business_year()
+    try:
+        year = int(request.GET.get("year") or latest)
+    except ValueError:
+        year = latest
+    if not EARLIEST_BUSINESS_DATE.year <= year <= latest:
+        messages.warning(
+            request,
+            _("Choose a year between %(first)s and %(last)s.")
+            % {"first": EARLIEST_BUSINESS_DATE.year, "last": latest},
+        )
+        year = latest
+    rows = annual_rows(request.user, year)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "analytics/annual_scorecards.html",
+        {
+            "page": page,
+            "year": year,
+            "years": range(latest, max(EARLIEST_BUSINESS_DATE.year, latest - 5) - 1, -1),
+        },
     )
