@@ -1,10 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from performance.forms import DashboardFilterForm
+from performance.forms import DashboardFilterForm, PlainSelect
+from salescrm.models import User
+from salescrm.roles import Role
+from salescrm.timeutil import validate_business_date
 
 from .lost import DIMENSION_LABELS
 from .ltv import VIEWS
+from .models import AlertAnalysis, ImprovementPlan
 
 
 class LostDealFilterForm(DashboardFilterForm):
@@ -39,3 +43,83 @@ class LtvFilterForm(DashboardFilterForm):
             return "channel"
         self.is_valid()
         return self.cleaned_data.get("view") or "channel"
+
+
+class AnalysisFilterForm(forms.Form):
+    """Filters of the alert-analysis list: status, kind and (for a leader) the rep; a rep
+    outside the reader's scope is an error and is ignored (never a wider scope)."""
+
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All"))] + AlertAnalysis.Status.choices,
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All"))] + AlertAnalysis.Kind.choices
+    )
+    rep = forms.ModelChoiceField(label=_("Rep"), required=False, queryset=None, widget=PlainSelect)
+
+    def __init__(self, data=None, *, user):
+        super().__init__(data)
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select form-select-sm"
+        if user.role == Role.REP and not user.is_superuser:
+            del self.fields["rep"]
+        else:
+            self.fields["rep"].queryset = User.objects.reps().visible_to(user).order_by("username")
+
+    def filters(self) -> dict:
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        found = {
+            name: self.cleaned_data.get(name)
+            for name in ("status", "kind")
+            if name not in self.errors and self.cleaned_data.get(name)
+        }
+        if "rep" in self.fields and "rep" not in self.errors and self.cleaned_data.get("rep"):
+            found["owner"] = self.cleaned_data["rep"]
+        return found
+
+
+class AnalysisForm(forms.Form):
+    cause = forms.CharField(
+        label=_("Cause"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
+        help_text=_("What explains the change: the figures behind it, what happened."),
+    )
+    actions = forms.CharField(
+        label=_("Actions taken"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+        help_text=_("What is done about it, by whom and by when."),
+    )
+
+
+class ImprovementPlanForm(forms.Form):
+    goals = forms.CharField(
+        label=_("Goals"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
+        help_text=_("What the rep must reach by the review date, and the support given."),
+    )
+    review_on = forms.DateField(
+        label=_("Review date"),
+        required=False,
+        validators=[validate_business_date],
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+    )
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=ImprovementPlan.Outcome.choices)
+    outcome_note = forms.CharField(
+        label=_("Outcome note"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].widget.attrs["class"] = "form-select"

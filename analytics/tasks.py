@@ -1,6 +1,7 @@
 from salescrm.nightly import nightly_job
 from salescrm.services import notify_many
 
+from . import services
 from .coverage import company_data, coverage_alerts, learn_weights
 from .models import AnalyticsSettings
 from .trends import trend_alerts
@@ -23,3 +24,20 @@ def kpi_trends(business_date):
     months in a row (once per rep, KPI and month)."""
     alerts = trend_alerts(business_date, AnalyticsSettings.current().trend_periods)
     return {"alerts": len(alerts), "sent": notify_many(alerts)}
+
+
+@nightly_job("analytics.alert_analyses", order=62)
+def alert_analyses(business_date):
+    """Open an analysis for each KPI alert of the night (anomaly, trend), due two working days
+    later; tell the manager once about each analysis not written by the end of its due date."""
+    return {
+        **services.analyses_open(day=business_date),
+        **services.late_analyses_notify(day=business_date),
+    }
+
+
+@nightly_job("analytics.improvement_plans", order=63)
+def improvement_plans(business_date):
+    """Open an improvement plan for each rep who failed the monthly scorecard the admin-set
+    number of closed months in a row (once per run of failures)."""
+    return services.improvement_plans_open(day=business_date)

@@ -1,20 +1,37 @@
 from django.contrib import messages
-from django.http import QueryDict
-from django.shortcuts import render
+from django.core.paginator import Paginator
+from django.db.models import Case, Value, When
+from django.http import Http404, QueryDict
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from performance import dashboards
 from performance.forms import DashboardFilterForm
-from salescrm.access import role_required
+from salescrm.access import get_visible_or_404, role_required
+from salescrm.errors import BusinessRuleError
 from salescrm.exports import export_response
+from salescrm.pagination import CappedPaginator
+from salescrm.permissions import Action, action_required, ensure_may, may
 from salescrm.roles import SALES
+from salescrm.timeutil import EARLIEST_BUSINESS_DATE, latest_business_year, local_today
 
+from . import selectors, services
+from .annual import annual_rows
 from .collection import chart_collection
 from .coverage import chart_coverage
-from .forms import LostDealFilterForm, LtvFilterForm
+from .forms import (
+    AnalysisFilterForm,
+    AnalysisForm,
+    ImprovementPlanForm,
+    LostDealFilterForm,
+    LtvFilterForm,
+)
 from .lost import chart_lost_deals
 from .ltv import chart_ltv
+from .models import AlertAnalysis, AnalyticsSettings, ImprovementPlan
 from .money import chart_months
+
+PAGE_SIZE = 30
 
 
 def _chart_page(request, form, scope, chart, *, heading, nothing, extra=None):
@@ -121,4 +138,163 @@ def coverage(request):
         chart_coverage(dashboards.Data(scope)),
         heading=_("Pipeline coverage"),
         nothing=_("No rep in this view."),
+    )
+
+
+# --- alert analyses ------------------------------------------------------------------------
+
+
+@role_required(*SALES)
+def analyses(request):
+    """The analyses KPI alerts ask for: a rep's own, a manager's teams', the director's all;
+    open, late and answered, filtered by status, kind and rep."""
+    form = AnalysisFilterForm(request.GET or None, user=request.user)
+    today = local_today()
+    rows = selectors.analyses_for(request.user, today, **form.filters())
+    page = CappedPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    for analysis in page:
+        analysis.status = analysis.status_on(today)
+        analysis.writable = services.may_write(request.user, analysis)
+    return render(
+        request,
+        "analytics/analysis_list.html",
+        {
+            "form": form,
+            "page": page,
+            "today": today,
+            "counts": selectors.counts_for(request.user, today),
+            "can_write": may(request.user, Action.ALERT_ANALYSIS_WRITE),
+        },
+    )
+
+
+@role_required(*SALES)
+def analysis_detail(request, pk):
+    analysis = get_visible_or_404(
+        AlertAnalysis.objects.select_related("owner", "answered_by"), request.user, pk=pk
+    )
+    return render(
+        request,
+        "analytics/analysis_detail.html",
+        {
+            "analysis": analysis,
+            "status": analysis.status_on(local_today()),
+            "can_write": may(request.user, Action.ALERT_ANALYSIS_WRITE)
+            and services.may_write(request.user, analysis),
+        },
+    )
+
+
+@action_required(Action.ALERT_ANALYSIS_WRITE)
+def analysis_write(request, pk):
+    """The owner (or their manager) writes the analysis; anyone else: 404."""
+    analysis = get_visible_or_404(
+        AlertAnalysis.objects.select_related("owner"), request.user, pk=pk
+    )
+    if not services.may_write(request.user, analysis):
+        raise Http404
+    initial = {"cause": analysis.cause, "actions": analysis.actions}
+    form = AnalysisForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.analysis_write(actor=request.user, analysis=analysis, **form.cleaned_data)
+        except BusinessRuleError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Analysis saved."))
+            return redirect(analysis)
+    return render(
+        request,
+        "analytics/analysis_form.html",
+        {"analysis": analysis, "form": form, "status": analysis.status_on(local_today())},
+    )
+
+
+# --- improvement plans ---------------------------------------------------------------------
+
+
+@role_required(*SALES)
+def improvement_plans(request):
+    """The improvement plans the reader sees: a rep their own, a manager their teams', the
+    director all; those in progress first."""
+    plans = (
+        ImprovementPlan.objects.visible_to(request.user)
+        .select_related("person", "person__team")
+        .annotate(
+            in_progress=Case(
+                When(outcome=ImprovementPlan.Outcome.PENDING, then=Value(0)), default=Value(1)
+            )
+        )
+        .order_by("in_progress", "-opened_on", "-id")
+    )
+    page = CappedPaginator(plans, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "analytics/plan_list.html",
+        {"page": page, "settings": AnalyticsSettings.current()},
+    )
+
+
+@role_required(*SALES)
+def plan_detail(request, pk):
+    """The plan, and for the rep's manager or the director the form that edits it."""
+    plan = get_visible_or_404(
+        ImprovementPlan.objects.select_related("person", "updated_by"), request.user, pk=pk
+    )
+    can_edit = may(request.user, Action.IMPROVEMENT_PLAN_EDIT) and services.may_edit_plan(
+        request.user, plan
+    )
+    form = None
+    if can_edit:
+        initial = {
+            "goals": plan.goals,
+            "review_on": plan.review_on,
+            "outcome": plan.outcome,
+            "outcome_note": plan.outcome_note,
+        }
+        form = ImprovementPlanForm(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.improvement_plan_update(actor=request.user, plan=plan, **form.cleaned_data)
+            except BusinessRuleError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Improvement plan saved."))
+                return redirect(plan)
+    elif request.method == "POST":
+        ensure_may(request.user, Action.IMPROVEMENT_PLAN_EDIT)
+        raise Http404
+    return render(
+        request, "analytics/plan_detail.html", {"plan": plan, "form": form, "can_edit": can_edit}
+    )
+
+
+# --- annual scorecards ---------------------------------------------------------------------
+
+
+@role_required(*SALES)
+def annual_scorecards(request):
+    """The year's scorecards from the frozen quarters and months of the people the reader sees."""
+    latest = latest_business_year()
+    try:
+        year = int(request.GET.get("year") or latest)
+    except ValueError:
+        year = latest
+    if not EARLIEST_BUSINESS_DATE.year <= year <= latest:
+        messages.warning(
+            request,
+            _("Choose a year between %(first)s and %(last)s.")
+            % {"first": EARLIEST_BUSINESS_DATE.year, "last": latest},
+        )
+        year = latest
+    rows = annual_rows(request.user, year)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "analytics/annual_scorecards.html",
+        {
+            "page": page,
+            "year": year,
+            "years": range(latest, max(EARLIEST_BUSINESS_DATE.year, latest - 5) - 1, -1),
+        },
     )

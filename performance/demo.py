@@ -83,3 +83,37 @@ def seed_performance_rules(ctx: DemoContext) -> None:
     ctx.log(
         f"  KPI schemes: {KpiScheme.objects.count()}, commission plans: {CommissionPlan.objects.count()}"
     )
+
+
+SERVICE_MARK = "最佳服务奖演示"  # the comment that finds these surveys on a second run
+
+
+@demo_seeder(order=65)
+def seed_service_surveys(ctx: DemoContext) -> None:
+    """A few surveys of this month for two reps of the first team, so the leaderboard names a
+    best-service award (``performance.awards``: three surveys at least): rep1 5, 5, 4 (4.67),
+    rep2 5, 5, 5, 4 with one complaint (4.75 − 0.5 = 4.25)."""
+    from customers.models import Complaint, Customer, SatisfactionSurvey
+    from salescrm.timeutil import SHANGHAI
+
+    if SatisfactionSurvey.objects.filter(comment=SERVICE_MARK).exists():
+        return
+    day = ctx.today.replace(day=1)
+    for username, scores, complaints in (("rep1", [5, 5, 4], 0), ("rep2", [5, 5, 5, 4], 1)):
+        rep = ctx.users.get(username)
+        customer = Customer.objects.filter(owner=rep).order_by("pk").first() if rep else None
+        if customer is None:
+            continue
+        SatisfactionSurvey.objects.bulk_create(
+            SatisfactionSurvey(
+                customer=customer, score=score, nps=9, answered_on=day, comment=SERVICE_MARK
+            )
+            for score in scores
+        )
+        for _k in range(complaints):
+            Complaint.objects.create(
+                customer=customer,
+                subject="上课时间调整不及时",
+                opened_by=rep,
+                opened_at=dt.datetime.combine(day, dt.time(10), tzinfo=SHANGHAI),
+            )

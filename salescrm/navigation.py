@@ -65,6 +65,9 @@ NAV_ITEMS = [
     NavItem(_("Days to collect"), "analytics:collection", SALES, _("Performance")),
     NavItem(_("Customer lifetime value"), "analytics:ltv", SALES, _("Performance")),
     NavItem(_("Pipeline coverage"), "analytics:coverage", SALES, _("Performance")),
+    NavItem(_("Alert analyses"), "analytics:analyses", SALES, _("Performance")),
+    NavItem(_("Improvement plans"), "analytics:plans", SALES, _("Performance")),
+    NavItem(_("Annual scorecards"), "analytics:annual_scorecards", SALES, _("Performance")),
     NavItem(_("Team members"), "member_list", LEADERS, _("Organisation")),
     # enablement
     NavItem(_("Script library"), "enablement:library", SALES, _("Enablement")),

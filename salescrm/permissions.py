@@ -110,6 +110,9 @@ class Action(StrEnum):
     WEBHOOK_MANAGE = "webhook_manage"
     # documents (files on leads, customers, contracts)
     DOCUMENT_UPLOAD = "document_upload"
+    # analytics (issue 20): the written analysis a KPI alert asks for
+    ALERT_ANALYSIS_WRITE = "alert_analysis_write"
+    IMPROVEMENT_PLAN_EDIT = "improvement_plan_edit"
 
 
 ALLOWED: dict[Action, frozenset[Role]] = {
@@ -204,6 +207,10 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.WEBHOOK_MANAGE: frozenset({ADMIN}),
     # documents: whoever works the records (legal reads the scans, does not file them)
     Action.DOCUMENT_UPLOAD: frozenset({REP, MANAGER, DIRECTOR, FINANCE, SERVICE, ADMIN}),
+    # the rep the alert is about, or the manager of their team (analytics.services.may_write)
+    Action.ALERT_ANALYSIS_WRITE: frozenset({REP, MANAGER}),
+    # the rep's own manager (analytics.services.may_edit_plan) or the director
+    Action.IMPROVEMENT_PLAN_EDIT: frozenset({MANAGER, DIRECTOR}),
 }
 
 
@@ -280,6 +287,8 @@ WHAT = {
     Action.API_TOKEN_MANAGE: "create and revoke one's personal API tokens",
     Action.WEBHOOK_MANAGE: "register webhook endpoints, replay deliveries",
     Action.DOCUMENT_UPLOAD: "upload or remove a document on a record one sees",
+    Action.ALERT_ANALYSIS_WRITE: "write the analysis of a KPI alert (its owner or their manager)",
+    Action.IMPROVEMENT_PLAN_EDIT: "set an improvement plan's goals, review date and outcome",
 }
 
 

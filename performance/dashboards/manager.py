@@ -21,7 +21,7 @@ from salescrm.timeutil import (
     quarter_start,
 )
 
-from .. import forecast, kpis
+from .. import awards, forecast, kpis
 from ..models import PeriodKind, ScoreCard
 from .data import Data
 from .figures import NOT_A_COLUMN, Chart, Figure, cells, escape_text
@@ -94,7 +94,8 @@ class LeaderboardRow:
 
 def leaderboard_rows(data: Data) -> list[LeaderboardRow]:
     """Signed amount of the month and the quarter per rep, with the month's and the quarter's
-    scorecard totals; the first of each ranking is the 月度/季度销售冠军 (ties: by name)."""
+    scorecard totals; the first of each ranking is the 月度/季度销售冠军 (ties: by name), and
+    the titles name the month's and the quarter's best-service award (``performance.awards``)."""
     scope = data.scope
     q_start, q_end = quarter_start(scope.month), quarter_end(scope.month)
     scores = {
@@ -119,6 +120,13 @@ def leaderboard_rows(data: Data) -> list[LeaderboardRow]:
         return best[0][0].pk if best and best[0][index] > 0 else None
 
     month_champion, quarter_champion = champion(1), champion(2)
+    service = awards.service_figures(
+        [rep.pk for rep in scope.reps],
+        {"quarter": (q_start, q_end), "month": (scope.month, month_end(scope.month))},
+    )
+    names = {rep.pk: str(rep) for rep in scope.reps}
+    month_service = awards.best_service(service["month"], names)
+    quarter_service = awards.best_service(service["quarter"], names)
     amounts.sort(key=lambda a: (-a[1], -a[2], str(a[0])))
     rows = []
     for rank, (rep, month_amount, quarter_amount) in enumerate(amounts, start=1):
@@ -127,6 +135,10 @@ def leaderboard_rows(data: Data) -> list[LeaderboardRow]:
             titles.append(_("Sales champion of the month"))
         if rep.pk == quarter_champion:
             titles.append(_("Sales champion of the quarter"))
+        if rep.pk == month_service:
+            titles.append(_("Best service award of the month"))
+        if rep.pk == quarter_service:
+            titles.append(_("Best service award of the quarter"))
         rows.append(
             LeaderboardRow(
                 rank=rank,

@@ -163,7 +163,42 @@ def world(db):
         key="w2",
         params={"event": "review", "number": pending.number},
     )
+    _analytics_rows(rep)
     return people
+
+
+def _analytics_rows(rep):
+    """An answered alert analysis and an improvement plan of the rep (issue 20)."""
+    from analytics.models import AlertAnalysis, ImprovementPlan
+
+    AlertAnalysis.objects.create(
+        key=f"kpi-anomaly:{rep.pk}:signed_amount:2026-06",
+        kind="kpi_anomaly",
+        kpi="signed_amount",
+        month=dt.date(2026, 6, 1),
+        owner=rep,
+        params={
+            "rep": str(rep),
+            "kpi": "signed_amount",
+            "change": "-30.0",
+            "current": "7000.00",
+            "previous": "10000.00",
+            "span": "06-01–06-12",
+            "previous_span": "05-01–05-12",
+        },
+        raised_on=dt.date(2026, 6, 12),
+        due_on=dt.date(2026, 6, 16),
+        cause="两位客户推迟签约",
+        answered_at=dt.datetime(2026, 6, 15, 10, tzinfo=dt.UTC),
+        answered_by=rep,
+    )
+    ImprovementPlan.objects.create(
+        person=rep,
+        last_failed_month=dt.date(2026, 5, 1),
+        failed_scores=[["2026-04", "50.00"], ["2026-05", "55.00"]],
+        opened_on=dt.date(2026, 6, 2),
+        goals="每周有效拜访 20 次",
+    )
 
 
 def crawl(client, language: str) -> dict[str, list[str]]:

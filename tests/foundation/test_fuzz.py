@@ -233,6 +233,10 @@ PATH_MODELS = {
     "documents:upload_contract": "customers.Contract",
     "documents:download": "documents.Document",
     "documents:delete": "documents.Document",
+    # analytics (issue 20)
+    "analytics:analysis_detail": "analytics.AlertAnalysis",
+    "analytics:analysis_write": "analytics.AlertAnalysis",
+    "analytics:plan_detail": "analytics.ImprovementPlan",
 }
 # A public page named by a row's UUID (channels' event registration): (model, field).
 UUID_PARAMS = {
@@ -751,6 +755,7 @@ def world(rep, teammate, manager, outsider, director, legal, finance, service_us
     for user in (rep, manager, director, legal, finance, service_user, admin):
         Notification.objects.create(recipient=user, kind="pool", key="fuzz", title="fuzz")
     _enablement_world(rep, teammate, manager, director, today)
+    _analytics_world(rep, today)
     partner_login = _channels_world(rep, manager, signed)
     return {
         "partner": partner_login,
@@ -762,6 +767,39 @@ def world(rep, teammate, manager, outsider, director, legal, finance, service_us
         "service": service_user,
         "admin": admin,
     }
+
+
+def _analytics_world(rep, today):
+    """An alert analysis and an improvement plan of the rep (issue 20), so their pages and
+    forms are walked with a row behind them."""
+    import datetime as dt
+
+    from analytics.models import AlertAnalysis, ImprovementPlan
+
+    AlertAnalysis.objects.create(
+        key=f"kpi-anomaly:{rep.pk}:signed_amount:{today:%Y-%m}",
+        kind="kpi_anomaly",
+        kpi="signed_amount",
+        month=today.replace(day=1),
+        owner=rep,
+        params={
+            "rep": str(rep),
+            "kpi": "signed_amount",
+            "change": "-30.0",
+            "current": "7000.00",
+            "previous": "10000.00",
+            "span": "06-01–06-15",
+            "previous_span": "05-01–05-15",
+        },
+        raised_on=today,
+        due_on=today + dt.timedelta(days=2),
+    )
+    ImprovementPlan.objects.create(
+        person=rep,
+        last_failed_month=today.replace(day=1),
+        failed_scores=[["2026-04", "50.00"], ["2026-05", "55.00"]],
+        opened_on=today,
+    )
 
 
 def _channels_world(rep, manager, signed):

@@ -163,6 +163,9 @@ EXPECTED = {
     "webhook_manage": "admin",
     # documents
     "document_upload": "rep manager director finance service admin",
+    # analytics (issue 20)
+    "alert_analysis_write": "rep manager",
+    "improvement_plan_edit": "manager director",
 }
 
 ROLES = [role.value for role in Role]
@@ -1137,6 +1140,60 @@ def svc_document_upload(p, actor, tmp_path):
     )
 
 
+def _alert_analysis(p):
+    from analytics.models import AlertAnalysis
+
+    return AlertAnalysis.objects.create(
+        key=f"kpi-trend:{p['rep'].pk}:signed_amount:2026-09",
+        kind="kpi_trend",
+        kpi="signed_amount",
+        month=dt.date(2026, 9, 1),
+        owner=p["rep"],
+        raised_on=dt.date(2026, 10, 9),
+        due_on=dt.date(2026, 10, 12),
+    )
+
+
+def svc_alert_analysis_write(p, actor, tmp_path):
+    from analytics.models import AlertAnalysis
+    from analytics.services import analysis_write
+
+    analysis = _alert_analysis(p)
+    return (
+        lambda: analysis_write(actor=actor, analysis=analysis, cause="原因", actions=""),
+        _count(AlertAnalysis, pk=analysis.pk, answered_at__isnull=False),
+    )
+
+
+def _improvement_plan(p):
+    from analytics.models import ImprovementPlan
+
+    return ImprovementPlan.objects.create(
+        person=p["rep"],
+        last_failed_month=dt.date(2026, 10, 1),
+        failed_scores=[["2026-09", "50.00"], ["2026-10", "50.00"]],
+        opened_on=dt.date(2026, 11, 9),
+    )
+
+
+def svc_improvement_plan_edit(p, actor, tmp_path):
+    from analytics.models import ImprovementPlan
+    from analytics.services import improvement_plan_update
+
+    plan = _improvement_plan(p)
+    return (
+        lambda: improvement_plan_update(
+            actor=actor,
+            plan=plan,
+            goals="每周有效拜访 20 次",
+            review_on=dt.date(2026, 12, 10),
+            outcome="pending",
+            outcome_note="",
+        ),
+        _count(ImprovementPlan, pk=plan.pk, goals=""),
+    )
+
+
 SERVICE_CASES = {
     name.removeprefix("svc_"): case
     for name, case in list(globals().items())
@@ -1442,6 +1499,18 @@ VIEW_CASES = [
     ("api_token_manage", "post", _url("token_create"), {}),
     ("webhook_manage", "post", lambda p: reverse("webhook_replay", args=[_delivery().pk]), {}),
     ("document_upload", "post", _lead_url("documents:upload_lead"), {}),
+    (
+        "alert_analysis_write",
+        "get",
+        lambda p: reverse("analytics:analysis_write", args=[_alert_analysis(p).pk]),
+        None,
+    ),
+    (
+        "improvement_plan_edit",
+        "post",
+        lambda p: reverse("analytics:plan_detail", args=[_improvement_plan(p).pk]),
+        {},
+    ),
 ]
 
 
