@@ -10,7 +10,10 @@ class SuccessConfig(AppConfig):
         # The nightly jobs are registered at start-up, as the customers app does; cadence
         # compliance joins the KPI catalogue before the admin, the nightly facts or a scheme
         # read it (performance.kpis.register_kpi); the tier's response time joins the
-        # complaint escalation (customers.services.register_response_rule).
-        from . import kpis, tasks  # noqa: F401
+        # complaint escalation (customers.services.register_deadline_rule).
+        from customers.services import register_deadline_rule
+
+        from . import kpis, selectors, tasks  # noqa: F401
 
         kpis.register()
+        register_deadline_rule(selectors.complaint_deadline_rule)

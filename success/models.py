@@ -42,6 +42,14 @@ class ServiceLevel(models.Model):
         default=24,
         validators=[MinValueValidator(1), MaxValueValidator(720)],
     )
+    response_in_working_hours = models.BooleanField(
+        _("count the response time in working hours"),
+        default=False,
+        help_text=_(
+            "Only the hours of working days count (the working calendar: Monday to Friday, "
+            "public holidays off, adjusted working days worked)."
+        ),
+    )
     service_team = models.CharField(
         _("service team"),
         max_length=100,
