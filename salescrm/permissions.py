@@ -110,6 +110,8 @@ class Action(StrEnum):
     WEBHOOK_MANAGE = "webhook_manage"
     # documents (files on leads, customers, contracts)
     DOCUMENT_UPLOAD = "document_upload"
+    # customer success: a business review's action item done or undone (issue 17)
+    BUSINESS_REVIEW_ACTION_DONE = "business_review_action_done"
 
 
 ALLOWED: dict[Action, frozenset[Role]] = {
@@ -204,6 +206,8 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.WEBHOOK_MANAGE: frozenset({ADMIN}),
     # documents: whoever works the records (legal reads the scans, does not file them)
     Action.DOCUMENT_UPLOAD: frozenset({REP, MANAGER, DIRECTOR, FINANCE, SERVICE, ADMIN}),
+    # those who record the review work its actions (the customer's owner, their manager)
+    Action.BUSINESS_REVIEW_ACTION_DONE: frozenset({REP, MANAGER, DIRECTOR}),
 }
 
 
@@ -280,6 +284,7 @@ WHAT = {
     Action.API_TOKEN_MANAGE: "create and revoke one's personal API tokens",
     Action.WEBHOOK_MANAGE: "register webhook endpoints, replay deliveries",
     Action.DOCUMENT_UPLOAD: "upload or remove a document on a record one sees",
+    Action.BUSINESS_REVIEW_ACTION_DONE: "mark a business review's action item done or undone",
 }
 
 

@@ -435,9 +435,20 @@ class BusinessReview(models.Model):
         return f"{self.plan} · Q{self.quarter}"
 
 
+class ActionItemQuerySet(ScopedQuerySet):
+    scope_owner_path = "review__plan__customer__owner"
+
+    def open(self):
+        return self.filter(done_at__isnull=True)
+
+    def done(self):
+        return self.filter(done_at__isnull=False)
+
+
 class ActionItem(models.Model):
     """One agreed action of a review; it becomes a follow-up on the customer (an activity
-    with its next follow-up date), so it shows in the owner's My day when due."""
+    with its next follow-up date), so it shows in the owner's My day when due. Marked done
+    (who, when) it leaves My day and closes that follow-up; undone, both come back."""
 
     review = models.ForeignKey(
         BusinessReview, verbose_name=_("review"), on_delete=models.CASCADE, related_name="actions"
@@ -452,11 +463,31 @@ class ActionItem(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    done_at = models.DateTimeField(
+        pgettext_lazy("business review", "done at"), null=True, blank=True
+    )
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=pgettext_lazy("business review", "done by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = ActionItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_on", "id"]
-        verbose_name = _("action item")
-        verbose_name_plural = _("action items")
+        verbose_name = pgettext_lazy("business review", "action item")
+        verbose_name_plural = pgettext_lazy("business review", "action items")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(done_at__isnull=True, done_by__isnull=True)
+                | Q(done_at__isnull=False, done_by__isnull=False),
+                name="success_actionitem_done_has_who",
+            )
+        ]
 
     def __str__(self):
         return self.description

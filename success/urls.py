@@ -15,6 +15,7 @@ urlpatterns = [
     path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),
     path("plans/<int:pk>/edit/", views.plan_edit, name="plan_edit"),
     path("plans/<int:pk>/review/", views.review_create, name="review_create"),
+    path("actions/<int:pk>/done/", views.action_item_mark, name="action_item_mark"),
     path("surveys/", views.survey_list, name="surveys"),
     path("surveys/send/<int:pk>/", views.survey_send, name="survey_send"),
     path("survey/", views.survey_answer, name="survey_answer"),

@@ -5,6 +5,7 @@ from .cadence import cadence_refresh, customers_with_last_contact, served_on_cad
 from .plans import (
     account_plan_create,
     account_plan_update,
+    action_item_mark,
     business_review_record,
     feedback_record,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "CONTACT_KINDS",
     "SurveyLinkError",
     "account_plan_create",
+    "action_item_mark",
     "account_plan_update",
     "business_review_record",
     "cadence_refresh",

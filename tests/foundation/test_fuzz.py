@@ -218,6 +218,7 @@ PATH_MODELS = {
     "success:plan_edit": "success.AccountPlan",
     "success:review_create": "success.AccountPlan",
     "success:survey_send": "customers.Contract",
+    "success:action_item_mark": "success.ActionItem",
     # api (issue 19)
     "token_revoke": "api.ApiToken",
     "webhook_replay": "api.WebhookDelivery",
