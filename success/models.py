@@ -530,7 +530,20 @@ class SurveyInvitation(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
     )
+
+    class Delivery(models.TextChoices):
+        PENDING = "pending", _("To be e-mailed")
+        SENT = "sent", pgettext_lazy("e-mail", "Sent")
+        FAILED = "failed", pgettext_lazy("e-mail", "Failed")
+        NO_ADDRESS = "no_address", _("No e-mail address")
+
     milestone = models.CharField(_("milestone"), max_length=24, choices=Milestone.choices)
+    delivery = models.CharField(
+        _("e-mail"), max_length=16, choices=Delivery.choices, default=Delivery.PENDING
+    )
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    emailed_to = models.EmailField(_("e-mailed to"), blank=True)
+    delivery_error = models.CharField(_("e-mail error"), max_length=200, blank=True)
     nonce = models.CharField(max_length=32, default=new_nonce, editable=False)
     created_on = models.DateField(_("sent on"))
     expires_on = models.DateField(_("valid until"))
@@ -562,6 +575,13 @@ class SurveyInvitation(models.Model):
                 condition=Q(milestone="complaint_resolved"),
                 name="survey_once_per_resolved_complaint",
             ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["delivery"],
+                condition=Q(delivery="pending"),
+                name="survey_to_email_idx",
+            )
         ]
 
     def __str__(self):

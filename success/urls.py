@@ -18,6 +18,7 @@ urlpatterns = [
     path("actions/<int:pk>/done/", views.action_item_mark, name="action_item_mark"),
     path("surveys/", views.survey_list, name="surveys"),
     path("surveys/send/<int:pk>/", views.survey_send, name="survey_send"),
+    path("surveys/<int:pk>/send-again/", views.survey_resend, name="survey_resend"),
     path("survey/", views.survey_answer, name="survey_answer"),
     path("feedback/", views.feedback_list, name="feedback"),
     path("feedback/new/", views.feedback_create, name="feedback_create"),

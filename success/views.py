@@ -374,7 +374,9 @@ def survey_list(request):
         for invitation in page
     ]
     return render(
-        request, "success/survey_list.html", {"page": page, "rows": rows, "today": local_today()}
+        request,
+        "success/survey_list.html",
+        {"page": page, "rows": rows, "today": local_today(), "may_send": show_links},
     )
 
 
@@ -384,9 +386,31 @@ def survey_send(request, pk):
     contract = get_visible_or_404(Contract, request.user, pk=pk)
     try:
         services.survey_send(actor=request.user, contract=contract)
-        messages.success(request, _("Survey link created: copy it from the survey list."))
     except ValidationError as exc:
         _fail(request, exc)
+    else:
+        if contract.customer.email.strip():
+            messages.success(request, _("Survey created; the link is being e-mailed."))
+        else:
+            messages.warning(
+                request,
+                _(
+                    "Survey created. The customer has no e-mail address: copy the link from the list."
+                ),
+            )
+    return redirect("success:surveys")
+
+
+@require_POST
+@action_required(Action.SURVEY_SEND)
+def survey_resend(request, pk):
+    invitation = get_visible_or_404(SurveyInvitation, request.user, pk=pk)
+    try:
+        services.survey_send_again(actor=request.user, invitation=invitation)
+    except ValidationError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, _("The survey link is being e-mailed again."))
     return redirect("success:surveys")
 
 

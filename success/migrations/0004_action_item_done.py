@@ -6,26 +6,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('leads', '0011_custom_fields'),
-        ('success', '0003_service_level_working_hours'),
+        ("leads", "0011_custom_fields"),
+        ("success", "0003_service_level_working_hours"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='actionitem',
-            name='done_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='done at'),
+            model_name="actionitem",
+            name="done_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="done at"),
         ),
         migrations.AddField(
-            model_name='actionitem',
-            name='done_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='done by'),
+            model_name="actionitem",
+            name="done_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="done by",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='actionitem',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('done_at__isnull', True), ('done_by__isnull', True)), models.Q(('done_at__isnull', False), ('done_by__isnull', False)), _connector='OR'), name='success_actionitem_done_has_who'),
+            model_name="actionitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("done_at__isnull", True), ("done_by__isnull", True)),
+                    models.Q(("done_at__isnull", False), ("done_by__isnull", False)),
+                    _connector="OR",
+                ),
+                name="success_actionitem_done_has_who",
+            ),
         ),
     ]

@@ -14,8 +14,10 @@ from .surveys import (
     SurveyLinkError,
     invitation_for,
     survey_answer,
+    survey_emails_send,
     survey_invitations_create,
     survey_send,
+    survey_send_again,
     token_for,
 )
 
@@ -34,7 +36,9 @@ __all__ = [
     "renewals_refresh",
     "served_on_cadence",
     "survey_answer",
+    "survey_emails_send",
     "survey_invitations_create",
     "survey_send",
+    "survey_send_again",
     "token_for",
 ]
