@@ -4,20 +4,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0011_custom_fields'),
+        ("customers", "0011_custom_fields"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='customer',
-            name='language',
-            field=models.CharField(blank=True, choices=[('zh-hans', 'Simplified Chinese'), ('en', 'English')], help_text='Empty: Simplified Chinese.', max_length=8, verbose_name='language for messages'),
+            model_name="customer",
+            name="language",
+            field=models.CharField(
+                blank=True,
+                choices=[("zh-hans", "Simplified Chinese"), ("en", "English")],
+                help_text="Empty: Simplified Chinese.",
+                max_length=8,
+                verbose_name="language for messages",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalcustomer',
-            name='language',
-            field=models.CharField(blank=True, choices=[('zh-hans', 'Simplified Chinese'), ('en', 'English')], help_text='Empty: Simplified Chinese.', max_length=8, verbose_name='language for messages'),
+            model_name="historicalcustomer",
+            name="language",
+            field=models.CharField(
+                blank=True,
+                choices=[("zh-hans", "Simplified Chinese"), ("en", "English")],
+                help_text="Empty: Simplified Chinese.",
+                max_length=8,
+                verbose_name="language for messages",
+            ),
         ),
     ]
