@@ -113,6 +113,8 @@ class Action(StrEnum):
     # analytics (issue 20): the written analysis a KPI alert asks for
     ALERT_ANALYSIS_WRITE = "alert_analysis_write"
     IMPROVEMENT_PLAN_EDIT = "improvement_plan_edit"
+    # customer success: a business review's action item done or undone (issue 17)
+    BUSINESS_REVIEW_ACTION_DONE = "business_review_action_done"
 
 
 ALLOWED: dict[Action, frozenset[Role]] = {
@@ -211,6 +213,8 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.ALERT_ANALYSIS_WRITE: frozenset({REP, MANAGER}),
     # the rep's own manager (analytics.services.may_edit_plan) or the director
     Action.IMPROVEMENT_PLAN_EDIT: frozenset({MANAGER, DIRECTOR}),
+    # those who record the review work its actions (the customer's owner, their manager)
+    Action.BUSINESS_REVIEW_ACTION_DONE: frozenset({REP, MANAGER, DIRECTOR}),
 }
 
 
@@ -289,6 +293,7 @@ WHAT = {
     Action.DOCUMENT_UPLOAD: "upload or remove a document on a record one sees",
     Action.ALERT_ANALYSIS_WRITE: "write the analysis of a KPI alert (its owner or their manager)",
     Action.IMPROVEMENT_PLAN_EDIT: "set an improvement plan's goals, review date and outcome",
+    Action.BUSINESS_REVIEW_ACTION_DONE: "mark a business review's action item done or undone",
 }
 
 

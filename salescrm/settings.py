@@ -162,6 +162,9 @@ else:
     # The demo: a message (an alert a user opted into) is printed on the console.
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 PASSWORD_RESET_BY_EMAIL = bool(EMAIL_URL)
+# The address customers reach the site at, for links sent by e-mail outside a request (the
+# survey links of customer success).
+PUBLIC_BASE_URL = env("DJANGO_PUBLIC_URL", default="http://localhost:8000").rstrip("/")
 
 # Content-Security-Policy (salescrm.middleware.ContentSecurityPolicyMiddleware): every
 # script, style, font and image is served from this site (static/), no script is inline (the

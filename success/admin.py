@@ -14,7 +14,14 @@ from .models import (
 
 @admin.register(ServiceLevel)
 class ServiceLevelAdmin(admin.ModelAdmin):
-    list_display = ["tier", "cadence_days", "response_hours", "service_team", "service_owner"]
+    list_display = [
+        "tier",
+        "cadence_days",
+        "response_hours",
+        "response_in_working_hours",
+        "service_team",
+        "service_owner",
+    ]
 
 
 @admin.register(SuccessSettings)

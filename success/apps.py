@@ -7,5 +7,13 @@ class SuccessConfig(AppConfig):
     verbose_name = _("Customer success")
 
     def ready(self):
-        # the nightly jobs are registered at start-up, as the customers app does
-        from . import tasks  # noqa: F401
+        # The nightly jobs are registered at start-up, as the customers app does; cadence
+        # compliance joins the KPI catalogue before the admin, the nightly facts or a scheme
+        # read it (performance.kpis.register_kpi); the tier's response time joins the
+        # complaint escalation (customers.services.register_deadline_rule).
+        from customers.services import register_deadline_rule
+
+        from . import kpis, selectors, tasks  # noqa: F401
+
+        kpis.register()
+        register_deadline_rule(selectors.complaint_deadline_rule)

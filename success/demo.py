@@ -142,8 +142,23 @@ def _account_plans(ctx: DemoContext) -> int:
         activities.append(activity)
         items.append((review, due))
     Activity.objects.bulk_create(activities)
+    # each plan's latest action is open; the earlier ones are done (by whoever recorded the
+    # review, the day before they fell due)
+    latest = {}
+    for review, due in items:
+        latest[review.plan_id] = max(latest.get(review.plan_id, due), due)
     ActionItem.objects.bulk_create(
-        ActionItem(review=review, description="发送下季度培训方案", due_on=due, activity=activity)
+        ActionItem(
+            review=review,
+            description="发送下季度培训方案",
+            due_on=due,
+            activity=activity,
+            **(
+                {}
+                if due == latest[review.plan_id]
+                else {"done_at": _at(due - dt.timedelta(days=1), 15), "done_by": review.recorded_by}
+            ),
+        )
         for (review, due), activity in zip(items, activities, strict=True)
     )
     return len(plans)
@@ -174,15 +189,52 @@ def _surveys(ctx: DemoContext) -> int:
         .select_related("contract")
         .order_by("pk")[:30]
     )
+    # the demo's customers have no e-mail address yet: three in four get one (one in five of
+    # those reads English), the others keep none, so each e-mail state shows
+    customers = sorted({row.customer_id for row in ended})
+    updates = []
+    for index, pk in enumerate(customers):
+        if index % 4 != 3:
+            updates.append(
+                Customer(
+                    pk=pk,
+                    email=f"customer{pk}@example.com",
+                    language="en" if index % 5 == 4 else "",
+                )
+            )
+    Customer.objects.bulk_update(updates, ["email", "language"])
+    emails = dict(
+        Customer.objects.filter(pk__in=[row.customer_id for row in ended]).values_list(
+            "pk", "email"
+        )
+    )
+    Delivery = SurveyInvitation.Delivery
     invitations, answers = [], []
-    for row in ended:
+    for index, row in enumerate(ended):
         sent = row.course_ends_on
+        address = emails.get(row.customer_id, "") or ""
+        # e-mailed the night the course ended; one in eight refused by the mail server;
+        # customers without an address show "no e-mail address" (staff sent the link)
+        if not address:
+            delivery = {"delivery": Delivery.NO_ADDRESS}
+        elif index % 8 == 7:
+            delivery = {
+                "delivery": Delivery.FAILED,
+                "delivery_error": "SMTPRecipientsRefused: 550 mailbox unavailable",
+            }
+        else:
+            delivery = {
+                "delivery": Delivery.SENT,
+                "emailed_at": _at(sent + dt.timedelta(days=1), 1),
+                "emailed_to": address,
+            }
         invitation = SurveyInvitation(
             customer_id=row.customer_id,
             contract_id=row.contract_id,
             milestone=SurveyInvitation.Milestone.COURSE_ENDED,
             created_on=sent,
             expires_on=sent + dt.timedelta(days=14),
+            **delivery,
         )
         if rng.random() < 0.75:
             answer = SatisfactionSurvey(

@@ -93,11 +93,17 @@ class ReviewForm(OneTimeSubmitForm):
     outcomes = forms.CharField(
         label=_("outcomes"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
     )
-    action_1 = forms.CharField(label=_("action item"), max_length=200, required=False)
+    action_1 = forms.CharField(
+        label=pgettext_lazy("business review", "action item"), max_length=200, required=False
+    )
     due_1 = BusinessDateField(label=_("due on"), required=False)
-    action_2 = forms.CharField(label=_("action item"), max_length=200, required=False)
+    action_2 = forms.CharField(
+        label=pgettext_lazy("business review", "action item"), max_length=200, required=False
+    )
     due_2 = BusinessDateField(label=_("due on"), required=False)
-    action_3 = forms.CharField(label=_("action item"), max_length=200, required=False)
+    action_3 = forms.CharField(
+        label=pgettext_lazy("business review", "action item"), max_length=200, required=False
+    )
     due_3 = BusinessDateField(label=_("due on"), required=False)
 
     def clean(self):
@@ -165,4 +171,10 @@ class SurveyAnswerForm(forms.Form):
         max_length=2000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ActionItemMarkForm(forms.Form):
+    done = forms.TypedChoiceField(
+        choices=[("1", "1"), ("0", "0")], coerce=lambda value: value == "1"
     )

@@ -42,6 +42,14 @@ class ServiceLevel(models.Model):
         default=24,
         validators=[MinValueValidator(1), MaxValueValidator(720)],
     )
+    response_in_working_hours = models.BooleanField(
+        _("count the response time in working hours"),
+        default=False,
+        help_text=_(
+            "Only the hours of working days count (the working calendar: Monday to Friday, "
+            "public holidays off, adjusted working days worked)."
+        ),
+    )
     service_team = models.CharField(
         _("service team"),
         max_length=100,
@@ -427,9 +435,20 @@ class BusinessReview(models.Model):
         return f"{self.plan} · Q{self.quarter}"
 
 
+class ActionItemQuerySet(ScopedQuerySet):
+    scope_owner_path = "review__plan__customer__owner"
+
+    def open(self):
+        return self.filter(done_at__isnull=True)
+
+    def done(self):
+        return self.filter(done_at__isnull=False)
+
+
 class ActionItem(models.Model):
     """One agreed action of a review; it becomes a follow-up on the customer (an activity
-    with its next follow-up date), so it shows in the owner's My day when due."""
+    with its next follow-up date), so it shows in the owner's My day when due. Marked done
+    (who, when) it leaves My day and closes that follow-up; undone, both come back."""
 
     review = models.ForeignKey(
         BusinessReview, verbose_name=_("review"), on_delete=models.CASCADE, related_name="actions"
@@ -444,11 +463,31 @@ class ActionItem(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    done_at = models.DateTimeField(
+        pgettext_lazy("business review", "done at"), null=True, blank=True
+    )
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=pgettext_lazy("business review", "done by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = ActionItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_on", "id"]
-        verbose_name = _("action item")
-        verbose_name_plural = _("action items")
+        verbose_name = pgettext_lazy("business review", "action item")
+        verbose_name_plural = pgettext_lazy("business review", "action items")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(done_at__isnull=True, done_by__isnull=True)
+                | Q(done_at__isnull=False, done_by__isnull=False),
+                name="success_actionitem_done_has_who",
+            )
+        ]
 
     def __str__(self):
         return self.description
@@ -491,7 +530,20 @@ class SurveyInvitation(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
     )
+
+    class Delivery(models.TextChoices):
+        PENDING = "pending", _("To be e-mailed")
+        SENT = "sent", pgettext_lazy("e-mail", "Sent")
+        FAILED = "failed", pgettext_lazy("e-mail", "Failed")
+        NO_ADDRESS = "no_address", _("No e-mail address")
+
     milestone = models.CharField(_("milestone"), max_length=24, choices=Milestone.choices)
+    delivery = models.CharField(
+        _("e-mail"), max_length=16, choices=Delivery.choices, default=Delivery.PENDING
+    )
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    emailed_to = models.EmailField(_("e-mailed to"), blank=True)
+    delivery_error = models.CharField(_("e-mail error"), max_length=200, blank=True)
     nonce = models.CharField(max_length=32, default=new_nonce, editable=False)
     created_on = models.DateField(_("sent on"))
     expires_on = models.DateField(_("valid until"))
@@ -523,6 +575,13 @@ class SurveyInvitation(models.Model):
                 condition=Q(milestone="complaint_resolved"),
                 name="survey_once_per_resolved_complaint",
             ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["delivery"],
+                condition=Q(delivery="pending"),
+                name="survey_to_email_idx",
+            )
         ]
 
     def __str__(self):

@@ -51,7 +51,8 @@ def renewals(request, *, today: dt.date, **_context):
         .order_by("due_on", "pk")[:LIMIT]
     )
     actions = (
-        ActionItem.objects.filter(
+        ActionItem.objects.open()
+        .filter(
             review__plan__in=_plans(request.user),
             due_on__range=(today - dt.timedelta(days=14), today + dt.timedelta(days=7)),
         )

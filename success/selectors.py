@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
-from django.db.models.functions import Coalesce, TruncQuarter
+from django.db.models.functions import TruncQuarter
 
 from customers.models import ApprovalPolicy, Complaint, Contract, Customer, Tier
+from rhythm.services.attendance import calendar_overrides, is_working_day
 from salescrm.money import share_percent
 from salescrm.timeutil import SHANGHAI, day_bounds, quarter_end, quarter_start
 
@@ -241,14 +242,80 @@ def feedback_export_rows(start: dt.date, end: dt.date):
     )
 
 
+def response_cutoff(
+    now: dt.datetime, hours: int, *, working: bool, overrides: dict | None = None
+) -> dt.datetime:
+    """The earliest opening instant whose first response is not yet late at `now`: a
+    complaint opened before it has waited more than `hours` (late), one opened at it or after
+    has not. In working hours (``working``) only the time of working days counts — Monday to
+    Friday, public holidays off, adjusted working days (调休) worked, from rhythm's working
+    calendar (`overrides`: its days near `now`) — so the clock stops over weekends and
+    holidays. Example: 24 working hours before Monday 00:00 is Friday 00:00; a complaint
+    opened on Saturday has waited 0 hours by then."""
+    if not working:
+        return now - dt.timedelta(hours=hours)
+    if overrides is None:
+        overrides = calendar_overrides(
+            (now - dt.timedelta(days=120)).date(), now.astimezone(SHANGHAI).date()
+        )
+    remaining = dt.timedelta(hours=hours)
+    cursor = now.astimezone(SHANGHAI)
+    for _step in range(120):  # 720 hours at most: 30 working days and the days off
+        day = (cursor - dt.timedelta(microseconds=1)).date()
+        day_start = dt.datetime.combine(day, dt.time(0), tzinfo=SHANGHAI)
+        if is_working_day(day, overrides):
+            available = cursor - day_start
+            if remaining < available:
+                return cursor - remaining
+            remaining -= available
+            cursor = day_start
+            if not remaining:
+                # the days off just before waited nothing: the limit is the end of the last
+                # working day before them
+                while not is_working_day(cursor.date() - dt.timedelta(days=1), overrides):
+                    cursor -= dt.timedelta(days=1)
+                return cursor
+        else:
+            cursor = day_start
+    return cursor
+
+
+def complaint_deadline_rule(now: dt.datetime) -> tuple[Q, Q, Q]:
+    """The tier's service level in the nightly complaint escalation (registered with
+    ``customers.services.register_deadline_rule``): (the complaints of customers whose
+    effective tier has a service level; those of them whose first response is late — more
+    than the tier's hours; those of them unresolved too long — 48 h as before, counted in
+    working hours, and then more than 48, when the level counts working hours). A tier
+    without a level keeps the customers rule. Two queries (the levels, the calendar when a
+    level counts working hours)."""
+    levels = list(
+        ServiceLevel.objects.values_list("tier", "response_hours", "response_in_working_hours")
+    )
+    overrides = None
+    if any(working for _tier, _hours, working in levels):
+        local_now = now.astimezone(SHANGHAI)
+        overrides = calendar_overrides(
+            (local_now - dt.timedelta(days=120)).date(), local_now.date()
+        )
+    resolution_hours = Complaint.RESOLUTION_HOURS
+    covered, response_late, resolution_late = Q(pk__in=[]), Q(pk__in=[]), Q(pk__in=[])
+    for tier, hours, working in levels:
+        of_tier = effective_tier_in([tier], "customer__")
+        covered |= of_tier
+        cutoff = response_cutoff(now, hours, working=working, overrides=overrides)
+        response_late |= of_tier & Q(opened_at__lt=cutoff)
+        if working:
+            resolve_by = response_cutoff(now, resolution_hours, working=True, overrides=overrides)
+            resolution_late |= of_tier & Q(opened_at__lt=resolve_by)
+        else:
+            resolve_by = now - dt.timedelta(hours=resolution_hours)
+            resolution_late |= of_tier & Q(opened_at__lte=resolve_by)
+    return covered, response_late, resolution_late
+
+
 def late_first_responses(complaints, now: dt.datetime):
     """Complaints still without a first response past their tier's response time (admin-set
-    per tier: strategic 24 h by default). One query; `complaints` is the reader's scope."""
-    late = Q(pk__in=[])
-    for tier, hours in ServiceLevel.objects.values_list("tier", "response_hours"):
-        late |= Q(effective_tier=tier, opened_at__lt=now - dt.timedelta(hours=hours))
-    return (
-        complaints.filter(first_response_at__isnull=True, resolved_at__isnull=True)
-        .annotate(effective_tier=Coalesce("customer__tier_override", "customer__tier"))
-        .filter(late)
-    )
+    per tier: strategic 24 h by default; in working hours when the level says so), the same
+    rule the nightly escalation applies. `complaints` is the reader's scope."""
+    _covered, late, _unresolved = complaint_deadline_rule(now)
+    return complaints.filter(late, first_response_at__isnull=True, resolved_at__isnull=True)

@@ -4,6 +4,8 @@ jobs (the tiers of the 1st of the month are re-evaluated first)."""
 
 import datetime as dt
 
+from celery import shared_task
+
 from salescrm.nightly import nightly_job
 
 from . import services
@@ -22,3 +24,10 @@ def service_cadence(business_date: dt.date) -> dict:
 @nightly_job("success.surveys", order=32)
 def surveys(business_date: dt.date) -> dict:
     return services.survey_invitations_create(as_of=business_date)
+
+
+@shared_task(name="success.survey_emails")
+def survey_emails() -> dict:
+    """E-mail the survey links waiting to be sent (queued after the commit of the night's
+    invitations, of a survey sent by hand and of a "send again"); idempotent."""
+    return services.survey_emails_send()

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Sum
+from django.db.models import Prefetch, Sum
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +25,7 @@ from salescrm.timeutil import local_today, month_end, month_start, quarter_end, 
 from . import forms, selectors, services
 from .models import (
     AccountPlan,
+    ActionItem,
     RenewalOpportunity,
     ServiceFollowUp,
     ServiceLevel,
@@ -232,12 +233,43 @@ def _plan_actuals(plan: AccountPlan) -> dict:
 @role_required(*READERS)
 def plan_detail(request, pk):
     plan = get_visible_or_404(AccountPlan.objects.select_related("customer"), request.user, pk=pk)
-    reviews = plan.reviews.prefetch_related("actions").select_related("recorded_by")
+    reviews = plan.reviews.prefetch_related(
+        Prefetch("actions", queryset=ActionItem.objects.select_related("done_by"))
+    ).select_related("recorded_by")
+    actions = [action for review in reviews for action in review.actions.all()]
     return render(
         request,
         "success/plan_detail.html",
-        {"plan": plan, "reviews": reviews, "actuals": _plan_actuals(plan)},
+        {
+            "plan": plan,
+            "reviews": reviews,
+            "actuals": _plan_actuals(plan),
+            "actions_open": sum(1 for a in actions if a.done_at is None),
+            "actions_done": sum(1 for a in actions if a.done_at is not None),
+        },
     )
+
+
+@require_POST
+@action_required(Action.BUSINESS_REVIEW_ACTION_DONE)
+def action_item_mark(request, pk):
+    item = get_visible_or_404(
+        ActionItem.objects.select_related("review__plan__customer"), request.user, pk=pk
+    )
+    form = forms.ActionItemMarkForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say whether the action is done."))
+        return redirect(item.review.plan)
+    try:
+        services.action_item_mark(item=item, actor=request.user, **form.cleaned_data)
+    except ValidationError as exc:
+        _fail(request, exc)
+    else:
+        if form.cleaned_data["done"]:
+            messages.success(request, _("Action done; its follow-up is closed."))
+        else:
+            messages.success(request, _("Action open again; its follow-up is back in My day."))
+    return redirect(item.review.plan)
 
 
 @action_required(Action.ACCOUNT_PLAN_EDIT)
@@ -342,7 +374,9 @@ def survey_list(request):
         for invitation in page
     ]
     return render(
-        request, "success/survey_list.html", {"page": page, "rows": rows, "today": local_today()}
+        request,
+        "success/survey_list.html",
+        {"page": page, "rows": rows, "today": local_today(), "may_send": show_links},
     )
 
 
@@ -352,9 +386,31 @@ def survey_send(request, pk):
     contract = get_visible_or_404(Contract, request.user, pk=pk)
     try:
         services.survey_send(actor=request.user, contract=contract)
-        messages.success(request, _("Survey link created: copy it from the survey list."))
     except ValidationError as exc:
         _fail(request, exc)
+    else:
+        if contract.customer.email.strip():
+            messages.success(request, _("Survey created; the link is being e-mailed."))
+        else:
+            messages.warning(
+                request,
+                _(
+                    "Survey created. The customer has no e-mail address: copy the link from the list."
+                ),
+            )
+    return redirect("success:surveys")
+
+
+@require_POST
+@action_required(Action.SURVEY_SEND)
+def survey_resend(request, pk):
+    invitation = get_visible_or_404(SurveyInvitation, request.user, pk=pk)
+    try:
+        services.survey_send_again(actor=request.user, invitation=invitation)
+    except ValidationError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, _("The survey link is being e-mailed again."))
     return redirect("success:surveys")
 
 

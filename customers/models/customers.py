@@ -58,6 +58,13 @@ class Customer(models.Model):
     name = models.CharField(_("name"), max_length=200)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     email = models.EmailField(_("email"), blank=True)
+    language = models.CharField(
+        _("language for messages"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("Empty: Simplified Chinese."),
+    )
     address = models.CharField(_("address"), max_length=300, blank=True)
     payer_name = models.CharField(_("payer / decision maker"), max_length=100, blank=True)
     payer_phone = models.CharField(_("payer phone"), max_length=32, blank=True)

@@ -47,6 +47,7 @@ from .service import (
     complaint_respond,
     complaint_route,
     complaints_escalate,
+    register_deadline_rule,
     survey_record,
 )
 from .tiers import (
@@ -70,6 +71,7 @@ __all__ = [
     "complaint_route",
     "complaint_respond",
     "complaints_escalate",
+    "register_deadline_rule",
     "contact_add",
     "contract_archive",
     "contract_create",

@@ -202,18 +202,41 @@ def survey_record(
     )
 
 
+# The deadline rules of apps built on customers (success: the response time of the
+# customer's tier, registered from its AppConfig.ready). A rule takes the escalation's `now`
+# and returns three conditions on complaints: those it decides for, those of them whose first
+# response is late, and those of them unresolved too long. A complaint no rule decides for
+# keeps the defaults: a first response within RESPONSE_HOURS, resolved within
+# RESOLUTION_HOURS.
+_DEADLINE_RULES: list = []
+
+
+def register_deadline_rule(rule) -> None:
+    if rule not in _DEADLINE_RULES:
+        _DEADLINE_RULES.append(rule)
+
+
+def _late(now: dt.datetime) -> Q:
+    covered, response_late, resolution_late = Q(pk__in=[]), Q(pk__in=[]), Q(pk__in=[])
+    for rule in _DEADLINE_RULES:
+        rule_covers, rule_response, rule_resolution = rule(now)
+        covered |= rule_covers
+        response_late |= rule_response
+        resolution_late |= rule_resolution
+    hours = dt.timedelta(hours=1)
+    default = Q(
+        first_response_at__isnull=True, opened_at__lte=now - Complaint.RESPONSE_HOURS * hours
+    ) | Q(opened_at__lte=now - Complaint.RESOLUTION_HOURS * hours)
+    by_rule = (Q(first_response_at__isnull=True) & response_late) | resolution_late
+    return (~covered & default) | (covered & by_rule)
+
+
 @transaction.atomic
 def complaints_escalate(*, now: dt.datetime) -> dict:
     """Escalate to the directors every open complaint that is severe, has had no first
-    response within 24 h, or is unresolved after 48 h. Each is escalated once."""
-    late = (
-        Q(severity=Complaint.Severity.SEVERE)
-        | Q(
-            first_response_at__isnull=True,
-            opened_at__lte=now - dt.timedelta(hours=Complaint.RESPONSE_HOURS),
-        )
-        | Q(opened_at__lte=now - dt.timedelta(hours=Complaint.RESOLUTION_HOURS))
-    )
+    response in time or is unresolved too long (the registered rules: the customer's tier;
+    else 24 h and 48 h). Each is escalated once."""
+    late = Q(severity=Complaint.Severity.SEVERE) | _late(now)
     due = Complaint.objects.open().filter(late, escalated_at__isnull=True, opened_at__lte=now)
     rows = list(due.values("pk", "subject"))
     escalated = due.update(escalated_at=now)

@@ -5,6 +5,7 @@ from .cadence import cadence_refresh, customers_with_last_contact, served_on_cad
 from .plans import (
     account_plan_create,
     account_plan_update,
+    action_item_mark,
     business_review_record,
     feedback_record,
 )
@@ -13,8 +14,10 @@ from .surveys import (
     SurveyLinkError,
     invitation_for,
     survey_answer,
+    survey_emails_send,
     survey_invitations_create,
     survey_send,
+    survey_send_again,
     token_for,
 )
 
@@ -22,6 +25,7 @@ __all__ = [
     "CONTACT_KINDS",
     "SurveyLinkError",
     "account_plan_create",
+    "action_item_mark",
     "account_plan_update",
     "business_review_record",
     "cadence_refresh",
@@ -32,7 +36,9 @@ __all__ = [
     "renewals_refresh",
     "served_on_cadence",
     "survey_answer",
+    "survey_emails_send",
     "survey_invitations_create",
     "survey_send",
+    "survey_send_again",
     "token_for",
 ]

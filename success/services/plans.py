@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from customers.models import Customer, Tier
 from customers.services import customer_activity_log
-from leads.models import Activity
+from leads.models import Activity, Lead
 from salescrm.errors import BusinessRuleError
 from salescrm.permissions import Action, ensure_may
 from salescrm.scoping import visible_q
@@ -116,7 +116,8 @@ def business_review_record(
         outcomes=outcomes,
         recorded_by=actor,
     )
-    for action in actions:
+    # the latest-due first, so that the customer's next follow-up date ends on the earliest
+    for action in sorted(actions, key=lambda action: action["due_on"], reverse=True):
         activity = customer_activity_log(
             customer=plan.customer,
             actor=actor,
@@ -165,3 +166,38 @@ def feedback_record(
         text=text.strip(),
         heard_on=heard_on,
     )
+
+
+@transaction.atomic
+def action_item_mark(*, item: ActionItem, actor, done: bool) -> ActionItem:
+    """Mark a review's action item done (who, when) or undone, scoped like the plan (the
+    customer's owner, their manager, the director). Done closes the follow-up it created:
+    the customer's next follow-up date leaves My day when it is this action's due day (it
+    moves to the next open action's, if any). Undone opens it again: the next follow-up
+    date becomes the action's due day unless an earlier one is planned. Marking done twice
+    keeps the first who and when."""
+    ensure_may(actor, Action.BUSINESS_REVIEW_ACTION_DONE)
+    customer = item.review.plan.customer
+    _ensure_visible(actor, customer)
+    lead = Lead.objects.select_for_update().get(pk=customer.lead_id)
+    if done:
+        changed = ActionItem.objects.filter(pk=item.pk, done_at__isnull=True).update(
+            done_at=timezone.now(), done_by=actor
+        )
+        if changed and lead.next_follow_up_on == item.due_on:
+            following = (
+                ActionItem.objects.open()
+                .filter(review__plan__customer=customer)
+                .order_by("due_on")
+                .values_list("due_on", flat=True)
+                .first()
+            )
+            Lead.objects.filter(pk=lead.pk).update(next_follow_up_on=following)
+    else:
+        changed = ActionItem.objects.filter(pk=item.pk, done_at__isnull=False).update(
+            done_at=None, done_by=None
+        )
+        if changed and (lead.next_follow_up_on is None or lead.next_follow_up_on > item.due_on):
+            Lead.objects.filter(pk=lead.pk).update(next_follow_up_on=item.due_on)
+    item.refresh_from_db(fields=["done_at", "done_by"])
+    return item

@@ -43,7 +43,8 @@ def test_overdue_instalments_are_marked_and_the_owner_is_told_once(signed_contra
 
 
 def test_complaints_are_escalated_to_the_director_when_severe_or_late(rep, director, service_user):
-    customer = CustomerFactory(owner=rep)
+    # a strategic customer: 24 hours to the first response (success's service level)
+    customer = CustomerFactory(owner=rep, tier="strategic")
     now = start_of_day(dt.date(2026, 3, 2))
 
     def complaint(subject, severity, hours_ago, responded=False, resolved=False):

@@ -224,6 +224,8 @@ PATH_MODELS = {
     "success:plan_edit": "success.AccountPlan",
     "success:review_create": "success.AccountPlan",
     "success:survey_send": "customers.Contract",
+    "success:action_item_mark": "success.ActionItem",
+    "success:survey_resend": "success.SurveyInvitation",
     # api (issue 19)
     "token_revoke": "api.ApiToken",
     "webhook_replay": "api.WebhookDelivery",

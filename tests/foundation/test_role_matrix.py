@@ -166,6 +166,8 @@ EXPECTED = {
     # analytics (issue 20)
     "alert_analysis_write": "rep manager",
     "improvement_plan_edit": "manager director",
+    # customer success: a business review's action item done or undone
+    "business_review_action_done": "rep manager director",
 }
 
 ROLES = [role.value for role in Role]
@@ -1047,6 +1049,45 @@ def svc_business_review_record(p, actor, tmp_path):
     )
 
 
+def _review_action(p):
+    from success.models import ActionItem, BusinessReview
+
+    review = BusinessReview.objects.create(
+        plan=_account_plan(p),
+        quarter=(local_today().month - 1) // 3 + 1,
+        held_on=local_today(),
+        attendees="HR",
+        outcomes="续约",
+        recorded_by=p["rep"],
+    )
+    return ActionItem.objects.create(review=review, description="发方案", due_on=local_today())
+
+
+def svc_business_review_action_done(p, actor, tmp_path):
+    from success.models import ActionItem
+    from success.services import action_item_mark
+
+    item = _review_action(p)
+    return (
+        lambda: action_item_mark(item=item, actor=actor, done=True),
+        lambda: ActionItem.objects.done().count(),
+    )
+
+
+def _survey_invitation(p):
+    from success.models import SurveyInvitation
+
+    signed = _signed_of(p)
+    return SurveyInvitation.objects.create(
+        customer=signed.customer,
+        contract=signed,
+        milestone="manual",
+        created_on=local_today(),
+        expires_on=local_today(),
+        delivery="failed",
+    )
+
+
 def svc_survey_send(p, actor, tmp_path):
     from success.models import SurveyInvitation
     from success.services import survey_send
@@ -1492,6 +1533,18 @@ VIEW_CASES = [
         None,
     ),
     ("survey_send", "post", _contract_url("success:survey_send", _signed_of), {}),
+    (
+        "survey_send",
+        "post",
+        lambda p: reverse("success:survey_resend", args=[_survey_invitation(p).pk]),
+        {},
+    ),
+    (
+        "business_review_action_done",
+        "post",
+        lambda p: reverse("success:action_item_mark", args=[_review_action(p).pk]),
+        {"done": "1"},
+    ),
     ("feedback_record", "get", _url("success:feedback_create"), None),
     ("complaint_route", "post", _complaint_url("customers:complaint_route"), {}),
     ("complaint_confirm", "post", _complaint_url("customers:complaint_confirm"), {}),

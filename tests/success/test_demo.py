@@ -40,6 +40,11 @@ def test_the_demo_has_customer_success_data(demo):
     assert Complaint.objects.filter(cause="internal_process").exists()
     assert SurveyInvitation.objects.filter(survey__isnull=False, survey__recorded_by=None).exists()
     assert Feedback.objects.count() >= 8
+    # action items both open and done; survey e-mails in each outcome, none left to send
+    assert AccountPlan.objects.filter(reviews__actions__done_at__isnull=False).exists()
+    assert AccountPlan.objects.filter(reviews__actions__done_at__isnull=True).exists()
+    deliveries = set(SurveyInvitation.objects.values_list("delivery", flat=True))
+    assert {"sent", "failed"} <= deliveries and "pending" not in deliveries
 
 
 @pytest.mark.django_db
