@@ -110,6 +110,8 @@ class Action(StrEnum):
     WEBHOOK_MANAGE = "webhook_manage"
     # documents (files on leads, customers, contracts)
     DOCUMENT_UPLOAD = "document_upload"
+    # analytics (issue 20): the market's growth beside the institution's
+    MARKET_GROWTH_RECORD = "market_growth_record"
 
 
 ALLOWED: dict[Action, frozenset[Role]] = {
@@ -204,6 +206,9 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.WEBHOOK_MANAGE: frozenset({ADMIN}),
     # documents: whoever works the records (legal reads the scans, does not file them)
     Action.DOCUMENT_UPLOAD: frozenset({REP, MANAGER, DIRECTOR, FINANCE, SERVICE, ADMIN}),
+    # analytics: the market figure moves every market-adjusted scorecard, so only the director
+    # (who answers for the targets) and administrators record it
+    Action.MARKET_GROWTH_RECORD: frozenset({DIRECTOR, ADMIN}),
 }
 
 
@@ -280,6 +285,7 @@ WHAT = {
     Action.API_TOKEN_MANAGE: "create and revoke one's personal API tokens",
     Action.WEBHOOK_MANAGE: "register webhook endpoints, replay deliveries",
     Action.DOCUMENT_UPLOAD: "upload or remove a document on a record one sees",
+    Action.MARKET_GROWTH_RECORD: "record the industry's or a competitor's growth for a period",
 }
 
 
