@@ -10,4 +10,6 @@ urlpatterns = [
     path("collection/", views.collection, name="collection"),
     path("lifetime-value/", views.lifetime_value, name="ltv"),
     path("coverage/", views.coverage, name="coverage"),
+    path("territories/", views.territories, name="territories"),
+    path("market/", views.market_growth, name="market"),
 ]

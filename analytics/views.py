@@ -1,17 +1,24 @@
 from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import QueryDict
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from performance import dashboards
+from performance import services as performance_services
+from performance.dashboards.territories import chart_territories
 from performance.forms import DashboardFilterForm
+from performance.models import MarketGrowth
+from performance.views import territory_notice
 from salescrm.access import role_required
 from salescrm.exports import export_response
+from salescrm.permissions import Action, action_required
 from salescrm.roles import SALES
 
 from .collection import chart_collection
 from .coverage import chart_coverage
-from .forms import LostDealFilterForm, LtvFilterForm
+from .forms import LostDealFilterForm, LtvFilterForm, MarketGrowthForm
 from .lost import chart_lost_deals
 from .ltv import chart_ltv
 from .money import chart_months
@@ -28,6 +35,7 @@ def _chart_page(request, form, scope, chart, *, heading, nothing, extra=None):
         )
     if form.is_bound and form.errors:
         messages.warning(request, _("Some filters were not valid for you and were ignored."))
+    territory_notice(request, scope)
     query = QueryDict(dashboards.export_query(scope), mutable=True)
     query.update(extra or {})
     return render(
@@ -121,4 +129,49 @@ def coverage(request):
         chart_coverage(dashboards.Data(scope)),
         heading=_("Pipeline coverage"),
         nothing=_("No rep in this view."),
+    )
+
+
+@action_required(Action.MARKET_GROWTH_RECORD)
+def market_growth(request):
+    """The market's growth per period, and the form to record one (the director and
+    administrators; a second figure for a period replaces the first)."""
+    form = MarketGrowthForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            figure = performance_services.market_growth_record(
+                actor=request.user, **form.service_fields()
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(
+                request,
+                _("Market growth of %(period)s recorded: %(growth)s %%.")
+                % {"period": figure.period_label, "growth": figure.growth},
+            )
+            return redirect("analytics:market")
+    page = Paginator(
+        MarketGrowth.objects.select_related("recorded_by").order_by("-period_start", "period_kind"),
+        50,
+    ).get_page(request.GET.get("page"))
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "analytics/market_growth.html", {"form": form, "page": page}, status=status
+    )
+
+
+@role_required(*SALES)
+def territories(request):
+    """Leads, conversion, signed and collected by territory, each with its cities and
+    districts rolled up into it."""
+    form = DashboardFilterForm(request.GET or None, user=request.user)
+    scope = dashboards.scope_for(request.user, **form.filters())
+    return _chart_page(
+        request,
+        form,
+        scope,
+        chart_territories(dashboards.Data(scope)),
+        heading=_("By territory"),
+        nothing=_("No lead, signed or collected amount in a territory in this period."),
     )

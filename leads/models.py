@@ -746,9 +746,9 @@ class Territory(models.Model):
     responsibility of a team or a rep. A territory's figures include its descendants'."""
 
     class Kind(models.TextChoices):
-        PROVINCE = "province", _("Province")
-        CITY = "city", _("City")
-        DISTRICT = "district", _("District")
+        PROVINCE = "province", pgettext_lazy("territory level", "Province")
+        CITY = "city", pgettext_lazy("territory level", "City")
+        DISTRICT = "district", pgettext_lazy("territory level", "District")
 
     # the kind a parent must have, per kind (a province has none)
     PARENT_KIND = {Kind.CITY: Kind.PROVINCE, Kind.DISTRICT: Kind.CITY}

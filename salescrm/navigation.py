@@ -65,6 +65,13 @@ NAV_ITEMS = [
     NavItem(_("Days to collect"), "analytics:collection", SALES, _("Performance")),
     NavItem(_("Customer lifetime value"), "analytics:ltv", SALES, _("Performance")),
     NavItem(_("Pipeline coverage"), "analytics:coverage", SALES, _("Performance")),
+    NavItem(_("By territory"), "analytics:territories", SALES, _("Performance")),
+    NavItem(
+        _("Market growth"),
+        "analytics:market",
+        tuple(ALLOWED[Action.MARKET_GROWTH_RECORD]),
+        _("Performance"),
+    ),
     NavItem(_("Team members"), "member_list", LEADERS, _("Organisation")),
     # enablement
     NavItem(_("Script library"), "enablement:library", SALES, _("Enablement")),
