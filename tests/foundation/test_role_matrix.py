@@ -163,6 +163,8 @@ EXPECTED = {
     "webhook_manage": "admin",
     # documents
     "document_upload": "rep manager director finance service admin",
+    # analytics (issue 20)
+    "market_growth_record": "director admin",
 }
 
 ROLES = [role.value for role in Role]
@@ -1137,6 +1139,22 @@ def svc_document_upload(p, actor, tmp_path):
     )
 
 
+def svc_market_growth_record(p, actor, tmp_path):
+    from performance.models import MarketGrowth
+    from performance.services import market_growth_record
+
+    return (
+        lambda: market_growth_record(
+            actor=actor,
+            period_kind="month",
+            period_start=dt.date(2026, 10, 1),
+            growth=Decimal("-20"),
+            source="行业协会",
+        ),
+        _count(MarketGrowth),
+    )
+
+
 SERVICE_CASES = {
     name.removeprefix("svc_"): case
     for name, case in list(globals().items())
@@ -1442,6 +1460,7 @@ VIEW_CASES = [
     ("api_token_manage", "post", _url("token_create"), {}),
     ("webhook_manage", "post", lambda p: reverse("webhook_replay", args=[_delivery().pk]), {}),
     ("document_upload", "post", _lead_url("documents:upload_lead"), {}),
+    ("market_growth_record", "get", _url("analytics:market"), None),
 ]
 
 
