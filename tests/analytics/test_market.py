@@ -62,7 +62,11 @@ def test_a_second_figure_for_a_period_replaces_the_first(director):
     record(director, growth="-20")
     record(director, growth="-15", source="国家统计局")
     figure = MarketGrowth.objects.get()
-    assert (figure.growth, figure.source, figure.recorded_by) == (D("-15.00"), "国家统计局", director)
+    assert (figure.growth, figure.source, figure.recorded_by) == (
+        D("-15.00"),
+        "国家统计局",
+        director,
+    )
 
 
 @pytest.mark.parametrize("role", ["rep", "manager", "legal", "finance", "service"])

@@ -224,3 +224,73 @@ def test_the_seeded_places_are_real_and_map_the_demo_regions():
     hangzhou = Territory.objects.get(name="杭州")
     assert hangzhou.parent.name == "浙江省" and hangzhou.kind == "city"
     assert Territory.objects.get(name="西湖区").parent == hangzhou
+
+
+# --- placing leads and customers ------------------------------------------------------------
+
+
+def test_the_capture_form_offers_a_territory_and_places_the_lead(client, team, rep, places):
+    from django.core.cache import cache
+
+    from leads.models import LeadSettings
+
+    cache.clear()
+    LeadSettings.objects.filter(pk=1).update(capture_team=team)
+    _province, city, district, _other = places
+    page = client.get("/leads/capture/").content.decode()
+    assert 'name="territory"' in page and "<select" in page
+    assert "测试省 › 测试市 › 测试区" in page  # the path, in tree order
+    response = client.post(
+        "/leads/capture/",
+        {"name": "李雷", "phone": "138 1234 5678", "territory": district.pk},
+        REMOTE_ADDR="203.0.113.9",
+    )
+    assert response.status_code == 302
+    lead = Lead.objects.get()
+    assert (lead.territory, lead.region) == (district, "测试区")
+    # an unknown territory is the field's error; nothing is stored
+    response = client.post(
+        "/leads/capture/",
+        {"name": "韩梅梅", "phone": "138 1234 5679", "territory": "99999999"},
+        REMOTE_ADDR="203.0.113.9",
+    )
+    assert response.status_code == 400
+    assert Lead.objects.count() == 1
+    cache.clear()
+
+
+def test_the_lead_form_places_a_lead_and_refuses_an_unknown_territory(login, rep, places):
+    from tests.leads.factories import channel
+
+    _province, city, _district, _other = places
+    client = login(rep)
+    response = client.post(
+        "/leads/new/",
+        {"name": "新", "phone": "138 1234 5670", "channel": channel().pk, "territory": "x"},
+    )
+    assert response.status_code == 200
+    assert Lead.objects.count() == 0
+    response = client.post(
+        "/leads/new/",
+        {"name": "新", "phone": "138 1234 5670", "channel": channel().pk, "territory": city.pk},
+    )
+    assert response.status_code == 302
+    lead = Lead.objects.get()
+    assert lead.territory == city
+    assert "测试市" in client.get(f"/leads/{lead.pk}/").content.decode()
+
+
+def test_a_customer_is_placed_directly_or_by_its_won_lead(rep, places):
+    from customers import services
+    from leads.models import Channel
+
+    _province, city, district, _other = places
+    customer = services.customer_create(
+        actor=rep,
+        channel=Channel.objects.get_or_create(code="phone_in", defaults={"name": "电话"})[0],
+        kind="individual",
+        name="王同学",
+        phone="138 0000 2222",
+        territory=district,
+    )
+    assert (customer.territory, customer.lead.territory) == (district, district)
