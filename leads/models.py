@@ -790,8 +790,14 @@ class Territory(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["parent", "name"],
+                condition=Q(parent__isnull=False),
                 name="territory_unique_name_in_parent",
-                nulls_distinct=False,
+                violation_error_message=_("This place already has a territory of that name."),
+            ),
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=Q(parent__isnull=True),
+                name="territory_unique_province_name",
                 violation_error_message=_("This place already has a territory of that name."),
             ),
             models.CheckConstraint(

@@ -94,9 +94,18 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="territory",
             constraint=models.UniqueConstraint(
+                condition=models.Q(("parent__isnull", False)),
                 fields=("parent", "name"),
                 name="territory_unique_name_in_parent",
-                nulls_distinct=False,
+                violation_error_message="This place already has a territory of that name.",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="territory",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("parent__isnull", True)),
+                fields=("name",),
+                name="territory_unique_province_name",
                 violation_error_message="This place already has a territory of that name.",
             ),
         ),
