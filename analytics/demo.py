@@ -1,6 +1,6 @@
 """Demo territories and market figures (issue 20): the seeded provinces shared out between the
 three teams, the demo leads placed by their city (a third of each city's leads in one of its
-districts), and the market's growth of last year, this year and this month — the industry down,
+districts), the customers in a city of their owner's team's provinces, and the market's growth of last year, this year and this month — the industry down,
 as in seed 003 — with the director's scheme scoring against the market-adjusted target.
 Set-based updates; a second run leaves everything as it is."""
 
@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db.models import F, Q
 from django.db.models.functions import Mod
 
+from customers.models import Customer
 from leads.models import Lead, Territory
 from performance.models import KpiScheme, MarketGrowth
 from salescrm.demo import DemoContext, demo_seeder
@@ -41,6 +42,26 @@ def seed_territories_and_market(ctx: DemoContext) -> None:
             Lead.objects.annotate(slot=Mod(F("id"), 3 * len(districts))).filter(
                 Q(territory=city), slot=position * 3
             ).update(territory=district)
+    # the customers (whose leads the customers' demo made without a region): each in a city
+    # of a province its owner's team answers for, spread by id
+    for index, provinces in enumerate(TEAM_PROVINCES):
+        if index >= len(ctx.teams):
+            continue
+        team_cities = list(
+            Territory.objects.filter(kind=Territory.Kind.CITY, parent__name__in=provinces).order_by(
+                "pk"
+            )
+        )
+        for position, city in enumerate(team_cities):
+            Customer.objects.annotate(slot=Mod(F("id"), len(team_cities))).filter(
+                territory__isnull=True,
+                lead__territory__isnull=True,
+                owner__team=ctx.teams[index],
+                slot=position,
+            ).update(territory=city)
+            Lead.objects.filter(territory__isnull=True, customer__territory=city).update(
+                territory=city
+            )
     director = next((u for u in ctx.users.values() if u.role == "director"), None)
     this_year = dt.date(ctx.today.year, 1, 1)
     figures = [
