@@ -2,9 +2,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from performance.forms import DashboardFilterForm, PlainSelect
+from performance.models import MARKET_GROWTH_MAX, MARKET_GROWTH_MIN, MarketGrowth
+from salescrm.forms import BusinessMonthField
 from salescrm.models import User
 from salescrm.roles import Role
-from salescrm.timeutil import validate_business_date
+from salescrm.timeutil import quarter_start, validate_business_date, year_start
 
 from .lost import DIMENSION_LABELS
 from .ltv import VIEWS
@@ -123,3 +125,52 @@ class ImprovementPlanForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["outcome"].widget.attrs["class"] = "form-select"
+
+
+class MarketGrowthForm(forms.Form):
+    """The market's growth for a period. The month picked stands for its quarter or its year
+    when the period is a quarter or a year (the quarter of May is Q2, starting in April)."""
+
+    period_kind = forms.ChoiceField(label=_("Period"), choices=MarketGrowth.Kind.choices)
+    month = BusinessMonthField(
+        label=_("Month"),
+        help_text=_("For a quarter or a year, any month of it."),
+    )
+    basis = forms.ChoiceField(
+        label=_("Whose growth"), choices=MarketGrowth.Basis.choices, initial="industry"
+    )
+    growth = forms.DecimalField(
+        label=_("Growth (%)"),
+        max_digits=7,
+        decimal_places=2,
+        min_value=MARKET_GROWTH_MIN,
+        max_value=MARKET_GROWTH_MAX,
+        help_text=_("Against the same period a year before, e.g. -20 for a fall of 20 %."),
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
+    )
+    source = forms.CharField(label=_("Source"), max_length=200)
+    note = forms.CharField(
+        label=_("Note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean(self):
+        data = super().clean()
+        kind, month = data.get("period_kind"), data.get("month")
+        if kind and month:
+            if kind == MarketGrowth.Kind.QUARTER:
+                month = quarter_start(month)
+            elif kind == MarketGrowth.Kind.YEAR:
+                month = year_start(month)
+            data["period_start"] = month
+        return data
+
+    def service_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "period_kind": data["period_kind"],
+            "period_start": data["period_start"],
+            "basis": data["basis"],
+            "growth": data["growth"],
+            "source": data["source"],
+            "note": data["note"],
+        }

@@ -16,4 +16,6 @@ urlpatterns = [
     path("improvement-plans/", views.improvement_plans, name="plans"),
     path("annual-scorecards/", views.annual_scorecards, name="annual_scorecards"),
     path("improvement-plans/<int:pk>/", views.plan_detail, name="plan_detail"),
+    path("territories/", views.territories, name="territories"),
+    path("market/", views.market_growth, name="market"),
 ]

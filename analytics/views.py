@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, Value, When
 from django.http import Http404, QueryDict
@@ -6,7 +7,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from performance import dashboards
+from performance import services as performance_services
+from performance.dashboards.territories import chart_territories
 from performance.forms import DashboardFilterForm
+from performance.models import MarketGrowth
+from performance.views import territory_notice
 from salescrm.access import get_visible_or_404, role_required
 from salescrm.errors import BusinessRuleError
 from salescrm.exports import export_response
@@ -25,6 +30,7 @@ from .forms import (
     ImprovementPlanForm,
     LostDealFilterForm,
     LtvFilterForm,
+    MarketGrowthForm,
 )
 from .lost import chart_lost_deals
 from .ltv import chart_ltv
@@ -45,6 +51,7 @@ def _chart_page(request, form, scope, chart, *, heading, nothing, extra=None):
         )
     if form.is_bound and form.errors:
         messages.warning(request, _("Some filters were not valid for you and were ignored."))
+    territory_notice(request, scope)
     query = QueryDict(dashboards.export_query(scope), mutable=True)
     query.update(extra or {})
     return render(
@@ -235,6 +242,35 @@ def improvement_plans(request):
     )
 
 
+@action_required(Action.MARKET_GROWTH_RECORD)
+def market_growth(request):
+    """The market's growth per period, and the form to record one (the director and
+    administrators; a second figure for a period replaces the first)."""
+    form = MarketGrowthForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            figure = performance_services.market_growth_record(
+                actor=request.user, **form.service_fields()
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(
+                request,
+                _("Market growth of %(period)s recorded: %(growth)s %%.")
+                % {"period": figure.period_label, "growth": figure.growth},
+            )
+            return redirect("analytics:market")
+    page = Paginator(
+        MarketGrowth.objects.select_related("recorded_by").order_by("-period_start", "period_kind"),
+        50,
+    ).get_page(request.GET.get("page"))
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "analytics/market_growth.html", {"form": form, "page": page}, status=status
+    )
+
+
 @role_required(*SALES)
 def plan_detail(request, pk):
     """The plan, and for the rep's manager or the director the form that edits it."""
@@ -297,4 +333,20 @@ def annual_scorecards(request):
             "year": year,
             "years": range(latest, max(EARLIEST_BUSINESS_DATE.year, latest - 5) - 1, -1),
         },
+    )
+
+
+@role_required(*SALES)
+def territories(request):
+    """Leads, conversion, signed and collected by territory, each with its cities and
+    districts rolled up into it."""
+    form = DashboardFilterForm(request.GET or None, user=request.user)
+    scope = dashboards.scope_for(request.user, **form.filters())
+    return _chart_page(
+        request,
+        form,
+        scope,
+        chart_territories(dashboards.Data(scope)),
+        heading=_("By territory"),
+        nothing=_("No lead, signed or collected amount in a territory in this period."),
     )

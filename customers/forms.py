@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from customfields import values as custom_values
+from leads.forms import TerritoryChoiceField
 from leads.models import Activity, Channel, Lead
 from salescrm.bounds import MAX_AMOUNT, MAX_QUANTITY
 from salescrm.forms import BusinessDateField, DateInput, DateTimeInput, PhoneInput
@@ -56,6 +57,7 @@ class CustomerCreateForm(OneTimeSubmitForm):
     payer_phone = forms.CharField(
         label=_("payer phone"), max_length=32, required=False, widget=PhoneInput()
     )
+    territory = TerritoryChoiceField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

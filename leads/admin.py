@@ -17,6 +17,7 @@ from .models import (
     RoundRobinCursor,
     ScoringRule,
     StageChange,
+    Territory,
 )
 from .tasks import rescore_all_leads
 
@@ -128,7 +129,7 @@ class LeadAdmin(admin.ModelAdmin):
     list_filter = ["stage", "grade", "channel", "team", "product_line"]
     search_fields = ["name", "company", "phone", "email", "wechat"]
     list_select_related = ["owner", "team", "channel"]
-    autocomplete_fields = ["owner"]
+    autocomplete_fields = ["owner", "territory"]
     raw_id_fields = ["campaign", "created_by"]
     readonly_fields = [
         "score",
@@ -200,3 +201,16 @@ class CoachingCommentAdmin(admin.ModelAdmin):
     list_filter = ["created_at"]
     search_fields = ["body", "author__username"]
     list_select_related = ["plan__rep", "author"]
+
+
+@admin.register(Territory)
+class TerritoryAdmin(admin.ModelAdmin):
+    """Sales territories (issue 20): province → city → district, each the responsibility of a
+    team or a rep."""
+
+    list_display = ["name", "name_en", "kind", "parent", "owner_team", "owner_rep"]
+    list_filter = ["kind", "owner_team"]
+    search_fields = ["name", "name_en"]
+    list_select_related = ["parent", "owner_team", "owner_rep"]
+    autocomplete_fields = ["parent"]
+    raw_id_fields = ["owner_rep"]

@@ -2,6 +2,7 @@ import datetime as dt
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIterator
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -17,7 +18,16 @@ from salescrm.scoping import managed_team_ids
 from salescrm.submissions import OneTimeSubmitForm
 from salescrm.timeutil import local_today, monday_of
 
-from .models import Activity, ActivityPlan, Campaign, Channel, CoachingComment, Lead, LostReason
+from .models import (
+    Activity,
+    ActivityPlan,
+    Campaign,
+    Channel,
+    CoachingComment,
+    Lead,
+    LostReason,
+    Territory,
+)
 from .normalise import normalise_email, normalise_phone
 from .services import find_duplicate
 
@@ -49,6 +59,39 @@ def duplicate_error(existing: Lead, user) -> ValidationError:
     return ValidationError(message, code="duplicate")
 
 
+def territory_sort_key(territory: Territory) -> tuple:
+    """Provinces in name order, each followed by its cities, each by its districts."""
+    names, node = [], territory
+    while node is not None:
+        names.append(node.name)
+        node = node.parent
+    return tuple(reversed(names))
+
+
+class _TerritoryTree(ModelChoiceIterator):
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for territory in sorted(self.queryset, key=territory_sort_key):
+            yield self.choice(territory)
+
+
+class TerritoryChoiceField(forms.ModelChoiceField):
+    """A territory as a plain select (the phone's own picker), in tree order, each option its
+    path ("浙江省 › 杭州 › 西湖区"); one query."""
+
+    iterator = _TerritoryTree
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Territory"))
+        kwargs.setdefault("required", False)
+        super().__init__(queryset=Territory.objects.select_related("parent__parent"), **kwargs)
+        self.widget.attrs.setdefault("class", "form-select")
+
+    def label_from_instance(self, obj):
+        return obj.path
+
+
 class LeadForm(OneTimeSubmitForm, forms.ModelForm):
     class Meta:
         model = Lead
@@ -63,6 +106,7 @@ class LeadForm(OneTimeSubmitForm, forms.ModelForm):
             "product_line",
             "budget",
             "region",
+            "territory",
             "needs",
             "decision_maker_reached",
             "is_urgent",
@@ -83,6 +127,7 @@ class LeadForm(OneTimeSubmitForm, forms.ModelForm):
         self.fields["channel"].queryset = Channel.objects.filter(is_active=True)
         self.fields["campaign"].queryset = Campaign.objects.select_related("channel")
         self.fields["product_line"].queryset = ProductLine.objects.filter(is_active=True)
+        self.fields["territory"] = TerritoryChoiceField()
         # the administrator's custom fields for leads (customfields app), after the built-in
         self.custom_names = custom_values.add_form_fields(
             self, "lead", self.instance if self.instance.pk else None
@@ -123,6 +168,7 @@ class CaptureForm(forms.Form):
     email = forms.EmailField(label=_("E-mail"), required=False)
     company = forms.CharField(label=_("Company or school"), max_length=200, required=False)
     region = forms.CharField(label=_("City"), max_length=64, required=False)
+    territory = TerritoryChoiceField(label=_("Where are you?"))
     product_line = forms.ModelChoiceField(
         label=_("Interested in"),
         queryset=ProductLine.objects.filter(is_active=True),

@@ -315,6 +315,14 @@ class Lead(models.Model):
         validators=amount_validators(),
     )
     region = models.CharField(_("region"), max_length=64, blank=True)
+    territory = models.ForeignKey(
+        "Territory",
+        verbose_name=_("territory"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="leads",
+    )
     needs = models.TextField(_("needs"), blank=True)
     decision_maker_reached = models.BooleanField(_("decision maker reached"), default=False)
     is_urgent = models.BooleanField(_("urgent need"), default=False)
@@ -730,3 +738,100 @@ class CoachingComment(models.Model):
 
     def __str__(self):
         return self.body[:50]
+
+
+class Territory(models.Model):
+    """A sales territory (销售区域, seed 004; issue 20): a province, a city in it or a district
+    in that city, admin-managed. Leads and customers are placed in one; a territory is the
+    responsibility of a team or a rep. A territory's figures include its descendants'."""
+
+    class Kind(models.TextChoices):
+        PROVINCE = "province", pgettext_lazy("territory level", "Province")
+        CITY = "city", pgettext_lazy("territory level", "City")
+        DISTRICT = "district", pgettext_lazy("territory level", "District")
+
+    # the kind a parent must have, per kind (a province has none)
+    PARENT_KIND = {Kind.CITY: Kind.PROVINCE, Kind.DISTRICT: Kind.CITY}
+
+    name = models.CharField(_("name"), max_length=64)
+    name_en = models.CharField(_("English name"), max_length=64, blank=True)
+    kind = models.CharField(
+        pgettext_lazy("territory", "level"), max_length=16, choices=Kind.choices
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("part of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    owner_team = models.ForeignKey(
+        "salescrm.Team",
+        verbose_name=_("responsible team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="territories",
+    )
+    owner_rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible rep"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="territories",
+    )
+
+    class Meta:
+        ordering = ["kind", "name", "id"]
+        verbose_name = _("territory")
+        verbose_name_plural = _("territories")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["parent", "name"],
+                condition=Q(parent__isnull=False),
+                name="territory_unique_name_in_parent",
+                violation_error_message=_("This place already has a territory of that name."),
+            ),
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=Q(parent__isnull=True),
+                name="territory_unique_province_name",
+                violation_error_message=_("This place already has a territory of that name."),
+            ),
+            models.CheckConstraint(
+                condition=Q(owner_team__isnull=True) | Q(owner_rep__isnull=True),
+                name="territory_one_owner",
+                violation_error_message=_(
+                    "A territory is the responsibility of a team or of a rep, not both."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return bilingual(self.name, self.name_en)
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        wanted = self.PARENT_KIND.get(self.kind)
+        parent = self.parent
+        if wanted is None and parent is not None:
+            raise ValidationError({"parent": _("A province is not part of another territory.")})
+        if wanted is not None and (parent is None or parent.kind != wanted):
+            raise ValidationError(
+                {
+                    "parent": _("A %(kind)s is part of a %(parent)s.")
+                    % {"kind": self.Kind(self.kind).label, "parent": self.Kind(wanted).label}
+                }
+            )
+
+    @property
+    def path(self) -> str:
+        """ "浙江省 › 杭州市 › 西湖区" (reads the parents: select_related them)."""
+        names, node = [], self
+        while node is not None:
+            names.append(str(node))
+            node = node.parent
+        return " › ".join(reversed(names))

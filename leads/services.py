@@ -209,6 +209,7 @@ def lead_capture(
     region: str = "",
     product_line=None,
     message: str = "",
+    territory=None,
     channel: Channel | None = None,
 ) -> tuple[Lead, bool]:
     """A prospect's own enquiry (public form): a new lead for the next rep of the capture
@@ -223,6 +224,7 @@ def lead_capture(
             email=email,
             company=company,
             region=region,
+            territory=territory,
             product_line=product_line,
             needs=message,
             channel=channel or capture_channel(),

@@ -380,7 +380,8 @@ def capture(request):
                 phone=data["phone"],
                 email=data["email"],
                 company=data["company"],
-                region=data["region"],
+                region=data["region"] or (data["territory"].name if data["territory"] else ""),
+                territory=data["territory"],
                 product_line=data["product_line"],
                 message=data["message"],
             )

@@ -23,6 +23,7 @@ from .models import (
     FunnelSnapshot,
     KpiScheme,
     KpiSchemeItem,
+    MarketGrowth,
     ScoreCard,
     ScoreLine,
 )
@@ -195,7 +196,7 @@ class CommissionPlanAdmin(FrozenOnceClosedMixin, admin.ModelAdmin):
 class KpiSchemeForm(OpenPeriodForm):
     class Meta:
         model = KpiScheme
-        fields = ["role", "name", "effective_from"]
+        fields = ["role", "name", "effective_from", "market_adjusted"]
 
 
 class SchemeItemForm(forms.ModelForm):
@@ -274,12 +275,12 @@ class KpiSchemeItemInline(CopiedRowsInlineMixin, BoundedInlineMixin, admin.Tabul
 class KpiSchemeAdmin(FrozenOnceClosedMixin, admin.ModelAdmin):
     form = KpiSchemeForm
     inlines = [KpiSchemeItemInline]
-    list_display = ["name", "role", "effective_from", "created_at"]
+    list_display = ["name", "role", "effective_from", "market_adjusted", "created_at"]
     list_filter = ["role"]
     search_fields = ["name"]
     list_select_related = []
     save_as = True
-    copy_fields = ["role", "name"]
+    copy_fields = ["role", "name", "market_adjusted"]
     change_form_template = "admin/performance/kpischeme/change_form.html"
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
@@ -468,3 +469,19 @@ class FactRestatementAdmin(ComputedRowsAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(MarketGrowth)
+class MarketGrowthAdmin(admin.ModelAdmin):
+    """The market's growth per period (issue 20); the director records it on the analytics
+    page, administrators may also here."""
+
+    list_display = ["period_label", "period_kind", "basis", "growth", "source", "recorded_by"]
+    list_filter = ["period_kind", "basis"]
+    search_fields = ["source", "note"]
+    list_select_related = ["recorded_by"]
+    readonly_fields = ["recorded_by", "recorded_at"]
+
+    def save_model(self, request, obj, form, change):
+        obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)

@@ -4,6 +4,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from leads.forms import TerritoryChoiceField
 from salescrm.bounds import MAX_ID
 from salescrm.forms import BusinessMonthField
 from salescrm.models import Team, User
@@ -77,10 +78,12 @@ class DashboardFilterForm(forms.Form):
         label=_("Team"), required=False, queryset=None, widget=PlainSelect
     )
     rep = forms.ModelChoiceField(label=_("Rep"), required=False, queryset=None, widget=PlainSelect)
+    territory = TerritoryChoiceField(widget=PlainSelect)
 
     def __init__(self, data=None, *, user):
         super().__init__(data)
         self.fields["period"].widget.attrs["class"] = "form-select form-select-sm"
+        self.fields["territory"].widget.attrs["class"] = "form-select form-select-sm"
         if user.role == Role.REP and not user.is_superuser:
             del self.fields["team"], self.fields["rep"]
             return
@@ -109,6 +112,6 @@ class DashboardFilterForm(forms.Form):
         self.is_valid()
         return {
             name: self.cleaned_data.get(name)
-            for name in ("period", "month", "team", "rep")
+            for name in ("period", "month", "team", "rep", "territory")
             if name in self.fields and name not in self.errors and self.cleaned_data.get(name)
         }

@@ -156,6 +156,15 @@ class KpiScheme(models.Model):
         _("effective from (month)"), validators=[_first_of_month, validate_business_date]
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    market_adjusted = models.BooleanField(
+        _("score against the market-adjusted target"),
+        default=False,
+        help_text=_(
+            "Volume KPIs (signed and collected amount, new customers, signing achievement) are "
+            "scored against target × (1 + the market's growth recorded for the period); "
+            "without a market figure, against the plain target."
+        ),
+    )
 
     objects = KpiSchemeQuerySet.as_manager()
 
@@ -294,6 +303,13 @@ class ScoreLine(models.Model):
     score = models.DecimalField(pgettext_lazy("KPI score", "score"), **PERCENT)
     weight = models.DecimalField(_("weight (%)"), **PERCENT)
     weighted_score = models.DecimalField(_("weighted score"), **PERCENT)
+    market_growth = models.DecimalField(
+        _("market growth applied (%)"),
+        null=True,
+        blank=True,
+        help_text=_("Set when the target above is the market-adjusted one."),
+        **PERCENT,
+    )
 
     class Meta:
         ordering = ["scorecard", "id"]
@@ -715,3 +731,93 @@ class ProductLineFact(FactRow):
 
     def __str__(self):
         return f"{self.period} · {self.product_line_id} · {self.owner_id}"
+
+
+# --- the market (issue 20) ------------------------------------------------------------------
+
+
+MARKET_GROWTH_MIN = Decimal("-99.99")
+MARKET_GROWTH_MAX = Decimal("1000.00")
+
+
+class MarketGrowth(models.Model):
+    """The industry's (or a competitor's) growth over the same period a year before, recorded
+    by the director for a month, a quarter or a year (seed 003: "80 % achievement counts as
+    excellent when the industry is down"). The most specific figure covering a period applies:
+    the month's, else its quarter's, else its year's."""
+
+    class Kind(models.TextChoices):
+        MONTH = "month", _("Month")
+        QUARTER = "quarter", _("Quarter")
+        YEAR = "year", _("Year")
+
+    class Basis(models.TextChoices):
+        INDUSTRY = "industry", _("Industry")
+        COMPETITOR = "competitor", _("Competitor")
+
+    period_kind = models.CharField(_("period"), max_length=8, choices=Kind.choices)
+    period_start = models.DateField(
+        _("period start"),
+        validators=[_first_of_month, validate_business_date],
+        help_text=_("The first day of the month, quarter or year."),
+    )
+    basis = models.CharField(
+        _("whose growth"), max_length=16, choices=Basis.choices, default=Basis.INDUSTRY
+    )
+    growth = models.DecimalField(
+        _("growth (%)"),
+        validators=[MinValueValidator(MARKET_GROWTH_MIN), MaxValueValidator(MARKET_GROWTH_MAX)],
+        help_text=_("Change against the same period a year before, e.g. -20 for a fall of 20 %."),
+        **PERCENT,
+    )
+    source = models.CharField(_("source"), max_length=200)
+    note = models.TextField(_("note"), max_length=2000, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-period_start", "period_kind"]
+        verbose_name = _("market growth")
+        verbose_name_plural = _("market growth figures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period_kind", "period_start"],
+                name="market_growth_once_per_period",
+                violation_error_message=_("This period already has a market figure."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(growth__gte=MARKET_GROWTH_MIN)
+                & models.Q(growth__lte=MARKET_GROWTH_MAX),
+                name="market_growth_range",
+                violation_error_message=_("The growth must be between -99.99 % and 1000 %."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.period_label}: {self.growth} % ({self.get_basis_display()})"
+
+    @property
+    def period_label(self) -> str:
+        if self.period_kind == self.Kind.QUARTER:
+            return quarter_label(self.period_start)
+        if self.period_kind == self.Kind.YEAR:
+            return str(self.period_start.year)
+        return f"{self.period_start:%Y-%m}"
+
+    def clean(self):
+        start = self.period_start
+        if start is None:
+            return
+        if self.period_kind == self.Kind.QUARTER and start.month not in (1, 4, 7, 10):
+            raise ValidationError(
+                {"period_start": _("A quarter starts in January, April, July or October.")}
+            )
+        if self.period_kind == self.Kind.YEAR and start.month != 1:
+            raise ValidationError({"period_start": _("A year starts in January.")})

@@ -4,7 +4,7 @@ by replacing the period's rows (the nightly job wraps each call in one transacti
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.conf import settings
@@ -34,7 +34,7 @@ from salescrm.timeutil import (
     quarter_start,
 )
 
-from . import facts, kpis
+from . import facts, kpis, market
 from .commission import Line, Source, achievement, statement_lines
 from .models import (
     CommissionLine,
@@ -42,6 +42,7 @@ from .models import (
     CommissionStatement,
     FunnelSnapshot,
     KpiScheme,
+    MarketGrowth,
     PeriodKind,
     ScoreCard,
     ScoreLine,
@@ -182,6 +183,17 @@ CATCH_UP_MONTHS = 12
 SCORED_ROLES = (Role.REP, Role.MANAGER, Role.DIRECTOR)
 
 
+def _market_adjusted(items: list[ItemRule], growth: Decimal) -> tuple[list[ItemRule], set]:
+    """The scheme's items with the volume KPIs' targets × (1 + market growth), and which."""
+    result, adjusted = [], set()
+    for item in items:
+        if item.kpi in market.MARKET_KPIS:
+            item = replace(item, target_value=market.adjusted_target(item.target_value, growth))
+            adjusted.add(item.kpi)
+        result.append(item)
+    return result, adjusted
+
+
 def _periods(day: dt.date, catch_up_months: int) -> list[tuple[str, dt.date, dt.date]]:
     """(kind, start, cut-off): the month and the quarter containing `day`, up to `day`; then
     every month and quarter of the `catch_up_months` before that has no scorecards yet (the
@@ -235,8 +247,13 @@ def scorecards_compute(
         ratios = facts.kpi_ratios(
             kind, start, cut_off, {i.kpi for items in items_of.values() for i in items}
         )
+        figure = market.growth_for(kind, start)
+        growth = None if figure is None else figure.growth
         for role, items in items_of.items():
             scheme = schemes[role]
+            adjusted = set()
+            if scheme.market_adjusted and growth is not None:
+                items, adjusted = _market_adjusted(items, growth)
             people = people_of_role(role)
             values = person_values(
                 role, people, start, cut_off, {item.kpi for item in items}, ratios
@@ -262,6 +279,7 @@ def scorecards_compute(
                         score=value or 0,
                         weight=item.weight,
                         weighted_score=weighted or 0,
+                        market_growth=growth if item.kpi in adjusted else None,
                     )
                     for item, actual, value, weighted in rows
                 )
@@ -823,3 +841,40 @@ def statement_close(*, statement: CommissionStatement, actor: User) -> Commissio
     locked.closed_by = actor
     locked.save(update_fields=["status", "closed_at", "closed_by"])
     return locked
+
+
+# --- the market (issue 20) ------------------------------------------------------------------
+
+
+@transaction.atomic
+def market_growth_record(
+    *,
+    actor: User,
+    period_kind: str,
+    period_start: dt.date,
+    growth: Decimal,
+    source: str,
+    basis: str = MarketGrowth.Basis.INDUSTRY,
+    note: str = "",
+) -> MarketGrowth:
+    """The director (or an administrator) records the market's growth for a period; a second
+    figure for the same period replaces the first. Validated in full before anything is
+    written (a ValidationError leaves the table as it was)."""
+    ensure_may(
+        actor,
+        Action.MARKET_GROWTH_RECORD,
+        _("Only the sales director or an administrator records the market's growth."),
+    )
+    figure = (
+        MarketGrowth.objects.select_for_update()
+        .filter(period_kind=period_kind, period_start=period_start)
+        .first()
+    ) or MarketGrowth(period_kind=period_kind, period_start=period_start)
+    figure.growth = growth
+    figure.source = source
+    figure.basis = basis
+    figure.note = note
+    figure.recorded_by = actor
+    figure.full_clean()
+    figure.save()
+    return figure

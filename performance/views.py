@@ -14,6 +14,7 @@ from salescrm.roles import Role
 
 from . import dashboards, services
 from .forms import DashboardFilterForm, PeriodFilterForm
+from .market import MARKET_KPIS
 from .models import CommissionLine, CommissionStatement, ScoreCard
 
 # Managers and finance export statements (SPEC §5); the director and admins see all anyway.
@@ -25,12 +26,39 @@ def _dashboard_scope(request):
     return form, dashboards.scope_for(request.user, **form.filters())
 
 
+def territory_notice(request, scope) -> None:
+    """Say what the territory filter shows: the figures of the reps responsible for it."""
+    if scope.territory is None:
+        return
+    if not scope.reps:
+        messages.info(
+            request,
+            _(
+                "No one you may see is responsible for %(territory)s or its cities and "
+                "districts: the figures are empty. A territory's team or rep is set by an "
+                "administrator."
+            )
+            % {"territory": scope.territory},
+        )
+        return
+    messages.info(
+        request,
+        _(
+            "Territory %(territory)s: the figures of the reps responsible for it or its cities "
+            "and districts (%(count)s), within what you may see. The table by territory places "
+            "leads and contracts by where they are."
+        )
+        % {"territory": scope.territory, "count": len(scope.reps)},
+    )
+
+
 def dashboard(request):
     """The role-aware home after login: the reader's charts for the filtered scope, each with
     its table and exports."""
     form, scope = _dashboard_scope(request)
     if form.is_bound and form.errors:
         messages.warning(request, _("Some filters were not valid for you and were ignored."))
+    territory_notice(request, scope)
     charts, charts_html = dashboards.rendered_charts(scope)
     if not cache_reachable():
         messages.warning(
@@ -81,10 +109,16 @@ def scorecard_detail(request, pk):
     card = get_visible_or_404(
         ScoreCard.objects.select_related("person", "scheme"), request.user, pk=pk
     )
+    lines = card.explained_lines()
+    market_missing = (
+        card.scheme.market_adjusted
+        and any(line.kpi in MARKET_KPIS for line in lines)
+        and all(line.market_growth is None for line in lines)
+    )
     return render(
         request,
         "performance/scorecard_detail.html",
-        {"card": card, "lines": card.explained_lines()},
+        {"card": card, "lines": lines, "market_missing": market_missing},
     )
 
 

@@ -68,6 +68,13 @@ NAV_ITEMS = [
     NavItem(_("Alert analyses"), "analytics:analyses", SALES, _("Performance")),
     NavItem(_("Improvement plans"), "analytics:plans", SALES, _("Performance")),
     NavItem(_("Annual scorecards"), "analytics:annual_scorecards", SALES, _("Performance")),
+    NavItem(_("By territory"), "analytics:territories", SALES, _("Performance")),
+    NavItem(
+        _("Market growth"),
+        "analytics:market",
+        tuple(ALLOWED[Action.MARKET_GROWTH_RECORD]),
+        _("Performance"),
+    ),
     NavItem(_("Team members"), "member_list", LEADERS, _("Organisation")),
     # enablement
     NavItem(_("Script library"), "enablement:library", SALES, _("Enablement")),

@@ -115,6 +115,8 @@ class Action(StrEnum):
     IMPROVEMENT_PLAN_EDIT = "improvement_plan_edit"
     # customer success: a business review's action item done or undone (issue 17)
     BUSINESS_REVIEW_ACTION_DONE = "business_review_action_done"
+    # analytics (issue 20): the market's growth beside the institution's
+    MARKET_GROWTH_RECORD = "market_growth_record"
 
 
 ALLOWED: dict[Action, frozenset[Role]] = {
@@ -215,6 +217,9 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.IMPROVEMENT_PLAN_EDIT: frozenset({MANAGER, DIRECTOR}),
     # those who record the review work its actions (the customer's owner, their manager)
     Action.BUSINESS_REVIEW_ACTION_DONE: frozenset({REP, MANAGER, DIRECTOR}),
+    # analytics: the market figure moves every market-adjusted scorecard, so only the director
+    # (who answers for the targets) and administrators record it
+    Action.MARKET_GROWTH_RECORD: frozenset({DIRECTOR, ADMIN}),
 }
 
 
@@ -294,6 +299,7 @@ WHAT = {
     Action.ALERT_ANALYSIS_WRITE: "write the analysis of a KPI alert (its owner or their manager)",
     Action.IMPROVEMENT_PLAN_EDIT: "set an improvement plan's goals, review date and outcome",
     Action.BUSINESS_REVIEW_ACTION_DONE: "mark a business review's action item done or undone",
+    Action.MARKET_GROWTH_RECORD: "record the industry's or a competitor's growth for a period",
 }
 
 

@@ -66,6 +66,15 @@ class Customer(models.Model):
         help_text=_("Empty: Simplified Chinese."),
     )
     address = models.CharField(_("address"), max_length=300, blank=True)
+    territory = models.ForeignKey(
+        "leads.Territory",
+        verbose_name=_("territory"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="customers",
+        help_text=_("Where the customer is; empty: the source lead's territory counts."),
+    )
     payer_name = models.CharField(_("payer / decision maker"), max_length=100, blank=True)
     payer_phone = models.CharField(_("payer phone"), max_length=32, blank=True)
     tier = models.CharField(_("tier"), max_length=16, choices=Tier.choices, default=Tier.ORDINARY)

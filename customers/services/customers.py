@@ -62,6 +62,7 @@ def customer_create_from_lead(*, lead, actor) -> Customer:
         email=lead.email,
         payer_name=lead.payer_name,
         payer_phone=lead.payer_phone,
+        territory_id=lead.territory_id,
     )
     contacts = [
         Contact(
@@ -104,6 +105,7 @@ def customer_create(
     payer_phone: str = "",
     product_line=None,
     custom: dict | None = None,
+    territory=None,
 ) -> Customer:
     """A customer signed up directly (walk-in, phone order): its lead is created and marked
     won through the leads services first, so the funnel and the history stay complete."""
@@ -124,6 +126,7 @@ def customer_create(
             payer_name=payer_name,
             payer_phone=payer_phone,
             product_line=product_line,
+            territory=territory,
         )
         lead_services.lead_change_stage(lead=lead, actor=actor, to_stage=Lead.Stage.WON)
     except lead_services.DuplicateLead as exc:

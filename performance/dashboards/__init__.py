@@ -25,7 +25,7 @@ from django.utils.translation import get_language
 
 from salescrm.models import Notification
 
-from . import backoffice, director, funnel, manager, rep
+from . import backoffice, director, funnel, manager, market, rep, territories
 from .data import Data, company_months
 from .director import BENCHMARKS
 from .figures import Chart, Figure
@@ -76,6 +76,8 @@ DASHBOARDS: dict[str, list[str]] = {
         "diagnosis",
         "leaderboard",
         "receivables",
+        "territories",
+        "market",
     ],
     "legal": ["approvals"],
     "finance": ["approvals", "receivables"],
@@ -89,6 +91,8 @@ CHARTS: dict[str, Callable[[Data], Chart]] = {
     **manager.CHARTS,
     **director.CHARTS,
     **backoffice.CHARTS,
+    **territories.CHARTS,
+    **market.CHARTS,
 }
 
 
@@ -110,6 +114,7 @@ def cache_key(scope: Scope) -> str:
         scope.month,
         scope.team.pk if scope.team else "",
         scope.rep.pk if scope.rep else "",
+        scope.territory.pk if scope.territory else "",
         scope.today,
         get_language(),
     ]
@@ -125,6 +130,8 @@ def export_query(scope: Scope) -> str:
         query["team"] = scope.team.pk
     if scope.rep:
         query["rep"] = scope.rep.pk
+    if scope.territory:
+        query["territory"] = scope.territory.pk
     return query.urlencode()
 
 

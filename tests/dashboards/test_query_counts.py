@@ -94,13 +94,17 @@ def busy(team, other_team, manager, other_manager, rep, director):
 # One test per kind of page, every role in turn: the busy data take seconds to build (and the
 # nightly facts job over them), so they are built once, not once per role.
 # The leaders' dashboards carry the team-rhythm and customer-success panels (a fixed number of
-# queries each, whatever the team's size): manager 30 → 34, director 40 → 41. The
-# leaderboard's best-service award (issue 20): two grouped queries, manager 34 → 36,
-# director 41 → 43.
+# queries each, whatever the team's size): manager 30 → 34, director 40 → 41. Issue 20: the
+# leaderboard's best-service award (two grouped queries): manager +2, director +2; the
+# territory filter's choices (one query, every dashboard): manager +1; the director's table by
+# territory (four) and market view (one) with the filter: director +6. So manager 34 → 37,
+# director 41 → 49.
+# A chosen territory costs three more (the choice, its descendants, its responsible reps).
+TERRITORY_FILTER_QUERIES = 3
 DASHBOARD_LIMITS = [
     ("rep", 16),
-    ("manager", 36),
-    ("director", 43),
+    ("manager", 37),
+    ("director", 49),
     ("legal", 20),
     ("finance", 20),
     ("service_user", 14),
@@ -117,6 +121,25 @@ def test_dashboard_query_count_is_bounded_for_every_role(
                 response = client.get(f"/dashboard/?{query}")
             assert response.status_code == 200, who
             assert response.context["charts"], who
+
+
+def test_the_territory_filter_keeps_every_dashboard_bounded(
+    busy, request, login, django_assert_max_num_queries, team
+):
+    # issue 20: a territory (with a city and a district under it) owned by one team; the
+    # filter narrows to its reps live (two queries more), the same for 1 or 25 reps
+    from leads.models import Lead, Territory
+
+    province = Territory.objects.create(name="计数省", kind="province", owner_team=team)
+    city = Territory.objects.create(name="计数市", kind="city", parent=province)
+    district = Territory.objects.create(name="计数区", kind="district", parent=city)
+    Lead.objects.update(territory=district)
+    for who, limit in DASHBOARD_LIMITS:
+        client = login(request.getfixturevalue(who))
+        for query in [f"month=2026-10&territory={province.pk}", "month=2026-10&territory=x"]:
+            with django_assert_max_num_queries(limit + TERRITORY_FILTER_QUERIES):
+                response = client.get(f"/dashboard/?{query}")
+            assert response.status_code == 200, who
 
 
 def test_export_query_count_is_bounded(busy, request, login, django_assert_max_num_queries):

@@ -103,7 +103,8 @@ def test_filter_form_offers_only_the_visible_teams_and_reps(october, manager, lo
 
 def test_rep_has_no_team_or_rep_filter(rep, login):
     form = login(rep).get("/dashboard/").context["form"]
-    assert set(form.fields) == {"period", "month"}
+    # the territory filter is everyone's (issue 20): a rep's scope stays themselves
+    assert set(form.fields) == {"period", "month", "territory"}
 
 
 def test_period_filter_changes_the_scope(october, rep, login):

@@ -93,6 +93,12 @@ def expected_series(chart: Chart) -> list[tuple[str, list]]:
     if key == "receivables":
         reps = without_total(chart)
         return [("y", column(chart, i, reps)) for i in range(1, 6)]
+    if key == "territories":
+        # the top level of the table (the provinces): column 1 is the level
+        top = [row for row in rows if row[1] == rows[0][1] and row[0] != "未划分区域"]
+        return [("y", column(chart, 6, top)), ("y", column(chart, 7, top))]
+    if key == "market":
+        return [("y", column(chart, i)) for i in (3, 1, 7, 8)]
     raise AssertionError(f"no expected series written for {key}")
 
 

@@ -168,6 +168,7 @@ EXPECTED = {
     "improvement_plan_edit": "manager director",
     # customer success: a business review's action item done or undone
     "business_review_action_done": "rep manager director",
+    "market_growth_record": "director admin",
 }
 
 ROLES = [role.value for role in Role]
@@ -1235,6 +1236,22 @@ def svc_improvement_plan_edit(p, actor, tmp_path):
     )
 
 
+def svc_market_growth_record(p, actor, tmp_path):
+    from performance.models import MarketGrowth
+    from performance.services import market_growth_record
+
+    return (
+        lambda: market_growth_record(
+            actor=actor,
+            period_kind="month",
+            period_start=dt.date(2026, 10, 1),
+            growth=Decimal("-20"),
+            source="行业协会",
+        ),
+        _count(MarketGrowth),
+    )
+
+
 SERVICE_CASES = {
     name.removeprefix("svc_"): case
     for name, case in list(globals().items())
@@ -1564,6 +1581,7 @@ VIEW_CASES = [
         lambda p: reverse("analytics:plan_detail", args=[_improvement_plan(p).pk]),
         {},
     ),
+    ("market_growth_record", "get", _url("analytics:market"), None),
 ]
 
 
