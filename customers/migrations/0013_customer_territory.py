@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("customers", "0011_custom_fields"),
+        ("customers", "0012_customer_language"),
         ("leads", "0012_territories"),
     ]
 
