@@ -34,12 +34,4 @@
   document.querySelectorAll("form[data-small-selects] select").forEach(function (el) {
     el.classList.add("form-select", "form-select-sm");
   });
-
-  // <div data-plotly="id-of-a-json-script">: a chart whose figure is in that JSON block.
-  if (window.Plotly) {
-    document.querySelectorAll("[data-plotly]").forEach(function (el) {
-      const figure = JSON.parse(document.getElementById(el.dataset.plotly).textContent);
-      window.Plotly.newPlot(el, figure.data, figure.layout, figure.config);
-    });
-  }
 })();
