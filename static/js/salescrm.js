@@ -34,4 +34,18 @@
   document.querySelectorAll("form[data-small-selects] select").forEach(function (el) {
     el.classList.add("form-select", "form-select-sm");
   });
+
+  // After a failed save: the focus goes to the summary of the errors (base.html), which a
+  // screen reader announces (role="alert"); its links move to each field.
+  const summary = document.getElementById("error-summary");
+  if (summary) summary.focus();
+  document.addEventListener("click", function (event) {
+    const link = event.target.closest("#error-summary a[href^='#']");
+    const field = link && document.getElementById(link.getAttribute("href").slice(1));
+    if (field) {
+      event.preventDefault();
+      field.scrollIntoView({block: "center"});
+      field.focus();
+    }
+  });
 })();
