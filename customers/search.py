@@ -46,7 +46,10 @@ def customers(user, terms, limit):
 @search_provider(30, _("Contracts"))
 def contracts(user, terms, limit):
     number = terms.text.upper()
-    match = Q(number=number) | Q(number=terms.text) | Q(customer__name__ilike_contains=terms.text)
+    # the customers by name first (their trigram index), then their contracts (the foreign
+    # key's index): a join filtered by an OR would scan both tables
+    by_customer = Customer.objects.filter(name__ilike_contains=terms.text).values("pk")
+    match = Q(number=number) | Q(number=terms.text) | Q(customer__in=by_customer)
     rows = (
         Contract.objects.visible_to(user)
         .filter(match)

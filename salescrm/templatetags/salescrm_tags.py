@@ -38,3 +38,41 @@ def money(value):
     except (InvalidOperation, ValueError, TypeError):
         return value
     return f"{amount:,.2f}"
+
+
+@register.inclusion_tag("includes/error_summary.html", takes_context=True)
+def error_summary(context):
+    """The errors of every bound form (and formset) of the page, listed once at the top of
+    the page after a failed save: each field's error links to the field, errors of no field
+    are listed as they are (issue 18). base.html shows it on every page, so every form has
+    it however it is rendered; static/js/salescrm.js moves the focus to it."""
+    from django.forms import BaseForm, BaseFormSet
+
+    seen, items = set(), []
+
+    def add_form(form):
+        if id(form) in seen or not form.is_bound or not form.errors:
+            return
+        seen.add(id(form))
+        for name, errors in form.errors.items():
+            field = form.fields.get(name)
+            if name == "__all__" or field is None or field.widget.is_hidden:
+                items.extend({"text": str(error)} for error in errors)
+                continue
+            bound = form[name]
+            for error in errors:
+                items.append(
+                    {"label": bound.label, "text": str(error), "target": bound.id_for_label}
+                )
+
+    for value in context.flatten().values():
+        if isinstance(value, BaseForm):
+            add_form(value)
+        elif isinstance(value, BaseFormSet) and value.is_bound:
+            if id(value) in seen:
+                continue
+            seen.add(id(value))
+            items.extend({"text": str(error)} for error in value.non_form_errors())
+            for form in value.forms:
+                add_form(form)
+    return {"error_items": items}

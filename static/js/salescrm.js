@@ -35,11 +35,17 @@
     el.classList.add("form-select", "form-select-sm");
   });
 
-  // <div data-plotly="id-of-a-json-script">: a chart whose figure is in that JSON block.
-  if (window.Plotly) {
-    document.querySelectorAll("[data-plotly]").forEach(function (el) {
-      const figure = JSON.parse(document.getElementById(el.dataset.plotly).textContent);
-      window.Plotly.newPlot(el, figure.data, figure.layout, figure.config);
-    });
-  }
+  // After a failed save: the focus goes to the summary of the errors (base.html), which a
+  // screen reader announces (role="alert"); its links move to each field.
+  const summary = document.getElementById("error-summary");
+  if (summary) summary.focus();
+  document.addEventListener("click", function (event) {
+    const link = event.target.closest("#error-summary a[href^='#']");
+    const field = link && document.getElementById(link.getAttribute("href").slice(1));
+    if (field) {
+      event.preventDefault();
+      field.scrollIntoView({block: "center"});
+      field.focus();
+    }
+  });
 })();

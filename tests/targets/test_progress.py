@@ -129,7 +129,7 @@ def test_progress_page_shows_rows_chart_and_exports(login, plan2026, director, c
     response = client.get(reverse("targets:progress"), {"plan": plan2026.pk, "period": "year"})
     assert response.status_code == 200
     html = response.content.decode()
-    assert "28,000.50" in html and "2.3%" in html and "plotly.min.js" in html
+    assert "28,000.50" in html and "2.3%" in html and "plotly-finance.min.js" in html
     assert response.context["chart"]["actual"][2] == "18000.50"
     response = client.get(
         reverse("targets:progress"), {"plan": plan2026.pk, "period": "year", "export": "csv"}
