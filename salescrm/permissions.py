@@ -110,6 +110,11 @@ class Action(StrEnum):
     WEBHOOK_MANAGE = "webhook_manage"
     # documents (files on leads, customers, contracts)
     DOCUMENT_UPLOAD = "document_upload"
+    # the daily tool (issue 18)
+    LEAD_GRADE_OVERRIDE = "lead_grade_override"
+    CAMPAIGN_ADD_MEMBERS = "campaign_add_members"
+    CUSTOMER_ASSIGN = "customer_assign"
+    CALENDAR_FEED_MANAGE = "calendar_feed_manage"
 
 
 ALLOWED: dict[Action, frozenset[Role]] = {
@@ -204,6 +209,14 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.WEBHOOK_MANAGE: frozenset({ADMIN}),
     # documents: whoever works the records (legal reads the scans, does not file them)
     Action.DOCUMENT_UPLOAD: frozenset({REP, MANAGER, DIRECTOR, FINANCE, SERVICE, ADMIN}),
+    # the daily tool: a grade set by hand overrules the score, so a leader sets it (a rep
+    # asks); a rep puts the leads and customers they work on a campaign's list; reassigning
+    # customers is the managers' like reassigning leads
+    Action.LEAD_GRADE_OVERRIDE: frozenset({MANAGER, DIRECTOR, ADMIN}),
+    Action.CAMPAIGN_ADD_MEMBERS: frozenset({REP, MANAGER, DIRECTOR, ADMIN}),
+    Action.CUSTOMER_ASSIGN: frozenset({MANAGER, DIRECTOR, ADMIN}),
+    # the calendar is the sales team's (the back office would see the whole company's)
+    Action.CALENDAR_FEED_MANAGE: frozenset({REP, MANAGER, DIRECTOR}),
 }
 
 
@@ -280,6 +293,10 @@ WHAT = {
     Action.API_TOKEN_MANAGE: "create and revoke one's personal API tokens",
     Action.WEBHOOK_MANAGE: "register webhook endpoints, replay deliveries",
     Action.DOCUMENT_UPLOAD: "upload or remove a document on a record one sees",
+    Action.LEAD_GRADE_OVERRIDE: "set a lead's grade by hand (or return it to the score's)",
+    Action.CAMPAIGN_ADD_MEMBERS: "add leads or customers to a campaign's list",
+    Action.CUSTOMER_ASSIGN: "reassign a customer to another rep",
+    Action.CALENDAR_FEED_MANAGE: "create, replace or revoke one's calendar feed address",
 }
 
 

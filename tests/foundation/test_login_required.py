@@ -24,6 +24,8 @@ PUBLIC = {
     # channels: an event's public registration page and its thank-you (issue 16)
     "channels:event_register",
     "channels:event_registered",
+    # rhythm: the calendar feed a phone subscribes to, keyed by its secret token (issue 18)
+    "rhythm:calendar_feed",
 }
 
 SAMPLES = ["1", "x", "2026-01-01", "00000000-0000-0000-0000-000000000001", "MQ", "set-password"]
