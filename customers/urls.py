@@ -12,6 +12,7 @@ app_name = "customers"
 urlpatterns = [
     path("", views.customer_list, name="list"),
     path("new/", views.customer_create, name="create"),
+    path("bulk/", views.customer_bulk, name="bulk"),
     path("<int:pk>/", views.customer_detail, name="detail"),
     path("<int:pk>/activity/", views.activity_add, name="activity_add"),
     path("<int:pk>/contacts/new/", views.contact_create, name="contact_create"),

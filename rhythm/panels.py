@@ -5,12 +5,11 @@ figures at the top of the dashboard."""
 from django.template.loader import render_to_string
 
 from salescrm.panels import page_panel
+from salescrm.permissions import Action, may
 from salescrm.roles import LEADERS, Role
 from salescrm.timeutil import local_today, month_start
 
 from . import selectors
-from salescrm.permissions import Action, may
-
 from .models import ActionItem, Bulletin, CalendarFeed, MonthlyAttendance
 
 
