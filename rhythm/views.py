@@ -82,7 +82,7 @@ def attendance(request):
         MonthlyAttendance.objects.visible_to(request.user)
         .filter(month=month)
         .select_related("person", "person__team")
-        .order_by("person__team__name", "person__username")
+        .order_by("person__team__sort_key", "person__username")
     )
     page = Paginator(figures, PAGE_SIZE).get_page(request.GET.get("page"))
     meetings = selectors.meeting_attendance(
@@ -178,7 +178,7 @@ def report_list(request):
         .filter(kind=kind, period_start=period)
         .select_related("author", "author__team")
         .prefetch_related("comments__author")
-        .order_by("author__team__name", "author__username")
+        .order_by("author__team__sort_key", "author__username")
     )
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
     leader = request.user.has_role(*LEADERS)
@@ -442,7 +442,11 @@ def bulletin_list(request):
     return render(
         request,
         "rhythm/bulletin_list.html",
-        {"form": form, "day": day, "bulletins": bulletins.filter(day=day).order_by("team__name")},
+        {
+            "form": form,
+            "day": day,
+            "bulletins": bulletins.filter(day=day).order_by("team__sort_key"),
+        },
     )
 
 
