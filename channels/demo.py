@@ -21,6 +21,7 @@ from .models import (
     AgentCommissionPlan,
     CampaignCost,
     CampaignGoal,
+    CampaignMember,
     Event,
     EventRegistration,
     Partner,
@@ -258,6 +259,16 @@ def _campaign_goals(ctx: DemoContext) -> None:
         worst.retired_on = ctx.today
         worst.retire_comment = "投入产出比低于预期，明年不再举办。"
         worst.save(update_fields=["retired_on", "retire_comment"])
+    # the newest campaign's invitation list, from the lists' "add to campaign" (no rng: the
+    # rest of the demo keeps its random sequence)
+    newest = Campaign.objects.order_by("-starts_on", "pk").first()
+    if newest is not None:
+        lead_ids = Lead.objects.open().order_by("pk").values_list("pk", flat=True)[:24]
+        customer_ids = Customer.objects.order_by("pk").values_list("pk", flat=True)[:12]
+        CampaignMember.objects.bulk_create(
+            [CampaignMember(campaign=newest, lead_id=pk) for pk in lead_ids]
+            + [CampaignMember(campaign=newest, customer_id=pk) for pk in customer_ids]
+        )
 
 
 def _referrals(ctx: DemoContext) -> None:
