@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from customers.models import Customer, Referral
 from leads.models import Campaign, Channel, Lead
-from salescrm.demo import DEMO_PASSWORD, DemoContext, demo_seeder
+from salescrm.demo import DemoContext, demo_password_hash, demo_seeder
 from salescrm.models import User
 from salescrm.roles import Role
 from salescrm.services import user_set_role
@@ -61,7 +61,7 @@ EVENTS = [
 def _portal_user(ctx: DemoContext, partner: Partner) -> None:
     user, created = User.objects.get_or_create(username=PORTAL_LOGIN)
     if created:
-        user.set_password(DEMO_PASSWORD)
+        user.password = demo_password_hash()
     user.last_name, user.first_name = "赵", "代理"
     user.email = f"{PORTAL_LOGIN}@demo.salescrm.local"
     user.save()
