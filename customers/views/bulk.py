@@ -18,7 +18,7 @@ from customers.models import Customer
 from salescrm.bounds import MAX_ID
 from salescrm.exports import export_response
 from salescrm.models import User
-from salescrm.permissions import Action, may
+from salescrm.permissions import Action, ensure_may
 from salescrm.roles import Role
 from salescrm.scoping import managed_team_ids
 
@@ -103,9 +103,8 @@ def customer_bulk(request):
     )
     if action == "export":
         return _export(customers)
-    if not may(request.user, Action.CUSTOMER_ASSIGN):
-        messages.error(request, _("Only a manager can reassign customers."))
-        return redirect("customers:list")
+    # the list offers reassigning only to those who may: a post by anyone else is refused
+    ensure_may(request.user, Action.CUSTOMER_ASSIGN)
     confirmed = request.POST.get("confirm") == "1"
     detail = CustomerAssignForm(request.POST if confirmed else None, manager=request.user)
     if not confirmed or not customers or not detail.is_valid():

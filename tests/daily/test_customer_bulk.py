@@ -70,7 +70,7 @@ def test_a_rep_cannot_reassign_customers(login, rep, teammate):
         "/customers/bulk/",
         {"action": "assign", "ids": [customer.pk], "confirm": "1", "to_owner": teammate.pk},
     )
-    assert response.status_code == 302
+    assert response.status_code == 403
     customer.refresh_from_db()
     assert customer.owner == rep
 
