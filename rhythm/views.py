@@ -494,7 +494,9 @@ def calendar(request):
         validate_business_date(day)
     except (ValueError, ValidationError):
         day = today
-    mine_only = request.GET.get("mine") == "1" and request.user.role != Role.REP
+    # who sees more than their own (a manager, the director) may narrow the page to it
+    may_narrow = request.user.has_role(*LEADERS)
+    mine_only = request.GET.get("mine") == "1" and may_narrow
     first, last, previous, following = _calendar_range(view, day)
     items = calendar_items(request.user, first, last, mine_only=mine_only)
     by_day: dict[dt.date, list] = {}
@@ -510,6 +512,7 @@ def calendar(request):
         "previous": previous,
         "following": following,
         "mine_only": mine_only,
+        "may_narrow": may_narrow,
         "agenda": [(d, by_day[d]) for d in days if d in by_day],
         "weeks": [
             [(d, by_day.get(d, []), d.month == day.month) for d in days[n : n + 7]]
