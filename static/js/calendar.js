@@ -13,10 +13,21 @@
     event.dataTransfer.setData("text/plain", item.dataset.moveForm);
   });
 
+  function unmark() {
+    document.querySelectorAll(".calendar-day.drop-target").forEach(function (cell) {
+      cell.classList.remove("drop-target");
+    });
+  }
+
   document.addEventListener("dragover", function (event) {
-    if (dragged && event.target.closest && event.target.closest("[data-day]")) {
+    const cell = dragged && event.target.closest && event.target.closest("[data-day]");
+    if (cell) {
       event.preventDefault();
       event.dataTransfer.dropEffect = "move";
+      if (!cell.classList.contains("drop-target")) {
+        unmark();
+        cell.classList.add("drop-target");
+      }
     }
   });
 
@@ -33,5 +44,6 @@
 
   document.addEventListener("dragend", function () {
     dragged = null;
+    unmark();
   });
 })();
