@@ -33,8 +33,9 @@ from salescrm.timeutil import local_today  # noqa: E402
 STEPS = [
     (
         "teams",
-        """INSERT INTO salescrm_team (name, is_active)
-           SELECT '销售' || g || '组', true FROM generate_series(1, %(teams)s) g""",
+        """INSERT INTO salescrm_team (name, is_active, sort_key)
+           SELECT '销售' || g || '组', true, '销售' || lpad(g::text, 6, '0') || '组'
+           FROM generate_series(1, %(teams)s) g""",
     ),
     (
         "users",

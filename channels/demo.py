@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from customers.models import Customer, Product, Referral
 from leads.models import Campaign, Channel, Lead
-from salescrm.demo import DEMO_PASSWORD, DemoContext, demo_seeder
+from salescrm.demo import DemoContext, demo_password_hash, demo_seeder
 from salescrm.models import ProductLine, User
 from salescrm.roles import Role
 from salescrm.services import user_set_role
@@ -21,6 +21,7 @@ from .models import (
     AgentCommissionPlan,
     CampaignCost,
     CampaignGoal,
+    CampaignMember,
     Event,
     EventRegistration,
     JointOffer,
@@ -62,7 +63,7 @@ EVENTS = [
 def _portal_user(ctx: DemoContext, partner: Partner) -> None:
     user, created = User.objects.get_or_create(username=PORTAL_LOGIN)
     if created:
-        user.set_password(DEMO_PASSWORD)
+        user.password = demo_password_hash()
     user.last_name, user.first_name = "赵", "代理"
     user.email = f"{PORTAL_LOGIN}@demo.salescrm.local"
     user.save()
@@ -262,6 +263,16 @@ def _campaign_goals(ctx: DemoContext) -> None:
         worst.retired_on = ctx.today
         worst.retire_comment = "投入产出比低于预期，明年不再举办。"
         worst.save(update_fields=["retired_on", "retire_comment"])
+    # the newest campaign's invitation list, from the lists' "add to campaign" (no rng: the
+    # rest of the demo keeps its random sequence)
+    newest = Campaign.objects.order_by("-starts_on", "pk").first()
+    if newest is not None:
+        lead_ids = Lead.objects.open().order_by("pk").values_list("pk", flat=True)[:24]
+        customer_ids = Customer.objects.order_by("pk").values_list("pk", flat=True)[:12]
+        CampaignMember.objects.bulk_create(
+            [CampaignMember(campaign=newest, lead_id=pk) for pk in lead_ids]
+            + [CampaignMember(campaign=newest, customer_id=pk) for pk in customer_ids]
+        )
 
 
 def _referrals(ctx: DemoContext) -> None:

@@ -875,3 +875,60 @@ class ReferralReward(models.Model):
 
     def __str__(self):
         return f"{self.referrer} · {self.contract}"
+
+
+class CampaignMember(models.Model):
+    """A lead or a customer put on a campaign's list (to invite, call or mail) from the lead
+    or customer list's bulk action. It does not change where the lead came from
+    (Lead.campaign, which the campaign's ROI reads)."""
+
+    campaign = models.ForeignKey(
+        "leads.Campaign",
+        verbose_name=_("campaign"),
+        on_delete=models.CASCADE,
+        related_name="members",
+    )
+    lead = models.ForeignKey(
+        "leads.Lead",
+        verbose_name=_("lead"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("added by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    added_at = models.DateTimeField(_("added at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["added_at", "id"]
+        verbose_name = _("campaign member")
+        verbose_name_plural = _("campaign members")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(lead__isnull=False, customer__isnull=True)
+                | Q(lead__isnull=True, customer__isnull=False),
+                name="campaignmember_lead_or_customer",
+                violation_error_message=_("A member is a lead or a customer."),
+            ),
+            models.UniqueConstraint(fields=["campaign", "lead"], name="campaignmember_lead_once"),
+            models.UniqueConstraint(
+                fields=["campaign", "customer"], name="campaignmember_customer_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.campaign_id}: {self.lead_id or self.customer_id}"

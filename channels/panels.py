@@ -1,6 +1,7 @@
 """What the channels app shows on other apps' pages (salescrm.panels): the joint offer a lead
-carries (and, for whoever may update the lead, the choice of a running one), and on a
-contract the offer its customer came with and the discount it gives."""
+carries (and, for whoever may update the lead, the choice of a running one), on a contract
+the offer its customer came with and the discount it gives, and the "Add to campaign" button
+of the lead and customer lists' bulk forms."""
 
 from django.template.loader import render_to_string
 
@@ -38,3 +39,19 @@ def contract_joint_offer(request, contract, **_context) -> str:
         {"offer": offer, "discount": discount, "contract": contract},
         request=request,
     )
+
+
+def _button(request, kind: str) -> str:
+    if not may(request.user, Action.CAMPAIGN_ADD_MEMBERS):
+        return ""
+    return render_to_string("channels/_bulk_campaign_button.html", {"kind": kind}, request=request)
+
+
+@page_panel("leads:bulk_actions", order=10)
+def lead_campaign_button(request, **context) -> str:
+    return _button(request, "lead")
+
+
+@page_panel("customers:bulk_actions", order=10)
+def customer_campaign_button(request, **context) -> str:
+    return _button(request, "customer")

@@ -27,6 +27,7 @@ urlpatterns = [
     path("events/<int:pk>/check-in/", views.event_check_in, name="event_check_in"),
     path("events/<int:pk>/follow-ups/", views.event_follow_ups, name="event_follow_ups"),
     path("campaigns/", views.campaign_list, name="campaign_list"),
+    path("campaigns/add/", views.campaign_add, name="campaign_add"),
     path("campaigns/<int:pk>/", views.campaign_detail, name="campaign_detail"),
     path("campaigns/<int:pk>/goal/", views.campaign_goal, name="campaign_goal"),
     path("campaigns/<int:pk>/costs/", views.campaign_cost, name="campaign_cost"),

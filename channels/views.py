@@ -2,21 +2,24 @@ import datetime as dt
 import io
 
 import segno
+from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
+from customers.models import Customer
 from leads.models import Campaign, Lead
 from salescrm.access import get_visible_or_404, role_required
 from salescrm.exports import export_response
@@ -520,6 +523,7 @@ def campaign_detail(request, pk, *, goal_form=None, cost_form=None, retire_form=
             "campaign": campaign,
             "row": row,
             "costs": campaign.costs.all()[:100],
+            "members": campaign.members.count(),
             "events": selectors.events_with_counts(campaign.events.all())[:50],
             "goal_form": goal_form or CampaignGoalForm(initial=initial),
             "cost_form": cost_form or CampaignCostForm(initial={"spent_on": local_today()}),
@@ -827,3 +831,67 @@ def offer_capture(request, offer_key):
 def offer_claimed(request, offer_key):
     offer = get_object_or_404(JointOffer.objects.select_related("partner"), public_key=offer_key)
     return render(request, "channels/offer_claimed.html", {"offer": offer})
+
+
+# --- adding leads and customers to a campaign (the lists' bulk action, issue 18) ----------
+
+MAX_MEMBERS_AT_ONCE = 200
+
+
+def _open_campaigns():
+    today = local_today()
+    return (
+        Campaign.objects.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        .exclude(goal__retired_on__isnull=False)
+        .order_by("-starts_on", "name")
+    )
+
+
+class CampaignChoiceForm(django_forms.Form):
+    campaign = django_forms.ModelChoiceField(
+        label=gettext_lazy("Campaign"), queryset=Campaign.objects.none()
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].queryset = _open_campaigns()
+
+
+@require_POST
+@action_required(Action.CAMPAIGN_ADD_MEMBERS)
+def campaign_add(request):
+    """The lead or customer list's "Add to campaign": a confirmation with the campaign to
+    choose, then services.campaign_members_add with every id posted (one the user may not
+    see refuses the whole request), and a summary."""
+    kind = "customer" if request.POST.get("kind") == "customer" else "lead"
+    model = Customer if kind == "customer" else Lead
+    back = "customers:list" if kind == "customer" else "leads:list"
+    ids = sorted({n for n in map(_int, request.POST.getlist("ids")) if n})
+    if not ids:
+        messages.error(request, _("Tick at least one row."))
+        return redirect(back)
+    if len(ids) > MAX_MEMBERS_AT_ONCE:
+        messages.error(request, _("Tick at most 200 rows at once."))
+        return redirect(back)
+    form = CampaignChoiceForm(request.POST if request.POST.get("confirm") == "1" else None)
+    if not form.is_valid():
+        records = list(model.objects.visible_to(request.user).filter(pk__in=ids).order_by("pk"))
+        context = {"form": form, "kind": kind, "records": records, "back": back}
+        return render(request, "channels/campaign_add.html", context)
+    campaign = form.cleaned_data["campaign"]
+    records = list(model.objects.filter(pk__in=ids).only("pk"))
+    try:
+        added, already = services.campaign_members_add(
+            actor=request.user,
+            campaign=campaign,
+            **({"customers": records} if kind == "customer" else {"leads": records}),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(back)
+    messages.success(
+        request,
+        _("%(added)d added to %(campaign)s; %(already)d were already on its list.")
+        % {"added": added, "campaign": campaign.name, "already": already},
+    )
+    return redirect(back)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("new/", views.customer_create, name="create"),
     path("export/", views.customer_export, name="export"),
     path("<int:pk>/fields/", views.customer_fields_edit, name="fields_edit"),
+    path("bulk/", views.customer_bulk, name="bulk"),
     path("<int:pk>/", views.customer_detail, name="detail"),
     path("<int:pk>/activity/", views.activity_add, name="activity_add"),
     path("<int:pk>/contacts/new/", views.contact_create, name="contact_create"),

@@ -39,7 +39,7 @@ def usage_by_rep(user, first: dt.date, last: dt.date, goal: Decimal) -> list[Rep
         User.objects.visible_to(user)
         .filter(role=Role.REP, is_active=True)
         .select_related("team")
-        .order_by("team__name", "username")
+        .order_by("team__sort_key", "username")
     )
     counts = {
         row["actor_id"]: row
@@ -186,7 +186,7 @@ def training_completion_by_team(user, first: dt.date, last: dt.date) -> list[Tea
         .annotate(done=completed_q())
         .values("rep__team__name")
         .annotate(due=Count("id"), completed=Count("id", filter=Q(done=True)))
-        .order_by("rep__team__name")
+        .order_by("rep__team__sort_key")
     )
     return [
         TeamCompletion(

@@ -25,7 +25,7 @@ from salescrm.permissions import Action, action_required, may
 from .exports import lead_header, lead_rows
 from .forms import AssignForm, StageForm
 from .models import Lead
-from .services import LeadError, lead_assign, lead_change_stage, lead_update
+from .services import LeadError, lead_assign, lead_change_stage, lead_grade_override, lead_update
 
 MAX_SELECTED = 200
 
@@ -136,6 +136,10 @@ def lead_follow_up_date(request, pk):
     else:
         errors = " ".join(e for errs in form.errors.values() for e in errs)
         messages.error(request, f"{lead.name}: {errors}")
+    return _back(request)
+
+
+def _back(request):
     back = request.POST.get("next", "")
     # only a path of this site ("/leads/?grade=A"); anything else goes back to the list
     if not back.startswith("/") or not url_has_allowed_host_and_scheme(
@@ -143,3 +147,32 @@ def lead_follow_up_date(request, pk):
     ):
         back = reverse("leads:list")
     return HttpResponseRedirect(back)
+
+
+class GradeOverrideForm(forms.Form):
+    grade_override = forms.ChoiceField(
+        label=gettext_lazy("Grade set by hand"),
+        choices=[("", gettext_lazy("As scored")), *Lead.Grade.choices],
+        required=False,
+    )
+
+
+@require_POST
+@action_required(Action.LEAD_GRADE_OVERRIDE)
+def lead_grade_override_view(request, pk):
+    """Inline edit on the list: a grade set by hand (or back to the score's), through
+    lead_grade_override, which keeps the history."""
+    lead = get_visible_or_404(Lead, request.user, pk=pk)
+    form = GradeOverrideForm(request.POST)
+    if form.is_valid():
+        lead_grade_override(
+            lead=lead, actor=request.user, grade=form.cleaned_data["grade_override"]
+        )
+        messages.success(
+            request,
+            _("Grade of %(name)s: %(grade)s.") % {"name": lead.name, "grade": lead.grade},
+        )
+    else:
+        errors = " ".join(e for errs in form.errors.values() for e in errs)
+        messages.error(request, f"{lead.name}: {errors}")
+    return _back(request)

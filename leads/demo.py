@@ -233,6 +233,8 @@ def seed_leads(ctx: DemoContext) -> None:
             touched = _office_time(rng, now - dt.timedelta(days=rng.randint(1, 12)))
             lead.last_activity_at = max(moment, touched)
             lead.next_follow_up_on = ctx.today + dt.timedelta(days=rng.randint(-3, 7))
+            if stage == "trial":  # the calendar's trial lessons: booked in the next fortnight
+                lead.trial_lesson_on = ctx.today + dt.timedelta(days=rng.randint(0, 14))
             activities.append(
                 Activity(
                     lead=lead,

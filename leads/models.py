@@ -364,6 +364,15 @@ class Lead(models.Model):
         validators=[validate_business_date],
     )
     won_at = models.DateTimeField(_("won at"), null=True, blank=True)
+    # The day of the trial lesson booked for the lead (the calendar shows it and moves it).
+    trial_lesson_on = models.DateField(
+        _("trial lesson on"), null=True, blank=True, validators=[validate_business_date]
+    )
+    # A grade set by hand that the scoring keeps (blank: the score's grade). See
+    # lead_grade_override; every change is kept in GradeOverride.
+    grade_override = models.CharField(
+        _("grade set by hand"), max_length=1, choices=Grade.choices, blank=True
+    )
     # Values of the admin-defined custom fields (customfields app), by key; a GIN index on
     # PostgreSQL (migration 0010) serves the list filter's containment queries.
     custom = models.JSONField(_("custom fields"), default=dict, blank=True)
@@ -507,6 +516,35 @@ class StageChange(models.Model):
 
     def __str__(self):
         return f"{self.lead_id}: {self.from_stage or '-'} → {self.to_stage}"
+
+
+class GradeOverride(models.Model):
+    """One hand-made change of a lead's grade (or its return to the score's grade)."""
+
+    lead = models.ForeignKey(
+        Lead, verbose_name=_("lead"), on_delete=models.CASCADE, related_name="grade_overrides"
+    )
+    from_grade = models.CharField(_("from grade"), max_length=1, choices=Lead.Grade.choices)
+    to_override = models.CharField(
+        _("grade set by hand"), max_length=1, choices=Lead.Grade.choices, blank=True
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+        verbose_name = _("grade override")
+        verbose_name_plural = _("grade overrides")
+
+    def __str__(self):
+        return f"{self.lead_id}: {self.from_grade} → {self.to_override or '-'}"
 
 
 class Assignment(models.Model):

@@ -25,6 +25,7 @@ _FIELDS = [
     "score",
     "grade",
     "score_reasons",
+    "grade_override",
 ]
 
 
@@ -94,6 +95,7 @@ def leads_rescore(queryset=None, *, now: dt.datetime | None = None) -> int:
     changed = []
     for row in _rows(queryset.order_by()).iterator(chunk_size=5000):
         score, grade, reasons = score_row(row, rules, settings, now)
+        grade = row["grade_override"] or grade  # a grade set by hand stays (lead_grade_override)
         if (score, grade, reasons) != (row["score"], row["grade"], row["score_reasons"]):
             changed.append(Lead(pk=row["pk"], score=score, grade=grade, score_reasons=reasons))
     Lead.objects.bulk_update(changed, ["score", "grade", "score_reasons"], batch_size=2000)

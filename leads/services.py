@@ -18,7 +18,7 @@ from salescrm.roles import Role
 from salescrm.scoping import managed_team_ids
 from salescrm.services import notify, notify_many
 from salescrm.submissions import submitted_once
-from salescrm.timeutil import start_of_day, validate_business_date
+from salescrm.timeutil import local_today, start_of_day, validate_business_date
 
 from .models import (
     Activity,
@@ -26,6 +26,7 @@ from .models import (
     Assignment,
     Channel,
     CoachingComment,
+    GradeOverride,
     Lead,
     LeadSettings,
     LostReason,
@@ -255,7 +256,7 @@ def lead_update(*, lead: Lead, actor: User, **fields) -> Lead:
     """Edit a lead's details (not owner or stage: see lead_assign and lead_change_stage)."""
     ensure_may(actor, Action.LEAD_UPDATE)
     fields = normalise_identity(dict(fields))
-    for forbidden in ("owner", "owner_id", "stage", "lost_reason", "won_at"):
+    for forbidden in ("owner", "owner_id", "stage", "lost_reason", "won_at", "grade_override"):
         fields.pop(forbidden, None)
     existing = find_duplicate(
         phone=fields.get("phone", ""), email=fields.get("email", ""), exclude_pk=lead.pk
@@ -569,3 +570,51 @@ def lead_merge(*, keep: Lead, drop: Lead, actor: User) -> Lead:
     if filled:
         keep.save(update_fields=filled)
     return lead_rescore(keep)
+
+
+@transaction.atomic
+def lead_grade_override(*, lead: Lead, actor: User, grade: str) -> Lead:
+    """Set the lead's grade by hand ("A", "B" or "C"), or return it to the score's grade
+    (""). The score's rules keep running; the grade shown and filtered on is the one set by
+    hand until it is cleared. Every change is kept in GradeOverride."""
+    ensure_may(actor, Action.LEAD_GRADE_OVERRIDE)
+    if grade not in ("", *Lead.Grade.values):
+        raise LeadError(_("The grade is A, B or C."))
+    locked = Lead.objects.select_for_update().get(pk=lead.pk)
+    if locked.grade_override == grade:
+        return locked
+    GradeOverride.objects.create(
+        lead=locked, from_grade=locked.grade, to_override=grade, changed_by=actor
+    )
+    locked.grade_override = grade
+    locked.save(update_fields=["grade_override"])
+    lead_rescore(locked)
+    lead.grade_override, lead.grade = locked.grade_override, locked.grade
+    return locked
+
+
+RESCHEDULABLE = {"follow_up": "next_follow_up_on", "trial": "trial_lesson_on"}
+
+
+@transaction.atomic
+def lead_reschedule(*, lead: Lead, actor: User, what: str, day: dt.date) -> Lead:
+    """Move a lead's next follow-up (`what` = "follow_up") or booked trial lesson ("trial")
+    to `day`, as the calendar does when an item is dragged. A day in the past or outside the
+    business range is refused, and so is a closed lead."""
+    ensure_may(actor, Action.LEAD_UPDATE)
+    field = RESCHEDULABLE.get(what)
+    if field is None:
+        raise LeadError(_("Only follow-ups and trial lessons can be moved."))
+    try:
+        validate_business_date(day)
+    except ValidationError as exc:
+        raise LeadError(exc.messages[0]) from None
+    if day < local_today():
+        raise LeadError(_("Choose today or a later day: %(day)s has passed.") % {"day": day})
+    locked = Lead.objects.select_for_update().get(pk=lead.pk)
+    if locked.stage in (Lead.Stage.WON, Lead.Stage.LOST):
+        raise LeadError(_("A closed lead has nothing to move."))
+    setattr(locked, field, day)
+    locked.save(update_fields=[field])
+    setattr(lead, field, day)
+    return locked

@@ -21,6 +21,7 @@ urlpatterns = [
     path("<int:pk>/", views.lead_detail, name="detail"),
     path("<int:pk>/edit/", views.lead_edit, name="edit"),
     path("<int:pk>/next-follow-up/", bulk.lead_follow_up_date, name="follow_up_date"),
+    path("<int:pk>/grade/", bulk.lead_grade_override_view, name="grade_override"),
     path("<int:pk>/follow-up/", views.activity_add, name="activity_add"),
     path("<int:pk>/stage/", views.stage_change, name="stage"),
     path("<int:pk>/assign/", views.lead_assign_view, name="assign"),

@@ -105,6 +105,7 @@ def lead_list(request):
         "page": page,
         "may_assign": may(request.user, Action.LEAD_ASSIGN),
         "may_update": may(request.user, Action.LEAD_UPDATE),
+        "grade_choices": Lead.Grade.choices,
         "saved_filters": SavedFilter.objects.filter(user=request.user, page="leads"),
         **_select_options(lead_filter),
     }

@@ -87,7 +87,7 @@ class DashboardFilterForm(forms.Form):
         if user.role == Role.REP and not user.is_superuser:
             del self.fields["team"], self.fields["rep"]
             return
-        teams = Team.objects.order_by("name")
+        teams = Team.objects.order_by("sort_key", "name")
         if not user.sees_all:
             teams = teams.filter(pk__in=managed_team_ids(user))
         self.fields["team"].queryset = teams

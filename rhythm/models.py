@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from salescrm.bounds import MAX_AMOUNT, MAX_DAYS
@@ -524,3 +525,22 @@ class ActionItem(models.Model):
 
     def get_absolute_url(self):
         return reverse("rhythm:meeting_detail", args=[self.meeting_id])
+
+
+class CalendarFeed(models.Model):
+    """A user's calendar subscription (ICS): the address holds a random token, of which only
+    the SHA-256 is kept. Regenerating replaces it (the old address stops); revoking deletes
+    the row."""
+
+    user = models.OneToOneField(
+        USER, verbose_name=_("user"), on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self):
+        return str(self.user)

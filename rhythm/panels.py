@@ -5,11 +5,27 @@ figures at the top of the dashboard."""
 from django.template.loader import render_to_string
 
 from salescrm.panels import page_panel
+from salescrm.permissions import Action, may
 from salescrm.roles import LEADERS, Role
 from salescrm.timeutil import local_today, month_start
 
 from . import selectors
-from .models import ActionItem, Bulletin, MonthlyAttendance
+from .models import ActionItem, Bulletin, CalendarFeed, MonthlyAttendance
+
+
+@page_panel("leads:my_day", order=5)
+def calendar_link(request, **context) -> str:
+    """A way from My day to the week ahead in the calendar."""
+    return render_to_string("rhythm/panels/calendar_link.html", {}, request=request)
+
+
+@page_panel("profile", order=20)
+def calendar_feed(request, **context) -> str:
+    """The profile's calendar feed part: create, replace or revoke the private address."""
+    if not may(request.user, Action.CALENDAR_FEED_MANAGE):
+        return ""
+    feed = CalendarFeed.objects.filter(user=request.user).first()
+    return render_to_string("rhythm/panels/calendar_feed.html", {"feed": feed}, request=request)
 
 
 @page_panel("leads:my_day", order=10)

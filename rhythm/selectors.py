@@ -32,7 +32,7 @@ def reporting_people(user):
         .filter(role__in=(Role.REP, Role.MANAGER))
         .exclude(pk=user.pk)
         .select_related("team")
-        .order_by("team__name", "username")
+        .order_by("team__sort_key", "username")
     )
 
 

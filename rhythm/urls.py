@@ -22,4 +22,9 @@ urlpatterns = [
     path("actions/<int:pk>/done/", views.action_item_done, name="action_item_done"),
     path("bulletins/", views.bulletin_list, name="bulletin_list"),
     path("bulletins/<int:pk>/", views.bulletin_detail, name="bulletin_detail"),
+    path("calendar/", views.calendar, name="calendar"),
+    path("calendar/move/", views.calendar_move, name="calendar_move"),
+    path("calendar/feed/new/", views.calendar_feed_issue, name="calendar_feed_issue"),
+    path("calendar/feed/revoke/", views.calendar_feed_revoke, name="calendar_feed_revoke"),
+    path("calendar/feed/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
 ]

@@ -3,22 +3,40 @@ to the reader, calls one service, messages and redirects."""
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
+from leads.models import Lead
+from leads.services import lead_reschedule
 from salescrm.access import get_visible_or_404, role_required
+from salescrm.bounds import MAX_ID
 from salescrm.errors import BusinessRuleError
 from salescrm.permissions import Action, action_required, may
 from salescrm.roles import LEADERS, SALES, Role
-from salescrm.timeutil import SHANGHAI, local_now, local_today, monday_of, month_end, month_start
+from salescrm.timeutil import (
+    SHANGHAI,
+    local_now,
+    local_today,
+    monday_of,
+    month_end,
+    month_start,
+    validate_business_date,
+)
 
 from . import selectors, services
+from .calendar import calendar_ics, calendar_items
 from .forms import (
     ATTENDANCE_STATUSES,
     ActionItemForm,
@@ -34,6 +52,7 @@ from .models import (
     ActionItem,
     AttendanceDay,
     Bulletin,
+    CalendarFeed,
     Meeting,
     MonthlyAttendance,
     Report,
@@ -63,7 +82,7 @@ def attendance(request):
         MonthlyAttendance.objects.visible_to(request.user)
         .filter(month=month)
         .select_related("person", "person__team")
-        .order_by("person__team__name", "person__username")
+        .order_by("person__team__sort_key", "person__username")
     )
     page = Paginator(figures, PAGE_SIZE).get_page(request.GET.get("page"))
     meetings = selectors.meeting_attendance(
@@ -159,7 +178,7 @@ def report_list(request):
         .filter(kind=kind, period_start=period)
         .select_related("author", "author__team")
         .prefetch_related("comments__author")
-        .order_by("author__team__name", "author__username")
+        .order_by("author__team__sort_key", "author__username")
     )
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
     leader = request.user.has_role(*LEADERS)
@@ -423,7 +442,11 @@ def bulletin_list(request):
     return render(
         request,
         "rhythm/bulletin_list.html",
-        {"form": form, "day": day, "bulletins": bulletins.filter(day=day).order_by("team__name")},
+        {
+            "form": form,
+            "day": day,
+            "bulletins": bulletins.filter(day=day).order_by("team__sort_key"),
+        },
     )
 
 
@@ -434,3 +457,137 @@ def bulletin_detail(request, pk):
     if bulletin is None:
         raise Http404
     return render(request, "rhythm/bulletin_detail.html", {"bulletin": bulletin})
+
+
+# --- calendar (issue 18) -----------------------------------------------------------------
+
+CALENDAR_VIEWS = ("day", "week", "month")
+
+
+def _calendar_range(view: str, day: dt.date) -> tuple[dt.date, dt.date, dt.date, dt.date]:
+    """(first, last) shown and (previous, next) anchor days of the period around `day`."""
+    if view == "day":
+        step = dt.timedelta(days=1)
+        return day, day, day - step, day + step
+    if view == "week":
+        first = monday_of(day)
+        return (
+            first,
+            first + dt.timedelta(days=6),
+            first - dt.timedelta(days=7),
+            first + dt.timedelta(days=7),
+        )
+    start, end = month_start(day), month_end(day)
+    first = monday_of(start)
+    last = monday_of(end) + dt.timedelta(days=6)
+    return first, last, month_start(start - dt.timedelta(days=1)), end + dt.timedelta(days=1)
+
+
+@role_required(*SALES)
+def calendar(request):
+    """The reader's follow-ups, trial lessons, meetings and course ends by day, week or month.
+    On a phone every view is a list of days; the month's grid is for wider screens."""
+    today = local_today()
+    view = request.GET.get("view") if request.GET.get("view") in CALENDAR_VIEWS else "week"
+    try:
+        day = dt.date.fromisoformat(request.GET.get("day", ""))
+        validate_business_date(day)
+    except (ValueError, ValidationError):
+        day = today
+    # who sees more than their own (a manager, the director) may narrow the page to it
+    may_narrow = request.user.has_role(*LEADERS)
+    mine_only = request.GET.get("mine") == "1" and may_narrow
+    first, last, previous, following = _calendar_range(view, day)
+    items = calendar_items(request.user, first, last, mine_only=mine_only)
+    by_day: dict[dt.date, list] = {}
+    for item in items:
+        by_day.setdefault(item.day, []).append(item)
+    days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+    context = {
+        "view": view,
+        "day": day,
+        "today": today,
+        "first": first,
+        "last": last,
+        "previous": previous,
+        "following": following,
+        "mine_only": mine_only,
+        "may_narrow": may_narrow,
+        "agenda": [(d, by_day[d]) for d in days if d in by_day],
+        "weeks": [
+            [(d, by_day.get(d, []), d.month == day.month) for d in days[n : n + 7]]
+            for n in range(0, len(days), 7)
+        ],
+        "may_move": may(request.user, Action.LEAD_UPDATE),
+        "view_choices": [
+            ("day", pgettext("calendar view", "Day")),
+            ("week", pgettext("calendar view", "Week")),
+            ("month", pgettext("calendar view", "Month")),
+        ],
+        "weekday_names": [WEEKDAYS_ABBR[n] for n in range(7)],
+        "feed": CalendarFeed.objects.filter(user=request.user).first(),
+    }
+    return render(request, "rhythm/calendar.html", context)
+
+
+@require_POST
+@action_required(Action.LEAD_UPDATE)
+def calendar_move(request):
+    """Drag-and-drop, the tap menu and the keyboard all post here: a follow-up or trial lesson
+    of a lead to another day, through leads.services.lead_reschedule."""
+    what = request.POST.get("what", "")
+    pk = request.POST.get("pk", "")
+    if not (pk.isascii() and pk.isdigit() and 0 < int(pk) <= MAX_ID):
+        raise Http404
+    lead = get_visible_or_404(Lead, request.user, pk=int(pk))
+    try:
+        day = dt.date.fromisoformat(request.POST.get("day", ""))
+    except ValueError:
+        messages.error(request, _("Enter a valid date."))
+    else:
+        try:
+            lead_reschedule(lead=lead, actor=request.user, what=what, day=day)
+        except BusinessRuleError as exc:
+            messages.error(request, f"{lead.name}: {' '.join(exc.messages)}")
+        else:
+            messages.success(
+                request, _("%(name)s moved to %(day)s.") % {"name": lead.name, "day": day}
+            )
+    back = request.POST.get("next", "")
+    if not back.startswith(reverse("rhythm:calendar")) or not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}
+    ):
+        back = reverse("rhythm:calendar")
+    return HttpResponseRedirect(back)
+
+
+@require_POST
+@action_required(Action.CALENDAR_FEED_MANAGE)
+def calendar_feed_issue(request):
+    token = services.calendar_feed_issue(actor=request.user)
+    url = request.build_absolute_uri(reverse("rhythm:calendar_feed", args=[token]))
+    return render(request, "rhythm/calendar_feed_created.html", {"url": url})
+
+
+@require_POST
+@action_required(Action.CALENDAR_FEED_MANAGE)
+def calendar_feed_revoke(request):
+    if services.calendar_feed_revoke(actor=request.user):
+        messages.success(request, _("Your calendar feed address no longer works."))
+    return redirect("profile")
+
+
+@login_not_required
+def calendar_feed(request, token):
+    """The ICS a phone calendar subscribes to: no login, the token is the key. A wrong or
+    revoked token is a 404, the same as an address that never existed."""
+    user = services.calendar_feed_user(token)
+    if user is None:
+        raise Http404
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        body = calendar_ics(
+            user, today=local_today(), base_url=request.build_absolute_uri("/").rstrip("/")
+        )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, no-store"
+    return response

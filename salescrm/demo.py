@@ -12,13 +12,23 @@ Seeders run in ``order`` inside one transaction and must be idempotent: a second
 """
 
 import datetime as dt
+import functools
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.contrib.auth.hashers import make_password
 from django.utils.module_loading import autodiscover_modules
 
 DEMO_PASSWORD = "demo-pass-2026"
+
+
+@functools.cache
+def demo_password_hash() -> str:
+    """The demo password hashed once for all demo logins: the hasher is slow on purpose
+    (about a second a user on a busy machine), and 24 logins hashed one by one were a third
+    of the seed's time. The demo password is public anyway."""
+    return make_password(DEMO_PASSWORD)
 
 
 @dataclass

@@ -1,5 +1,7 @@
 """The organisation: users with a role, and teams led by a manager."""
 
+import re
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -10,6 +12,33 @@ from django.utils.translation import gettext_lazy as _
 
 from .roles import SEES_ALL, Role
 from .scoping import ScopedQuerySet
+
+CHINESE_DIGITS = {ch: n for n, ch in enumerate("零一二三四五六七八九")}
+CHINESE_UNITS = {"十": 10, "百": 100, "千": 1000}
+_NUMBER_RUN = re.compile(r"[0-9]+|[零一二三四五六七八九十百千]+")
+
+
+def _chinese_number(text: str) -> int:
+    """一 -> 1, 十二 -> 12, 二十 -> 20, 一百零五 -> 105."""
+    total, digit = 0, 0
+    for ch in text:
+        if ch in CHINESE_UNITS:
+            total += (digit or 1) * CHINESE_UNITS[ch]
+            digit = 0
+        else:
+            digit = CHINESE_DIGITS[ch]
+    return total + digit
+
+
+def natural_sort_key(name: str) -> str:
+    """`name` with every number (Arabic or Chinese numerals) as 6 zero-padded digits."""
+
+    def padded(match):
+        run = match.group(0)
+        number = int(run) if run.isascii() else _chinese_number(run)
+        return f"{number:06d}"
+
+    return _NUMBER_RUN.sub(padded, name)[:200]
 
 
 class Team(models.Model):
@@ -31,14 +60,24 @@ class Team(models.Model):
         related_name="children",
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # The name with its numbers (Chinese or Arabic) written as zero-padded digits, so teams
+    # sort 一组, 二组, 三组 … 十组 rather than by code point (一, 三, 二). Set on save.
+    sort_key = models.CharField(_("sort key"), max_length=200, blank=True, editable=False)
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["sort_key", "name"]
         verbose_name = _("team")
         verbose_name_plural = _("teams")
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.sort_key = natural_sort_key(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "sort_key"}
+        super().save(*args, **kwargs)
 
 
 class UserQuerySet(ScopedQuerySet):

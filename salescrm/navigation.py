@@ -40,6 +40,7 @@ NAV_ITEMS = [
     NavItem(_("My day"), "leads:my_day", (Role.REP, Role.MANAGER), _("Leads")),
     NavItem(_("Leads"), "leads:list", SALES, _("Leads")),
     NavItem(_("Pipeline board"), "leads:board", SALES, _("Leads")),
+    NavItem(_("Calendar"), "rhythm:calendar", SALES, _("Leads")),
     NavItem(_("Lead pool"), "leads:pool", (Role.REP, Role.MANAGER, Role.DIRECTOR), _("Leads")),
     NavItem(_("Activity plans"), "leads:activity_plans", SALES, _("Leads")),
     NavItem(_("Import leads"), "leads:import", tuple(ALLOWED[Action.LEAD_IMPORT]), _("Leads")),

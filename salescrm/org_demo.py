@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from .demo import DEMO_PASSWORD, DemoContext
+from .demo import DemoContext, demo_password_hash
 from .models import Team, User
 from .roles import Role
 from .services import user_set_role
@@ -44,7 +44,7 @@ def demo_usernames() -> set[str]:
 def _user(ctx: DemoContext, username: str, role: str, *, index: int, team=None, **extra) -> User:
     user, created = User.objects.get_or_create(username=username)
     if created:
-        user.set_password(DEMO_PASSWORD)
+        user.password = demo_password_hash()
     # Distinct names for all 23 people: from the 21st on, the given name shifts by one, so
     # rep12-rep15 are not namesakes of the director, legal, finance and service users.
     user.last_name = SURNAMES[index % len(SURNAMES)]

@@ -117,6 +117,11 @@ class Action(StrEnum):
     BUSINESS_REVIEW_ACTION_DONE = "business_review_action_done"
     # analytics (issue 20): the market's growth beside the institution's
     MARKET_GROWTH_RECORD = "market_growth_record"
+    # the daily tool (issue 18)
+    LEAD_GRADE_OVERRIDE = "lead_grade_override"
+    CAMPAIGN_ADD_MEMBERS = "campaign_add_members"
+    CUSTOMER_ASSIGN = "customer_assign"
+    CALENDAR_FEED_MANAGE = "calendar_feed_manage"
 
 
 ALLOWED: dict[Action, frozenset[Role]] = {
@@ -220,6 +225,14 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     # analytics: the market figure moves every market-adjusted scorecard, so only the director
     # (who answers for the targets) and administrators record it
     Action.MARKET_GROWTH_RECORD: frozenset({DIRECTOR, ADMIN}),
+    # the daily tool: a grade set by hand overrules the score, so a leader sets it (a rep
+    # asks); a rep puts the leads and customers they work on a campaign's list; reassigning
+    # customers is the managers' like reassigning leads
+    Action.LEAD_GRADE_OVERRIDE: frozenset({MANAGER, DIRECTOR, ADMIN}),
+    Action.CAMPAIGN_ADD_MEMBERS: frozenset({REP, MANAGER, DIRECTOR, ADMIN}),
+    Action.CUSTOMER_ASSIGN: frozenset({MANAGER, DIRECTOR, ADMIN}),
+    # the calendar is the sales team's (the back office would see the whole company's)
+    Action.CALENDAR_FEED_MANAGE: frozenset({REP, MANAGER, DIRECTOR}),
 }
 
 
@@ -300,6 +313,10 @@ WHAT = {
     Action.IMPROVEMENT_PLAN_EDIT: "set an improvement plan's goals, review date and outcome",
     Action.BUSINESS_REVIEW_ACTION_DONE: "mark a business review's action item done or undone",
     Action.MARKET_GROWTH_RECORD: "record the industry's or a competitor's growth for a period",
+    Action.LEAD_GRADE_OVERRIDE: "set a lead's grade by hand (or return it to the score's)",
+    Action.CAMPAIGN_ADD_MEMBERS: "add leads or customers to a campaign's list",
+    Action.CUSTOMER_ASSIGN: "reassign a customer to another rep",
+    Action.CALENDAR_FEED_MANAGE: "create, replace or revoke one's calendar feed address",
 }
 
 

@@ -95,7 +95,7 @@ def member_list(request):
     members = (
         User.objects.visible_to(request.user)
         .select_related("team")
-        .order_by("team__name", "username")
+        .order_by("team__sort_key", "username")
     )
     page = Paginator(members, 50).get_page(request.GET.get("page"))
     return render(request, "salescrm/member_list.html", {"page": page})

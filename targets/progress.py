@@ -125,7 +125,7 @@ def activity_progress(
         PlanMember.objects.filter(plan=plan, activity_focus=True)
         .visible_to(user)
         .select_related("rep", "team")
-        .order_by("team__name", "rep__username")
+        .order_by("team__sort_key", "rep__username")
     )
     if not members:
         return []
@@ -161,7 +161,7 @@ def build_progress(
     targets = list(
         Target.objects.filter(plan=plan)
         .visible_to(user)
-        .order_by("level", "team__name", "rep__username", "month")
+        .order_by("level", "team__sort_key", "rep__username", "month")
         .values_list("level", "team_id", "rep_id", "month", "value")
     )
     team_names = {

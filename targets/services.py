@@ -149,7 +149,7 @@ def plan_create(
         .active()
         .filter(team__isnull=False, team__is_active=True)
         .select_related("team")
-        .order_by("team__name", "username")
+        .order_by("team__sort_key", "username")
     )
     members = []
     for rep in reps:
@@ -245,7 +245,7 @@ def plan_breakdown(plan: TargetPlan) -> Breakdown:
     the place that is wrong when the weights cannot carry the target."""
     places = plan.places
     month_weights = [w.weight for w in plan.month_weights.order_by("month")]
-    shares = list(plan.team_shares.select_related("team").order_by("team__name"))
+    shares = list(plan.team_shares.select_related("team").order_by("team__sort_key"))
     members = list(plan.members.select_related("rep").order_by("team_id", "rep__username"))
     _check_value(plan.annual_value, places, _("Annual target"))
     if not any(month_weights):
@@ -574,7 +574,7 @@ def targets_adjust_teams(
         Target.objects.select_for_update(of=("self",))
         .filter(plan=plan)
         .select_related("team")
-        .order_by("month", "team__name", "rep_id")
+        .order_by("month", "team__sort_key", "rep_id")
     )
     _check_version(version, [r for r in rows if r.level != Target.Level.REP])
     company = {r.month: r for r in rows if r.level == Target.Level.COMPANY}

@@ -67,7 +67,7 @@ def plan_table(plan: TargetPlan, user: User, *, targets=None) -> PlanTable:
             Target.objects.filter(plan=plan)
             .visible_to(user)
             .select_related("team", "rep")
-            .order_by("level", "team__name", "rep__username", "month")
+            .order_by("level", "team__sort_key", "rep__username", "month")
         )
     company: dict = {}
     teams: dict[int, Row] = {}

@@ -110,7 +110,9 @@ def plan_weights(request, pk):
         plan=plan,
         month_weights=plan.month_weights.order_by("month"),
         team_shares=plan.team_shares.select_related("team"),
-        members=plan.members.select_related("rep", "team").order_by("team__name", "rep__username"),
+        members=plan.members.select_related("rep", "team").order_by(
+            "team__sort_key", "rep__username"
+        ),
         product_line_shares=plan.product_line_shares.select_related("product_line"),
     )
     if request.method == "POST" and form.is_valid():
@@ -221,7 +223,7 @@ def plan_adjust_company(request, pk):
     targets = list(
         Target.objects.filter(plan=plan, level__in=[Target.Level.COMPANY, Target.Level.TEAM])
         .select_related("team")
-        .order_by("level", "team__name", "month")
+        .order_by("level", "team__sort_key", "month")
     )
     rows = _grid_rows([t for t in targets if t.level == Target.Level.TEAM], lambda t: t.team)
     totals = [t for t in targets if t.level == Target.Level.COMPANY]

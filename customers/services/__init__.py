@@ -23,6 +23,7 @@ from .contracts import (
 from .customers import (
     contact_add,
     customer_activity_log,
+    customer_assign,
     customer_create,
     customer_create_from_lead,
     customer_custom_update,
@@ -82,6 +83,7 @@ __all__ = [
     "contract_submit",
     "contract_update",
     "customer_activity_log",
+    "customer_assign",
     "customer_create",
     "customer_create_from_lead",
     "customer_custom_update",

@@ -203,3 +203,26 @@ def customer_activity_log(*, customer: Customer, actor, **fields):
         return lead_services.activity_log(lead=customer.lead, actor=actor, **fields)
     except lead_services.LeadError as exc:
         raise BusinessRuleError(str(exc)) from None
+
+
+@transaction.atomic
+def customer_assign(*, customer: Customer, actor, to_owner: User) -> Customer:
+    """A manager hands a customer of their team to another member of it (a director or an
+    administrator: to anyone active). The customer's history (simple_history) keeps who had
+    it; contracts keep the rep who signed them (their commission does not move)."""
+    ensure_may(actor, Action.CUSTOMER_ASSIGN)
+    locked = Customer.objects.select_for_update().select_related("owner").get(pk=customer.pk)
+    if not lead_services.can_manage(actor, locked.owner.team_id if locked.owner_id else None):
+        raise BusinessRuleError(_("Only the team's manager can reassign this customer."))
+    if (
+        to_owner is None
+        or not to_owner.is_active
+        or not lead_services.can_manage(actor, to_owner.team_id)
+    ):
+        raise BusinessRuleError(_("The new owner must be an active member of your team."))
+    if locked.owner_id == to_owner.pk:
+        return locked
+    locked.owner = to_owner
+    locked.save(update_fields=["owner"])
+    customer.owner = to_owner
+    return locked

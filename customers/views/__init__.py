@@ -5,6 +5,7 @@ receivables, service). ``customers.urls`` reaches every view as ``views.<name>``
 from customers.selectors import approval_badge
 
 from .approvals import approval_inbox, step_confirm, step_decide
+from .bulk import customer_bulk
 from .common import PAGE_SIZE
 from .contracts import (
     contract_archive,
@@ -54,6 +55,7 @@ from .service import (
 )
 
 __all__ = [
+    "customer_bulk",
     "PAGE_SIZE",
     "activity_add",
     "approval_badge",

@@ -8,6 +8,7 @@ from .attendance import (
     compute_month,
 )
 from .bulletins import bulletins_build
+from .feeds import calendar_feed_issue, calendar_feed_revoke, calendar_feed_user
 from .meetings import (
     action_item_add,
     action_item_done,
@@ -19,6 +20,9 @@ from .meetings import (
 from .reports import report_comment, report_submit
 
 __all__ = [
+    "calendar_feed_issue",
+    "calendar_feed_revoke",
+    "calendar_feed_user",
     "action_item_add",
     "action_item_done",
     "attendance_check_in",

@@ -174,3 +174,76 @@ def test_the_road_pages_fit_a_phone(road, phone_page, screenshot):
     assert "¥106,861.66" in page.inner_text("#contract-total")
     _big_enough(page, "#contract-instalments a.btn-tap")  # record a payment
     screenshot(page, "phone-contract")
+
+
+# Pages no phone test checked before (issue 18): enablement, customer success, analytics,
+# the profile's API-token and calendar-feed parts, the documents card and the calendar.
+MORE_PAGES_REP = [
+    "/enablement/scripts/",
+    "/enablement/experiments/",
+    "/enablement/scripts/usage/",
+    "/enablement/onboarding/",
+    "/enablement/training/",
+    "/success/renewals/",
+    "/success/plans/",
+    "/success/service/",
+    "/success/churn/",
+    "/success/feedback/",
+    "/analytics/lost-deals/",
+    "/analytics/money/",
+    "/analytics/collection/",
+    "/analytics/lifetime-value/",
+    "/analytics/coverage/",
+    "/rhythm/calendar/",
+    "/rhythm/calendar/?view=day",
+    "/rhythm/calendar/?view=month",
+]
+MORE_PAGES_MANAGER = ["/enablement/promotion/", "/rhythm/calendar/?view=month", "/customers/"]
+
+
+def _primary_actions_big_enough(page):
+    for selector in (".btn-primary", ".btn-tap"):
+        visible = page.locator(f"main {selector}:visible, {selector}:visible")
+        if visible.count():
+            _big_enough(page, f"{selector} >> visible=true")
+
+
+def _fits(page, path, name):
+    page.goto(path)
+    page.wait_for_selector("footer, main, h1")
+    _no_horizontal_scroll(page)
+    _primary_actions_big_enough(page)
+    return name
+
+
+def test_more_pages_fit_a_phone(road, phone_page, screenshot, browser, live_server):
+    from leads.models import Lead
+
+    rep = road["rep"]
+    today = dt.date.today()
+    Lead.objects.filter(owner=rep).update(trial_lesson_on=today + dt.timedelta(days=1))
+    page = phone_page
+    _sign_in(page, "pr1")
+    for path in MORE_PAGES_REP:
+        _fits(page, path, path)
+        assert page.locator("h1").count() >= 1, path
+    page.goto("/rhythm/calendar/")
+    page.wait_for_selector("#calendar-agenda .calendar-item")
+    _big_enough(page, "#calendar-agenda .calendar-move summary")
+    _big_enough(page, ".calendar-nav .btn")
+    screenshot(page, "phone-calendar")
+    page.goto("/accounts/profile/")
+    page.wait_for_selector("#api-tokens")
+    _no_horizontal_scroll(page)
+    _big_enough(page, "#token-create")
+    _big_enough(page, "#calendar-feed-issue")
+    screenshot(page, "phone-profile")
+    page.goto(road["customer"].get_absolute_url())
+    page.wait_for_selector("#documents")
+    _no_horizontal_scroll(page)
+    _big_enough(page, "#document-upload")
+
+    page.context.clear_cookies()
+    _sign_in(page, "pm1")
+    for path in MORE_PAGES_MANAGER:
+        _fits(page, path, path)

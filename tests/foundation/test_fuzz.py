@@ -156,6 +156,7 @@ PATH_MODELS = {
     "leads:detail": "leads.Lead",
     "leads:edit": "leads.Lead",
     "leads:follow_up_date": "leads.Lead",
+    "leads:grade_override": "leads.Lead",
     "leads:activity_add": "leads.Lead",
     "leads:stage": "leads.Lead",
     "leads:convert": "leads.Lead",
@@ -258,7 +259,8 @@ SKIPPED_PREFIXES = (
     # the REST API: fuzzed against its OpenAPI schema by tests/api/test_api_schemathesis.py
     "api/",
 )
-SKIPPED_NAMES = {"leads:import_rejected"}
+# the calendar feed is named by a random secret (tests/daily/test_calendar.py: wrong -> 404)
+SKIPPED_NAMES = {"leads:import_rejected", "rhythm:calendar_feed"}
 SKIPPED_ACTIONS = ("/accounts/logout/", "/i18n/", "/admin/")
 
 

@@ -26,6 +26,8 @@ PUBLIC = {
     "channels:event_registered",
     "channels:offer_capture",
     "channels:offer_claimed",
+    # rhythm: the calendar feed a phone subscribes to, keyed by its secret token (issue 18)
+    "rhythm:calendar_feed",
 }
 
 SAMPLES = ["1", "x", "2026-01-01", "00000000-0000-0000-0000-000000000001", "MQ", "set-password"]

@@ -169,6 +169,11 @@ EXPECTED = {
     # customer success: a business review's action item done or undone
     "business_review_action_done": "rep manager director",
     "market_growth_record": "director admin",
+    # the daily tool (issue 18)
+    "lead_grade_override": "manager director admin",
+    "campaign_add_members": "rep manager director admin",
+    "customer_assign": "manager director admin",
+    "calendar_feed_manage": "rep manager director",
 }
 
 ROLES = [role.value for role in Role]
@@ -1252,6 +1257,49 @@ def svc_market_growth_record(p, actor, tmp_path):
     )
 
 
+def svc_lead_grade_override(p, actor, tmp_path):
+    lead = LeadFactory(owner=p["rep"])
+    return (
+        lambda: ls.lead_grade_override(lead=lead, actor=actor, grade="A"),
+        _count(Lead, pk=lead.pk, grade_override="A"),
+    )
+
+
+def _open_campaign():
+    from leads.models import Campaign, Channel
+
+    return Campaign.objects.create(
+        channel=Channel.objects.first(), name="矩阵活动", starts_on=dt.date(2026, 1, 1)
+    )
+
+
+def svc_campaign_add_members(p, actor, tmp_path):
+    from channels.models import CampaignMember
+    from channels.services import campaign_members_add
+
+    lead, campaign = LeadFactory(owner=p["rep"]), _open_campaign()
+    return (
+        lambda: campaign_members_add(actor=actor, campaign=campaign, leads=[lead]),
+        _count(CampaignMember, campaign=campaign),
+    )
+
+
+def svc_customer_assign(p, actor, tmp_path):
+    customer = CustomerFactory(owner=p["rep"])
+    colleague = UserFactory(username="colleague_x", role=Role.REP, team=p["rep"].team)
+    return (
+        lambda: cs.customer_assign(customer=customer, actor=actor, to_owner=colleague),
+        _count(Customer, pk=customer.pk, owner=colleague),
+    )
+
+
+def svc_calendar_feed_manage(p, actor, tmp_path):
+    from rhythm.models import CalendarFeed
+    from rhythm.services import calendar_feed_issue
+
+    return lambda: calendar_feed_issue(actor=actor), _count(CalendarFeed, user=actor)
+
+
 SERVICE_CASES = {
     name.removeprefix("svc_"): case
     for name, case in list(globals().items())
@@ -1582,6 +1630,21 @@ VIEW_CASES = [
         {},
     ),
     ("market_growth_record", "get", _url("analytics:market"), None),
+    # the daily tool (issue 18)
+    ("lead_grade_override", "post", _lead_url("leads:grade_override"), {"grade_override": "A"}),
+    (
+        "campaign_add_members",
+        "post",
+        lambda p: reverse("channels:campaign_add"),
+        {"kind": "lead", "ids": ["1"]},
+    ),
+    (
+        "customer_assign",
+        "post",
+        lambda p: reverse("customers:bulk"),
+        {"action": "assign", "ids": ["1"]},
+    ),
+    ("calendar_feed_manage", "post", _url("rhythm:calendar_feed_issue"), {}),
 ]
 
 
