@@ -4,6 +4,7 @@ from salescrm.services import notify_many
 from .coverage import company_data, coverage_alerts, learn_weights
 from .models import AnalyticsSettings
 from .trends import trend_alerts
+from .winprob import train_and_score
 
 
 @nightly_job("analytics.pipeline_coverage", order=60)
@@ -23,3 +24,17 @@ def kpi_trends(business_date):
     months in a row (once per rep, KPI and month)."""
     alerts = trend_alerts(business_date, AnalyticsSettings.current().trend_periods)
     return {"alerts": len(alerts), "sent": notify_many(alerts)}
+
+
+@nightly_job("analytics.win_probability", order=59)
+def win_probability(business_date):
+    """Train the win-probability model on the history up to the business date, back-test it
+    on the last quarter and replace every open lead's probability (before the pipeline
+    coverage, which weighs the open leads by them)."""
+    run = train_and_score(business_date)
+    return {
+        "status": run.status,
+        "closed": run.training_rows,
+        "scored": run.scored,
+        "auc": str(run.auc) if run.auc is not None else "",
+    }
