@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 
-from .models import AlertAnalysis, AnalyticsSettings, ImprovementPlan, StageWeight
+from .models import AlertAnalysis, AnalyticsSettings, ImprovementPlan, StageWeight, WinModelRun
 
 
 @admin.register(AnalyticsSettings)
@@ -47,3 +49,69 @@ class ImprovementPlanAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # opened by the nightly job from the scorecards
+
+
+@admin.register(WinModelRun)
+class WinModelRunAdmin(admin.ModelAdmin):
+    """The nightly win-probability model's runs with their back-test (read only)."""
+
+    list_display = [
+        "run_on",
+        "status",
+        "training_rows",
+        "training_won",
+        "holdout_rows",
+        "holdout_won",
+        "auc",
+        "scored",
+        "seconds",
+    ]
+    list_filter = ["status"]
+    fields = [
+        "run_on",
+        "status",
+        "note",
+        "training_rows",
+        "training_won",
+        "holdout_rows",
+        "holdout_won",
+        "auc",
+        "calibration_by_decile",
+        "scored",
+        "seconds",
+        "created_at",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("calibration by decile (held-out last quarter)"))
+    def calibration_by_decile(self, obj):
+        if not obj.calibration:
+            return "—"
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{} %</td><td>{} %</td></tr>",
+            (
+                (
+                    row["decile"],
+                    row["leads"],
+                    f"{row['predicted'] * 100:.1f}",
+                    f"{row['observed'] * 100:.1f}",
+                )
+                for row in obj.calibration
+            ),
+        )
+        return format_html(
+            '<table id="calibration"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th>'
+            "</tr></thead><tbody>{}</tbody></table>",
+            _("decile"),
+            _("leads"),
+            _("mean predicted"),
+            _("observed won"),
+            rows,
+        )

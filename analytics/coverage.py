@@ -4,8 +4,10 @@ and of the quarter.
 
 - Stage weight: of the closed (won or lost) leads that reached the stage, the share won —
   learned from the institution's history every night (``StageWeight``).
-- Weighted open pipeline: Σ over the open leads of budget × their stage's weight (a lead
-  without a budget counts 0).
+- Weighted open pipeline: Σ over the open leads of budget × their win probability from the
+  nightly model (``analytics.winprob``), or their stage's weight for a lead the model has not
+  scored (no model for lack of history, or created since the last night); a lead without a
+  budget counts 0.
 - Remaining target: the signed-amount target of the month (quarter) less what was signed in
   it so far, never below 0; coverage = weighted pipeline ÷ remaining target (none when
   nothing remains: the target is met).
@@ -19,7 +21,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Case, Count, DecimalField, F, Q, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -65,18 +68,30 @@ def learn_weights(day: dt.date) -> list[StageWeight]:
     return weights
 
 
+def lead_weight() -> Coalesce:
+    """The weight of an open lead: its win probability from the nightly model
+    (``analytics.winprob``) when it has one, else its stage's learned weight (a lead created
+    since the last night, or no model for lack of history)."""
+    weights = dict(StageWeight.objects.values_list("stage", "weight"))
+    by_stage = Case(
+        *[When(stage=stage, then=Value(weight)) for stage, weight in weights.items()],
+        default=Value(ZERO),
+        output_field=DecimalField(max_digits=6, decimal_places=4),
+    )
+    return Coalesce("win_probability__probability", by_stage)
+
+
 def open_pipeline(owned: Q) -> dict[int, dict[str, Decimal]]:
     """{owner_id: {stage: Σ budget × weight}} of the open leads (two queries)."""
-    weights = dict(StageWeight.objects.values_list("stage", "weight"))
     pipeline: dict = defaultdict(dict)
     for owner, stage, amount in (
         Lead.objects.filter(owned, owner__isnull=False, stage__in=OPEN_STAGES)
         .order_by()
         .values("owner_id", "stage")
-        .annotate(amount=Sum("budget"))
+        .annotate(amount=Sum(F("budget") * lead_weight()))
         .values_list("owner_id", "stage", "amount")
     ):
-        pipeline[owner][stage] = (amount or ZERO) * weights.get(stage, ZERO)
+        pipeline[owner][stage] = amount or ZERO
     return pipeline
 
 
@@ -205,7 +220,7 @@ def chart_coverage(data: Data) -> Chart:
         [cells(row) for row in rows],
         partial(draw_coverage, rows, ratio),
         note=_(
-            "Open leads' budgets × the share of closed leads that were won after reaching their stage, ÷ the target not yet signed; alert below %(ratio)s×. No coverage: the target is met."
+            "Open leads' budgets × their win probability (without one: the share of closed leads that were won after reaching their stage), ÷ the target not yet signed; alert below %(ratio)s×. No coverage: the target is met."
         )
         % {"ratio": ratio},
         period=f"{data.scope.month:%Y-%m}",

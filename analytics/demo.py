@@ -8,7 +8,7 @@ import datetime as dt
 from salescrm.demo import DemoContext, demo_seeder
 from salescrm.timeutil import SHANGHAI, add_months, month_start
 
-from . import demo_market  # noqa: F401 - registers the territories and market seeder
+from . import demo_market, demo_winprob  # noqa: F401 - register their seeders too
 from .models import AlertAnalysis, ImprovementPlan
 from .services import due_date
 

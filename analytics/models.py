@@ -245,3 +245,63 @@ class ImprovementPlan(models.Model):
 
     def get_absolute_url(self):
         return reverse("analytics:plan_detail", args=[self.pk])
+
+
+class WinModelRun(models.Model):
+    """One nightly training of the win-probability model (``analytics.winprob``): what it
+    learned from and how well it did on the last quarter held out. One row per business date
+    (a rerun replaces it)."""
+
+    class Status(models.TextChoices):
+        OK = "ok", _("Model trained")
+        NOT_ENOUGH = "not_enough", _("Not enough history")
+
+    run_on = models.DateField(_("business date"), unique=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices)
+    training_rows = models.PositiveIntegerField(_("closed leads learned from"), default=0)
+    training_won = models.PositiveIntegerField(_("of them won"), default=0)
+    holdout_rows = models.PositiveIntegerField(_("closed leads held out (last quarter)"), default=0)
+    holdout_won = models.PositiveIntegerField(_("held-out leads won"), default=0)
+    auc = models.DecimalField(
+        _("back-test AUC"), max_digits=5, decimal_places=4, null=True, blank=True
+    )
+    # [{"decile": 1, "leads": n, "predicted": 0.0312, "observed": 0.0250}, …] of the hold-out
+    calibration = models.JSONField(_("calibration by decile"), default=list, blank=True)
+    scored = models.PositiveIntegerField(_("open leads scored"), default=0)
+    seconds = models.DecimalField(_("training time (s)"), max_digits=8, decimal_places=2, default=0)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("computed at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-run_on"]
+        verbose_name = _("win-probability model run")
+        verbose_name_plural = _("win-probability model runs")
+
+    def __str__(self):
+        return f"{self.run_on} · {self.get_status_display()}"
+
+
+class LeadWinProbability(models.Model):
+    """The latest model's probability that an open lead will be won, with its top factors.
+    Replaced in bulk every night; empty when there is no model."""
+
+    lead = models.OneToOneField(
+        Lead,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="win_probability",
+        verbose_name=_("lead"),
+    )
+    probability = models.DecimalField(_("win probability"), max_digits=5, decimal_places=4)
+    # [["trial", 1], ["age", -1], …]: the features that moved it most, with their direction
+    factors = models.JSONField(_("top factors"), default=list, blank=True)
+    run = models.ForeignKey(
+        WinModelRun, on_delete=models.CASCADE, related_name="+", verbose_name=_("model run")
+    )
+
+    class Meta:
+        verbose_name = _("lead win probability")
+        verbose_name_plural = _("lead win probabilities")
+
+    def __str__(self):
+        return f"{self.lead_id}: {self.probability}"

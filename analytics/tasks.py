@@ -5,6 +5,7 @@ from . import services
 from .coverage import company_data, coverage_alerts, learn_weights
 from .models import AnalyticsSettings
 from .trends import trend_alerts
+from .winprob import train_and_score
 
 
 @nightly_job("analytics.pipeline_coverage", order=60)
@@ -41,3 +42,17 @@ def improvement_plans(business_date):
     """Open an improvement plan for each rep who failed the monthly scorecard the admin-set
     number of closed months in a row (once per run of failures)."""
     return services.improvement_plans_open(day=business_date)
+
+
+@nightly_job("analytics.win_probability", order=59)
+def win_probability(business_date):
+    """Train the win-probability model on the history up to the business date, back-test it
+    on the last quarter and replace every open lead's probability (before the pipeline
+    coverage, which weighs the open leads by them)."""
+    run = train_and_score(business_date)
+    return {
+        "status": run.status,
+        "closed": run.training_rows,
+        "scored": run.scored,
+        "auc": str(run.auc) if run.auc is not None else "",
+    }

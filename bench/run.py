@@ -308,6 +308,12 @@ def floor_queries(day: dt.date) -> list[tuple[str, str, dict]]:
         "engaged_flag": f"%{ScoringRule.Criterion.ENGAGED_RECENTLY.value}%",
     }
     queries.extend((name, sql, night) for name, sql in FLOOR_ONCE.items())
+    # analytics.win_probability: its features are one statement over every lead, stage change
+    # and activity (issue 20); the floor reads the same rows, aggregated the same way. The
+    # model's training is not in the floor (no SQL can do it).
+    from analytics.winprob import FEATURES_SQL
+
+    queries.append(("win-probability features", FEATURES_SQL, {"until": cut}))
     return queries
 
 

@@ -10,6 +10,7 @@ from django.db.models import Count
 from django.shortcuts import render
 
 from salescrm.access import role_required
+from salescrm.panels import attach_row_notes
 from salescrm.permissions import Action, may
 from salescrm.roles import SALES
 
@@ -23,7 +24,7 @@ CARDS_PER_COLUMN = 30
 def board(request):
     leads = Lead.objects.visible_to(request.user)
     counts = dict(leads.order_by().values_list("stage").annotate(n=Count("pk")))
-    columns = []
+    columns, all_cards = [], []
     for stage, label in Lead.Stage.choices:
         cards = list(
             leads.filter(stage=stage)
@@ -31,6 +32,7 @@ def board(request):
             .order_by("-last_activity_at", "-created_at", "-pk")[:CARDS_PER_COLUMN]
         )
         total = counts.get(stage, 0)
+        all_cards.extend(cards)
         columns.append(
             {
                 "stage": stage,
@@ -40,6 +42,7 @@ def board(request):
                 "more": total - len(cards),
             }
         )
+    attach_row_notes("leads:lead_row", request, all_cards)
     return render(
         request,
         "leads/board.html",

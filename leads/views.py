@@ -20,6 +20,7 @@ from salescrm.access import get_visible_or_404, role_required
 from salescrm.exports import export_response
 from salescrm.models import SavedFilter, User
 from salescrm.pagination import CappedPaginator, keyset_page, next_cursor_after
+from salescrm.panels import attach_row_notes
 from salescrm.permissions import Action, action_required, may
 from salescrm.roles import SALES, Role
 from salescrm.scoping import managed_team_ids
@@ -100,6 +101,7 @@ def lead_list(request):
         page.next_cursor = next_cursor_after(page) if descending is not None else None
     if lead_filter.is_bound and lead_filter.errors:
         messages.warning(request, _("Some filters were not valid and were ignored."))
+    attach_row_notes("leads:lead_row", request, page.object_list)
     context = {
         "filter": lead_filter,
         "page": page,

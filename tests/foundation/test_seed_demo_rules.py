@@ -69,3 +69,35 @@ def test_demo_targets_start_in_the_hire_month(demo):
         assert set(PlanMember.objects.filter(rep=rep).values_list("first_month", flat=True)) == {
             rep.hire_date.month
         }
+
+
+@pytest.mark.django_db
+def test_demo_history_makes_the_seasonal_forecast_usable(demo, settings):
+    """The demo's signed amounts follow the training year (peaks in January, March and
+    September, lows in February and the summer) on a growing business, with modest noise, so
+    the forecast of next quarter back-tests well under the 30 % "not usable" limit. Measured
+    on this demo (seed 2026, today 2026-11-22): 10.4 % for the signed amount and 6.9 % for
+    the enrolments; a looser bound here leaves room for other apps' seeders drawing first."""
+    from performance import dashboards
+    from performance.dashboards.manager import USABLE_MAPE, forecast_rows
+    from performance.facts import dashboard_facts_compute
+    from salescrm.models import User
+
+    settings.DASHBOARD_CACHE_SECONDS = 0
+    dashboard_facts_compute(day=TODAY - dt.timedelta(days=1))
+    director = User.objects.get(username="director")
+    rows = forecast_rows(dashboards.Data(dashboards.scope_for(director, today=TODAY)))
+    assert len(rows) == 2
+    for row in rows:
+        assert row.usable, row.verdict
+        assert row.months_of_history == 34
+        assert row.mape <= 20 < USABLE_MAPE
+
+
+@pytest.mark.django_db
+def test_demo_trains_the_win_probability_model(demo):
+    from analytics.models import LeadWinProbability, WinModelRun
+
+    run = WinModelRun.objects.get(run_on=TODAY - dt.timedelta(days=1))
+    assert run.status == WinModelRun.Status.OK
+    assert run.scored == LeadWinProbability.objects.count() > 0
