@@ -224,3 +224,29 @@ def test_the_nightly_job_with_corrections_is_idempotent_and_set_based(team, fina
     assert november.lines.filter(kind="correction").count() == 2
     assert CommissionStatement.objects.filter(month=NOV).count() == 4
     assert CommissionLine.objects.filter(kind="correction").count() == 8
+
+
+def test_a_signed_plan_contract_edited_after_close_is_corrected_by_its_own_amount_only(
+    rep, finance
+):
+    """A refund's line names its contract too: a contract's stated value is its own lines'
+    (else saving it after the close would carry its refund back as a correction)."""
+    make_plan(base="signed")
+    kept = contract(rep, "90000", "2026-10-01", number="HT-KEEP")
+    refund(kept, "10000", "2026-10-20")
+    raised = contract(rep, "20000", "2026-10-02", number="HT-RAISE")
+    october = _paid_october(rep, finance)
+    # signed 90,000 + 20,000 − refunded 10,000 = 100,000 × 3 % (no target)
+    assert october.total == D("3000.00")
+
+    kept.save()  # edited, same amount
+    raised.total_amount = D("25000")  # the contract's amount corrected after October was paid
+    raised.save()
+    commission_compute(day=dt.date(2026, 11, 20), catch_up_months=0)
+    november = _statement(rep, NOV)
+    # only HT-RAISE's difference: 25,000 − 20,000 = 5,000 × 3 % = 150
+    assert [
+        (line.kind, line.contract_id, line.payment_id, line.refund_id, line.base, line.amount)
+        for line in november.lines.all()
+    ] == [("correction", raised.pk, None, None, D("5000.00"), D("150.00"))]
+    assert november.total == D("150.00")
