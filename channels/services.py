@@ -6,17 +6,13 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import (
-    BooleanField,
     Count,
     DateField,
     Exists,
-    ExpressionWrapper,
     F,
-    Max,
     OuterRef,
     Q,
     Sum,
-    Value,
 )
 from django.db.models.functions import Coalesce, Least, Trunc
 from django.utils import timezone
@@ -32,7 +28,13 @@ from leads.services import (
     lead_create,
 )
 from performance import commission as calc
-from performance.restatement import changed_since_computed, home_month, stale_months
+from performance.restatement import (
+    changed_since_computed,
+    corrections,
+    home_month,
+    lines_stating,
+    stale_months,
+)
 from salescrm.errors import BusinessRuleError
 from salescrm.money import TieBreak, round_money, round_to_total
 from salescrm.permissions import Action, ensure_may
@@ -446,7 +448,13 @@ def _sources(month: dt.date, closed: _ClosedFor) -> dict[int, dict[str, list]]:
             model.objects.filter(spec["counts"], **{f"{partner}__isnull": False})
             .filter(**{f"{partner}__in": Partner.objects.filter(plan__isnull=False)})
             .annotate(dated_month=Trunc(date, "month", output_field=DateField()))
-            .filter(~Exists(closed_lines.filter(**{f"{line_field}_id": OuterRef("pk")})))
+            .filter(
+                ~Exists(
+                    lines_stating(closed_lines, line_field).filter(
+                        **{f"{line_field}_id": OuterRef("pk")}
+                    )
+                )
+            )
         )
         in_quarter = rows.filter(**{f"{date}__range": (quarter, last)})
         late = rows.filter(**{f"{date}__lt": quarter}).filter(
@@ -461,35 +469,31 @@ def _sources(month: dt.date, closed: _ClosedFor) -> dict[int, dict[str, list]]:
                     for base in spec["bases"]:
                         out[p][base].append(item)
         # corrections: what a closed settlement says of a row against what the row says now
-        edited = model.history.model.objects.filter(id=OuterRef(f"{line_field}_id"))
-        stated = (
-            closed_lines.filter(**{f"{line_field}__isnull": False})
-            .exclude(kind="uplift")
-            .filter(Exists(edited.filter(history_type="~")))
-            .values("settlement__partner_id", f"{line_field}_id")
-            .annotate(stated=Sum("base"), last_month=Max("settlement__month"))
-        )
-        current = {
-            pk: (contract, day, spec["sign"] * amount if counts else ZERO)
-            for pk, contract, day, amount, counts in model.objects.filter(
-                pk__in=stated.values(f"{line_field}_id")
-            )
-            .annotate(
-                counts=ExpressionWrapper(spec["counts"] or Value(True), output_field=BooleanField())
-            )
-            .values_list("pk", spec["contract"], date, AMOUNT[kind], "counts")
-        }
-        for row in stated:
-            p, pk = row["settlement__partner_id"], row[f"{line_field}_id"]
-            contract, day, amount = current[pk]
-            difference = amount - row["stated"]
-            home = home_month(closed, p, row["last_month"])
-            if difference and quarter <= home <= month:
+        for fix in corrections(
+            closed_lines,
+            owner="settlement__partner_id",
+            month="settlement__month",
+            field=line_field,
+            model=model,
+            counts=spec["counts"],
+            contract=spec["contract"],
+            date=date,
+            amount=AMOUNT[kind],
+            sign=spec["sign"],
+        ):
+            home = home_month(closed, fix.owner, fix.last_closed)
+            if quarter <= home <= month:
                 item = _item(
-                    kind, pk, contract, day or home, difference, home=home, correction=True
+                    kind,
+                    fix.pk,
+                    fix.contract_id,
+                    fix.day or home,
+                    fix.difference,
+                    home=home,
+                    correction=True,
                 )
                 for base in spec["bases"]:
-                    out[p][base].append(item)
+                    out[fix.owner][base].append(item)
     for bases in out.values():
         for items in bases.values():
             items.sort(key=lambda item: (item["day"], item["kind"] == "refund", item["pk"]))

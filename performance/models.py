@@ -526,6 +526,7 @@ class CommissionLine(StatementLine):
         REFUND = "refund", _("Refund clawback")
         CONTRACT = "contract", _("Signed contract")
         TEAM_BONUS = "team_bonus", _("Team bonus")
+        CORRECTION = "correction", _("Correction of a row on a paid statement")
 
     statement = models.ForeignKey(
         CommissionStatement,

@@ -5,12 +5,39 @@ The guarantee: each night one set-based query on the history tables names the ea
 whose open statements may be out of date (``stale_months``); those are recomputed. A closed
 statement is never touched; a row dated in a month whose statement for its owner is closed
 goes on the *first* month after it whose statement is not closed (``home_month``), so a row
-is on exactly one statement whichever months are recomputed, and nothing is lost."""
+is on exactly one statement whichever months are recomputed, and nothing is lost.
+
+A row already on a closed statement is never counted again as a row of a later month (even
+when its date is moved there); when its value changes after the close (amount edited, a
+refund no longer confirmed) the difference between its value now and what the closed lines
+stated of it goes on the owner's first open statement after the last closed one it is on, as
+a *correction* (``corrections``): counted in that statement's base like any row, so it earns
+the band where it lands and a negative one takes back from the top band. Once that statement
+is closed the correction line is itself stated, so the difference is carried exactly once.
+
+Worked example (a rep, tiers 0 → 3 %, 80 % → 5 % of a 100,000 target): October closed with a
+payment of 50,000 (1,500.00 at 3 %, no October target). The payment is then corrected to
+40,000. November collects 95,000: 80,000 × 3 % + 15,000 × 5 % = 3,150.00, and the correction
+−10,000 takes back from the top band: −10,000 × 5 % = −500.00; total 2,650.00, the tier
+formula on November's net base of 85,000. Had the payment only been re-dated into November,
+November would not count it (October already paid it)."""
 
 import datetime as dt
 from collections.abc import Container
+from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import DateField, Exists, OuterRef, Q
+from django.db.models import (
+    BooleanField,
+    DateField,
+    Exists,
+    ExpressionWrapper,
+    Max,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Trunc
 
 from salescrm.timeutil import next_month_start
@@ -55,3 +82,84 @@ def home_month(closed: Container[tuple[int, dt.date]], owner: int, dated: dt.dat
     while (owner, home) in closed:
         home = next_month_start(home)
     return home
+
+
+def lines_stating(lines, field: str):
+    """The lines of `lines` that state a row of `field` ("payment", "refund", "contract"):
+    every payment and refund line names its contract too, so a contract's own lines are
+    the ones naming neither a payment nor a refund."""
+    lines = lines.filter(**{f"{field}__isnull": False})
+    if field == "contract":
+        lines = lines.filter(payment__isnull=True, refund__isnull=True)
+    return lines
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """A row on a closed statement whose value has changed since (its amount edited, a refund
+    no longer confirmed, a contract no longer signed): ``difference`` = what the row counts
+    for now − what the closed lines already stated of it; it goes, once, on the owner's first
+    open statement after ``last_closed`` (``home_month``)."""
+
+    owner: int
+    pk: int
+    contract_id: int | None
+    day: dt.date | None  # the row's date now
+    difference: Decimal
+    last_closed: dt.date  # the month of the last closed statement the row is on
+
+
+def corrections(
+    closed_lines,
+    *,
+    owner: str,
+    month: str,
+    field: str,
+    model,
+    counts: Q,
+    contract: str,
+    date: str,
+    amount: str,
+    sign: int,
+) -> list[Correction]:
+    """The corrections of the `model` rows named by `field` ("payment", "refund", "contract")
+    on `closed_lines` (a line queryset narrowed to closed statements; ``base`` is the signed
+    part of the row a line states, so the bases of a row's lines, correction lines included,
+    add up to what has been stated of it): one per (owner, row) whose current value differs
+    from what was stated. Only rows edited at least once are looked at (their history has an
+    update). `owner` and `month` are the line's paths to its statement's owner and month;
+    `counts` says whether a row counts at all now (else its value is 0), `amount` and `sign`
+    its signed value, `contract` its contract id. Two queries, whatever the number of rows."""
+    edited = model.history.model.objects.filter(id=OuterRef(f"{field}_id"), history_type="~")
+    stated = (
+        lines_stating(closed_lines, field)
+        .filter(Exists(edited))
+        .order_by()
+        .values(owner, f"{field}_id")
+        .annotate(stated=Sum("base"), last_month=Max(month))
+    )
+    current = {
+        pk: (contract_id, day, sign * value if counted else Decimal(0))
+        for pk, contract_id, day, value, counted in model.objects.filter(
+            pk__in=stated.values(f"{field}_id")
+        )
+        .annotate(counted=ExpressionWrapper(counts or Value(True), output_field=BooleanField()))
+        .order_by()
+        .values_list("pk", contract, date, amount, "counted")
+    }
+    out = []
+    for row in stated:
+        pk = row[f"{field}_id"]
+        contract_id, day, value = current[pk]
+        if value != row["stated"]:
+            out.append(
+                Correction(
+                    owner=row[owner],
+                    pk=pk,
+                    contract_id=contract_id,
+                    day=day,
+                    difference=value - row["stated"],
+                    last_closed=row["last_month"],
+                )
+            )
+    return out

@@ -29,6 +29,7 @@ from salescrm.timeutil import (
     day_bounds,
     month_end,
     month_start,
+    next_month_start,
     period_end,
     quarter_end,
     quarter_start,
@@ -47,7 +48,13 @@ from .models import (
     ScoreCard,
     ScoreLine,
 )
-from .restatement import changed_since_computed, home_month, stale_months
+from .restatement import (
+    changed_since_computed,
+    corrections,
+    home_month,
+    lines_stating,
+    stale_months,
+)
 
 COMPANY = "company"
 
@@ -545,24 +552,70 @@ def _next_month(month: dt.date) -> dt.date:
 @dataclass(frozen=True, slots=True)
 class CommissionSource:
     """One row counting towards a rep's commission base: a payment received, a contract
-    signed (signed-amount plans) or a refund confirmed."""
+    signed (signed-amount plans) or a refund confirmed; or the *correction* of one such row
+    already on a paid statement (``corrects`` names the row's kind, ``amount`` is the
+    difference)."""
 
     occurred_on: dt.date
     order: int  # on the same day, payments and contracts (0) come before refunds (1)
-    kind: str  # "payment", "contract" or "refund": the kind of its statement line
+    kind: str  # "payment", "contract", "refund" or "correction": the kind of its line
     pk: int  # of the payment, contract or refund
     contract_id: int
     contract_number: str
     amount: Decimal  # negative for a refund
+    corrects: str = ""  # for a correction: "payment", "contract" or "refund"
+
+    @property
+    def row_kind(self) -> str:
+        return self.corrects or self.kind
+
+
+# the rows a closed statement line can state, for ``restatement.corrections``
+STATED_ROWS = {
+    "payment": {
+        "model": Payment,
+        "counts": Q(),
+        "contract": "contract_id",
+        "date": "received_on",
+        "amount": "amount",
+        "sign": 1,
+    },
+    "refund": {
+        "model": Refund,
+        "counts": Q(status=Refund.Status.CONFIRMED),
+        "contract": "contract_id",
+        "date": "confirmed_on",
+        "amount": "amount",
+        "sign": -1,
+    },
+    "contract": {
+        "model": Contract,
+        "counts": Q(status__in=Contract.SIGNED_STATES, signed_on__isnull=False),
+        "contract": "pk",
+        "date": "signed_on",
+        "amount": "total_amount",
+        "sign": 1,
+    },
+}
 
 
 def _sources(month: dt.date, cut_off: dt.date, base: str) -> dict[int, list[CommissionSource]]:
-    """Per rep, the month's commission sources in the order they happened: payments received
-    (or contracts signed, for a signed-amount plan) and refunds confirmed, plus the *late*
-    payments and refunds whose home is this month: dated in an earlier month whose statement
-    for the rep is closed (paid), on no closed statement, and this month is the first one
-    after their date that the rep's statement is not closed. So a late row is on exactly one
-    statement whichever months are recomputed, and nothing is ever lost. Six queries."""
+    """Per rep, the month's commission sources in the order they happened:
+
+    - payments received (or contracts signed, for a signed-amount plan) and refunds
+      confirmed in the month up to `cut_off`, except the rows already on a closed (paid)
+      statement (a row moved into this month after its month was paid is not counted again);
+    - the *late* payments and refunds whose home is this month: dated in an earlier month
+      whose statement for the rep is closed, on no closed statement, and this month is the
+      first one after their date that the rep's statement is not closed;
+    - the *corrections*: a payment, refund or contract on a closed statement whose value has
+      changed since (amount edited, refund withdrawn or cancelled, …) counts for the
+      difference between its value now and what the closed lines stated of it, on the rep's
+      first statement after the last closed one it is on that is not closed
+      (``restatement.corrections``).
+
+    So a row is on exactly one statement and every later change of it is carried once,
+    whichever months are recomputed, and nothing is ever lost. Twelve queries."""
     closed_month = CommissionStatement.objects.closed().filter(
         rep_id=OuterRef("contract__owner_id")
     )
@@ -577,12 +630,19 @@ def _sources(month: dt.date, cut_off: dt.date, base: str) -> dict[int, list[Comm
         return home_month(closed_pairs, owner, dated_month) == month
 
     stated = CommissionLine.objects.filter(statement__status=CommissionStatement.Status.CLOSED)
+
+    def unstated(field: str):
+        return ~Exists(lines_stating(stated, field).filter(**{f"{field}_id": OuterRef("pk")}))
+
     rows: dict[int, list[CommissionSource]] = defaultdict(list)
     fields = ("id", "contract_id", "contract__number", "contract__owner_id", "amount")
     if base == CommissionPlan.Base.SIGNED:
-        for pk, number, owner, amount, signed_on in Contract.objects.signed_between(
-            month, cut_off
-        ).values_list("id", "number", "owner_id", "total_amount", "signed_on"):
+        for pk, number, owner, amount, signed_on in (
+            Contract.objects.signed_between(month, cut_off)
+            .filter(unstated("contract"))
+            .order_by()
+            .values_list("id", "number", "owner_id", "total_amount", "signed_on")
+        ):
             rows[owner].append(CommissionSource(signed_on, 0, "contract", pk, pk, number, amount))
     else:
         late_payments = (
@@ -590,10 +650,12 @@ def _sources(month: dt.date, cut_off: dt.date, base: str) -> dict[int, list[Comm
             .annotate(dated_month=Trunc("received_on", "month", output_field=DateField()))
             .filter(
                 Exists(closed_month.filter(month=OuterRef("dated_month"))),
-                ~Exists(stated.filter(payment_id=OuterRef("pk"))),
+                unstated("payment"),
             )
         )
-        in_month = Payment.objects.filter(received_on__range=(month, cut_off))
+        in_month = Payment.objects.filter(received_on__range=(month, cut_off)).filter(
+            unstated("payment")
+        )
         for pk, contract, number, owner, amount, on in in_month.order_by().values_list(
             *fields, "received_on"
         ):
@@ -609,10 +671,10 @@ def _sources(month: dt.date, cut_off: dt.date, base: str) -> dict[int, list[Comm
         .annotate(dated_month=Trunc("confirmed_on", "month", output_field=DateField()))
         .filter(
             Exists(closed_month.filter(month=OuterRef("dated_month"))),
-            ~Exists(stated.filter(refund_id=OuterRef("pk"))),
+            unstated("refund"),
         )
     )
-    in_month = confirmed.filter(confirmed_on__range=(month, cut_off))
+    in_month = confirmed.filter(confirmed_on__range=(month, cut_off)).filter(unstated("refund"))
     for pk, contract, number, owner, amount, on in in_month.order_by().values_list(
         *fields, "confirmed_on"
     ):
@@ -622,6 +684,32 @@ def _sources(month: dt.date, cut_off: dt.date, base: str) -> dict[int, list[Comm
     ):
         if home_is_this_month(owner, dated):
             rows[owner].append(CommissionSource(on, 1, "refund", pk, contract, number, -amount))
+    fixes = [
+        (kind, fix)
+        for kind, spec in STATED_ROWS.items()
+        for fix in corrections(
+            stated, owner="statement__rep_id", month="statement__month", field=kind, **spec
+        )
+        if home_is_this_month(fix.owner, next_month_start(fix.last_closed))
+    ]
+    numbers = dict(
+        Contract.objects.filter(pk__in=[fix.contract_id for _kind, fix in fixes])
+        .order_by()
+        .values_list("pk", "number")
+    )
+    for kind, fix in fixes:
+        rows[fix.owner].append(
+            CommissionSource(
+                fix.day or month,
+                1 if fix.difference < 0 else 0,
+                "correction",
+                fix.pk,
+                fix.contract_id,
+                numbers[fix.contract_id],
+                fix.difference,
+                corrects=kind,
+            )
+        )
     for items in rows.values():
         items.sort(key=lambda row: (row.occurred_on, row.order, row.pk))
     return rows
@@ -634,6 +722,18 @@ def _descriptions() -> dict[str, str]:
         "payment": _("Payment received %(date)s, contract %(number)s"),
         "refund": _("Refund confirmed %(date)s, contract %(number)s"),
         "contract": _("Contract %(number)s signed %(date)s"),
+        "correction:payment": _(
+            "Correction of payment %(date)s, contract %(number)s, changed after its statement "
+            "was paid"
+        ),
+        "correction:refund": _(
+            "Correction of refund %(date)s, contract %(number)s, changed after its statement "
+            "was paid"
+        ),
+        "correction:contract": _(
+            "Correction of contract %(number)s signed %(date)s, changed after its statement "
+            "was paid"
+        ),
     }
 
 
@@ -802,15 +902,16 @@ def _source_line(
     """The statement line of one tier band of a source (``commission.Line``, whose ref is the
     ``CommissionSource``)."""
     source = line.ref
+    described = f"correction:{source.corrects}" if source.corrects else source.kind
     return CommissionLine(
         statement=statement,
         position=position,
         kind=source.kind,
         contract_id=source.contract_id,
-        payment_id=source.pk if source.kind == "payment" else None,
-        refund_id=source.pk if source.kind == "refund" else None,
+        payment_id=source.pk if source.row_kind == "payment" else None,
+        refund_id=source.pk if source.row_kind == "refund" else None,
         occurred_on=source.occurred_on,
-        description=descriptions[source.kind]
+        description=descriptions[described]
         % {"date": source.occurred_on.isoformat(), "number": source.contract_number},
         base=line.base,
         rate=line.rate * 100,

@@ -287,3 +287,21 @@ def test_the_nightly_job_with_late_rows_is_idempotent_and_set_based(rep, manager
     assert august.total == D("1300.00")
     assert PartnerSettlement.objects.filter(month=AUG).count() == 5
     assert PartnerSettlement.objects.filter(month=JUL, status="closed").count() == 5
+
+
+def test_an_edited_contract_of_a_signed_plan_is_stated_by_its_own_line_only(rep, manager, finance):
+    """A refund's line names its contract too: what a closed settlement stated of a contract
+    is its own line, not its refunds' (else saving the contract after the close would carry
+    the refund back as a correction)."""
+    partner = make_partner(manager, plan=make_plan(base="signed"))
+    contract = credited_contract(partner, rep, amount="90000.00", signed_on=dt.date(2026, 7, 1))
+    refund(contract, "10000.00", dt.date(2026, 7, 20), rep)
+    settlements_compute(month=JUL)
+    # signed 90,000 − refunded 10,000 = 80,000: 50,000 × 5 % + 30,000 × 8 % = 2,500 + 2,400
+    assert _get(partner, JUL).total == D("4900.00")
+    _close(partner, JUL, finance)
+
+    contract.save()  # edited after the close, its amount unchanged
+    settlements_compute(month=AUG)
+    assert not PartnerSettlementLine.objects.filter(kind="correction").exists()
+    assert not PartnerSettlement.objects.filter(month=AUG).exists()
