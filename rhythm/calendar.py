@@ -10,14 +10,32 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Contract
 from leads.models import Lead
 from salescrm.timeutil import SHANGHAI, start_of_day
-from success.models import ServiceFollowUp
 
 from .models import Meeting
+
+# Items of apps that build on rhythm (customer success's service follow-ups): each registers a
+# source in its own ``calendar.py``, so rhythm imports none of them.
+_SOURCES: list = []
+
+
+def calendar_source(func):
+    """Register ``func(user, first, last, owned) -> list[CalendarItem]`` (``owned``: the
+    filter of the reader's own rows, empty for their whole scope); one query per source."""
+    if func not in _SOURCES:
+        _SOURCES.append(func)
+    return func
+
+
+def _sources() -> list:
+    autodiscover_modules("calendar")
+    return _SOURCES
+
 
 KINDS = {
     "follow_up": _("Follow-up"),
@@ -78,23 +96,8 @@ def calendar_items(user, first: dt.date, last: dt.date, *, mine_only=False) -> l
         )
         for lead in leads.filter(trial_lesson_on__range=(first, last))
     ]
-    follow_ups = (
-        ServiceFollowUp.objects.visible_to(user)
-        .open()
-        .filter(due_on__range=(first, last), **owned)
-        .select_related("customer", "owner")
-    )
-    items += [
-        CalendarItem(
-            "customer_follow_up",
-            row.due_on,
-            row.customer.name,
-            str(row.owner),
-            row.customer.get_absolute_url(),
-            row.pk,
-        )
-        for row in follow_ups
-    ]
+    for source in _sources():
+        items += source(user, first, last, owned)
     meetings = Meeting.objects.visible_to(user).filter(
         starts_at__gte=start_of_day(first), starts_at__lt=start_of_day(last + dt.timedelta(days=1))
     )

@@ -25,6 +25,7 @@ urlpatterns = [
     path("calendar/", views.calendar, name="calendar"),
     path("calendar/move/", views.calendar_move, name="calendar_move"),
     path("calendar/feed/new/", views.calendar_feed_issue, name="calendar_feed_issue"),
+    path("calendar/feed/created/", views.calendar_feed_created, name="calendar_feed_created"),
     path("calendar/feed/revoke/", views.calendar_feed_revoke, name="calendar_feed_revoke"),
     path("calendar/feed/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
 ]

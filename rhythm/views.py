@@ -561,10 +561,25 @@ def calendar_move(request):
     return HttpResponseRedirect(back)
 
 
+FEED_ONCE_KEY = "rhythm_calendar_feed_once"
+
+
 @require_POST
 @action_required(Action.CALENDAR_FEED_MANAGE)
 def calendar_feed_issue(request):
+    """Post/redirect/get, as for API tokens: the new secret address waits in the session for
+    the one page that shows it, which removes it (only the token's hash is stored)."""
     token = services.calendar_feed_issue(actor=request.user)
+    request.session[FEED_ONCE_KEY] = token
+    return redirect("rhythm:calendar_feed_created")
+
+
+@action_required(Action.CALENDAR_FEED_MANAGE)
+def calendar_feed_created(request):
+    """The new feed's address, shown once: a reload finds it gone and returns to the profile."""
+    token = request.session.pop(FEED_ONCE_KEY, None)
+    if not isinstance(token, str):
+        return redirect("profile")
     url = request.build_absolute_uri(reverse("rhythm:calendar_feed", args=[token]))
     return render(request, "rhythm/calendar_feed_created.html", {"url": url})
 

@@ -201,8 +201,18 @@ def test_every_movable_item_has_a_move_form_with_a_date_input(login, rep, june):
 
 
 def _issue(client) -> str:
-    page = client.post("/rhythm/calendar/feed/new/").content.decode()
+    page = client.post("/rhythm/calendar/feed/new/", follow=True).content.decode()
     return re.search(r'value="https?://[^/"]+(/rhythm/calendar/feed/[\w-]+\.ics)"', page).group(1)
+
+
+def test_the_new_address_is_shown_once_after_a_redirect(login, rep):
+    client = login(rep)
+    response = client.post("/rhythm/calendar/feed/new/")
+    assert response.status_code == 302 and response["Location"] == "/rhythm/calendar/feed/created/"
+    first = client.get("/rhythm/calendar/feed/created/")
+    assert first.status_code == 200 and "/rhythm/calendar/feed/" in first.content.decode()
+    again = client.get("/rhythm/calendar/feed/created/")  # a reload: the secret is gone
+    assert again.status_code == 302 and again["Location"] == "/accounts/profile/"
 
 
 def test_the_feed_lists_the_users_scoped_items_without_a_login(

@@ -32,7 +32,11 @@ def test_the_registered_panels_are_discovered():
         for slot in ("leads:my_day", "dashboard", "dashboard:figures", "customers:detail")
     }
     assert names == {
-        "leads:my_day": ["rhythm.panels", "success.panels"],
+        "leads:my_day": [
+            "rhythm.panels",
+            "rhythm.panels",
+            "success.panels",
+        ],  # calendar link, actions
         "dashboard": ["rhythm.panels"],
         "dashboard:figures": ["success.panels"],
         "customers:detail": ["success.panels"],

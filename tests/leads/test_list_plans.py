@@ -55,6 +55,30 @@ def big(django_db_setup, django_db_blocker):
         director = UserFactory(username="plan_director", role=Role.DIRECTOR)
         owners = [user.pk for user in [*reps, *others]]
         first = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+        try:
+            yield from _fill_and_yield(team, other_team, manager, reps, director, owners, first)
+        finally:
+            # committed outside the tests' transactions: removed even when the fill failed,
+            # or every later test of the run would see these teams and reps
+            with connection.cursor() as cursor:
+                cursor.execute("DELETE FROM customers_contract WHERE owner_id = ANY(%s)", [owners])
+                cursor.execute("DELETE FROM customers_customer WHERE owner_id = ANY(%s)", [owners])
+                cursor.execute("DELETE FROM leads_activity WHERE actor_id = ANY(%s)", [owners])
+                cursor.execute("DELETE FROM leads_lead WHERE owner_id = ANY(%s)", [owners])
+            for user in [*reps, *others, manager, director]:
+                user.delete()
+            team.delete()
+            other_team.delete()
+
+
+def _fill_and_yield(team, other_team, manager, reps, director, owners, first):
+    # Columns an app adds later take their Django default during the raw INSERTs
+    # (bench/fill.py does the same for the bench database).
+    from bench.fill import column_defaults
+
+    with connection.cursor() as cursor:
+        column_defaults(cursor, apply=True)
+    try:
         with connection.cursor() as cursor:
             cursor.execute(
                 """INSERT INTO leads_lead (name, company, phone, email, wechat, region, needs,
@@ -112,16 +136,10 @@ def big(django_db_setup, django_db_blocker):
                 "ANALYZE leads_lead, leads_activity, customers_customer, customers_contract, "
                 "salescrm_user, salescrm_team"
             )
-        yield {"team": team, "manager": manager, "reps": reps, "director": director}
+    finally:
         with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM customers_contract WHERE owner_id = ANY(%s)", [owners])
-            cursor.execute("DELETE FROM customers_customer WHERE owner_id = ANY(%s)", [owners])
-            cursor.execute("DELETE FROM leads_activity WHERE actor_id = ANY(%s)", [owners])
-            cursor.execute("DELETE FROM leads_lead WHERE owner_id = ANY(%s)", [owners])
-        for user in [*reps, *others, manager, director]:
-            user.delete()
-        team.delete()
-        other_team.delete()
+            column_defaults(cursor, apply=False)
+    yield {"team": team, "manager": manager, "reps": reps, "director": director}
 
 
 def seq_scans(plan: dict) -> list[str]:
