@@ -114,6 +114,9 @@ def seed_service_surveys(ctx: DemoContext) -> None:
             Complaint.objects.create(
                 customer=customer,
                 subject="上课时间调整不及时",
+                # categorised like the other demo complaints (their seeder runs before this one)
+                category=Complaint.Category.SCHEDULE,
+                cause=Complaint.Cause.INTERNAL_PROCESS,
                 opened_by=rep,
                 opened_at=dt.datetime.combine(day, dt.time(10), tzinfo=SHANGHAI),
             )
