@@ -117,10 +117,12 @@ def scorecard_detail(request, pk):
         and any(line.kpi in MARKET_KPIS for line in lines)
         and all(line.market_growth is None for line in lines)
     )
+    # the button to rate: on a rep's scorecard of an open period whose scheme has rated lines
     may_rate = (
-        card.period_kind,
-        card.period_start,
-    ) in services.rating_periods() and services.may_rate(request.user, card.person)
+        any(line.is_rated for line in lines)
+        and (card.period_kind, card.period_start) in services.rating_periods()
+        and services.may_rate(request.user, card.person)
+    )
     return render(
         request,
         "performance/scorecard_detail.html",
