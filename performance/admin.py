@@ -7,6 +7,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from salescrm.admin import BoundedInlineMixin, RowsInlineMixin
 from salescrm.forms import BusinessMonthField
@@ -23,6 +24,7 @@ from .models import (
     FunnelSnapshot,
     KpiScheme,
     KpiSchemeItem,
+    ManagerRating,
     MarketGrowth,
     ScoreCard,
     ScoreLine,
@@ -202,7 +204,7 @@ class KpiSchemeForm(OpenPeriodForm):
 class SchemeItemForm(forms.ModelForm):
     class Meta:
         model = KpiSchemeItem
-        fields = ["kpi", "weight", "target_value", "rule", "cap", "steps"]
+        fields = ["kpi", "weight", "target_value", "rule", "cap", "steps", "rating_scale"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -211,6 +213,11 @@ class SchemeItemForm(forms.ModelForm):
             (kpi.code, f"{kpi.label} ({_unit(kpi)})") for kpi in kpis.KPIS
         ]
         self.fields["target_value"].help_text = _("In the KPI's unit, shown after its name.")
+        # only a KPI rated by the manager reads it: left empty, the default scale 1–5
+        self.fields["rating_scale"].required = False
+
+    def clean_rating_scale(self):
+        return self.cleaned_data.get("rating_scale") or 5
 
     def clean(self):
         data = super().clean()
@@ -256,6 +263,7 @@ class SchemeItemFormSet(forms.BaseInlineFormSet):
                 row["rule"],
                 row["cap"],
                 row.get("steps", ""),
+                row.get("rating_scale") or 5,
             )
             for row in (form.cleaned_data for form in self.forms)
             if row and not row.get("DELETE")
@@ -264,7 +272,7 @@ class SchemeItemFormSet(forms.BaseInlineFormSet):
 
 class KpiSchemeItemInline(CopiedRowsInlineMixin, BoundedInlineMixin, admin.TabularInline):
     model = KpiSchemeItem
-    copy_fields = ["kpi", "weight", "target_value", "rule", "cap", "steps"]
+    copy_fields = ["kpi", "weight", "target_value", "rule", "cap", "steps", "rating_scale"]
     fk_name_for_copy = "scheme"
     form = SchemeItemForm
     formset = SchemeItemFormSet
@@ -349,7 +357,16 @@ class ComputedRowsAdmin(admin.ModelAdmin):
 
 class ScoreLineInline(RowsInlineMixin, admin.TabularInline):
     model = ScoreLine
-    fields = ["kpi", "actual", "target", "score", "weight", "weighted_score"]
+    fields = [
+        "kpi",
+        "actual",
+        "target",
+        "score",
+        "weight",
+        "weighted_score",
+        "rated_by",
+        "rated_at",
+    ]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -485,3 +502,32 @@ class MarketGrowthAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         obj.recorded_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(ManagerRating)
+class ManagerRatingAdmin(SimpleHistoryAdmin):
+    """Given on the rating page by the rep's manager or the director (the rules are checked
+    there): read-only here, with each change in the history."""
+
+    list_display = ["person", "period_kind", "period_start", "kpi", "rating", "scale", "rated_by"]
+    list_filter = ["period_kind", "period_start", "kpi"]
+    search_fields = ["person__username", "person__first_name", "person__last_name"]
+    list_select_related = ["person", "rated_by"]
+    readonly_fields = [
+        "person",
+        "period_kind",
+        "period_start",
+        "kpi",
+        "rating",
+        "scale",
+        "comment",
+        "rated_by",
+        "rated_at",
+    ]
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

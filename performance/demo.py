@@ -120,3 +120,80 @@ def seed_service_surveys(ctx: DemoContext) -> None:
                 opened_by=rep,
                 opened_at=dt.datetime.combine(day, dt.time(10), tzinfo=SHANGHAI),
             )
+
+
+# issue 20: from this month the reps' scheme weighs two KPIs rated by the manager (seed 002:
+# 团队协作、工作态度), each 1–5; the results KPIs give up the weight.
+RATED_SCHEME = [
+    ("target_achievement", 30, 100, "linear", 120, "", 5),
+    ("collected_amount", 15, 30000, "linear", 120, "", 5),
+    ("lead_conversion", 10, 20, "linear", 120, "", 5),
+    ("effective_visits", 10, 20, "linear", 120, "", 5),
+    ("on_time_collection_rate", 5, 90, "steps", 120, "60=60, 80=80, 90=100, 100=110", 5),
+    ("referral_share", 5, 20, "linear", 120, "", 5),
+    ("satisfaction", 5, Decimal("4.5"), "linear", 110, "", 5),
+    ("activity_plan_completion", 5, 100, "linear", 110, "", 5),
+    ("teamwork", 10, 0, "linear", 100, "", 5),
+    ("attitude", 5, 0, "linear", 100, "", 5),
+]
+# (teamwork, attitude, comment) of the first reps; the others stay "not rated"
+DEMO_RATINGS = [
+    (5, 4, "主动分享成交话术，带教新人"),
+    (4, 5, "工作积极，跟进及时"),
+    (4, 3, "配合团队活动，但周报偶有拖延"),
+    (3, 4, "与同事交接客户时沟通不足"),
+    (5, 5, "团队协作和工作态度都很好"),
+    (2, 3, "本月多次错过晨会，需改进"),
+]
+
+
+@demo_seeder(order=51)
+def seed_manager_ratings(ctx: DemoContext) -> None:
+    """This month's reps' scheme with teamwork and attitude rated by the manager, and the
+    ratings of six reps by their team's manager, so their scorecards show them (the others
+    show "not rated")."""
+    from django.utils import timezone
+
+    from salescrm.models import Team
+
+    from .models import ManagerRating
+
+    month = ctx.today.replace(day=1)
+    scheme, created = KpiScheme.objects.get_or_create(
+        role="rep", effective_from=month, defaults={"name": "课程顾问考核方案（含经理评分）"}
+    )
+    if created:
+        KpiSchemeItem.objects.bulk_create(
+            KpiSchemeItem(
+                scheme=scheme,
+                kpi=kpi,
+                weight=weight,
+                target_value=target,
+                rule=rule,
+                cap=cap,
+                steps=steps,
+                rating_scale=scale,
+            )
+            for kpi, weight, target, rule, cap, steps, scale in RATED_SCHEME
+        )
+    managers = dict(Team.objects.values_list("id", "manager_id"))
+    now = timezone.now()
+    rows = 0
+    for rep, (teamwork, attitude, comment) in zip(ctx.reps(), DEMO_RATINGS, strict=False):
+        manager_id = managers.get(rep.team_id)
+        for kpi, value in (("teamwork", teamwork), ("attitude", attitude)):
+            _row, made = ManagerRating.objects.get_or_create(
+                person=rep,
+                period_kind="month",
+                period_start=month,
+                kpi=kpi,
+                defaults={
+                    "rating": value,
+                    "scale": 5,
+                    "comment": comment if kpi == "teamwork" else "",
+                    "rated_by_id": manager_id,
+                    "rated_at": now,
+                },
+            )
+            rows += made
+    ctx.log(f"  manager ratings: {rows} new")

@@ -115,3 +115,52 @@ class DashboardFilterForm(forms.Form):
             for name in ("period", "month", "team", "rep", "territory")
             if name in self.fields and name not in self.errors and self.cleaned_data.get(name)
         }
+
+
+class ManagerRatingForm(forms.Form):
+    """The manager's ratings of one rep for one open period: a rating (1 … the line's scale)
+    and a comment per KPI rated by the manager in the reps' scheme. A rating left empty is
+    left as it is (not rated yet, or the earlier rating)."""
+
+    def __init__(self, *args, items, current, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = items
+        for item in items:
+            given = current.get(item.kpi)
+            self.fields[f"rating_{item.kpi}"] = forms.TypedChoiceField(
+                label=item.get_kpi_display(),
+                required=False,
+                coerce=int,
+                empty_value=None,
+                choices=[("", _("Not rated"))]
+                + [(n, f"{n} / {item.rating_scale}") for n in range(1, item.rating_scale + 1)],
+                initial=given.rating if given else "",
+                widget=forms.Select(attrs={"class": "form-select"}),
+            )
+            self.fields[f"comment_{item.kpi}"] = forms.CharField(
+                label=_("Comment on the rating"),
+                required=False,
+                max_length=2000,
+                initial=given.comment if given else "",
+                widget=forms.Textarea(attrs={"class": "form-control", "rows": 2}),
+            )
+
+    def pairs(self):
+        """[(rating field, comment field)] per rated KPI, for the template."""
+        return [(self[f"rating_{i.kpi}"], self[f"comment_{i.kpi}"]) for i in self.items]
+
+    def clean(self):
+        data = super().clean()
+        if self.items and all(data.get(f"rating_{i.kpi}") is None for i in self.items):
+            raise forms.ValidationError(_("Give at least one rating."))
+        return data
+
+    def ratings(self) -> tuple[dict[str, int], dict[str, str]]:
+        data = self.cleaned_data
+        given = {
+            i.kpi: data[f"rating_{i.kpi}"]
+            for i in self.items
+            if data.get(f"rating_{i.kpi}") is not None
+        }
+        comments = {code: data.get(f"comment_{code}", "") for code in given}
+        return given, comments

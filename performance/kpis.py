@@ -71,6 +71,7 @@ class Kpi:
     formula: str
     compute: Callable[[dt.date, dt.date], dict[int, Ratio]]
     scale: Decimal = Decimal(1)  # 100 for a percentage
+    rated: bool = False  # rated by the manager (ManagerRating), not computed from rows
 
     def value(self, ratio: Ratio | None) -> Decimal | None:
         """The KPI's figure: numerator ÷ denominator × scale (None when nothing to divide by)."""
@@ -560,6 +561,39 @@ def register_kpi(kpi: Kpi, *, no_value_reason=None, plain: bool = False) -> None
         NO_VALUE_REASONS[kpi.code] = no_value_reason
     if plain:
         PLAIN_KPIS.add(kpi.code)
+
+
+def _not_computed(start, end) -> dict[int, Ratio]:
+    """A KPI rated by the manager has nothing to compute from the source rows: the scorecards
+    read its ratings (``performance.ratings``) for the exact period."""
+    return {}
+
+
+def register_rated_kpi(code: str, label, *, formula=None) -> Kpi:
+    """A KPI the rep's manager rates on the scheme line's scale (1 … scale); it scores
+    rating ÷ scale × 100 and, not rated yet, counts for nothing like a KPI with no data."""
+    kpi = Kpi(
+        code,
+        label,
+        pgettext_lazy("unit", "rating"),
+        HIGHER,
+        _("ratings by the rep's manager or the director"),
+        formula or _("the manager's rating ÷ the scale's highest rating × 100"),
+        _not_computed,
+        HUNDRED,
+        rated=True,
+    )
+    register_kpi(kpi, no_value_reason=_("not rated by the manager yet"))
+    return kpi
+
+
+def rated_codes() -> set[str]:
+    return {kpi.code for kpi in KPIS if kpi.rated}
+
+
+# seed 002: 团队协作、工作态度, beside the computed KPIs
+register_rated_kpi("teamwork", _("Teamwork (rated by the manager)"))
+register_rated_kpi("attitude", _("Work attitude (rated by the manager)"))
 
 
 def compute_all(

@@ -13,6 +13,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
 
 from salescrm.bounds import MAX_TARGET
 from salescrm.roles import Role
@@ -20,7 +21,7 @@ from salescrm.scoping import ScopedQuerySet
 from salescrm.timeutil import quarter_label, validate_business_date
 
 from .commission import Tier
-from .kpis import NO_VALUE_REASONS, Ratio, kpi_choices, weigh
+from .kpis import KPI_BY_CODE, NO_VALUE_REASONS, Ratio, kpi_choices, weigh
 
 HALF_CENT = models.Value(Decimal("0.005"))
 
@@ -216,6 +217,15 @@ class KpiSchemeItem(models.Model):
         blank=True,
         help_text=_('Threshold rule: "achievement %=score" pairs, e.g. "80=60, 100=100, 120=120".'),
     )
+    rating_scale = models.PositiveSmallIntegerField(
+        _("rating scale (highest rating)"),
+        default=5,
+        validators=[MinValueValidator(2), MaxValueValidator(10)],
+        help_text=_(
+            "KPIs rated by the manager only: ratings run from 1 to this number; the line "
+            "scores rating ÷ this number × 100 (target, rule and cap do not apply)."
+        ),
+    )
 
     class Meta:
         ordering = ["scheme", "id"]
@@ -275,7 +285,7 @@ class ScoreCard(models.Model):
         and ``counted_score``, None for a KPI with no value in the period. Worked out from the
         stored scores and weights, so that the lines shown add up to the total on every
         scorecard, including those frozen before the effective weight was shown."""
-        lines = list(self.lines.all())
+        lines = list(self.lines.select_related("rated_by"))
         weighed, _total = weigh(
             [(None if line.actual is None else line.score, line.weight) for line in lines]
         )
@@ -310,6 +320,15 @@ class ScoreLine(models.Model):
         help_text=_("Set when the target above is the market-adjusted one."),
         **PERCENT,
     )
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("rated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
 
     class Meta:
         ordering = ["scorecard", "id"]
@@ -321,6 +340,12 @@ class ScoreLine(models.Model):
 
     def __str__(self):
         return f"{self.get_kpi_display()}: {self.score}"
+
+    @property
+    def is_rated(self) -> bool:
+        """A KPI rated by the manager: actual = the rating, target = the scale."""
+        kpi = KPI_BY_CODE.get(self.kpi)
+        return bool(kpi and kpi.rated)
 
     @property
     def no_value_reason(self) -> str:
@@ -822,3 +847,69 @@ class MarketGrowth(models.Model):
             )
         if self.period_kind == self.Kind.YEAR and start.month != 1:
             raise ValidationError({"period_start": _("A year starts in January.")})
+
+
+# --- KPIs rated by the manager (issue 20) ---------------------------------------------------
+
+
+class ManagerRatingQuerySet(ScopedQuerySet):
+    scope_owner_path = "person"
+
+
+class ManagerRating(models.Model):
+    """A rep's rating on a KPI rated by the manager (团队协作、工作态度) for a month or a
+    quarter, on the scale of the scheme's line (1 … ``scale``). Changeable by the rep's manager
+    or the director until the period is closed (its scorecards frozen); every change is kept
+    in the history table."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="manager_ratings",
+    )
+    period_kind = models.CharField(_("period"), max_length=8, choices=PeriodKind.choices)
+    period_start = models.DateField(_("period start"))
+    kpi = models.CharField(_("KPI"), max_length=40, choices=kpi_choices)
+    rating = models.PositiveSmallIntegerField(
+        _("rating"), validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    scale = models.PositiveSmallIntegerField(
+        _("rating scale (highest rating)"), validators=[MinValueValidator(2)]
+    )
+    comment = models.TextField(_("comment on the rating"), max_length=2000, blank=True)
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("rated by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    rated_at = models.DateTimeField(_("rated at"))
+    history = HistoricalRecords()
+
+    objects = ManagerRatingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-period_start", "period_kind", "person", "kpi"]
+        verbose_name = _("manager rating")
+        verbose_name_plural = _("manager ratings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "period_kind", "period_start", "kpi"],
+                name="manager_rating_once_per_period",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rating__gte=1) & models.Q(rating__lte=models.F("scale")),
+                name="manager_rating_within_scale",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person} · {self.get_kpi_display()} · {self.rating}/{self.scale}"
+
+    @property
+    def period_label(self) -> str:
+        if self.period_kind == PeriodKind.QUARTER:
+            return quarter_label(self.period_start)
+        return f"{self.period_start:%Y-%m}"

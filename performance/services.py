@@ -32,6 +32,7 @@ from salescrm.timeutil import (
     next_month_start,
     period_end,
     quarter_end,
+    quarter_label,
     quarter_start,
 )
 
@@ -43,6 +44,7 @@ from .models import (
     CommissionStatement,
     FunnelSnapshot,
     KpiScheme,
+    ManagerRating,
     MarketGrowth,
     PeriodKind,
     ScoreCard,
@@ -82,10 +84,19 @@ class ItemRule:
     rule: str
     cap: Decimal
     steps: str = ""
+    rating_scale: int = 5  # a KPI rated by the manager: the highest rating
 
     @classmethod
     def of(cls, item) -> "ItemRule":
-        return cls(item.kpi, item.weight, item.target_value, item.rule, item.cap, item.steps)
+        return cls(
+            item.kpi,
+            item.weight,
+            item.target_value,
+            item.rule,
+            item.cap,
+            item.steps,
+            item.rating_scale,
+        )
 
 
 def people_of_role(role: str) -> list[User]:
@@ -130,11 +141,27 @@ def person_values(
     return values
 
 
-def score_lines(items: list[ItemRule], figures: dict[str, Decimal | None]):
-    """[(item, actual, score, weighted score)] and the total, for one person."""
+def rated_score(rating: int, scale: int) -> Decimal:
+    """A manager's rating as a score: rating ÷ the scale's highest rating × 100, to 0.01
+    (4 of 5 → 80.00; 2 of 3 → 66.67)."""
+    return round_percent(Decimal(rating) * kpis.HUNDRED / Decimal(scale))
+
+
+def score_lines(
+    items: list[ItemRule], figures: dict[str, Decimal | None], ratings: dict | None = None
+):
+    """[(item, actual, score, weighted score)] and the total, for one person. A KPI rated by
+    the manager scores its rating in `ratings` ({code: ManagerRating}); not rated, it has no
+    value and counts for nothing (the other weights are scaled up, ``kpis.weigh``)."""
     scored = []
     for item in items:
         kpi = kpis.KPI_BY_CODE[item.kpi]
+        if kpi.rated:
+            given = (ratings or {}).get(item.kpi)
+            actual = None if given is None else Decimal(given.rating)
+            value = None if given is None else rated_score(given.rating, given.scale)
+            scored.append((item, actual, value))
+            continue
         actual = figures.get(item.kpi)
         value = kpis.score(
             actual, item.target_value, kpi.direction, item.rule, item.cap, item.steps
@@ -228,6 +255,31 @@ def _periods(day: dt.date, catch_up_months: int) -> list[tuple[str, dt.date, dt.
     return periods
 
 
+def period_ratings(kind: str, start: dt.date, codes) -> dict[int, dict[str, ManagerRating]]:
+    """{person id: {KPI code: rating}} of the period for the rated KPIs among `codes`: one
+    query whatever the number of people, none when no scheme weighs a rated KPI."""
+    rated = sorted(set(codes) & kpis.rated_codes())
+    if not rated:
+        return {}
+    result: dict[int, dict[str, ManagerRating]] = defaultdict(dict)
+    for rating in ManagerRating.objects.filter(
+        period_kind=kind, period_start=start, kpi__in=rated
+    ).order_by():
+        result[rating.person_id][rating.kpi] = rating
+    return dict(result)
+
+
+def _line_target(item: ItemRule, rating: ManagerRating | None) -> Decimal:
+    """A rated line's target column holds the scale (the rating is "4 of 5")."""
+    if not kpis.KPI_BY_CODE[item.kpi].rated:
+        return item.target_value
+    return Decimal(rating.scale if rating is not None else item.rating_scale)
+
+
+def _rated(rating: ManagerRating | None, field: str):
+    return None if rating is None else getattr(rating, field)
+
+
 def scorecards_compute(
     *, day: dt.date, today: dt.date | None = None, catch_up_months: int = CATCH_UP_MONTHS
 ) -> dict:
@@ -256,6 +308,7 @@ def scorecards_compute(
         )
         figure = market.growth_for(kind, start)
         growth = None if figure is None else figure.growth
+        ratings = period_ratings(kind, start, {i.kpi for items in items_of.values() for i in items})
         for role, items in items_of.items():
             scheme = schemes[role]
             adjusted = set()
@@ -266,7 +319,8 @@ def scorecards_compute(
                 role, people, start, cut_off, {item.kpi for item in items}, ratios
             )
             for person in people:
-                rows, total = score_lines(items, values[person.pk])
+                given = ratings.get(person.pk, {})
+                rows, total = score_lines(items, values[person.pk], given)
                 card = ScoreCard(
                     person=person,
                     period_kind=kind,
@@ -282,11 +336,13 @@ def scorecards_compute(
                         scorecard=card,
                         kpi=item.kpi,
                         actual=None if actual is None else round_places(actual, 4),
-                        target=item.target_value,
+                        target=_line_target(item, given.get(item.kpi)),
                         score=value or 0,
                         weight=item.weight,
                         weighted_score=weighted or 0,
                         market_growth=growth if item.kpi in adjusted else None,
+                        rated_by_id=_rated(given.get(item.kpi), "rated_by_id"),
+                        rated_at=_rated(given.get(item.kpi), "rated_at"),
                     )
                     for item, actual, value, weighted in rows
                 )
@@ -979,3 +1035,125 @@ def market_growth_record(
     figure.full_clean()
     figure.save()
     return figure
+
+
+# --- KPIs rated by the manager (issue 20) ---------------------------------------------------
+
+
+class RatingError(BusinessRuleError):
+    pass
+
+
+def period_label(kind: str, start: dt.date) -> str:
+    return quarter_label(start) if kind == PeriodKind.QUARTER else f"{start:%Y-%m}"
+
+
+def rating_period_open(kind: str, start: dt.date, today: dt.date | None = None) -> bool:
+    """Whether a rating of the period can still be given or changed: until the period's last
+    Shanghai day has ended. The night that follows computes the period's final scorecards
+    (business date = its last day) and the next night finds it closed and leaves it frozen
+    (``period_is_closed``), so a later rating would never reach a scorecard."""
+    return (today or business_date()) < period_end(kind, start)
+
+
+def rating_periods(today: dt.date | None = None) -> list[tuple[str, dt.date]]:
+    """The periods open to ratings: the month and the quarter of the open business day."""
+    day = (today or business_date()) + dt.timedelta(days=1)
+    return [(PeriodKind.MONTH, month_start(day)), (PeriodKind.QUARTER, quarter_start(day))]
+
+
+def may_rate(actor: User, person: User) -> bool:
+    """The rep's own manager (their team or a parent team) or the director, by the matrix."""
+    from salescrm.permissions import may
+    from salescrm.scoping import managed_team_ids
+
+    if not may(actor, Action.MANAGER_RATING_RECORD) or person.role != Role.REP:
+        return False
+    if actor.role == Role.MANAGER:
+        return person.team_id is not None and person.team_id in managed_team_ids(actor)
+    return True
+
+
+def rated_items(kind: str, start: dt.date) -> list:
+    """The rated KPI lines of the reps' scheme in effect for the period (saved items)."""
+    scheme = KpiScheme.objects.in_effect(Role.REP, start)
+    if scheme is None:
+        return []
+    rated = kpis.rated_codes()
+    return [item for item in scheme.items.all() if item.kpi in rated]
+
+
+def manager_rating_record(
+    *,
+    actor: User,
+    person: User,
+    period_kind: str,
+    period_start: dt.date,
+    ratings: dict[str, int],
+    comments: dict[str, str] | None = None,
+    today: dt.date | None = None,
+) -> list[ManagerRating]:
+    """Give or change `person`'s ratings ({KPI code: rating}) for the period, all or none.
+    Refused: a role the matrix does not allow, another team's rep, a period whose last day has
+    ended (its scorecards are final), a KPI not rated in the scheme, a rating off the scale.
+    An unchanged rating and comment writes nothing (no history row)."""
+    ensure_may(actor, Action.MANAGER_RATING_RECORD)
+    if not may_rate(actor, person):
+        raise RatingError(_("Only the rep's own manager or the director may rate this rep."))
+    label = period_label(period_kind, period_start)
+    if (period_kind, period_start) not in rating_periods(today):
+        if period_kind in PeriodKind.values and not rating_period_open(
+            period_kind, period_start, today
+        ):
+            raise RatingError(
+                _(
+                    "The period %(period)s has ended: its scorecards are final, so its "
+                    "ratings can no longer be changed."
+                )
+                % {"period": label}
+            )
+        raise RatingError(_("Choose a month or a quarter that is still open."))
+    items = {item.kpi: item for item in rated_items(period_kind, period_start)}
+    if not ratings:
+        raise RatingError(_("Give at least one rating."))
+    for code, value in ratings.items():
+        item = items.get(code)
+        if item is None:
+            raise RatingError(
+                _("%(kpi)s is not rated by the manager in the reps' scheme of %(period)s.")
+                % {
+                    "kpi": kpis.KPI_BY_CODE[code].label if code in kpis.KPI_BY_CODE else code,
+                    "period": label,
+                }
+            )
+        if not 1 <= int(value) <= item.rating_scale:
+            raise RatingError(
+                _("A rating runs from 1 to %(scale)s.") % {"scale": item.rating_scale}
+            )
+    comments = comments or {}
+    now = timezone.now()
+    saved = []
+    with transaction.atomic():
+        existing = {
+            r.kpi: r
+            for r in ManagerRating.objects.select_for_update().filter(
+                person=person, period_kind=period_kind, period_start=period_start
+            )
+        }
+        for code, value in ratings.items():
+            comment = (comments.get(code) or "").strip()
+            scale = items[code].rating_scale
+            row = existing.get(code)
+            if row is None:
+                row = ManagerRating(
+                    person=person, period_kind=period_kind, period_start=period_start, kpi=code
+                )
+            elif (row.rating, row.scale, row.comment) == (int(value), scale, comment):
+                saved.append(row)
+                continue
+            row.rating, row.scale, row.comment = int(value), scale, comment
+            row.rated_by, row.rated_at = actor, now
+            row.full_clean()
+            row.save()
+            saved.append(row)
+    return saved

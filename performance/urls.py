@@ -6,6 +6,7 @@ app_name = "performance"
 urlpatterns = [
     path("scorecards/", views.scorecards, name="scorecards"),
     path("scorecards/<int:pk>/", views.scorecard_detail, name="scorecard_detail"),
+    path("ratings/<int:pk>/", views.manager_rating, name="manager_rating"),
     path("statements/", views.statements, name="statements"),
     path("statements/export/", views.statements_export, name="statements_export"),
     path("statements/<int:pk>/", views.statement_detail, name="statement_detail"),

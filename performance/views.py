@@ -1,21 +1,23 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from salescrm.access import get_visible_or_404, role_required
 from salescrm.cache import cache_reachable
+from salescrm.errors import BusinessRuleError
 from salescrm.exports import export_response
+from salescrm.models import User
 from salescrm.navigation import items_for
 from salescrm.permissions import Action, action_required
 from salescrm.roles import Role
 
 from . import dashboards, services
-from .forms import DashboardFilterForm, PeriodFilterForm
+from .forms import DashboardFilterForm, ManagerRatingForm, PeriodFilterForm
 from .market import MARKET_KPIS
-from .models import CommissionLine, CommissionStatement, ScoreCard
+from .models import CommissionLine, CommissionStatement, ManagerRating, PeriodKind, ScoreCard
 
 # Managers and finance export statements (SPEC §5); the director and admins see all anyway.
 EXPORTERS = (Role.MANAGER, Role.FINANCE, Role.DIRECTOR, Role.ADMIN)
@@ -115,10 +117,79 @@ def scorecard_detail(request, pk):
         and any(line.kpi in MARKET_KPIS for line in lines)
         and all(line.market_growth is None for line in lines)
     )
+    # the button to rate: on a rep's scorecard of an open period whose scheme has rated lines
+    may_rate = (
+        any(line.is_rated for line in lines)
+        and (card.period_kind, card.period_start) in services.rating_periods()
+        and services.may_rate(request.user, card.person)
+    )
     return render(
         request,
         "performance/scorecard_detail.html",
-        {"card": card, "lines": lines, "market_missing": market_missing},
+        {"card": card, "lines": lines, "market_missing": market_missing, "may_rate": may_rate},
+    )
+
+
+@action_required(Action.MANAGER_RATING_RECORD)
+def manager_rating(request, pk):
+    """The rep's manager (or the director) rates the rep's manager-rated KPIs for the open
+    month or quarter; another team's rep, or anyone not a rep: 404."""
+    person = get_object_or_404(User.objects.select_related("team"), pk=pk)
+    if not services.may_rate(request.user, person):
+        raise Http404
+    periods = dict(services.rating_periods())
+    kind = request.POST.get("period") or request.GET.get("period") or PeriodKind.MONTH
+    if kind not in periods:
+        kind = PeriodKind.MONTH
+    start = periods[kind]
+    items = services.rated_items(kind, start)
+    current = {
+        r.kpi: r
+        for r in ManagerRating.objects.filter(
+            person=person, period_kind=kind, period_start=start
+        ).select_related("rated_by")
+    }
+    form = ManagerRatingForm(
+        request.POST if request.method == "POST" else None, items=items, current=current
+    )
+    if request.method == "POST" and items and form.is_valid():
+        ratings, comments = form.ratings()
+        try:
+            services.manager_rating_record(
+                actor=request.user,
+                person=person,
+                period_kind=kind,
+                period_start=start,
+                ratings=ratings,
+                comments=comments,
+            )
+        except BusinessRuleError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Ratings saved; tonight's scorecards include them."))
+            return redirect(f"{request.path}?period={kind}")
+    history = list(
+        ManagerRating.history.filter(person_id=person.pk, period_kind=kind, period_start=start)
+        .select_related("rated_by")
+        .order_by("-history_date")[:20]
+    )
+    label = services.period_label(kind, start)
+    return render(
+        request,
+        "performance/manager_rating.html",
+        {
+            "person": person,
+            "form": form,
+            "items": items,
+            "current": [current[i.kpi] for i in items if i.kpi in current],
+            "history": history,
+            "kind": kind,
+            "period_label": label,
+            "period_choices": [
+                (value, services.period_label(value, day), value == kind)
+                for value, day in periods.items()
+            ],
+        },
     )
 
 

@@ -122,6 +122,8 @@ class Action(StrEnum):
     CAMPAIGN_ADD_MEMBERS = "campaign_add_members"
     CUSTOMER_ASSIGN = "customer_assign"
     CALENDAR_FEED_MANAGE = "calendar_feed_manage"
+    # performance (issue 20): a KPI rated by the rep's manager (teamwork, attitude)
+    MANAGER_RATING_RECORD = "manager_rating_record"
 
 
 ALLOWED: dict[Action, frozenset[Role]] = {
@@ -233,6 +235,9 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.CUSTOMER_ASSIGN: frozenset({MANAGER, DIRECTOR, ADMIN}),
     # the calendar is the sales team's (the back office would see the whole company's)
     Action.CALENDAR_FEED_MANAGE: frozenset({REP, MANAGER, DIRECTOR}),
+    # performance: the rep's own manager (their team, scoped in the service) or the director
+    # rates teamwork and attitude; never the rep, the back office or an administrator
+    Action.MANAGER_RATING_RECORD: frozenset({MANAGER, DIRECTOR}),
 }
 
 
@@ -317,6 +322,7 @@ WHAT = {
     Action.CAMPAIGN_ADD_MEMBERS: "add leads or customers to a campaign's list",
     Action.CUSTOMER_ASSIGN: "reassign a customer to another rep",
     Action.CALENDAR_FEED_MANAGE: "create, replace or revoke one's calendar feed address",
+    Action.MANAGER_RATING_RECORD: "rate a rep's manager-rated KPIs (teamwork, attitude) for an open period",
 }
 
 

@@ -176,6 +176,7 @@ PATH_MODELS = {
     "performance:scorecard_detail": "performance.Scorecard",
     "performance:statement_detail": "performance.CommissionStatement",
     "performance:statement_close": "performance.CommissionStatement",
+    "performance:manager_rating": "salescrm.User",
     "enablement:script_detail": "enablement.Script",
     "enablement:script_revise": "enablement.Script",
     "enablement:version_decide": "enablement.ScriptVersion",

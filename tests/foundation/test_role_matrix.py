@@ -174,6 +174,8 @@ EXPECTED = {
     "campaign_add_members": "rep manager director admin",
     "customer_assign": "manager director admin",
     "calendar_feed_manage": "rep manager director",
+    # performance (issue 20): KPIs rated by the rep's manager
+    "manager_rating_record": "manager director",
 }
 
 ROLES = [role.value for role in Role]
@@ -1300,6 +1302,38 @@ def svc_calendar_feed_manage(p, actor, tmp_path):
     return lambda: calendar_feed_issue(actor=actor), _count(CalendarFeed, user=actor)
 
 
+def _rated_scheme():
+    """The reps' scheme of the open month with teamwork rated on 1–5 (weight 30)."""
+    from performance.models import KpiScheme, KpiSchemeItem
+    from performance.services import rating_periods
+
+    start = rating_periods()[0][1]
+    scheme = KpiScheme.objects.create(role="rep", name="评分", effective_from=start)
+    KpiSchemeItem.objects.create(scheme=scheme, kpi="lead_conversion", weight=70, target_value=100)
+    KpiSchemeItem.objects.create(
+        scheme=scheme, kpi="teamwork", weight=30, target_value=0, rating_scale=5
+    )
+    return start
+
+
+def svc_manager_rating_record(p, actor, tmp_path):
+    from performance.models import ManagerRating
+    from performance.services import manager_rating_record
+
+    start = _rated_scheme()
+    return (
+        lambda: manager_rating_record(
+            actor=actor,
+            person=p["rep"],
+            period_kind="month",
+            period_start=start,
+            ratings={"teamwork": 4},
+            comments={"teamwork": "乐于协助同事"},
+        ),
+        _count(ManagerRating, person=p["rep"], rating=4),
+    )
+
+
 SERVICE_CASES = {
     name.removeprefix("svc_"): case
     for name, case in list(globals().items())
@@ -1645,6 +1679,12 @@ VIEW_CASES = [
         {"action": "assign", "ids": ["1"]},
     ),
     ("calendar_feed_manage", "post", _url("rhythm:calendar_feed_issue"), {}),
+    (
+        "manager_rating_record",
+        "post",
+        lambda p: _rated_scheme() and reverse("performance:manager_rating", args=[p["rep"].pk]),
+        {"period": "month", "rating_teamwork": "4", "comment_teamwork": "好"},
+    ),
 ]
 
 

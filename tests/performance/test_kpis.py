@@ -149,9 +149,11 @@ def test_team_and_company_values_are_sums_of_numerators_over_sums_of_denominator
 
 
 def test_every_kpi_states_unit_direction_source_and_formula():
-    # 18 of performance's own (issue 20 added old_customer_share), the 4 people KPIs the
-    # enablement app registers and the 2 of rhythm (attendance, report punctuality)
-    assert len(kpis.KPIS) == 25  # cadence compliance (customer success) is the 25th
+    # 18 of performance's own (issue 20 added old_customer_share) and its 2 rated by the
+    # manager (teamwork, attitude), the 4 people KPIs the enablement app registers, the 2 of
+    # rhythm (attendance, report punctuality) and success's cadence compliance
+    assert len(kpis.KPIS) == 27
+    assert kpis.rated_codes() == {"teamwork", "attitude"}
     for kpi in kpis.KPIS:
         assert (
             kpi.unit and kpi.source and kpi.formula and kpi.direction in (kpis.HIGHER, kpis.LOWER)
