@@ -111,6 +111,9 @@ def seed_service_surveys(ctx: DemoContext) -> None:
             for score in scores
         )
         for _k in range(complaints):
+            # routed like the customer-success demo's complaints (success/demo.py runs
+            # before this seeder, so it cannot categorise this one)
+            opened_at = dt.datetime.combine(day, dt.time(10), tzinfo=SHANGHAI)
             Complaint.objects.create(
                 customer=customer,
                 subject="上课时间调整不及时",
@@ -118,7 +121,12 @@ def seed_service_surveys(ctx: DemoContext) -> None:
                 category=Complaint.Category.SCHEDULE,
                 cause=Complaint.Cause.INTERNAL_PROCESS,
                 opened_by=rep,
-                opened_at=dt.datetime.combine(day, dt.time(10), tzinfo=SHANGHAI),
+                opened_at=opened_at,
+                category="schedule",
+                cause="internal_process",
+                department="teaching",
+                department_due_on=day + dt.timedelta(days=3),
+                routed_at=opened_at + dt.timedelta(hours=2),
             )
 
 

@@ -22,7 +22,7 @@ from .models import (
 from .services.attendance import compute_month, working_days
 from .services.bulletins import bulletins_build
 from .services.meetings import generate_agenda
-from .services.reports import report_figures
+from .services.reports import daily_report_figures
 
 HOLIDAY, WORKDAY = CalendarDay.Kind.HOLIDAY, CalendarDay.Kind.WORKDAY
 
@@ -136,34 +136,42 @@ def seed_rhythm(ctx: DemoContext) -> None:
         )
         month = add_months(month, 1)
 
-    # the last three weeks of daily reports, commented by the managers
+    # the last three weeks of daily reports, commented by the managers; their figures come
+    # from one pass over the history (daily_report_figures), the rows from two bulk inserts
     recent = [d for d in days if d >= today - dt.timedelta(days=21)]
     manager_of = {m.team_id: m for m in managers}
+    figures = daily_report_figures(ctx.reps(), recent)
+    reports, comments = [], []
     for day in recent:
         for person in ctx.reps():
             if (person.hire_date and day < person.hire_date) or rng.random() > 0.88:
                 continue
             submitted = _at(day, rng.choice([17, 18, 19, 19, 20, 21]), rng.randint(0, 59))
-            report = Report.objects.create(
+            report = Report(
                 author=person,
                 kind=Report.Kind.DAILY,
                 period_start=day,
-                figures=report_figures(person, Report.Kind.DAILY, day),
+                figures=figures[(person.pk, day)],
                 wins=rng.choice(WINS),
                 problems=rng.choice(PROBLEMS),
                 plan=rng.choice(PLANS),
                 submitted_at=submitted,
                 on_time=submitted.time() <= dt.time(20, 0),
             )
+            reports.append(report)
             manager = manager_of.get(person.team_id)
             if manager and rng.random() < 0.6 and day < today - dt.timedelta(days=1):
-                ReportComment.objects.create(
-                    report=report,
-                    author=manager,
-                    body=rng.choice(
-                        ["很好，继续保持", "价格顾虑可以用分期方案回应", "明天早会分享一下经验"]
-                    ),
+                comments.append(
+                    ReportComment(
+                        report=report,
+                        author=manager,
+                        body=rng.choice(
+                            ["很好，继续保持", "价格顾虑可以用分期方案回应", "明天早会分享一下经验"]
+                        ),
+                    )
                 )
+    Report.objects.bulk_create(reports, batch_size=500)
+    ReportComment.objects.bulk_create(comments, batch_size=500)
 
     # a week of bulletins, then the morning meetings that read them
     for offset in range(7, 0, -1):

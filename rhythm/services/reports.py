@@ -109,6 +109,82 @@ def report_figures(author: User, kind: str, period_start: dt.date) -> dict:
     return figures
 
 
+def daily_report_figures(authors, days) -> dict[tuple[int, dt.date], dict]:
+    """``report_figures(author, DAILY, day)`` for every author and day at once, keyed by
+    (author id, day): the same figures from one query per source over the whole span, in
+    place of ten queries a report (the demo's three weeks of reports were 2,000 queries).
+    Instants fall on their Shanghai day, as in ``day_bounds``."""
+    author_ids = sorted({a.pk for a in authors})
+    days = sorted(set(days))
+    if not author_ids or not days:
+        return {}
+    low, high = day_bounds(days[0], days[-1])
+    zero = Decimal("0.00")
+    counts: dict[tuple[int, dt.date], dict] = {}
+
+    def bump(author_id, day, key, amount=1):
+        bucket = counts.setdefault((author_id, day), {})
+        bucket[key] = bucket.get(key, 0) + amount
+
+    def local_day(moment: dt.datetime) -> dt.date:
+        return moment.astimezone(SHANGHAI).date()
+
+    for actor_id, kind, moment in Activity.objects.filter(
+        actor_id__in=author_ids, occurred_at__gte=low, occurred_at__lt=high
+    ).values_list("actor_id", "kind", "occurred_at"):
+        bump(actor_id, local_day(moment), ("activity", kind))
+    for owner_id, moment in Lead.objects.filter(
+        owner_id__in=author_ids, created_at__gte=low, created_at__lt=high
+    ).values_list("owner_id", "created_at"):
+        bump(owner_id, local_day(moment), "leads_created")
+    for author_id, moment in StageChange.objects.filter(
+        changed_by_id__in=author_ids, changed_at__gte=low, changed_at__lt=high
+    ).values_list("changed_by_id", "changed_at"):
+        bump(author_id, local_day(moment), "stage_moves")
+    for owner_id, day, amount in (
+        Contract.objects.filter(owner_id__in=author_ids)
+        .signed_between(days[0], days[-1])
+        .values_list("owner_id", "signed_on", "total_amount")
+    ):
+        bump(owner_id, day, "contracts_signed")
+        bump(owner_id, day, "signed_amount", amount)
+    for owner_id, day, amount in Payment.objects.filter(
+        contract__owner_id__in=author_ids, received_on__range=(days[0], days[-1])
+    ).values_list("contract__owner_id", "received_on", "amount"):
+        bump(owner_id, day, "collected_amount", amount)
+    for owner_id, due in (
+        Lead.objects.filter(
+            owner_id__in=author_ids,
+            next_follow_up_on__range=(
+                days[0] + dt.timedelta(days=1),
+                days[-1] + dt.timedelta(days=1),
+            ),
+        )
+        .open()
+        .values_list("owner_id", "next_follow_up_on")
+    ):
+        bump(owner_id, due - dt.timedelta(days=1), "follow_ups_next")
+
+    figures = {}
+    for author_id in author_ids:
+        for day in days:
+            got = counts.get((author_id, day), {})
+            by_kind = {key[1]: n for key, n in got.items() if isinstance(key, tuple)}
+            figures[(author_id, day)] = {
+                "activities": sum(by_kind.values()),
+                "calls": by_kind.get(Activity.Kind.PHONE, 0),
+                "visits": sum(by_kind.get(k, 0) for k in Activity.EFFECTIVE_VISIT_KINDS),
+                "trial_lessons": by_kind.get(Activity.Kind.TRIAL_LESSON, 0),
+                "leads_created": got.get("leads_created", 0),
+                "stage_moves": got.get("stage_moves", 0),
+                "contracts_signed": got.get("contracts_signed", 0),
+                "signed_amount": str(got.get("signed_amount") or zero),
+                "collected_amount": str(got.get("collected_amount") or zero),
+                "follow_ups_next": got.get("follow_ups_next", 0),
+            }
+    return figures
+
+
 def _check_period(kind: str, period_start: dt.date) -> dt.date:
     today = local_today()
     if kind == Report.Kind.WEEKLY:

@@ -1,4 +1,5 @@
 import random
+import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -28,11 +29,18 @@ class Command(BaseCommand):
                 "seed_demo refuses to mix demo data into real data. Use --force to do it anyway."
             )
         ctx = DemoContext(today=local_today(), rng=random.Random(seed), log=self.stdout.write)
+        # Each seeder's time is logged, so a newcomer (or whoever makes the demo larger) sees
+        # where the minute goes; the last line adds them up.
+        started = time.perf_counter()
         with transaction.atomic():
             seed_organisation(ctx)
+            self.stdout.write(f"seeded the organisation in {time.perf_counter() - started:.1f} s")
             for _order, name, seeder in registered_seeders():
                 self.stdout.write(f"seeding {name} ...")
+                began = time.perf_counter()
                 seeder(ctx)
+                self.stdout.write(f"  {name}: {time.perf_counter() - began:.1f} s")
+        self.stdout.write(f"seed_demo took {time.perf_counter() - started:.1f} s")
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Logins (password: {DEMO_PASSWORD}):")
         )
