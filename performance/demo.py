@@ -117,9 +117,6 @@ def seed_service_surveys(ctx: DemoContext) -> None:
             Complaint.objects.create(
                 customer=customer,
                 subject="上课时间调整不及时",
-                # categorised like the other demo complaints (their seeder runs before this one)
-                category=Complaint.Category.SCHEDULE,
-                cause=Complaint.Cause.INTERNAL_PROCESS,
                 opened_by=rep,
                 opened_at=opened_at,
                 category="schedule",
