@@ -94,7 +94,8 @@ def main():
     args = parser.parse_args()
     print(
         f"{Lead.objects.count():,} leads, {Customer.objects.count():,} customers, "
-        f"{Contract.objects.count():,} contracts; medians of {args.runs} runs (ms)\n"
+        f"{Contract.objects.count():,} contracts; medians of {args.runs} runs (ms); "
+        "load average %.2f %.2f %.2f at the start\n" % os.getloadavg()
     )
     cast = people()
     header = " | ".join(f"{who}: search | {who}: page" for who, _ in cast)
@@ -117,6 +118,7 @@ def main():
             + " | ".join(f"{ms:.1f}" for ms in cells)
             + f" | {hits} | {len(captured)} |"
         )
+    print("\nload average {:.2f} {:.2f} {:.2f} at the end".format(*os.getloadavg()))
 
 
 if __name__ == "__main__":

@@ -84,7 +84,7 @@ def _fill_and_yield(team, other_team, manager, reps, director, owners, first):
                 """INSERT INTO leads_lead (name, company, phone, email, wechat, region, needs,
                        decision_maker_reached, is_urgent, payer_name, payer_phone,
                        payer_relation, stage, score, grade, score_reasons, created_at,
-                       owner_id, team_id, last_activity_at, channel_id)
+                       owner_id, team_id, last_activity_at, channel_id, grade_override, custom)
                    SELECT '学员' || g, '公司' || (g %% 500), '1' || lpad(g::text, 10, '0'), '',
                        '', '上海', '', false, false, '', '', '',
                        (ARRAY['new','contacted','needs_analysis','trial','proposal',
@@ -94,7 +94,7 @@ def _fill_and_yield(team, other_team, manager, reps, director, owners, first):
                        (%(owners)s::bigint[])[1 + g %% %(count)s],
                        CASE WHEN g %% %(count)s < 2 THEN %(team)s ELSE %(other_team)s END,
                        %(first)s::timestamptz + g * interval '10 minutes',
-                       (SELECT min(id) FROM leads_channel)
+                       (SELECT min(id) FROM leads_channel), '', '{}'::jsonb
                    FROM generate_series(1, %(leads)s) g""",
                 {
                     "first": first,
@@ -114,9 +114,10 @@ def _fill_and_yield(team, other_team, manager, reps, director, owners, first):
             )
             cursor.execute(
                 """INSERT INTO customers_customer (lead_id, owner_id, kind, name, phone, email,
-                       address, payer_name, payer_phone, tier, tier_score, created_at)
+                       address, payer_name, payer_phone, tier, tier_score, created_at,
+                       language, custom)
                    SELECT id, owner_id, 'individual', '客户' || id, '', '', '', '', '',
-                       'ordinary', 0, created_at
+                       'ordinary', 0, created_at, '', '{}'::jsonb
                    FROM leads_lead WHERE team_id IN (%s, %s)""",
                 [team.pk, other_team.pk],
             )
@@ -125,10 +126,10 @@ def _fill_and_yield(team, other_team, manager, reps, director, owners, first):
                        total_amount, training_content, schedule, payment_method,
                        invoice_needed, invoice_title, non_standard_terms, special_terms,
                        starts_on, ends_on, is_renewal, approval_round, last_rejection,
-                       signed_on, created_at)
+                       signed_on, created_at, custom)
                    SELECT id, owner_id, 'PLAN' || id, 'signed', 10000, '', '', 'bank_transfer',
                        false, '', false, '', created_at::date, created_at::date + 180, false,
-                       1, '', created_at::date, created_at
+                       1, '', created_at::date, created_at, '{}'::jsonb
                    FROM customers_customer WHERE owner_id = ANY(%s)""",
                 [owners],
             )
@@ -253,3 +254,42 @@ def test_the_check_can_fail(as_user):
     plan = plan[0]["Plan"] if isinstance(plan, list) else plan
     assert seq_scans(plan) == ["leads_lead"]
     assert client.get("/leads/").status_code == 200
+
+
+def _index_scans(plan: dict) -> list[str]:
+    found = [plan["Index Name"]] if "Index Name" in plan else []
+    for child in plan.get("Plans", []):
+        found += _index_scans(child)
+    return found
+
+
+@pytest.mark.parametrize("role", ["director", "manager", "rep"])
+@pytest.mark.parametrize("text", ["学", "学员"])
+def test_quick_search_short_text_reads_the_name_prefix_index(as_user, role, text):
+    """One or two characters have no trigram: the quick search matches the beginning of the
+    name through lead_name_prefix_idx (leads 0015), never by reading every lead; the
+    customers through customer_name_prefix_idx."""
+    checked = plans_of(as_user(role), f"/search/?q={text}")
+    assert [sql for sql, tables, _ in checked if tables] == []
+    lead_plans = [plan for sql, _, plan in checked if 'FROM "leads_lead"' in sql]
+    assert len(lead_plans) == 1
+    if role == "director":  # all 100,000 leads begin with 学: read in the index's order
+        assert "lead_name_prefix_idx" in _index_scans(lead_plans[0])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "EXPLAIN (FORMAT JSON) SELECT id FROM customers_customer "
+            """WHERE (UPPER(name::text) COLLATE "C") LIKE '客户1%%' """
+            """ORDER BY (UPPER(name::text) COLLATE "C"), id LIMIT 8"""
+        )
+        plan = cursor.fetchone()[0]
+    plan = plan[0]["Plan"] if isinstance(plan, list) else plan
+    assert "customer_name_prefix_idx" in _index_scans(plan)
+
+
+def test_quick_search_longer_text_reads_the_trigram_index(as_user):
+    """From three characters on the text is found inside names: the trigram index (a text
+    that matches a tenth of the leads, like 学员5 here, may still be read by a scan)."""
+    checked = plans_of(as_user("director"), "/search/?q=员54321")
+    assert [sql for sql, tables, _ in checked if tables] == []
+    lead_plans = [plan for sql, _, plan in checked if 'FROM "leads_lead"' in sql]
+    assert "lead_name_trgm_idx" in _index_scans(lead_plans[0])
