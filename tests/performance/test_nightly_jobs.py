@@ -250,7 +250,10 @@ def test_the_number_of_queries_does_not_grow_with_the_number_of_reps(django_asse
     institution_queries = large
     with django_assert_max_num_queries(institution_queries):
         run_performance_jobs()
-    assert institution_queries < 260
+    # 264 measured after session 5 (corrections of rows edited after a close: a few queries per
+    # recomputed month; market-adjusted schemes; manager ratings): a guard against regressions,
+    # not a figure that grows with the reps (small == large above)
+    assert institution_queries < 280, institution_queries
 
 
 @pytest.mark.worker
