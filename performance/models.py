@@ -902,6 +902,7 @@ class ManagerRating(models.Model):
             models.CheckConstraint(
                 condition=models.Q(rating__gte=1) & models.Q(rating__lte=models.F("scale")),
                 name="manager_rating_within_scale",
+                violation_error_message=_("A rating lies between 1 and the line's highest rating."),
             ),
         ]
 

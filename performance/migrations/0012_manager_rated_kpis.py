@@ -224,6 +224,7 @@ class Migration(migrations.Migration):
                     models.CheckConstraint(
                         condition=models.Q(("rating__gte", 1), ("rating__lte", models.F("scale"))),
                         name="manager_rating_within_scale",
+                        violation_error_message="A rating lies between 1 and the line's highest rating.",
                     ),
                 ],
             },
