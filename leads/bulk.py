@@ -17,9 +17,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from salescrm.access import get_visible_or_404
-from salescrm.bounds import MAX_ID
 from salescrm.exports import export_response
-from salescrm.forms import BusinessDateField
+from salescrm.forms import BusinessDateField, SelectedIdsForm
 from salescrm.permissions import Action, action_required, may
 
 from .exports import lead_header, lead_rows
@@ -27,10 +26,10 @@ from .forms import AssignForm, StageForm
 from .models import Lead
 from .services import LeadError, lead_assign, lead_change_stage, lead_grade_override, lead_update
 
-MAX_SELECTED = 200
 
+class BulkForm(SelectedIdsForm):
+    nothing_ticked = gettext_lazy("Tick at least one lead.")
 
-class BulkForm(forms.Form):
     action = forms.ChoiceField(
         label=gettext_lazy("Action"),
         choices=[
@@ -39,19 +38,6 @@ class BulkForm(forms.Form):
             ("export", gettext_lazy("Export selected (CSV)")),
         ],
     )
-    ids = forms.TypedMultipleChoiceField(coerce=int, choices=[])
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        raw = self.data.getlist("ids") if hasattr(self.data, "getlist") else []
-        valid = [v for v in raw if v.isascii() and v.isdigit() and 0 < int(v) <= MAX_ID]
-        self.fields["ids"].choices = [(v, v) for v in valid[:MAX_SELECTED]]
-
-    def clean_ids(self):
-        ids = self.cleaned_data["ids"]
-        if not ids:
-            raise forms.ValidationError(_("Tick at least one lead."))
-        return ids
 
 
 def _selected(request, ids):

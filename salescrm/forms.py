@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from .bounds import MAX_ID
 from .models import User
 from .timeutil import EARLIEST_BUSINESS_DATE, latest_business_date, validate_business_date
 
@@ -84,3 +85,26 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["first_name", "last_name", "email", "phone", "language", "email_alerts"]
+
+
+class SelectedIdsForm(forms.Form):
+    """The ticked rows of a list's bulk form (leads, customers): ids that are whole numbers
+    within MAX_ID, at most MAX_SELECTED of them; anything else posted is dropped. A subclass adds
+    its actions and says what was not ticked (``nothing_ticked``)."""
+
+    MAX_SELECTED = 200
+    nothing_ticked = _("Tick at least one row.")
+
+    ids = forms.TypedMultipleChoiceField(coerce=int, choices=[])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        raw = self.data.getlist("ids") if hasattr(self.data, "getlist") else []
+        valid = [v for v in raw if v.isascii() and v.isdigit() and 0 < int(v) <= MAX_ID]
+        self.fields["ids"].choices = [(v, v) for v in valid[: self.MAX_SELECTED]]
+
+    def clean_ids(self):
+        ids = self.cleaned_data["ids"]
+        if not ids:
+            raise forms.ValidationError(self.nothing_ticked)
+        return ids

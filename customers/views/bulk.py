@@ -15,36 +15,23 @@ from django.views.decorators.http import require_POST
 
 from customers import services
 from customers.models import Customer
-from salescrm.bounds import MAX_ID
 from salescrm.exports import export_response
+from salescrm.forms import SelectedIdsForm
 from salescrm.models import User
 from salescrm.permissions import Action, ensure_may
 from salescrm.roles import Role
 from salescrm.scoping import managed_team_ids
 
-MAX_SELECTED = 200
 
+class CustomerBulkForm(SelectedIdsForm):
+    nothing_ticked = gettext_lazy("Tick at least one customer.")
 
-class CustomerBulkForm(django_forms.Form):
     action = django_forms.ChoiceField(
         choices=[
             ("assign", gettext_lazy("Reassign")),
             ("export", gettext_lazy("Export selected (CSV)")),
         ]
     )
-    ids = django_forms.TypedMultipleChoiceField(coerce=int, choices=[])
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        raw = self.data.getlist("ids") if hasattr(self.data, "getlist") else []
-        valid = [v for v in raw if v.isascii() and v.isdigit() and 0 < int(v) <= MAX_ID]
-        self.fields["ids"].choices = [(v, v) for v in valid[:MAX_SELECTED]]
-
-    def clean_ids(self):
-        ids = self.cleaned_data["ids"]
-        if not ids:
-            raise django_forms.ValidationError(_("Tick at least one customer."))
-        return ids
 
 
 class CustomerAssignForm(django_forms.Form):
