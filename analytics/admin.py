@@ -64,6 +64,7 @@ class WinModelRunAdmin(admin.ModelAdmin):
         "holdout_won",
         "auc",
         "scored",
+        "written",
         "seconds",
     ]
     list_filter = ["status"]
@@ -78,6 +79,7 @@ class WinModelRunAdmin(admin.ModelAdmin):
         "auc",
         "calibration_by_decile",
         "scored",
+        "written",
         "seconds",
         "created_at",
     ]

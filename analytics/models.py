@@ -268,6 +268,8 @@ class WinModelRun(models.Model):
     # [{"decile": 1, "leads": n, "predicted": 0.0312, "observed": 0.0250}, …] of the hold-out
     calibration = models.JSONField(_("calibration by decile"), default=list, blank=True)
     scored = models.PositiveIntegerField(_("open leads scored"), default=0)
+    # leads whose stored probability or factors the run added, changed or removed
+    written = models.PositiveIntegerField(_("probabilities written"), default=0)
     seconds = models.DecimalField(_("training time (s)"), max_digits=8, decimal_places=2, default=0)
     note = models.CharField(_("note"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("computed at"), auto_now=True)
@@ -282,8 +284,10 @@ class WinModelRun(models.Model):
 
 
 class LeadWinProbability(models.Model):
-    """The latest model's probability that an open lead will be won, with its top factors.
-    Replaced in bulk every night; empty when there is no model."""
+    """The latest model's probability that an open lead will be won, to the whole percent,
+    with its top factors. Brought up to date in bulk every night (only the leads whose figure
+    moved are written); empty when there is no model. Every row is the latest successful
+    ``WinModelRun``'s."""
 
     lead = models.OneToOneField(
         Lead,
@@ -295,9 +299,6 @@ class LeadWinProbability(models.Model):
     probability = models.DecimalField(_("win probability"), max_digits=5, decimal_places=4)
     # [["trial", 1], ["age", -1], …]: the features that moved it most, with their direction
     factors = models.JSONField(_("top factors"), default=list, blank=True)
-    run = models.ForeignKey(
-        WinModelRun, on_delete=models.CASCADE, related_name="+", verbose_name=_("model run")
-    )
 
     class Meta:
         verbose_name = _("lead win probability")

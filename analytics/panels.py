@@ -29,8 +29,11 @@ def factor_words(factors: list) -> list[str]:
 def win_probability_card(request, lead, **_context) -> str:
     if not lead.is_open:
         return ""
-    row = LeadWinProbability.objects.filter(lead=lead).select_related("run").first()
-    latest = None if row else WinModelRun.objects.order_by("-run_on").first()
+    row = LeadWinProbability.objects.filter(lead=lead).first()
+    # a stored probability is the latest successful run's (the night brings every row up to
+    # date, or removes them all when there is no model)
+    runs = WinModelRun.objects.order_by("-run_on")
+    latest = (runs.filter(status=WinModelRun.Status.OK) if row else runs).first()
     return render_to_string(
         "analytics/_lead_win_probability.html",
         {

@@ -47,12 +47,13 @@ def improvement_plans(business_date):
 @nightly_job("analytics.win_probability", order=59)
 def win_probability(business_date):
     """Train the win-probability model on the history up to the business date, back-test it
-    on the last quarter and replace every open lead's probability (before the pipeline
-    coverage, which weighs the open leads by them)."""
+    on the last quarter and bring every open lead's probability up to date (before the
+    pipeline coverage, which weighs the open leads by them)."""
     run = train_and_score(business_date)
     return {
         "status": run.status,
         "closed": run.training_rows,
         "scored": run.scored,
+        "written": run.written,
         "auc": str(run.auc) if run.auc is not None else "",
     }

@@ -3,7 +3,8 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/salescrm_bench python bench/winprob_bench.py
 
 Runs ``analytics.winprob.train_and_score`` for the latest business date three times and prints
-each run's total, the feature read (one SQL statement) alone, and the model's figures."""
+each run's total, the feature read (one SQL statement) alone, the seconds of each phase of the
+job (read, back-test, fit, score, write) and the model's figures."""
 
 import os
 import statistics
@@ -26,13 +27,14 @@ def main(repeat: int = 3) -> None:
     day = business_date()
     import sklearn.calibration  # noqa: F401  (the import is not the training)
 
-    reads, totals = [], []
+    reads, totals, phases = [], [], []
     for _ in range(repeat):
         started = time.perf_counter()
         frame = winprob._frame(day)
         reads.append(time.perf_counter() - started)
         started = time.perf_counter()
-        run = winprob.train_and_score(day)
+        phases.append({})
+        run = winprob.train_and_score(day, phases=phases[-1])
         totals.append(time.perf_counter() - started)
         print(
             f"run: {totals[-1]:.1f} s (feature read {reads[-1]:.1f} s, {len(frame)} leads); "
@@ -40,10 +42,13 @@ def main(repeat: int = 3) -> None:
             f"AUC {run.auc}, scored {run.scored}",
             flush=True,
         )
+        print("    " + ", ".join(f"{k} {v:.2f} s" for k, v in phases[-1].items()), flush=True)
     print(
         f"median: train_and_score {statistics.median(totals):.1f} s, "
         f"feature read {statistics.median(reads):.1f} s; load {os.getloadavg()}"
     )
+    for phase in phases[0]:
+        print(f"    {phase}: median {statistics.median(p[phase] for p in phases):.2f} s")
 
 
 if __name__ == "__main__":

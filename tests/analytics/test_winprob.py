@@ -119,6 +119,8 @@ def test_the_model_finds_the_known_signal(rep, teammate):
     without = [stored[lead.pk] for i, lead in enumerate(open_leads) if i % 2 == 1]
     assert min(with_trial) > D("0.5") > max(without)
     assert all(D("0.01") <= p <= D("0.99") for p in stored.values())
+    # stored to the whole percent, as shown
+    assert all(p == p.quantize(D("0.01")) for p in stored.values())
     # the trial lesson is among the reasons given
     factors = LeadWinProbability.objects.get(lead=open_leads[0]).factors
     assert ["trial", 1] in factors
@@ -176,6 +178,47 @@ def test_the_nightly_job_is_idempotent_with_the_same_queries_for_few_and_many(re
     assert len(many) == len(few)
 
 
+def test_a_rerun_writes_only_the_rows_that_moved(rep, teammate):
+    leads = synthetic_history([rep, teammate], closed=400, open_=6)
+    first_run = train_and_score(DAY)
+    assert first_run.written == 6  # every open lead added
+    first = probabilities()
+    # the same history the same day: nothing moved, nothing written
+    assert train_and_score(DAY).written == 0
+    assert probabilities() == first
+    # one stored figure tampered with, one row left for a closed lead, one new open lead
+    # (open leads do not change the model): exactly those three rows are written
+    tampered = next(lead for lead in leads if lead.stage == "proposal")
+    LeadWinProbability.objects.filter(lead=tampered).update(probability=D("0.4200"))
+    closed = next(lead for lead in leads if lead.stage == "lost")
+    LeadWinProbability.objects.create(lead=closed, probability=D("0.5000"))
+    newcomer = Lead.objects.create(
+        owner=rep,
+        team_id=rep.team_id,
+        channel=tampered.channel,
+        name="新学员",
+        phone="13900000001",
+        stage="proposal",
+        budget=D("10000.00"),
+        created_at=_at(DAY - dt.timedelta(days=5)),
+    )
+    rerun = train_and_score(DAY)
+    assert rerun.written == 3
+    stored = probabilities()
+    assert stored.pop(newcomer.pk) >= D("0.01")
+    assert stored == first
+
+
+def test_the_lead_page_names_the_latest_model(client, rep, teammate):
+    leads = synthetic_history([rep, teammate], closed=400, open_=2)
+    train_and_score(DAY - dt.timedelta(days=1))
+    train_and_score(DAY)  # nothing moved: the rows are the earlier night's, the model today's
+    lead = next(lead for lead in leads if lead.stage == "proposal" and lead.owner == rep)
+    client.force_login(rep)
+    html = client.get(lead.get_absolute_url()).content.decode()
+    assert f"{DAY:%Y-%m-%d}" in html
+
+
 def test_calibration_table_by_decile_worked_by_hand():
     # twenty leads predicted 0.05, 0.10, … 1.00, the upper ten won: ten deciles of two leads,
     # decile 1 = (0.05 + 0.10) / 2 = 0.075 predicted, none won; decile 6 = (0.55 + 0.60) / 2
@@ -194,8 +237,8 @@ def test_the_weighted_pipeline_reads_the_probability_and_falls_back_on_the_stage
     # 10,000 × 0.6 + 10,000 × 0.25 = 8,500.00
     synthetic_history([rep], closed=0, open_=2)
     scored, unscored = Lead.objects.order_by("pk")
-    run = WinModelRun.objects.create(run_on=DAY, status=WinModelRun.Status.OK)
-    LeadWinProbability.objects.create(lead=scored, probability=D("0.6000"), run=run)
+    WinModelRun.objects.create(run_on=DAY, status=WinModelRun.Status.OK)
+    LeadWinProbability.objects.create(lead=scored, probability=D("0.6000"))
     StageWeight.objects.create(
         stage="proposal", closed=4, won=1, weight=D("0.2500"), computed_on=DAY
     )
