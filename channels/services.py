@@ -32,7 +32,7 @@ from performance.restatement import (
     changed_since_computed,
     corrections,
     home_month,
-    lines_stating,
+    homed_rows,
     stale_months,
 )
 from salescrm.errors import BusinessRuleError
@@ -444,30 +444,26 @@ def _sources(month: dt.date, closed: _ClosedFor) -> dict[int, dict[str, list]]:
     for kind, spec in SOURCE_KINDS.items():
         model, date, partner = spec["model"], spec["date"], spec["partner"]
         line_field = "contract" if kind == "signed" else kind
-        rows = (
-            model.objects.filter(spec["counts"], **{f"{partner}__isnull": False})
-            .filter(**{f"{partner}__in": Partner.objects.filter(plan__isnull=False)})
-            .annotate(dated_month=Trunc(date, "month", output_field=DateField()))
-            .filter(
-                ~Exists(
-                    lines_stating(closed_lines, line_field).filter(
-                        **{f"{line_field}_id": OuterRef("pk")}
-                    )
-                )
-            )
+        homed = homed_rows(
+            model.objects.filter(spec["counts"], **{f"{partner}__isnull": False}).filter(
+                **{f"{partner}__in": Partner.objects.filter(plan__isnull=False)}
+            ),
+            field=line_field,
+            closed_lines=closed_lines,
+            date=date,
+            owner=partner,
+            fields=("pk", spec["contract"], date, AMOUNT[kind]),
+            first=quarter,
+            last=last,
+            closed_then=Exists(closed_month.filter(partner_id=OuterRef(partner)))
+            | Q(dated_month__in=finished),
+            closed=closed,
         )
-        in_quarter = rows.filter(**{f"{date}__range": (quarter, last)})
-        late = rows.filter(**{f"{date}__lt": quarter}).filter(
-            Exists(closed_month.filter(partner_id=OuterRef(partner))) | Q(dated_month__in=finished)
-        )
-        fields = (partner, "pk", spec["contract"], date, AMOUNT[kind], "dated_month")
-        for query in (in_quarter, late):
-            for p, pk, contract, day, amount, dated in query.order_by().values_list(*fields):
-                home = home_month(closed, p, dated)
-                if quarter <= home <= month:
-                    item = _item(kind, pk, contract, day, spec["sign"] * amount, home=home)
-                    for base in spec["bases"]:
-                        out[p][base].append(item)
+        for home, (p, pk, contract, day, amount) in homed:
+            if quarter <= home <= month:
+                item = _item(kind, pk, contract, day, spec["sign"] * amount, home=home)
+                for base in spec["bases"]:
+                    out[p][base].append(item)
         # corrections: what a closed settlement says of a row against what the row says now
         for fix in corrections(
             closed_lines,

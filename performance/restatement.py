@@ -3,9 +3,11 @@ paid (rep commission statements here, partner settlements in channels).
 
 The guarantee: each night one set-based query on the history tables names the earlier months
 whose open statements may be out of date (``stale_months``); those are recomputed. A closed
-statement is never touched; a row dated in a month whose statement for its owner is closed
-goes on the *first* month after it whose statement is not closed (``home_month``), so a row
-is on exactly one statement whichever months are recomputed, and nothing is lost.
+statement is never touched; a row (a payment, a refund, a contract of a plan paid on signed
+amounts) dated in a month whose statement for its owner is closed — entered late, marked
+signed late, re-dated there — goes on the *first* month after it whose statement is not
+closed (``home_month``, ``homed_rows``), so a row is on exactly one statement whichever months
+are recomputed, and nothing is lost.
 
 A row already on a closed statement is never counted again as a row of a later month (even
 when its date is moved there); when its value changes after the close (amount edited, a
@@ -23,7 +25,7 @@ formula on November's net base of 85,000. Had the payment only been re-dated int
 November would not count it (October already paid it)."""
 
 import datetime as dt
-from collections.abc import Container
+from collections.abc import Container, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -92,6 +94,41 @@ def lines_stating(lines, field: str):
     if field == "contract":
         lines = lines.filter(payment__isnull=True, refund__isnull=True)
     return lines
+
+
+def homed_rows(
+    rows,
+    *,
+    field: str,
+    closed_lines,
+    date: str,
+    owner: str,
+    fields: tuple[str, ...],
+    first: dt.date,
+    last: dt.date,
+    closed_then: Q,
+    closed: Container[tuple[int, dt.date]],
+) -> Iterator[tuple[dt.date, list]]:
+    """The rows of `rows` (one model's rows that count, named by lines as `field`: "payment",
+    "refund", "contract") that may be at home on a statement from `first` to `last`, each as
+    (home month, [its `owner`, then its `fields`]); two queries:
+
+    - the rows dated (`date`) from `first` to `last`;
+    - the *late* ones: dated before `first` in a month closed for their owner (`closed_then`,
+      a condition on the row and on ``dated_month``, the first of its date's month);
+
+    both without the rows a line of `closed_lines` (lines of closed statements) states: a row
+    already paid is never counted again, even when its date has moved to a later month (a
+    change of its value is a ``corrections`` matter). The home is ``home_month`` of the
+    row's owner and month in `closed`; the caller keeps the rows at home where it computes."""
+    rows = rows.annotate(dated_month=Trunc(date, "month", output_field=DateField())).filter(
+        ~Exists(lines_stating(closed_lines, field).filter(**{f"{field}_id": OuterRef("pk")}))
+    )
+    in_span = rows.filter(**{f"{date}__range": (first, last)})
+    late = rows.filter(**{f"{date}__lt": first}).filter(closed_then)
+    for query in (in_span, late):
+        for dated, *values in query.order_by().values_list("dated_month", owner, *fields):
+            yield home_month(closed, values[0], dated), values
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,8 +9,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, DateField, Exists, OuterRef, Q
-from django.db.models.functions import Trunc
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -54,7 +53,7 @@ from .restatement import (
     changed_since_computed,
     corrections,
     home_month,
-    lines_stating,
+    homed_rows,
     stale_months,
 )
 
@@ -587,7 +586,8 @@ def _stale_months(current: dt.date) -> list[dt.date]:
 def commission_compute(*, day: dt.date, catch_up_months: int = CATCH_UP_MONTHS) -> dict:
     """Recompute the open statements of the month containing `day` from the source rows up to
     `day`; those of every earlier month whose sources changed since they were computed (a
-    late or corrected payment or refund: see ``_stale_months``), up to that month's end; and
+    late or corrected payment, refund or, for a signed-amount plan, contract: see
+    ``_stale_months``), up to that month's end; and
     catch up on earlier months that have no statements at all. Closed statements are never
     touched: late money of a paid month goes to the rep's next unpaid one (``_sources``)."""
     counts = {"statements": 0, "commission_lines": 0, "closed_kept": 0}
@@ -626,31 +626,42 @@ class CommissionSource:
         return self.corrects or self.kind
 
 
-# the rows a closed statement line can state, for ``restatement.corrections``
-STATED_ROWS = {
+# The three kinds of source row, each named on a line by its kind: the model, its date, its
+# signed amount, which rows count at all, the paths to its contract, the contract's number and
+# the rep credited, and the plan bases it counts towards (a refund claws back under either).
+SOURCE_ROWS = {
     "payment": {
         "model": Payment,
-        "counts": Q(),
-        "contract": "contract_id",
         "date": "received_on",
         "amount": "amount",
         "sign": 1,
+        "counts": Q(),
+        "contract": "contract_id",
+        "number": "contract__number",
+        "owner": "contract__owner_id",
+        "bases": (CommissionPlan.Base.COLLECTED,),
     },
     "refund": {
         "model": Refund,
-        "counts": Q(status=Refund.Status.CONFIRMED),
-        "contract": "contract_id",
         "date": "confirmed_on",
         "amount": "amount",
         "sign": -1,
+        "counts": Q(status=Refund.Status.CONFIRMED),
+        "contract": "contract_id",
+        "number": "contract__number",
+        "owner": "contract__owner_id",
+        "bases": (CommissionPlan.Base.COLLECTED, CommissionPlan.Base.SIGNED),
     },
     "contract": {
         "model": Contract,
-        "counts": Q(status__in=Contract.SIGNED_STATES, signed_on__isnull=False),
-        "contract": "pk",
         "date": "signed_on",
         "amount": "total_amount",
         "sign": 1,
+        "counts": Q(status__in=Contract.SIGNED_STATES, signed_on__isnull=False),
+        "contract": "pk",
+        "number": "number",
+        "owner": "owner_id",
+        "bases": (CommissionPlan.Base.SIGNED,),
     },
 }
 
@@ -661,92 +672,67 @@ def _sources(month: dt.date, cut_off: dt.date, base: str) -> dict[int, list[Comm
     - payments received (or contracts signed, for a signed-amount plan) and refunds
       confirmed in the month up to `cut_off`, except the rows already on a closed (paid)
       statement (a row moved into this month after its month was paid is not counted again);
-    - the *late* payments and refunds whose home is this month: dated in an earlier month
+    - the *late* rows of the same kinds whose home is this month: dated in an earlier month
       whose statement for the rep is closed, on no closed statement, and this month is the
-      first one after their date that the rep's statement is not closed;
+      first one after their date that the rep's statement is not closed (a contract entered,
+      marked signed or re-dated into a paid month after it was paid lands here, like a late
+      payment);
     - the *corrections*: a payment, refund or contract on a closed statement whose value has
-      changed since (amount edited, refund withdrawn or cancelled, …) counts for the
-      difference between its value now and what the closed lines stated of it, on the rep's
-      first statement after the last closed one it is on that is not closed
+      changed since (amount edited, refund withdrawn, contract no longer signed, …) counts for
+      the difference between its value now and what the closed lines stated of it, on the
+      rep's first statement after the last closed one it is on that is not closed
       (``restatement.corrections``).
 
     So a row is on exactly one statement and every later change of it is carried once,
-    whichever months are recomputed, and nothing is ever lost. Twelve queries."""
-    closed_month = CommissionStatement.objects.closed().filter(
-        rep_id=OuterRef("contract__owner_id")
-    )
+    whichever months are recomputed, and nothing is ever lost. At most twelve queries,
+    whatever the plan's base and the number of reps."""
+    closed_statements = CommissionStatement.objects.closed()
     closed_pairs = set(
-        CommissionStatement.objects.closed()
-        .filter(month__lt=month)
-        .order_by()
-        .values_list("rep_id", "month")
+        closed_statements.filter(month__lt=month).order_by().values_list("rep_id", "month")
     )
-
-    def home_is_this_month(owner: int, dated_month: dt.date) -> bool:
-        return home_month(closed_pairs, owner, dated_month) == month
-
     stated = CommissionLine.objects.filter(statement__status=CommissionStatement.Status.CLOSED)
-
-    def unstated(field: str):
-        return ~Exists(lines_stating(stated, field).filter(**{f"{field}_id": OuterRef("pk")}))
-
     rows: dict[int, list[CommissionSource]] = defaultdict(list)
-    fields = ("id", "contract_id", "contract__number", "contract__owner_id", "amount")
-    if base == CommissionPlan.Base.SIGNED:
-        for pk, number, owner, amount, signed_on in (
-            Contract.objects.signed_between(month, cut_off)
-            .filter(unstated("contract"))
-            .order_by()
-            .values_list("id", "number", "owner_id", "total_amount", "signed_on")
-        ):
-            rows[owner].append(CommissionSource(signed_on, 0, "contract", pk, pk, number, amount))
-    else:
-        late_payments = (
-            Payment.objects.filter(received_on__lt=month)
-            .annotate(dated_month=Trunc("received_on", "month", output_field=DateField()))
-            .filter(
-                Exists(closed_month.filter(month=OuterRef("dated_month"))),
-                unstated("payment"),
-            )
+    for kind, spec in SOURCE_ROWS.items():
+        if base not in spec["bases"]:
+            continue
+        order = 1 if spec["sign"] < 0 else 0  # on the same day, refunds after the rest
+        homed = homed_rows(
+            spec["model"].objects.filter(spec["counts"]),
+            field=kind,
+            closed_lines=stated,
+            date=spec["date"],
+            owner=spec["owner"],
+            fields=("pk", spec["contract"], spec["number"], spec["amount"], spec["date"]),
+            first=month,
+            last=cut_off,
+            closed_then=Exists(
+                closed_statements.filter(
+                    rep_id=OuterRef(spec["owner"]), month=OuterRef("dated_month")
+                )
+            ),
+            closed=closed_pairs,
         )
-        in_month = Payment.objects.filter(received_on__range=(month, cut_off)).filter(
-            unstated("payment")
-        )
-        for pk, contract, number, owner, amount, on in in_month.order_by().values_list(
-            *fields, "received_on"
-        ):
-            rows[owner].append(CommissionSource(on, 0, "payment", pk, contract, number, amount))
-        for pk, contract, number, owner, amount, on, dated in late_payments.order_by().values_list(
-            *fields, "received_on", "dated_month"
-        ):
-            if home_is_this_month(owner, dated):
-                rows[owner].append(CommissionSource(on, 0, "payment", pk, contract, number, amount))
-    confirmed = Refund.objects.filter(status=Refund.Status.CONFIRMED)
-    late_refunds = (
-        confirmed.filter(confirmed_on__lt=month)
-        .annotate(dated_month=Trunc("confirmed_on", "month", output_field=DateField()))
-        .filter(
-            Exists(closed_month.filter(month=OuterRef("dated_month"))),
-            unstated("refund"),
-        )
-    )
-    in_month = confirmed.filter(confirmed_on__range=(month, cut_off)).filter(unstated("refund"))
-    for pk, contract, number, owner, amount, on in in_month.order_by().values_list(
-        *fields, "confirmed_on"
-    ):
-        rows[owner].append(CommissionSource(on, 1, "refund", pk, contract, number, -amount))
-    for pk, contract, number, owner, amount, on, dated in late_refunds.order_by().values_list(
-        *fields, "confirmed_on", "dated_month"
-    ):
-        if home_is_this_month(owner, dated):
-            rows[owner].append(CommissionSource(on, 1, "refund", pk, contract, number, -amount))
+        for home, (owner, pk, contract, number, amount, day) in homed:
+            if home == month:
+                rows[owner].append(
+                    CommissionSource(day, order, kind, pk, contract, number, spec["sign"] * amount)
+                )
     fixes = [
         (kind, fix)
-        for kind, spec in STATED_ROWS.items()
+        for kind, spec in SOURCE_ROWS.items()
         for fix in corrections(
-            stated, owner="statement__rep_id", month="statement__month", field=kind, **spec
+            stated,
+            owner="statement__rep_id",
+            month="statement__month",
+            field=kind,
+            model=spec["model"],
+            counts=spec["counts"],
+            contract=spec["contract"],
+            date=spec["date"],
+            amount=spec["amount"],
+            sign=spec["sign"],
         )
-        if home_is_this_month(fix.owner, next_month_start(fix.last_closed))
+        if home_month(closed_pairs, fix.owner, next_month_start(fix.last_closed)) == month
     ]
     numbers = dict(
         Contract.objects.filter(pk__in=[fix.contract_id for _kind, fix in fixes])

@@ -305,3 +305,41 @@ def test_an_edited_contract_of_a_signed_plan_is_stated_by_its_own_line_only(rep,
     settlements_compute(month=AUG)
     assert not PartnerSettlementLine.objects.filter(kind="correction").exists()
     assert not PartnerSettlement.objects.filter(month=AUG).exists()
+
+
+def test_a_contract_of_a_signed_plan_entered_or_signed_after_close_lands_on_the_next_settlement(
+    rep, manager, finance
+):
+    """The rep statements' late contracts share this code (performance.restatement.homed_rows)."""
+    partner = make_partner(manager, plan=make_plan(base="signed"))
+    credited_contract(partner, rep, amount="40000.00", signed_on=dt.date(2026, 7, 1))
+    unsigned = credited_contract(partner, rep, amount="10000.00")
+    settlements_compute(month=JUL)
+    assert _get(partner, JUL).total == D("2000.00")  # C(40,000)
+    _close(partner, JUL, finance)
+    july = _lines(_get(partner, JUL))
+
+    late = credited_contract(partner, rep, amount="20000.00", signed_on=dt.date(2026, 7, 20))
+    unsigned.status, unsigned.signed_on = "signed", dt.date(2026, 7, 25)  # marked signed late
+    unsigned.save()
+    settlements_compute(month=AUG)
+    settlements_compute(month=AUG)
+    august = _get(partner, AUG)
+    # the quarter stood at 40,000: 20,000 (20 July) fills 40,000-60,000, 10,000 × 5 % +
+    # 10,000 × 8 %; 10,000 (25 July) 60,000-70,000 × 8 %: C(70,000) − C(40,000) = 2,100
+    assert _lines(august) == [
+        ("signed", D("10000.00"), D("0.050000"), D("500.00")),
+        ("signed", D("10000.00"), D("0.080000"), D("800.00")),
+        ("signed", D("10000.00"), D("0.080000"), D("800.00")),
+    ]
+    assert [line.contract_id for line in august.lines.order_by("occurred_on", "id")] == [
+        late.pk,
+        late.pk,
+        unsigned.pk,
+    ]
+    assert (august.base_amount, august.quarter_base, august.total) == (
+        D("30000.00"),
+        D("70000.00"),
+        D("2100.00"),
+    )
+    assert _lines(_get(partner, JUL)) == july
