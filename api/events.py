@@ -12,7 +12,7 @@ from leads.models import Lead, StageChange
 from performance.models import CommissionStatement
 
 from .models import WebhookEvent
-from .webhooks import emit
+from .services import webhook_emit
 
 STATUS_EVENTS = {
     Contract: {
@@ -67,7 +67,7 @@ def _status_changed(sender, instance, created, **kwargs):
         return
     event = STATUS_EVENTS[sender].get(now)
     if event is not None:
-        emit(event, _data(instance))
+        webhook_emit(event=event, data=_data(instance))
 
 
 for _model in STATUS_EVENTS:
@@ -78,9 +78,9 @@ for _model in STATUS_EVENTS:
 @receiver(post_save, sender=Lead, dispatch_uid="webhook-lead-created")
 def _lead_created(sender, instance, created, raw=False, **kwargs):
     if created and not raw:
-        emit(
-            WebhookEvent.LEAD_CREATED,
-            {
+        webhook_emit(
+            event=WebhookEvent.LEAD_CREATED,
+            data={
                 "lead": instance.pk,
                 "name": instance.name,
                 "stage": instance.stage,
@@ -94,9 +94,9 @@ def _lead_created(sender, instance, created, raw=False, **kwargs):
 @receiver(post_save, sender=StageChange, dispatch_uid="webhook-stage-changed")
 def _stage_changed(sender, instance, created, raw=False, **kwargs):
     if created and not raw and instance.from_stage:
-        emit(
-            WebhookEvent.LEAD_STAGE_CHANGED,
-            {
+        webhook_emit(
+            event=WebhookEvent.LEAD_STAGE_CHANGED,
+            data={
                 "lead": instance.lead_id,
                 "from_stage": instance.from_stage,
                 "to_stage": instance.to_stage,
@@ -108,9 +108,9 @@ def _stage_changed(sender, instance, created, raw=False, **kwargs):
 @receiver(post_save, sender=Payment, dispatch_uid="webhook-payment-recorded")
 def _payment_recorded(sender, instance, created, raw=False, **kwargs):
     if created and not raw:
-        emit(
-            WebhookEvent.PAYMENT_RECORDED,
-            {
+        webhook_emit(
+            event=WebhookEvent.PAYMENT_RECORDED,
+            data={
                 "payment": instance.pk,
                 "contract": instance.contract_id,
                 "instalment": instance.instalment_id,

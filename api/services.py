@@ -1,5 +1,6 @@
 """Writes of the API app: personal tokens (created and revoked on the profile page, revoked by
-administrators in admin) and webhook replays. Keyword-only, atomic, like every service."""
+administrators in admin), webhook deliveries and their replays. Keyword-only, atomic, like
+every service (the deliveries of an event join the transaction of the change they announce)."""
 
 import datetime as dt
 
@@ -12,7 +13,8 @@ from salescrm.permissions import Action, ensure_may, role_of
 from salescrm.roles import Role
 from salescrm.timeutil import local_today, start_of_day
 
-from .models import ApiToken, WebhookDelivery, token_digest
+from .models import ApiToken, WebhookDelivery, WebhookEndpoint, token_digest
+from .tasks import deliver_webhook
 
 MAX_LIVE_TOKENS = 20
 MAX_TOKEN_DAYS = 366
@@ -67,13 +69,32 @@ def token_revoke(*, token: ApiToken, actor) -> ApiToken:
 def webhook_replay(*, delivery: WebhookDelivery, actor) -> WebhookDelivery:
     """Send a logged delivery again (same event and body, a new log row)."""
     ensure_may(actor, Action.WEBHOOK_MANAGE)
-    from .webhooks import schedule
-
     copy = WebhookDelivery.objects.create(
         endpoint=delivery.endpoint,
         event=delivery.event,
         payload=delivery.payload,
         replay_of=delivery,
     )
-    schedule(copy)
+    _send_after_commit(copy)
     return copy
+
+
+def webhook_emit(*, event: str, data: dict) -> int:
+    """Log a delivery of `event` for every active endpoint that wants it and send each once
+    the current transaction commits (nothing is sent for a change that is rolled back)."""
+    endpoints = [
+        endpoint
+        for endpoint in WebhookEndpoint.objects.filter(is_active=True)
+        if event in (endpoint.events or [])
+    ]
+    now = timezone.now()
+    for endpoint in endpoints:
+        delivery = WebhookDelivery.objects.create(
+            endpoint=endpoint, event=event, payload=data, created_at=now
+        )
+        _send_after_commit(delivery)
+    return len(endpoints)
+
+
+def _send_after_commit(delivery: WebhookDelivery) -> None:
+    transaction.on_commit(lambda: deliver_webhook.delay(delivery.pk))

@@ -1,11 +1,12 @@
-"""Webhooks: what is sent, how it is signed, when it is scheduled.
+"""Webhooks: what is sent and how it is signed.
 
 A delivery's body is JSON ``{"id", "event", "created_at", "data"}``. Its headers carry
 ``X-SalesCRM-Event``, ``X-SalesCRM-Delivery`` (the log row id), ``X-SalesCRM-Timestamp`` (Unix
 seconds) and ``X-SalesCRM-Signature: sha256=<hex>``, the HMAC-SHA256 with the endpoint's secret
 of ``"<timestamp>.<body>"``; a receiver recomputes it and refuses old timestamps (replays).
-Deliveries are logged and queued when the transaction that caused them commits, and sent by
-the Celery task ``api.tasks.deliver_webhook`` with retries and exponential back-off."""
+Deliveries are logged and queued by ``api.services.webhook_emit`` when the transaction that
+caused them commits, and sent by the Celery task ``api.tasks.deliver_webhook`` (which reads this
+module) with retries and exponential back-off."""
 
 import hashlib
 import hmac
@@ -14,10 +15,8 @@ import time
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
-from django.utils import timezone
 
-from .models import WebhookDelivery, WebhookEndpoint
+from .models import WebhookDelivery
 
 
 def max_attempts() -> int:
@@ -73,26 +72,3 @@ def backoff_seconds(attempt: int) -> int:
     """30 s, 60 s, 120 s, 240 s … after the 1st, 2nd, 3rd, 4th failed attempt (base
     WEBHOOK_BACKOFF_SECONDS)."""
     return settings.WEBHOOK_BACKOFF_SECONDS * 2 ** (attempt - 1)
-
-
-def schedule(delivery: WebhookDelivery) -> None:
-    from .tasks import deliver_webhook
-
-    transaction.on_commit(lambda: deliver_webhook.delay(delivery.pk))
-
-
-def emit(event: str, data: dict) -> int:
-    """Log a delivery of `event` for every active endpoint that wants it and send each once
-    the current transaction commits (nothing is sent for a change that is rolled back)."""
-    endpoints = [
-        endpoint
-        for endpoint in WebhookEndpoint.objects.filter(is_active=True)
-        if event in (endpoint.events or [])
-    ]
-    now = timezone.now()
-    for endpoint in endpoints:
-        delivery = WebhookDelivery.objects.create(
-            endpoint=endpoint, event=event, payload=data, created_at=now
-        )
-        schedule(delivery)
-    return len(endpoints)

@@ -1,10 +1,10 @@
 """Nightly jobs of customer success. Each takes the business date (the Shanghai day that has
 just ended), calls one set-based service and is idempotent. They run after the customers
-jobs (the tiers of the 1st of the month are re-evaluated first)."""
+jobs (the tiers of the 1st of the month are re-evaluated first). The one Celery task of the
+app, ``success.survey_emails``, is queued by the survey services and so defined beside them
+(success/services/surveys.py)."""
 
 import datetime as dt
-
-from celery import shared_task
 
 from salescrm.nightly import nightly_job
 
@@ -24,10 +24,3 @@ def service_cadence(business_date: dt.date) -> dict:
 @nightly_job("success.surveys", order=32)
 def surveys(business_date: dt.date) -> dict:
     return services.survey_invitations_create(as_of=business_date)
-
-
-@shared_task(name="success.survey_emails")
-def survey_emails() -> dict:
-    """E-mail the survey links waiting to be sent (queued after the commit of the night's
-    invitations, of a survey sent by hand and of a "send again"); idempotent."""
-    return services.survey_emails_send()

@@ -8,6 +8,7 @@ answer form and nothing else (no session is created), once, until the invitation
 import datetime as dt
 import smtplib
 
+from celery import shared_task
 from django.conf import settings
 from django.core import signing
 from django.core.mail import get_connection, send_mail
@@ -22,6 +23,7 @@ from customers.models import Complaint, Contract, Customer, SatisfactionSurvey
 from salescrm.errors import BusinessRuleError
 from salescrm.permissions import Action, ensure_may
 from salescrm.scoping import visible_q
+from salescrm.tasks import enqueue
 from salescrm.timeutil import SHANGHAI, local_now, local_today
 
 from ..models import SuccessSettings, SurveyInvitation
@@ -185,10 +187,6 @@ def survey_link(invitation: SurveyInvitation) -> str:
 
 def queue_survey_emails() -> None:
     """E-mail the pending invitations from a worker once the current transaction commits."""
-    from salescrm.tasks import enqueue
-
-    from ..tasks import survey_emails
-
     enqueue(survey_emails)
 
 
@@ -246,6 +244,16 @@ def survey_emails_send(*, today: dt.date | None = None, limit: int = 500) -> dic
         SurveyInvitation.objects.filter(pk=invitation.pk).update(delivery_error="")
         counts["sent"] += 1
     return counts
+
+
+# Defined beside the services that queue it, not in success/tasks.py: the nightly survey job
+# there calls survey_invitations_create, which queues this task, so a task module above the
+# services would be imported by them in turn (a cycle).
+@shared_task(name="success.survey_emails")
+def survey_emails() -> dict:
+    """E-mail the survey links waiting to be sent (queued after the commit of the night's
+    invitations, of a survey sent by hand and of a "send again"); idempotent."""
+    return survey_emails_send()
 
 
 @transaction.atomic

@@ -1,7 +1,8 @@
 """The apps form a layered graph (ISSUE 13): `salescrm` is the core, leads builds on it,
 customers on leads, targets and performance on those, channels on all of them. An import that goes the other way
 (inside a function too, where it hides from a glance at the module's top) makes two apps
-one tangle, so it is refused here by walking every module's syntax tree."""
+one tangle, so it is refused here by walking every module's syntax tree. The same walk, module
+by module, refuses a cycle between two modules of one app."""
 
 import ast
 import re
@@ -144,3 +145,134 @@ def test_services_and_jobs_reverse_their_links_instead_of_spelling_paths():
         for place in _hard_coded_paths(path)
     ]
     assert offending == []
+
+
+# --- no cycle between two modules of the project ------------------------------------------
+# Inside an app too, two modules that import each other (through a third, or from inside a
+# function, where the import only hides the cycle) load in one order and break in the other.
+# A dependency runs one way: a task calls a service, a service queues a task defined below
+# it, a piece both need sits in the lower module. No cycle has to stay, so none is excused.
+
+PACKAGES = tuple(sorted(path.parent.name for path in ROOT.glob("*/apps.py")))
+
+
+def _module_paths(root: Path = ROOT, packages=PACKAGES) -> dict[str, Path]:
+    """Dotted name -> file of every module of the project's apps (migrations aside)."""
+    found: dict[str, Path] = {}
+    for package in packages:
+        for path in sorted((root / package).rglob("*.py")):
+            if "migrations" in path.parts:
+                continue
+            parts = path.relative_to(root).with_suffix("").parts
+            found[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    return found
+
+
+def _imported_modules(name: str, path: Path, modules: dict[str, Path]) -> dict[str, int]:
+    """The project's modules that importing `name` may execute, anywhere in it (functions
+    too), with a line of each. ``import a.b.c`` and ``from a.b import c`` run a, a.b and
+    a.b.c (when c is a module) in turn; a module's own packages are left out, as they are
+    already running when it is imported."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: dict[str, int] = {}
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            targets = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                parts = package.split(".")
+                parts = parts[: len(parts) - node.level + 1]
+                base = ".".join([*parts, *([node.module] if node.module else [])])
+            else:
+                base = node.module
+            targets = [base, *(f"{base}.{alias.name}" for alias in node.names)]
+        else:
+            continue
+        for target in targets:
+            parts = target.split(".")
+            for end in range(1, len(parts) + 1):
+                module = ".".join(parts[:end])
+                if module in modules and not f"{name}.".startswith(f"{module}."):
+                    found.setdefault(module, node.lineno)
+    return found
+
+
+def _module_cycles(root: Path = ROOT, packages=PACKAGES) -> list[str]:
+    """One cycle through each group of modules that reach one another, spelt with the line of
+    each import: "a (a.py:3) -> b (b.py:9) -> a"."""
+    modules = _module_paths(root, packages)
+    graph = {name: _imported_modules(name, path, modules) for name, path in modules.items()}
+    reach = {name: _reachable(graph, name) for name in graph}
+    cycles, seen = [], set()
+    for name in sorted(graph):
+        group = {other for other in reach[name] if name in reach[other]}
+        if name in seen or not group:
+            continue
+        seen |= group
+        path = _path_back(graph, name, group)
+        steps = [
+            f"{a} ({modules[a].relative_to(root)}:{graph[a][b]})"
+            for a, b in zip(path, path[1:], strict=False)
+        ]
+        cycles.append(" -> ".join([*steps, name]))
+    return cycles
+
+
+def _reachable(graph: dict[str, dict[str, int]], start: str) -> set[str]:
+    found, todo = set(), list(graph[start])
+    while todo:
+        name = todo.pop()
+        if name not in found:
+            found.add(name)
+            todo.extend(graph[name])
+    return found
+
+
+def _path_back(graph: dict[str, dict[str, int]], start: str, group: set[str]) -> list[str]:
+    """The shortest import path from `start` back to itself, as the modules it passes."""
+    came_from: dict[str, str] = {}
+    todo = [start]
+    while todo:
+        name = todo.pop(0)
+        for other in sorted(graph[name]):
+            if other == start:
+                path = [name]
+                while path[-1] != start:
+                    path.append(came_from[path[-1]])
+                return [*reversed(path), start]
+            if other in group and other not in came_from:
+                came_from[other] = name
+                todo.append(other)
+    raise AssertionError(f"{start} is in no cycle")
+
+
+def test_no_module_of_the_project_imports_itself_through_others():
+    assert _module_cycles() == []
+
+
+def test_the_walk_sees_a_cycle_closed_inside_a_function(tmp_path):
+    app = tmp_path / "shop"
+    (app / "services").mkdir(parents=True)
+    (app / "__init__.py").write_text("")
+    (app / "services" / "__init__.py").write_text("from .orders import order_place\n")
+    (app / "services" / "orders.py").write_text(
+        "import os\n\n\ndef order_place():\n    from ..tasks import mail\n"
+    )
+    (app / "tasks.py").write_text("from shop import services\n")
+    (app / "models.py").write_text("def f():\n    import shop.scoping\n")
+    (app / "scoping.py").write_text("from .models import f\n")
+    assert _module_cycles(tmp_path, ("shop",)) == [
+        "shop.models (shop/models.py:2) -> shop.scoping (shop/scoping.py:1) -> shop.models",
+        "shop.services (shop/services/__init__.py:1) -> shop.services.orders "
+        "(shop/services/orders.py:5) -> shop.tasks (shop/tasks.py:1) -> shop.services",
+    ]
+
+
+def test_a_module_importing_its_own_package_or_a_lower_module_is_no_cycle(tmp_path):
+    app = tmp_path / "shop"
+    app.mkdir()
+    (app / "__init__.py").write_text("from .models import Order\n")
+    (app / "models.py").write_text("from shop import roles\n")
+    (app / "roles.py").write_text("import shop\n")
+    (app / "views.py").write_text("from . import models, roles\n")
+    assert _module_cycles(tmp_path, ("shop",)) == []

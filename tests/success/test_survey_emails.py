@@ -12,9 +12,9 @@ from aiosmtpd.controller import Controller
 from django.urls import reverse
 
 from customers.models import Customer
-from success import tasks
 from success.models import SurveyInvitation
 from success.services import survey_emails_send, survey_invitations_create
+from success.services.surveys import survey_emails
 
 from .factories import course
 
@@ -110,7 +110,7 @@ def test_the_night_e_mails_each_link_once_in_the_customers_language(
     # idempotent: the job again, the task again: nothing more is sent
     with django_capture_on_commit_callbacks(execute=True):
         survey_invitations_create(as_of=dt.date(2026, 6, 14))
-    assert tasks.survey_emails.apply().get() == {"sent": 0, "failed": 0, "no_address": 0}
+    assert survey_emails.apply().get() == {"sent": 0, "failed": 0, "no_address": 0}
     assert len(smtp.messages) == 2
 
 
