@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from leads.models import Campaign
 from leads.normalise import normalise_email, normalise_phone
 from salescrm.bounds import MAX_AMOUNT
 from salescrm.forms import BusinessDateField, DateTimeInput
@@ -11,6 +12,7 @@ from salescrm.models import ProductLine
 from salescrm.timeutil import EARLIEST_BUSINESS_DATE, latest_business_date
 
 from .models import Event, JointOffer, Partner, PartnerContact, PartnerReview
+from .selectors import open_campaigns
 
 
 class PartnerForm(forms.ModelForm):
@@ -160,6 +162,16 @@ class CampaignCostForm(forms.Form):
 
 class RetireForm(forms.Form):
     comment = forms.CharField(label=_("why retired"), max_length=300)
+
+
+class CampaignChoiceForm(forms.Form):
+    """The campaign a list's ticked rows go to (only one that still takes members)."""
+
+    campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=Campaign.objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].queryset = open_campaigns()
 
 
 class PaidForm(forms.Form):

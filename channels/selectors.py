@@ -38,6 +38,20 @@ def per(amount, count) -> Decimal | None:
     return round_money(Decimal(amount) / count) if count else None
 
 
+# --- campaigns that take members ---------------------------------------------------------------
+
+
+def open_campaigns(today: dt.date | None = None):
+    """The campaigns that still take members (the lists' "Add to campaign"): not ended (one
+    ending today still does) and not marked for retirement; the newest first."""
+    today = today or local_today()
+    return (
+        Campaign.objects.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        .exclude(goal__retired_on__isnull=False)
+        .order_by("-starts_on", "name")
+    )
+
+
 # --- events ------------------------------------------------------------------------------------
 
 

@@ -2,18 +2,16 @@ import datetime as dt
 import io
 
 import segno
-from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -23,13 +21,14 @@ from customers.models import Customer
 from leads.models import Campaign, Lead
 from salescrm.access import get_visible_or_404, role_required
 from salescrm.exports import export_response
-from salescrm.forms import BusinessMonthField
+from salescrm.forms import BusinessMonthField, SelectedIdsForm
 from salescrm.permissions import Action, action_required
 from salescrm.roles import SALES, Role
 from salescrm.timeutil import add_months, local_today, quarter_start
 
 from . import selectors, services
 from .forms import (
+    CampaignChoiceForm,
     CampaignCostForm,
     CampaignGoalForm,
     CheckInSearchForm,
@@ -532,52 +531,59 @@ def campaign_detail(request, pk, *, goal_form=None, cost_form=None, retire_form=
     )
 
 
-@require_POST
-@action_required(Action.CAMPAIGN_MANAGE)
-def campaign_goal(request, pk):
+def _campaign_post(request, pk, *, form_class, save, done, form_name):
+    """The campaign page's small forms (goals, a cost line, retirement): bind, call the
+    service, and on a refusal show the page again with the form and its errors."""
     campaign = _campaign(pk)
-    form = CampaignGoalForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            services.campaign_goal_save(actor=request.user, campaign=campaign, **form.cleaned_data)
+            save(actor=request.user, campaign=campaign, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("Goals saved."))
+            messages.success(request, done)
             return redirect("channels:campaign_detail", pk=pk)
-    return campaign_detail(request, pk, goal_form=form)
+    return campaign_detail(request, pk, **{form_name: form})
+
+
+@require_POST
+@action_required(Action.CAMPAIGN_MANAGE)
+def campaign_goal(request, pk):
+    return _campaign_post(
+        request,
+        pk,
+        form_class=CampaignGoalForm,
+        save=services.campaign_goal_save,
+        done=_("Goals saved."),
+        form_name="goal_form",
+    )
 
 
 @require_POST
 @action_required(Action.CAMPAIGN_MANAGE)
 def campaign_cost(request, pk):
-    campaign = _campaign(pk)
-    form = CampaignCostForm(request.POST)
-    if form.is_valid():
-        try:
-            services.campaign_cost_add(actor=request.user, campaign=campaign, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Cost line added."))
-            return redirect("channels:campaign_detail", pk=pk)
-    return campaign_detail(request, pk, cost_form=form)
+    return _campaign_post(
+        request,
+        pk,
+        form_class=CampaignCostForm,
+        save=services.campaign_cost_add,
+        done=_("Cost line added."),
+        form_name="cost_form",
+    )
 
 
 @require_POST
 @action_required(Action.CAMPAIGN_RETIRE)
 def campaign_retire(request, pk):
-    campaign = _campaign(pk)
-    form = RetireForm(request.POST)
-    if form.is_valid():
-        try:
-            services.campaign_retire(actor=request.user, campaign=campaign, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("The campaign is marked for retirement."))
-            return redirect("channels:campaign_detail", pk=pk)
-    return campaign_detail(request, pk, retire_form=form)
+    return _campaign_post(
+        request,
+        pk,
+        form_class=RetireForm,
+        save=services.campaign_retire,
+        done=_("The campaign is marked for retirement."),
+        form_name="retire_form",
+    )
 
 
 # --- referral rewards --------------------------------------------------------------------------
@@ -835,27 +841,6 @@ def offer_claimed(request, offer_key):
 
 # --- adding leads and customers to a campaign (the lists' bulk action, issue 18) ----------
 
-MAX_MEMBERS_AT_ONCE = 200
-
-
-def _open_campaigns():
-    today = local_today()
-    return (
-        Campaign.objects.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
-        .exclude(goal__retired_on__isnull=False)
-        .order_by("-starts_on", "name")
-    )
-
-
-class CampaignChoiceForm(django_forms.Form):
-    campaign = django_forms.ModelChoiceField(
-        label=gettext_lazy("Campaign"), queryset=Campaign.objects.none()
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["campaign"].queryset = _open_campaigns()
-
 
 @require_POST
 @action_required(Action.CAMPAIGN_ADD_MEMBERS)
@@ -866,13 +851,11 @@ def campaign_add(request):
     kind = "customer" if request.POST.get("kind") == "customer" else "lead"
     model = Customer if kind == "customer" else Lead
     back = "customers:list" if kind == "customer" else "leads:list"
-    ids = sorted({n for n in map(_int, request.POST.getlist("ids")) if n})
-    if not ids:
-        messages.error(request, _("Tick at least one row."))
+    ticked = SelectedIdsForm(request.POST)
+    if not ticked.is_valid():
+        messages.error(request, " ".join(ticked.errors["ids"]))
         return redirect(back)
-    if len(ids) > MAX_MEMBERS_AT_ONCE:
-        messages.error(request, _("Tick at most 200 rows at once."))
-        return redirect(back)
+    ids = sorted(set(ticked.cleaned_data["ids"]))
     form = CampaignChoiceForm(request.POST if request.POST.get("confirm") == "1" else None)
     if not form.is_valid():
         records = list(model.objects.visible_to(request.user).filter(pk__in=ids).order_by("pk"))

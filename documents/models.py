@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Contract, Customer
+from customers.policy import reviewable_q
 from leads.models import Lead
 from salescrm.scoping import visible_q
 
@@ -24,7 +25,11 @@ def storage_path(instance, filename):
 
 class DocumentQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """The documents of the records the user may see (the records' own scoping)."""
+        """The documents of the records the user may open: a lead's or a customer's by the
+        records' own scoping, a contract's by the rule that opens the contract and takes its
+        uploads (``customers.policy.reviewable_q``: its owner's scope, plus a deputy reviewer
+        while the contract's step waits for them). So whoever may upload to a record may
+        list, download and remove its documents, and nobody else."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.sees_all:
@@ -32,7 +37,7 @@ class DocumentQuerySet(models.QuerySet):
         return self.filter(
             (Q(lead__isnull=False) & visible_q(user, "lead__owner"))
             | (Q(customer__isnull=False) & visible_q(user, "customer__owner"))
-            | (Q(contract__isnull=False) & visible_q(user, "contract__owner"))
+            | (Q(contract__isnull=False) & reviewable_q(user, "contract"))
         )
 
 

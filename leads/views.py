@@ -208,6 +208,7 @@ def lead_detail(request, pk, *, activity_form=None, stage_form=None):
         "timeline": timeline,
         "stage_changes": lead.stage_changes.select_related("changed_by"),
         "assignments": lead.assignments.select_related("from_owner", "to_owner", "changed_by"),
+        "grade_overrides": lead.grade_overrides.select_related("changed_by"),
         "can_write": can_write,
         "can_claim": may(request.user, Action.LEAD_CLAIM)
         and lead.owner_id is None

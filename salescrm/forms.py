@@ -88,9 +88,10 @@ class ProfileForm(forms.ModelForm):
 
 
 class SelectedIdsForm(forms.Form):
-    """The ticked rows of a list's bulk form (leads, customers): ids that are whole numbers
-    within MAX_ID, at most MAX_SELECTED of them; anything else posted is dropped. A subclass adds
-    its actions and says what was not ticked (``nothing_ticked``)."""
+    """The ticked rows of a list's bulk form (leads, customers, adding them to a campaign): ids
+    that are whole numbers within MAX_ID, at most MAX_SELECTED of them. Anything else posted
+    refuses the whole form with a sentence saying what to do, so a list is never half used. A
+    subclass adds its actions and says what was not ticked (``nothing_ticked``)."""
 
     MAX_SELECTED = 200
     nothing_ticked = _("Tick at least one row.")
@@ -101,10 +102,13 @@ class SelectedIdsForm(forms.Form):
         super().__init__(*args, **kwargs)
         raw = self.data.getlist("ids") if hasattr(self.data, "getlist") else []
         valid = [v for v in raw if v.isascii() and v.isdigit() and 0 < int(v) <= MAX_ID]
-        self.fields["ids"].choices = [(v, v) for v in valid[: self.MAX_SELECTED]]
-
-    def clean_ids(self):
-        ids = self.cleaned_data["ids"]
-        if not ids:
-            raise forms.ValidationError(self.nothing_ticked)
-        return ids
+        field = self.fields["ids"]
+        field.choices = [(v, v) for v in valid[: self.MAX_SELECTED]]
+        # The field's own sentences ("This field is required.", "Select a valid choice. …")
+        # say nothing to someone who ticked rows in a list.
+        field.error_messages["required"] = self.nothing_ticked
+        field.error_messages["invalid_choice"] = (
+            _("Tick at most %(count)d rows at once.") % {"count": self.MAX_SELECTED}
+            if len(valid) > self.MAX_SELECTED
+            else _("The ticked rows could not be read; reload the list and tick them again.")
+        )

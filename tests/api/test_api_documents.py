@@ -144,3 +144,29 @@ def test_the_scan_of_an_archived_contract_is_kept(rep, api):
     answer = api(rep).delete(f"/api/v1/documents/{scan.pk}/")
     assert answer.status_code == 400
     assert Document.objects.filter(pk=scan.pk).exists()
+
+
+def test_a_deputy_reviewer_lists_and_downloads_the_contracts_documents(rep, manager, api, clock):
+    """The API reads the same rule as the pages (documents.models.DocumentQuerySet)."""
+    from customers import services as customer_services
+    from customers.models import ApprovalDeputy
+    from salescrm.roles import Role
+    from tests.factories import TeamFactory, UserFactory
+
+    clock.set(dt.date(2026, 9, 15))
+    contract = make_contract(rep)
+    customer_services.contract_submit(contract=contract, actor=rep)
+    document = document_upload(
+        actor=rep, record=contract, uploaded=a_file("terms.pdf", PDF), kind="other"
+    )
+    deputy = UserFactory(username="manager_c", role=Role.MANAGER, team=TeamFactory(name="C"))
+    ApprovalDeputy.objects.create(
+        reviewer=manager, deputy=deputy, starts_on=dt.date(2026, 9, 1), ends_on=dt.date(2026, 9, 30)
+    )
+    client = api(deputy)
+    listed = client.get(f"/api/v1/contracts/{contract.pk}/documents/").json()["results"]
+    assert [row["id"] for row in listed] == [document.pk]
+    download = client.get(f"/api/v1/documents/{document.pk}/download/")
+    assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
+    customer_services.contract_recall(contract=contract, actor=rep)
+    assert client.get(f"/api/v1/documents/{document.pk}/download/").status_code == 404

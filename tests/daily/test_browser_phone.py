@@ -11,6 +11,7 @@ from django.apps import apps
 
 from customers import services as customer_services
 from customers.models import ApprovalStep
+from leads.services import lead_grade_override
 from salescrm.roles import Role
 from tests.conftest import BROWSER_TIMEOUT_MS, PASSWORD
 from tests.customers.factories import CustomerFactory, ProductFactory, make_contract
@@ -60,6 +61,9 @@ def road(transactional_db):
             phone=f"1381234{n:04d}",
             next_follow_up_on=today,
         )
+    first = rep.leads.order_by("pk").first()
+    for grade in ("A", "B", ""):  # a grade history on the lead page
+        lead_grade_override(lead=first, actor=manager, grade=grade)
     product = ProductFactory(name="企业数据分析内训（两天）", list_price="106861.66")
     customer = CustomerFactory(owner=rep, name="赵小姐", phone="13900001111")
     contract = make_contract(
@@ -151,6 +155,7 @@ def test_the_road_pages_fit_a_phone(road, phone_page, screenshot):
     lead = Lead.objects.filter(owner=road["rep"]).order_by("pk").first()
     page.goto(f"/leads/{lead.pk}/")
     page.wait_for_selector("#lead-phone-actions")
+    assert page.locator("#grade-history li").count() == 3
     _no_horizontal_scroll(page)
     _big_enough(page, "#lead-phone-actions a.btn-primary")  # log a follow-up
     _big_enough(page, "#lead-phone-actions a[href^='tel:']")

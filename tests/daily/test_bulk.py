@@ -120,9 +120,20 @@ def test_export_selected_holds_the_ticked_visible_leads_only(login, rep, outside
 
 def test_nothing_ticked_or_junk_ids(login, rep):
     client = login(rep)
-    for ids in ([], ["abc"], ["-1"], ["99999999999999999999"]):
-        response = client.post("/leads/bulk/", {"action": "stage", "ids": ids})
+    for ids, message in (
+        ([], "Tick at least one lead."),
+        (["abc"], "The ticked rows could not be read; reload the list and tick them again."),
+        (["-1"], "The ticked rows could not be read; reload the list and tick them again."),
+        (
+            ["99999999999999999999"],
+            "The ticked rows could not be read; reload the list and tick them again.",
+        ),
+    ):
+        response = client.post(
+            "/leads/bulk/", {"action": "stage", "ids": ids}, HTTP_ACCEPT_LANGUAGE="en"
+        )
         assert response.status_code == 302
+        assert _messages(response)[-1] == message
 
 
 def test_the_list_has_the_checkboxes(login, rep):

@@ -156,6 +156,37 @@ def test_an_id_out_of_scope_refuses_the_whole_request(login, rep, outsider, camp
     assert not CampaignMember.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "posted,message",
+    [
+        ([], "Tick at least one row."),
+        (["abc"], "The ticked rows could not be read; reload the list and tick them again."),
+        (["-1"], "The ticked rows could not be read; reload the list and tick them again."),
+        (
+            ["mine", "99999999999999999999"],
+            "The ticked rows could not be read; reload the list and tick them again.",
+        ),
+        (
+            ["mine", "1.5"],
+            "The ticked rows could not be read; reload the list and tick them again.",
+        ),
+        (["mine"] + [str(n) for n in range(1, 201)], "Tick at most 200 rows at once."),
+    ],
+)
+def test_a_bad_id_list_says_so_and_adds_no_one(login, rep, campaign, posted, message):
+    lead = LeadFactory(owner=rep)
+    ids = [str(lead.pk) if value == "mine" else value for value in posted]
+    client = login(rep)
+    for data in (
+        {"kind": "lead", "ids": ids},  # the confirmation step
+        {"kind": "lead", "ids": ids, "confirm": "1", "campaign": campaign.pk},
+    ):
+        response = client.post("/channels/campaigns/add/", data, HTTP_ACCEPT_LANGUAGE="en")
+        assert response["Location"] == "/leads/"
+        assert _messages(response)[-1] == message  # (the first step's is still unread)
+    assert not CampaignMember.objects.exists()
+
+
 def test_a_manager_adds_the_teams_customers(login, manager, rep, campaign):
     customer = CustomerFactory(owner=rep)
     login(manager).post(

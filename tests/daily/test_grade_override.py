@@ -1,6 +1,9 @@
 """Inline grade override on the lead list (issue 18): through lead_grade_override, kept in
 the history, for leaders only, and the score's rules do not undo it."""
 
+import datetime as dt
+import re
+
 from leads.models import GradeOverride, Lead, LeadSettings
 from leads.scoring import leads_rescore
 from tests.leads.factories import LeadFactory
@@ -75,3 +78,40 @@ def test_the_lead_edit_form_cannot_set_it(rep):
     lead = LeadFactory(owner=rep, grade="C")
     lead_update(lead=lead, actor=rep, grade_override="A")
     assert Lead.objects.get(pk=lead.pk).grade_override == ""
+
+
+def test_the_lead_page_shows_the_grade_history(login, manager, rep):
+    lead = LeadFactory(owner=rep, grade="C")
+    client = login(manager)
+    client.post(f"/leads/{lead.pk}/grade/", {"grade_override": "A"})
+    client.post(f"/leads/{lead.pk}/grade/", {"grade_override": ""})
+    first, second = GradeOverride.objects.filter(lead=lead)
+    for row, day in ((first, 15), (second, 16)):  # noon in Shanghai
+        row.changed_at = dt.datetime(2026, 6, day, 4, tzinfo=dt.UTC)
+        row.save(update_fields=["changed_at"])
+    for language, rows in (
+        (
+            "en",
+            [
+                "2026-06-15 12:00 · C · Cold → A · Hot · manager_a",
+                "2026-06-16 12:00 · A · Hot → As scored · manager_a",
+            ],
+        ),
+        (
+            "zh-hans",
+            [
+                "2026-06-15 12:00 · C · 冷 → A · 热 · manager_a",
+                "2026-06-16 12:00 · A · 热 → 按评分 · manager_a",
+            ],
+        ),
+    ):
+        # the rep who owns the lead reads it too (the history is not a leader's secret)
+        page = login(rep).get(f"/leads/{lead.pk}/", HTTP_ACCEPT_LANGUAGE=language)
+        section = page.content.decode().split('id="grade-history">')[1].split("</ul>")[0]
+        items = [re.sub(r"<[^>]+>|\s+", " ", item).split() for item in section.split("</li>")]
+        assert [" ".join(words) for words in items if words] == rows
+
+
+def test_a_lead_never_set_by_hand_has_no_grade_history(login, rep):
+    lead = LeadFactory(owner=rep, grade="C")
+    assert 'id="grade-history"' not in login(rep).get(f"/leads/{lead.pk}/").content.decode()

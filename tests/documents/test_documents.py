@@ -193,3 +193,85 @@ def test_a_scan_belongs_on_a_contract(rep):
             uploaded=upload("s.pdf", PDF),
             kind="signed_scan",
         )
+
+
+# --- a deputy reviewer: the documents follow the rule that takes the uploads ------------------
+
+
+@pytest.fixture
+def under_review(rep, clock):
+    """A contract of the rep waiting for the manager's step, with one document on it."""
+    clock.set(dt.date(2026, 9, 15))
+    contract = make_contract(rep)
+    customer_services.contract_submit(contract=contract, actor=rep)
+    document = document_upload(
+        actor=rep, record=contract, uploaded=upload("terms.pdf", PDF), kind="other"
+    )
+    return contract, document
+
+
+def _deputy(reviewer, starts_on, ends_on, username="manager_c"):
+    from customers.models import ApprovalDeputy
+    from salescrm.roles import Role
+    from tests.factories import TeamFactory, UserFactory
+
+    deputy = UserFactory(username=username, role=Role.MANAGER, team=TeamFactory(name=username))
+    ApprovalDeputy.objects.create(
+        reviewer=reviewer, deputy=deputy, starts_on=starts_on, ends_on=ends_on
+    )
+    return deputy
+
+
+def test_a_deputy_reviewer_lists_and_downloads_what_they_may_upload(under_review, manager, client):
+    contract, document = under_review
+    deputy = _deputy(manager, dt.date(2026, 9, 1), dt.date(2026, 9, 30))
+    assert list(Document.objects.visible_to(deputy)) == [document]
+    client.force_login(deputy)
+    page = client.get(contract.get_absolute_url()).content.decode()
+    assert reverse("documents:download", args=[document.pk]) in page
+    answer = client.get(reverse("documents:download", args=[document.pk]))
+    assert answer.status_code == 200 and b"".join(answer.streaming_content) == PDF
+    # what they upload they see too, and may remove (upload and removal are one action)
+    client.post(
+        reverse("documents:upload_contract", args=[contract.pk]),
+        {"kind": "invoice", "file": upload("memo.pdf", PDF)},
+    )
+    memo = Document.objects.get(name="memo.pdf")
+    assert Document.objects.visible_to(deputy).count() == 2
+    assert client.post(reverse("documents:delete", args=[memo.pk])).status_code == 302
+    assert list(Document.objects.all()) == [document]
+
+
+def test_nobody_else_sees_a_contracts_documents(
+    under_review, manager, outsider, other_manager, client
+):
+    contract, document = under_review
+    ended = _deputy(manager, dt.date(2026, 8, 1), dt.date(2026, 9, 14), username="ended")
+    not_yet = _deputy(manager, dt.date(2026, 9, 16), dt.date(2026, 9, 30), username="not_yet")
+    # the deputy of another team's manager: the waiting step is not their reviewer's
+    elsewhere = _deputy(other_manager, dt.date(2026, 9, 1), dt.date(2026, 9, 30), "elsewhere")
+    url = reverse("documents:download", args=[document.pk])
+    for reader in (outsider, other_manager, ended, not_yet, elsewhere):
+        assert not Document.objects.visible_to(reader).exists(), reader
+        client.force_login(reader)
+        assert client.get(url).status_code == 404, reader
+        refused = client.post(
+            reverse("documents:upload_contract", args=[contract.pk]),
+            {"kind": "invoice", "file": upload("memo.pdf", PDF)},
+        )
+        assert refused.status_code == 404, reader
+        removal = client.post(reverse("documents:delete", args=[document.pk]))
+        assert removal.status_code == 404, reader
+    assert list(Document.objects.all()) == [document]
+
+
+def test_a_deputy_loses_the_documents_once_the_contract_leaves_review(
+    under_review, manager, client
+):
+    contract, document = under_review
+    deputy = _deputy(manager, dt.date(2026, 9, 1), dt.date(2026, 9, 30))
+    customer_services.contract_recall(contract=contract, actor=contract.owner)
+    client.force_login(deputy)
+    assert client.get(reverse("documents:download", args=[document.pk])).status_code == 404
+    assert client.post(reverse("documents:delete", args=[document.pk])).status_code == 404
+    assert Document.objects.filter(pk=document.pk).exists()

@@ -53,6 +53,28 @@ def test_report_detail_is_scoped(client, rep, teammate, manager, outsider, direc
         assert client.get(url).status_code == status, user.username
 
 
+@pytest.mark.parametrize(
+    "language,labels",
+    [("en", ("Contracts signed", "Payments received")), ("zh-hans", ("签约合同", "收到回款"))],
+)
+def test_the_report_writes_amounts_the_way_every_page_does(client, rep, language, labels):
+    """Thousands separators and two decimals, in both languages (salescrm_tags.money)."""
+    figures = {"contracts_signed": 2, "signed_amount": "12345", "collected_amount": "1234567.5"}
+    report = Report.objects.create(
+        author=rep,
+        kind="weekly",
+        period_start=dt.date(2026, 10, 12),
+        submitted_at=NOON,
+        figures=figures,
+    )
+    client.force_login(rep)
+    page = client.get(
+        reverse("rhythm:report_detail", args=[report.pk]), HTTP_ACCEPT_LANGUAGE=language
+    ).content.decode()
+    assert f"<th>{labels[0]}</th><td>2 · ¥12,345.00</td>" in page
+    assert f"<th>{labels[1]}</th><td>¥1,234,567.50</td>" in page
+
+
 def test_a_guessed_report_id_is_404_for_the_comment_too(client, rep, outsider, other_manager):
     report = _report(rep)
     client.force_login(other_manager)
@@ -223,7 +245,10 @@ def test_the_statement_shows_the_allowance_line(client, october_rows, manager, r
     assert 'id="allowance-line"' in page
     assert "18 个工作日中出勤 14 天" in page
     assert "−200.00" in page and "800.00" in page
+    assert '<td class="text-end">1,000.00</td>' in page  # the base, as every amount is written
     assert reverse("rhythm:attendance_month", args=[october_rows[manager.username].pk]) in page
+    month = client.get(reverse("rhythm:attendance_month", args=[october_rows[manager.username].pk]))
+    assert "1,000.00 − 20.00 % = 800.00" in month.content.decode()
 
 
 # --- meetings and action items ---------------------------------------------------------------
@@ -351,7 +376,7 @@ def test_the_dashboard_shows_the_bulletin_and_the_team_rhythm(
     _report(rep)
     client.force_login(manager)
     page = client.get(reverse("dashboard")).content.decode()
-    assert 'id="dashboard-bulletin"' in page and "¥8888.00" in page
+    assert 'id="dashboard-bulletin"' in page and "¥8,888.00" in page
     assert 'id="dashboard-team-rhythm"' in page and "1 / 2" in page
 
 
