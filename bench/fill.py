@@ -6,7 +6,11 @@
 At scale 1: 300 reps in 30 teams, 1,000,000 leads (with ~2.6 M stage changes), 3,000,000
 activities, 100,000 customers and contracts, 250,000 instalments and payments, 2,500
 refunds, complaints, surveys and weekly activity plans, over the two years up to today; plus
-published targets and the demo KPI schemes and commission plans. The rows are generated in
+published targets and the demo KPI schemes and commission plans. For the apps' jobs added
+later: 200 partners on the seeded agent plan with 50,000 credited leads, 20,000 leads referred
+by earlier customers, the past survey invitations (two per contract), every working day's
+attendance of the 331 people who check in (~172,000 rows, whatever the scale: the people do
+not scale) and three running script experiments. The rows are generated in
 the database (INSERT ... SELECT FROM generate_series), so filling takes minutes, not hours.
 The database must be migrated and empty (the script refuses otherwise).
 """
@@ -193,6 +197,94 @@ STEPS = [
            SELECT plan_id, 'team', team_id, NULL, month, sum(value) FROM targets_target
            WHERE level = 'rep' GROUP BY plan_id, team_id, month""",
     ),
+    # --- the new apps' rows (issue 20): what their nightly jobs read -------------------------
+    (
+        "partners and their leads",
+        # 200 partners (at scale 1) on the seeded agent plan, each looked after by a manager; 5 % of
+        # the leads credited to a partner (blocks of ten ids, so every stage is among them) and
+        # 2 % referred by a customer of a month before (老带新). The tiers, settlements
+        # and referral rewards are the nightly's own (its first run catches up on the year).
+        """INSERT INTO channels_partner (name, kind, status, since, manager_id, plan_id)
+           SELECT '渠道' || g, (ARRAY['agent','reseller','company','school_hr'])[1 + g %% 4],
+               'active', %(first)s::date - 30, m.id,
+               (SELECT min(id) FROM channels_agentcommissionplan)
+           FROM generate_series(1, %(partners)s) g
+           JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM salescrm_user
+                 WHERE role = 'manager') m ON m.k = g %% %(teams)s;
+           INSERT INTO channels_partnerlead (lead_id, partner_id, credited_at)
+           SELECT l.id, p.id, l.created_at FROM leads_lead l
+           JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM channels_partner) p
+             ON p.k = (l.id / 200) %% %(partners)s
+           WHERE (l.id / 10) %% 20 = 3;
+           CREATE INDEX bench_customer_since ON customers_customer (created_at);
+           INSERT INTO customers_referral (customer_id, lead_id, created_at)
+           SELECT c.id, l.id, l.created_at FROM leads_lead l
+           CROSS JOIN LATERAL (SELECT c.id FROM customers_customer c
+                               WHERE c.created_at < l.created_at - interval '30 days'
+                               ORDER BY c.created_at DESC LIMIT 1) c
+           WHERE (l.id / 10) %% 50 = 7;
+           DROP INDEX bench_customer_since""",
+    ),
+    (
+        "past survey invitations",
+        # the automatic surveys of the past (course started 14 days before, course ended),
+        # older than the week the nightly job still catches up on: the history its "not sent
+        # yet" checks look through
+        """INSERT INTO success_surveyinvitation (customer_id, contract_id, milestone, delivery,
+               emailed_at, nonce, created_on, expires_on)
+           SELECT k.customer_id, k.id, m.milestone, 'sent', m.sent::timestamptz,
+               md5(k.id || m.milestone), m.sent, m.sent + 14
+           FROM customers_contract k
+           CROSS JOIN LATERAL (VALUES ('course_started', k.starts_on + 14),
+                                      ('course_ended', k.ends_on)) m (milestone, sent)
+           WHERE m.sent < %(today)s::date - 7""",
+    ),
+    (
+        "attendance",
+        # every working day (Monday to Friday) of the two years for everyone who checks in,
+        # from their hire date: 93 % present, 2 % on a trip, 3 % on leave, 2 % absent;
+        # an allowance for the managers (the rule is about supervisors)
+        """INSERT INTO rhythm_attendanceday (person_id, day, kind, checked_in_at, checked_out_at)
+           SELECT u.id, d::date, k.kind,
+               CASE WHEN k.kind = 'present' THEN d + interval '1 hour' END,
+               CASE WHEN k.kind = 'present' THEN d + interval '10 hours' END
+           FROM salescrm_user u
+           CROSS JOIN generate_series(%(first)s::date, %(today)s::date, interval '1 day') d
+           CROSS JOIN LATERAL (SELECT CASE (u.id * 31 + (d::date - %(first)s::date) * 17) %% 100
+                   WHEN 0 THEN 'trip' WHEN 1 THEN 'trip' WHEN 2 THEN 'leave' WHEN 3 THEN 'leave'
+                   WHEN 4 THEN 'leave' WHEN 5 THEN 'absent' WHEN 6 THEN 'absent'
+                   ELSE 'present' END AS kind) k
+           WHERE u.role IN ('rep', 'manager', 'director') AND extract(isodow FROM d) < 6
+           AND d::date >= coalesce(u.hire_date, %(first)s::date);
+           INSERT INTO rhythm_allowance (person_id, base_amount)
+           SELECT id, 1000 FROM salescrm_user WHERE role = 'manager'""",
+    ),
+    (
+        "script experiments",
+        # two scripts and three running experiments over the last 60–90 days: one for every
+        # team (contacted → trial), one per team for the first two teams; the reps split into
+        # the two arms alternately
+        """INSERT INTO enablement_script (kind, title, stage, created_by_id, created_at)
+           SELECT 'script', '邀约话术' || g, 'contact',
+               (SELECT id FROM salescrm_user WHERE username = 'bdirector'), now()
+           FROM generate_series(1, 2) g;
+           INSERT INTO enablement_experiment (name, script_a_id, script_b_id, from_stage, to_stage,
+               team_id, starts_on, ends_on, created_by_id, created_at)
+           SELECT '话术实验' || e.n, s.a, s.b, e.from_stage, e.to_stage,
+               CASE WHEN e.team > 0 THEN (SELECT min(id) FROM salescrm_team) + e.team - 1 END,
+               %(today)s::date - e.days, %(today)s::date + 30,
+               (SELECT id FROM salescrm_user WHERE username = 'bdirector'), now()
+           FROM (VALUES (1, 'contacted', 'trial', 0, 60), (2, 'trial', 'won', 1, 90),
+                        (3, 'contacted', 'proposal', 2, 75))
+                e (n, from_stage, to_stage, team, days)
+           CROSS JOIN (SELECT min(id) AS a, max(id) AS b FROM enablement_script) s;
+           INSERT INTO enablement_experimentmember (experiment_id, rep_id, arm)
+           SELECT e.id, u.id,
+               CASE WHEN row_number() OVER (PARTITION BY e.id ORDER BY u.id) %% 2 = 0
+                    THEN 'A' ELSE 'B' END
+           FROM enablement_experiment e
+           JOIN salescrm_user u ON u.role = 'rep' AND (e.team_id IS NULL OR u.team_id = e.team_id)""",
+    ),
 ]
 
 
@@ -242,6 +334,7 @@ def main():
         "leads": int(1_000_000 * args.scale),
         "activities_per_lead": 3,
         "contracts": int(100_000 * args.scale),
+        "partners": max(1, int(200 * args.scale)),
         "first": first,
         "today": today,
         "days": (today - first).days,
@@ -270,6 +363,10 @@ def main():
             "leads_activity",
             "customers_contract",
             "customers_payment",
+            "channels_partnerlead",
+            "customers_referral",
+            "success_surveyinvitation",
+            "rhythm_attendanceday",
         ):
             cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 - fixed names
             print(f"{table}: {cursor.fetchone()[0]:,} rows")

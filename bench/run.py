@@ -29,8 +29,33 @@ the key customers whose contracts ended, renewed or not (the benchmarks).
 Once a night: the funnel cohort's stage changes (owned leads) and the day's, the month's
 payment and refund rows (each commission line names its own), the pool-reclaim and
 score-refresh candidates, the instalments turning overdue (or paid back) and the complaints to
-escalate. Not in it: the writes, the check for payments and refunds dated in a month whose
-statement is already closed, and the few hundred rows of users, teams, schemes and plans.
+escalate; the win-probability features (every lead, stage change and activity).
+
+The jobs of the apps registered later (issue 20) add, for the month, the attendance days per
+person (rhythm.attendance), and once a night:
+
+- rhythm.bulletin: the business day's contracts signed, A/B leads and trial lessons per rep
+  (its payments and refunds, month-to-date signed amounts and targets are read above);
+- enablement.experiments: per running experiment and arm, the leads moved into its first
+  stage and those that reached its target stage (one query for all experiments);
+- channels: each partner's signed amount of the last finished quarter (tiers); the
+  partner-credited contracts, payments and refunds from the quarter of the month before to
+  the open month's end (settlements, rows fetched); the referred customers' contracts without
+  a reward;
+- success: the contracts due a renewal opportunity, every opportunity with the contract
+  continuing it, the open ones' four risks; every customer's last contact and the open
+  service follow-ups (cadence); the contracts and complaints at a survey milestone;
+- analytics: the closed leads per stage reached (stage weights), the weighted open pipeline
+  per rep and stage, the reps' signed targets of the quarter (coverage; what they signed is
+  read above); the monthly KPI facts of the last closed months (trends); the KPI alerts
+  without an analysis and the analyses late; the scorecards below the pass mark
+  (improvement plans).
+
+``leads.import_files_cleanup`` reads files, not rows, and ``salescrm.submission_tokens_purge``
+is one DELETE: neither adds to the floor. Not in it: the writes, the checks for rows dated in
+a month whose statement or partner settlement is already closed (and the settlements' search
+for months without one), and the few hundred rows of users, teams, partners, schemes, plans
+and settings.
 
 The floor runs in one transaction with the nightly's session settings (JIT off). Prints the
 timings, the query counts and the ratio as a Markdown table.
@@ -53,7 +78,16 @@ from django.db import connection, reset_queries, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from salescrm import nightly  # noqa: E402
-from salescrm.timeutil import business_date, day_bounds, month_start, quarter_start  # noqa: E402
+from salescrm.timeutil import (  # noqa: E402
+    add_months,
+    business_date,
+    day_bounds,
+    month_end,
+    month_start,
+    quarter_end,
+    quarter_start,
+    start_of_day,
+)
 
 MONTH, QUARTER, PREVIOUS, YEAR = "month", "quarter", "previous", "year"
 SCORED, ALL = (MONTH, QUARTER), (MONTH, QUARTER, PREVIOUS)
@@ -213,8 +247,27 @@ FLOOR_PER_PERIOD = {
             > (first_contact AT TIME ZONE 'Asia/Shanghai')::date
         GROUP BY 1""",
     ),
+    # rhythm.attendance: the attended and leave days per person among the working days of
+    # the running month (weekdays, the calendar's holidays off and adjusted working days on)
+    # from the person's hire date. The month before is read only while it is still open for
+    # corrections (``close_after_days`` after its end; closed on a night late in the month).
+    # The allowances and the people are a few hundred rows: not in the floor.
+    "attendance days per person": (
+        (MONTH,),
+        """
+        SELECT a.person_id, count(*) FILTER (WHERE a.kind IN ('present', 'trip')),
+               count(*) FILTER (WHERE a.kind = 'leave')
+        FROM rhythm_attendanceday a JOIN salescrm_user u ON u.id = a.person_id
+        LEFT JOIN rhythm_calendarday cd ON cd.day = a.day
+        WHERE a.day BETWEEN %(start)s AND %(end)s AND (u.hire_date IS NULL OR u.hire_date <= a.day)
+        AND CASE cd.kind WHEN 'holiday' THEN false WHEN 'workday' THEN true
+                 ELSE extract(isodow FROM a.day) < 6 END
+        GROUP BY 1""",
+    ),
 }
 
+# what counts as contact with a customer (success.services.renewals.CONTACT_KINDS)
+CONTACT = "('phone', 'wechat', 'visit', 'online_meeting', 'trial_lesson', 'campus_tour')"
 POOL_CLOCK = "greatest(coalesce(last_activity_at, created_at), coalesce(assigned_at, created_at))"
 
 # name: SQL — run once a night
@@ -257,6 +310,191 @@ FLOOR_ONCE = {
         WHERE resolved_at IS NULL AND escalated_at IS NULL AND opened_at <= %(cut)s
         AND (severity = 'severe' OR opened_at <= %(cut)s - interval '48 hours'
              OR (first_response_at IS NULL AND opened_at <= %(cut)s - interval '24 hours'))""",
+    # --- the jobs of the apps registered later (issue 20) -----------------------------------
+    # rhythm.bulletin: the business day's figures per rep. The day's payments and refunds are
+    # among the month's rows above ("payment rows of the month", "refund rows of the month");
+    # the month's signed amount to the day and to the day before (the ranking's move) is the
+    # floor's "contracts signed (month)"; the month's rep targets are "targets (month)".
+    "the day's contracts signed per rep (bulletin)": f"""
+        SELECT k.owner_id, sum(k.total_amount), count(*) FROM customers_contract k
+        WHERE {SIGNED} AND k.signed_on = %(end)s GROUP BY 1""",
+    "the day's A and B leads per rep (bulletin)": """
+        SELECT owner_id, count(*) FROM leads_lead
+        WHERE created_at >= %(day)s AND created_at < %(cut)s AND grade IN ('A', 'B') GROUP BY 1""",
+    "the day's trial lessons per rep (bulletin)": """
+        SELECT actor_id, count(*) FROM leads_activity
+        WHERE kind = 'trial_lesson' AND occurred_at >= %(day)s AND occurred_at < %(cut)s
+        GROUP BY 1""",
+    # enablement.experiments: per running experiment and arm, the leads the arm's reps moved
+    # into the experiment's first stage since its start, and those that reached its target
+    # stage or a later one by the cut-off (the job: one such query per experiment, each with
+    # its own dates; here the earliest start bounds the stage history read by its index)
+    "script experiments' arms": """
+        SELECT e.id, m.arm, count(DISTINCT sc.lead_id), count(DISTINCT sc.lead_id) FILTER (
+            WHERE EXISTS (
+                SELECT 1 FROM leads_stagechange n WHERE n.lead_id = sc.lead_id
+                AND n.changed_at > sc.changed_at AND n.changed_at < x.cut
+                AND array_position(%(funnel)s, n.to_stage) >= array_position(%(funnel)s, e.to_stage)))
+        FROM enablement_experiment e
+        CROSS JOIN LATERAL (SELECT (least(coalesce(e.ends_on, %(end)s), %(end)s) + 1)::timestamp
+                                   AT TIME ZONE 'Asia/Shanghai' AS cut) x
+        JOIN enablement_experimentmember m ON m.experiment_id = e.id
+        JOIN leads_stagechange sc ON sc.changed_by_id = m.rep_id AND sc.to_stage = e.from_stage
+        WHERE e.status = 'running' AND e.starts_on <= %(end)s
+        AND sc.changed_at >= e.starts_on::timestamp AT TIME ZONE 'Asia/Shanghai'
+        AND sc.changed_at < x.cut
+        AND sc.changed_at >= %(experiments_from)s AND sc.changed_at < %(cut)s
+        GROUP BY 1, 2""",
+    # channels.partner_tiers: each partner's signed amount in the last finished quarter (the
+    # job, like this query, takes every contract with a signing date in it). The partners
+    # and the quarter's tier changes are a few hundred rows: not in the floor.
+    "partners' signed amount of the last quarter (tiers)": """
+        SELECT pl.partner_id, sum(k.total_amount)
+        FROM customers_contract k JOIN customers_customer c ON c.id = k.customer_id
+        JOIN channels_partnerlead pl ON pl.lead_id = c.lead_id
+        WHERE k.signed_on BETWEEN %(last_quarter)s AND %(last_quarter_end)s GROUP BY 1""",
+    # channels.partner_settlements: the open month and the one before are recomputed, each
+    # from the rows of its quarter up to its end credited to a partner with a plan; one read
+    # of the span from the earlier month's quarter to the open month's end serves both. Each
+    # row is a settlement line, so the rows are fetched. Not in the floor, as for the
+    # commission statements: the checks for rows dated in a closed month or changed since a
+    # closed settlement (late rows, corrections), the search for months of the past year
+    # without a settlement, and the settlements' own few thousand rows.
+    "partners' contracts signed (settlements)": f"""
+        SELECT pl.partner_id, k.id, k.signed_on, k.total_amount
+        FROM customers_contract k JOIN customers_customer c ON c.id = k.customer_id
+        JOIN channels_partnerlead pl ON pl.lead_id = c.lead_id
+        JOIN channels_partner p ON p.id = pl.partner_id
+        WHERE p.plan_id IS NOT NULL AND {SIGNED}
+        AND k.signed_on BETWEEN %(settle_from)s AND %(settle_to)s""",
+    "partners' payments (settlements)": """
+        SELECT pl.partner_id, pm.id, pm.contract_id, pm.received_on, pm.amount
+        FROM customers_payment pm JOIN customers_contract k ON k.id = pm.contract_id
+        JOIN customers_customer c ON c.id = k.customer_id
+        JOIN channels_partnerlead pl ON pl.lead_id = c.lead_id
+        JOIN channels_partner p ON p.id = pl.partner_id
+        WHERE p.plan_id IS NOT NULL AND pm.received_on BETWEEN %(settle_from)s AND %(settle_to)s""",
+    "partners' refunds (settlements)": """
+        SELECT pl.partner_id, r.id, r.contract_id, r.confirmed_on, r.amount
+        FROM customers_refund r JOIN customers_contract k ON k.id = r.contract_id
+        JOIN customers_customer c ON c.id = k.customer_id
+        JOIN channels_partnerlead pl ON pl.lead_id = c.lead_id
+        JOIN channels_partner p ON p.id = pl.partner_id
+        WHERE p.plan_id IS NOT NULL AND r.status = 'confirmed'
+        AND r.confirmed_on BETWEEN %(settle_from)s AND %(settle_to)s""",
+    # channels.referral_rewards: the contracts signed by customers a referral brought in whose
+    # referral has no reward yet (the first contract of each is rewarded)
+    "referred customers' contracts without a reward": """
+        SELECT r.id, r.customer_id, k.id, k.signed_on, k.total_amount
+        FROM customers_contract k JOIN customers_customer c ON c.id = k.customer_id
+        JOIN customers_referral r ON r.lead_id = c.lead_id
+        WHERE k.signed_on <= %(end)s
+        AND NOT EXISTS (SELECT 1 FROM channels_referralreward w WHERE w.referral_id = r.id)""",
+    # success.renewals: (1) the signed contracts ending within the renewal lead time that
+    # have no opportunity yet; (2) every opportunity with its contract's end and the first
+    # contract continuing it (the renewal rule): renewed, reverted, lapsed and moved ends all
+    # come from these rows; (3) the open opportunities' four risks.
+    "contracts due a renewal opportunity": f"""
+        SELECT k.id, k.customer_id, c.owner_id, k.ends_on, k.signed_on
+        FROM customers_contract k JOIN customers_customer c ON c.id = k.customer_id
+        WHERE {SIGNED} AND k.signed_on <= %(end)s AND k.ends_on <= %(renewal_until)s
+        AND NOT EXISTS (SELECT 1 FROM success_renewalopportunity o WHERE o.contract_id = k.id)""",
+    "renewal opportunities and the contracts continuing them": """
+        SELECT o.id, o.stage, o.course_ends_on, k.ends_on, n.id, n.signed_on
+        FROM success_renewalopportunity o JOIN customers_contract k ON k.id = o.contract_id
+        LEFT JOIN LATERAL (
+            SELECT r.id, r.signed_on FROM customers_contract r
+            WHERE r.customer_id = o.customer_id AND r.status IN ('signed', 'archived')
+            AND r.signed_on <= %(end)s AND r.id <> o.contract_id
+            AND r.starts_on BETWEEN k.ends_on - %(window)s AND k.ends_on + %(window)s
+            ORDER BY r.signed_on, r.id LIMIT 1) n ON true""",
+    "open renewal opportunities' risks": f"""
+        SELECT o.id,
+            EXISTS (SELECT 1 FROM leads_activity a JOIN customers_customer c ON c.lead_id = a.lead_id
+                    WHERE c.id = o.customer_id AND a.kind IN {CONTACT}
+                    AND a.occurred_at >= %(contact_since)s),
+            EXISTS (SELECT 1 FROM customers_complaint m
+                    WHERE m.customer_id = o.customer_id AND m.resolved_at IS NULL),
+            (SELECT s.score FROM customers_satisfactionsurvey s WHERE s.customer_id = o.customer_id
+             ORDER BY s.answered_on DESC, s.id DESC LIMIT 1),
+            (SELECT sum(cl.lessons_delivered) < sum(cl.lessons_total) * %(lessons_share)s
+             FROM customers_contractline cl
+             WHERE cl.contract_id = o.contract_id AND cl.lessons_total IS NOT NULL
+             HAVING sum(cl.lessons_total) > 0)
+        FROM success_renewalopportunity o WHERE o.stage IN ('to_contact', 'proposal')""",
+    # success.service_cadence: every customer with their last contact (one group-by over the
+    # customers' activities), and the open follow-ups
+    "customers' last contact (service cadence)": f"""
+        SELECT c.id, c.owner_id, coalesce(c.tier_override, c.tier),
+               (c.created_at AT TIME ZONE 'Asia/Shanghai')::date,
+               (max(a.occurred_at) FILTER (WHERE a.kind IN {CONTACT}) AT TIME ZONE 'Asia/Shanghai')::date
+        FROM customers_customer c LEFT JOIN leads_activity a ON a.lead_id = c.lead_id
+        WHERE c.lead_id IS NOT NULL GROUP BY c.id""",
+    "open service follow-ups": """
+        SELECT customer_id, opened_on FROM success_servicefollowup WHERE done_on IS NULL""",
+    # success.surveys: the milestones of the last week not surveyed yet — courses started the
+    # set number of days before, courses ended, complaints resolved
+    "contracts at a survey milestone": f"""
+        SELECT k.id, k.customer_id, k.starts_on FROM customers_contract k
+        WHERE {SIGNED} AND k.signed_on <= %(end)s AND (
+            (k.starts_on BETWEEN %(started_from)s AND %(started_to)s AND NOT EXISTS (
+                SELECT 1 FROM success_surveyinvitation i
+                WHERE i.contract_id = k.id AND i.milestone = 'course_started'))
+            OR (k.ends_on BETWEEN %(survey_from)s AND %(end)s AND NOT EXISTS (
+                SELECT 1 FROM success_surveyinvitation i
+                WHERE i.contract_id = k.id AND i.milestone = 'course_ended')))""",
+    "complaints resolved, to survey": """
+        SELECT m.id, m.customer_id, m.contract_id FROM customers_complaint m
+        WHERE m.resolved_at >= %(survey_from_at)s AND m.resolved_at < %(cut)s
+        AND NOT EXISTS (SELECT 1 FROM success_surveyinvitation i WHERE i.complaint_id = m.id)""",
+    # analytics.pipeline_coverage: the stage weights learned from the closed leads' history,
+    # the open pipeline per rep and stage weighted by the win probability (else the stage's
+    # weight), and the reps' signed targets of the quarter. What each rep signed in the month
+    # and the quarter is the floor's "contracts signed (month)" and "(quarter)" (the job reads
+    # it back from the night's monthly facts).
+    "closed leads per stage reached (stage weights)": """
+        SELECT sc.to_stage, count(DISTINCT sc.lead_id),
+               count(DISTINCT sc.lead_id) FILTER (WHERE l.stage = 'won')
+        FROM leads_stagechange sc JOIN leads_lead l ON l.id = sc.lead_id
+        WHERE l.stage IN ('won', 'lost')
+        AND sc.to_stage IN ('new', 'contacted', 'needs_analysis', 'trial', 'proposal', 'negotiation')
+        GROUP BY 1""",
+    "weighted open pipeline per rep and stage": """
+        SELECT l.owner_id, l.stage, sum(l.budget * coalesce(p.probability, w.weight, 0))
+        FROM leads_lead l LEFT JOIN analytics_leadwinprobability p ON p.lead_id = l.id
+        LEFT JOIN analytics_stageweight w ON w.stage = l.stage
+        WHERE l.owner_id IS NOT NULL
+        AND l.stage IN ('new', 'contacted', 'needs_analysis', 'trial', 'proposal', 'negotiation')
+        GROUP BY 1, 2""",
+    "reps' signed targets of the quarter (coverage)": """
+        SELECT t.rep_id, t.month, sum(t.value)
+        FROM targets_target t JOIN targets_targetplan p ON p.id = t.plan_id
+        WHERE p.status = 'published' AND p.metric = 'signed_amount' AND t.level = 'rep'
+        AND t.month BETWEEN %(quarter)s AND %(quarter_end)s GROUP BY 1, 2""",
+    # analytics.kpi_trends: the monthly KPI facts of the last closed months (the night's
+    # figures of months that no longer change: a hand-written nightly would keep them too)
+    "KPI facts of the last closed months (trends)": """
+        SELECT f.owner_id, f.measure, p.start, f.numerator, f.denominator
+        FROM performance_kpifact f JOIN performance_factperiod p ON p.id = f.period_id
+        WHERE p.kind = 'month' AND p.start BETWEEN %(trend_from)s AND %(last_month)s
+        AND f.measure = ANY(%(kpis)s)""",
+    # analytics.alert_analyses: the KPI alerts without an analysis, and the analyses late
+    "KPI alerts without an analysis": """
+        SELECT n.key, n.kind, n.body, n.params FROM salescrm_notification n
+        WHERE n.kind IN ('kpi_anomaly', 'kpi_trend')
+        AND NOT EXISTS (SELECT 1 FROM analytics_alertanalysis a WHERE a.key = n.key)""",
+    "analyses late": """
+        SELECT a.id, a.kpi, a.month, a.due_on, t.manager_id, u.username
+        FROM analytics_alertanalysis a JOIN salescrm_user u ON u.id = a.owner_id
+        JOIN salescrm_team t ON t.id = u.team_id
+        WHERE a.answered_at IS NULL AND a.due_on < %(end)s AND t.manager_id IS NOT NULL""",
+    # analytics.improvement_plans: the active reps' monthly scorecards below the pass mark in
+    # the last closed months (the reps' plans are a few hundred rows: not in the floor)
+    "scorecards below the pass mark (improvement plans)": """
+        SELECT s.person_id, s.period_start, s.total_score
+        FROM performance_scorecard s JOIN salescrm_user u ON u.id = s.person_id
+        WHERE s.period_kind = 'month' AND s.period_start BETWEEN %(failed_from)s AND %(last_month)s
+        AND s.total_score < %(pass_score)s AND u.is_active AND u.role = 'rep'""",
 }
 
 
@@ -277,12 +515,28 @@ def floor_periods(day: dt.date) -> dict[str, tuple[dt.date, dt.date]]:
 
 def floor_queries(day: dt.date) -> list[tuple[str, str, dict]]:
     """(name, SQL, parameters) of every query of the floor for `day`."""
+    from django.db.models import Min
+
+    from analytics.models import AnalyticsSettings
+    from customers.models import ApprovalPolicy
+    from enablement.experiments import FUNNEL
+    from enablement.models import Experiment
     from leads.models import LeadSettings, ScoringRule
+    from performance.kpis import KPI_BY_CODE
+    from success.models import SuccessSettings
+    from success.services.surveys import CATCH_UP_DAYS
 
     settings = LeadSettings.load()
+    success = SuccessSettings.load()
+    analytics = AnalyticsSettings.current()
     cohort, _ = day_bounds(day - dt.timedelta(days=89), day)
     day_at, cut = day_bounds(day, day)
     reclaim_cutoff = cut - dt.timedelta(days=settings.pool_after_days)
+    survey_from = day - dt.timedelta(days=CATCH_UP_DAYS - 1)
+    first_experiment = Experiment.objects.filter(
+        status=Experiment.Status.RUNNING, starts_on__lte=day
+    ).aggregate(first=Min("starts_on"))["first"]
+    last_month = add_months(month_start(day + dt.timedelta(days=1)), -1)  # the last one closed
     queries = []
     for period, (start, end) in floor_periods(day).items():
         start_at, period_cut = day_bounds(start, end)
@@ -306,6 +560,28 @@ def floor_queries(day: dt.date) -> list[tuple[str, str, dict]]:
         "remind_cutoff": reclaim_cutoff + dt.timedelta(days=settings.pool_reminder_days),
         "engaged_since": cut - dt.timedelta(days=14),
         "engaged_flag": f"%{ScoringRule.Criterion.ENGAGED_RECENTLY.value}%",
+        # the jobs of the apps registered later
+        "funnel": [str(stage) for stage in FUNNEL],
+        "experiments_from": start_of_day(first_experiment) if first_experiment else cut,
+        "last_quarter": add_months(quarter_start(day), -3),
+        "last_quarter_end": quarter_start(day) - dt.timedelta(days=1),
+        "settle_from": quarter_start(add_months(month_start(day), -1)),
+        "settle_to": month_end(day),
+        "renewal_until": day + dt.timedelta(days=success.renewal_lead_days),
+        "window": ApprovalPolicy.current().renewal_window_days,
+        "contact_since": start_of_day(day - dt.timedelta(days=success.no_contact_days - 1)),
+        "lessons_share": success.lessons_used_share,
+        "started_from": survey_from - dt.timedelta(days=success.survey_after_start_days),
+        "started_to": day - dt.timedelta(days=success.survey_after_start_days),
+        "survey_from": survey_from,
+        "survey_from_at": start_of_day(survey_from),
+        "quarter": quarter_start(day),
+        "quarter_end": quarter_end(day),
+        "last_month": last_month,
+        "trend_from": add_months(last_month, -analytics.trend_periods),
+        "kpis": list(KPI_BY_CODE),
+        "failed_from": add_months(last_month, -(analytics.improvement_after - 1)),
+        "pass_score": analytics.pass_score,
     }
     queries.extend((name, sql, night) for name, sql in FLOOR_ONCE.items())
     # analytics.win_probability: its features are one statement over every lead, stage change
