@@ -68,11 +68,13 @@ def learn_weights(day: dt.date) -> list[StageWeight]:
     return weights
 
 
-def lead_weight() -> Coalesce:
+def lead_weight(weights: dict[str, Decimal] | None = None) -> Coalesce:
     """The weight of an open lead: its win probability from the nightly model
     (``analytics.winprob``) when it has one, else its stage's learned weight (a lead created
-    since the last night, or no model for lack of history)."""
-    weights = dict(StageWeight.objects.values_list("stage", "weight"))
+    since the last night, or no model for lack of history). `weights`: {stage: weight}
+    already read (else one query)."""
+    if weights is None:
+        weights = dict(StageWeight.objects.values_list("stage", "weight"))
     by_stage = Case(
         *[When(stage=stage, then=Value(weight)) for stage, weight in weights.items()],
         default=Value(ZERO),
@@ -93,6 +95,29 @@ def open_pipeline(owned: Q) -> dict[int, dict[str, Decimal]]:
     ):
         pipeline[owner][stage] = amount or ZERO
     return pipeline
+
+
+def expected_by_owner(owned: Q) -> dict[int, Decimal] | None:
+    """{owner_id: Σ budget × weight} of the open leads matching `owned` (the weight of
+    ``lead_weight``; a lead without a budget counts 0), unrounded; None when there is nothing
+    to weigh with: no stage weight learned and no lead in `owned` scored by the model (before
+    the first night with a closed lead). Two queries. The forecast's pipeline view of the
+    open quarter reads it (``salescrm.extensions.pipeline_value``, registered in hooks.py)."""
+    weights = dict(StageWeight.objects.values_list("stage", "weight"))
+    rows = (
+        Lead.objects.filter(owned, owner__isnull=False, stage__in=OPEN_STAGES)
+        .order_by()
+        .values("owner_id")
+        .annotate(amount=Sum(F("budget") * lead_weight(weights)), scored=Count("win_probability"))
+        .values_list("owner_id", "amount", "scored")
+    )
+    expected, scored = {}, 0
+    for owner, amount, count in rows:
+        expected[owner] = amount or ZERO
+        scored += count
+    if not weights and not scored:
+        return None
+    return expected
 
 
 @dataclass(frozen=True, slots=True)

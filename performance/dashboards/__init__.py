@@ -139,7 +139,8 @@ def rendered_charts(scope: Scope) -> tuple[list[Chart], str]:
     """The reader's charts and their cards' HTML (figure, table, export links), kept in the
     cache for ``settings.DASHBOARD_CACHE_SECONDS`` (default 300; 0 = no cache): the snapshots
     and scorecards change nightly, and a review meeting reloads the same page many times, so
-    the live parts (follow-ups, receivables, complaints) may lag by that much."""
+    the live parts (follow-ups, receivables, complaints, the open leads of the forecast's
+    pipeline view) may lag by that much."""
     seconds = settings.DASHBOARD_CACHE_SECONDS
     key = cache_key(scope)
     cached = cache.get(key) if seconds else None

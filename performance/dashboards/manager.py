@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from leads.models import Campaign, Channel
+from salescrm.extensions import open_pipeline_value
 from salescrm.timeutil import (
     add_months,
     month_end,
@@ -384,13 +385,17 @@ class ForecastRow:
     high: Decimal | None
     target: Decimal | None  # None: no published target covers the quarter (not a target of 0)
     mape: Decimal | None
-    months_of_history: int
+    months_of_history: int | None  # None: the pipeline view (no history fitted)
     verdict: str = ""
     # what the figure draws beside the numbers: the monthly history and the projection
     history: list = field(default_factory=list, metadata=NOT_A_COLUMN)
     projection: forecast.Projection | None = field(default=None, metadata=NOT_A_COLUMN)
     usable: bool = field(default=True, metadata=NOT_A_COLUMN)
     axis: str = field(default="", metadata=NOT_A_COLUMN)  # the y axis' title, with the unit
+    measure: str = field(default="", metadata=NOT_A_COLUMN)  # signed_amount, new_customers
+    # the open quarter's pipeline view (signed so far + the open leads' expected value), drawn
+    # in the signed amount's panel beside its history and next quarter's projection
+    pipeline: bool = field(default=False, metadata=NOT_A_COLUMN)
 
 
 def forecast_verdict(projection, mape: Decimal | None) -> tuple[bool, str]:
@@ -453,31 +458,139 @@ def forecast_rows(data: Data) -> list[ForecastRow]:
                 projection=projection,
                 usable=usable,
                 axis=axis,
+                measure=metric,
             )
         )
-    return rows
+    pipeline = pipeline_row(data)
+    return rows if pipeline is None else [pipeline, *rows]
+
+
+def open_quarter(data: Data):
+    """The first day of the quarter in progress when the dashboard looks at a month of it,
+    else None: today's open leads say nothing about a past (or future) quarter."""
+    scope = data.scope
+    first = quarter_start(scope.today)
+    return first if quarter_start(scope.month) == first else None
+
+
+def pipeline_row(data: Data) -> ForecastRow | None:
+    """The open quarter, pipeline-weighted: what the scope signed in the quarter so far (the
+    nightly facts, to the business date) + the expected value of its open leads (Σ budget ×
+    win probability, the stage's learned weight without one: the provider registered in
+    ``salescrm.extensions``, analytics), beside the quarter's target. The same reps as the
+    other figures (team, rep and territory filters narrow them); leads owned by nobody count
+    for nobody. Without a provider or weights the row says the figure is not available (no
+    point, never 0). Worked: ¥30,000.00 signed + 10,000 × 0.40 + 5,000 × 0.20 = ¥35,000.00.
+    """
+    first = open_quarter(data)
+    if first is None:
+        return None
+    scope = data.scope
+    last = quarter_end(first)
+    target = None
+    if data.has_target("signed_amount", first, last):
+        target = money(data.target("signed_amount", first, last))
+    expected = open_pipeline_value(scope.owned("owner_id"))
+    point, verdict = (
+        None,
+        _(
+            "Not available: no win probabilities or stage weights yet (learned every night from the closed leads)."
+        ),
+    )
+    if expected is not None:
+        signed = money(data.total(data.signed, first, last))
+        weighted = money(sum(expected.values(), ZERO))
+        point = signed + weighted
+        verdict = _("Signed so far ¥%(signed)s + expected from the open leads ¥%(expected)s.") % {
+            "signed": f"{signed:,}",
+            "expected": f"{weighted:,}",
+        }
+    return ForecastRow(
+        metric=_("Signed amount — open quarter, pipeline-weighted"),
+        quarter=quarter_label(first),
+        point=point,
+        low=None,
+        high=None,
+        target=target,
+        mape=None,
+        months_of_history=None,
+        verdict=verdict,
+        usable=point is not None,
+        axis=_("Amount (¥)"),
+        measure="signed_amount",
+        pipeline=True,
+    )
 
 
 def draw_forecast(rows: list[ForecastRow]) -> Figure:
     """Per metric, the last eight quarters' actuals, the projection with its interval when it
-    is usable (else a note on the panel instead of a bar) and the target when one is set."""
-    figure = Figure.subplots([row.metric for row in rows])
-    width = 1 / max(len(rows), 1)
-    for i, row in enumerate(rows, start=1):
-        quarters: dict = defaultdict(Decimal)
-        for month, value in row.history:
-            quarters[f"{month.year}Q{quarter_of(month)}"] += Decimal(value)
-        names = list(quarters)[-8:]
-        figure.add_bar(
-            x=names,
-            y=[float(quarters[n]) for n in names],
-            row=1,
-            col=i,
-            showlegend=i == 1,
-            name=_("Actual"),
-            marker={"color": "#6c8ebf"},
-        )
+    is usable (else a note on the panel instead of a bar) and the target when one is set. The
+    open quarter's pipeline view is drawn in the signed amount's panel (its own panel when
+    there is no signed history to project): a bar of its point, when it has one, and its
+    target. Bars overlay: the pipeline bar, translucent, over the quarter's actual so far."""
+    pipeline = next((row for row in rows if row.pipeline), None)
+    panels = [row for row in rows if not row.pipeline]
+    host = next((row for row in panels if row.measure == "signed_amount"), None)
+    if pipeline is not None and host is None:
+        panels.append(pipeline)
+        host = pipeline
+    figure = Figure.subplots([row.metric for row in panels])
+    figure.layout["barmode"] = "overlay"
+    width = 1 / max(len(panels), 1)
+    legend: set[str] = set()
+
+    def shown(name) -> bool:
+        """Each name once in the legend."""
+        first = str(name) not in legend
+        legend.add(str(name))
+        return first
+
+    def target(row, quarter, col):
+        if row.target is not None:
+            figure.add_scatter(
+                x=[quarter],
+                y=[float(row.target)],
+                mode="markers",
+                marker={"symbol": "diamond", "size": 12, "color": "red"},
+                row=1,
+                col=col,
+                showlegend=shown(_("Target")),
+                name=_("Target"),
+            )
+
+    for i, row in enumerate(panels, start=1):
         figure.axes(x=_("Quarter"), y=row.axis or _("Amount (¥)"), col=i)
+        if not row.pipeline:
+            quarters: dict = defaultdict(Decimal)
+            for month, value in row.history:
+                quarters[f"{month.year}Q{quarter_of(month)}"] += Decimal(value)
+            names = list(quarters)[-8:]
+            figure.add_bar(
+                x=names,
+                y=[float(quarters[n]) for n in names],
+                row=1,
+                col=i,
+                showlegend=shown(_("Actual")),
+                name=_("Actual"),
+                marker={"color": "#6c8ebf"},
+            )
+        if pipeline is not None and row is host:
+            # drawn before next quarter's forecast, so the quarters stay in order on the axis
+            quarter = pipeline.quarter.replace(" ", "")
+            if pipeline.point is not None:
+                figure.add_bar(
+                    x=[quarter],
+                    y=[float(pipeline.point)],
+                    row=1,
+                    col=i,
+                    showlegend=shown(_("Pipeline-weighted")),
+                    name=_("Pipeline-weighted"),
+                    marker={"color": "#5cb85c"},
+                    opacity=0.6,
+                )
+            target(pipeline, quarter, i)
+        if row.pipeline:
+            continue
         quarter = row.quarter.replace(" ", "")  # the bars' "2026Q4"
         projection = row.projection
         if projection and row.usable:
@@ -486,7 +599,7 @@ def draw_forecast(rows: list[ForecastRow]) -> Figure:
                 y=[float(projection.point)],
                 row=1,
                 col=i,
-                showlegend=i == 1,
+                showlegend=shown(_("Forecast")),
                 name=_("Forecast"),
                 marker={"color": "#f0ad4e"},
                 error_y={
@@ -510,17 +623,7 @@ def draw_forecast(rows: list[ForecastRow]) -> Figure:
                     "font": {"size": 10, "color": "#b02a37"},
                 }
             )
-        if row.target is not None:
-            figure.add_scatter(
-                x=[quarter],
-                y=[float(row.target)],
-                mode="markers",
-                marker={"symbol": "diamond", "size": 12, "color": "red"},
-                row=1,
-                col=i,
-                showlegend=i == 1,
-                name=_("Target"),
-            )
+        target(row, quarter, i)
     return figure
 
 
@@ -528,6 +631,16 @@ def chart_forecast(data: Data) -> Chart:
     rows = forecast_rows(data)
     scope = data.scope
     next_quarter = add_months(quarter_start(scope.month), 3)
+    period = _("%(quarter)s, from the history to %(month)s") % {
+        "quarter": quarter_label(next_quarter),
+        "month": f"{min(add_months(month_start(scope.today), -1), add_months(next_quarter, -1)):%Y-%m}",
+    }
+    if rows and rows[0].pipeline:
+        period = _("%(open)s pipeline-weighted as of %(today)s · %(forecast)s") % {
+            "open": rows[0].quarter,
+            "today": scope.today,
+            "forecast": period,
+        }
     return Chart(
         "forecast",
         _("Forecast of next quarter"),
@@ -551,12 +664,15 @@ def chart_forecast(data: Data) -> Chart:
         + _(
             "A forecast whose back-test error is above %(limit)s %% is not drawn; a quarter without a published target shows no target (not 0)."
         )
-        % {"limit": USABLE_MAPE},
-        period=_("%(quarter)s, from the history to %(month)s")
-        % {
-            "quarter": quarter_label(next_quarter),
-            "month": f"{min(add_months(month_start(scope.today), -1), add_months(next_quarter, -1)):%Y-%m}",
-        },
+        % {"limit": USABLE_MAPE}
+        + " "
+        + _(
+            "Open quarter, pipeline-weighted: signed in the quarter so far (to the last night) + Σ over the open leads in scope of budget × win probability (without one: the stage's learned weight), beside the quarter's target; shown while the quarter is in progress."
+        ),
+        period=period,
+        empty=_(
+            "Nothing to plot: no signed history to project and no weighted pipeline yet (see the table)."
+        ),
     )
 
 

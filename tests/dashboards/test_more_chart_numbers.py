@@ -137,7 +137,21 @@ def test_forecast_of_next_quarter_on_a_noiseless_seasonal_history(director, rep,
     # error of 11.75 %, and a MAPE of 11.75 ÷ 4 = 2.9 %.
     # Enrolments: one new customer every month, so 3 in the quarter. 22 months of history.
     # No plan of new customers covers 2027 Q1: no target (None), not a target of 0.
+    # First the open quarter's pipeline view (2026 Q4 is in progress): no win probability nor
+    # stage weight has been learned, so it is not available (no figure, not 0), and no plan
+    # covers 2026 Q4.
     assert chart.rows == [
+        [
+            "签约金额 — 本季度（进行中），按在途线索加权",
+            "2026 Q4",
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            "不可用：尚无赢单概率或阶段权重（每晚根据已结束线索学习）。",
+        ],
         [
             "签约金额",
             "2027 Q1",

@@ -14,6 +14,7 @@ from performance.models import (
     ScoreCard,
 )
 from salescrm.roles import Role
+from salescrm.timeutil import local_today
 from tests.factories import UserFactory
 from tests.performance.factories import (
     contract,
@@ -98,13 +99,16 @@ def busy(team, other_team, manager, other_manager, rep, director):
 # leaderboard's best-service award (two grouped queries): manager +2, director +2; the
 # territory filter's choices (one query, every dashboard): manager +1; the director's table by
 # territory (four) and market view (one) with the filter: director +6. So manager 34 → 37,
-# director 41 → 49.
+# director 41 → 49. The forecast's pipeline view of the open quarter (the stage weights and
+# one grouped sum of the open leads, through salescrm.extensions): manager and director +2,
+# so 37 → 39 and 49 → 51. It is drawn for a month of the quarter in progress, hence the
+# current month among the pages counted.
 # A chosen territory costs three more (the choice, its descendants, its responsible reps).
 TERRITORY_FILTER_QUERIES = 3
 DASHBOARD_LIMITS = [
     ("rep", 16),
-    ("manager", 37),
-    ("director", 49),
+    ("manager", 39),
+    ("director", 51),
     ("legal", 20),
     ("finance", 20),
     ("service_user", 14),
@@ -114,9 +118,10 @@ DASHBOARD_LIMITS = [
 def test_dashboard_query_count_is_bounded_for_every_role(
     busy, request, login, django_assert_max_num_queries
 ):
+    this_month = f"{local_today():%Y-%m}"
     for who, limit in DASHBOARD_LIMITS:
         client = login(request.getfixturevalue(who))
-        for query in ["month=2026-10", "month=2026-10&period=year"]:
+        for query in ["month=2026-10", "month=2026-10&period=year", f"month={this_month}"]:
             with django_assert_max_num_queries(limit):
                 response = client.get(f"/dashboard/?{query}")
             assert response.status_code == 200, who

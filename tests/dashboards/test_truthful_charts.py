@@ -202,6 +202,49 @@ def test_a_rate_without_data_is_a_gap_not_zero(director):
     assert chart.draw().data[0]["y"] == [None, None, None, None]
 
 
+def test_the_forecast_plots_its_tables_figures(sales, manager, rep):  # noqa: F811
+    """Beside the history (not a table figure), every bar and marker of the forecast is a cell
+    of its table: a drawn projection or pipeline view is the row's point in its quarter, a
+    target marker the row's target; and every usable row's point and every target is drawn."""
+    from analytics.models import LeadWinProbability, StageWeight, WinModelRun
+    from tests.performance.factories import lead_with_history
+
+    run = WinModelRun.objects.create(run_on=dt.date(2026, 11, 9), status=WinModelRun.Status.OK)
+    StageWeight.objects.create(
+        stage="contacted", closed=5, won=1, weight=D("0.2000"), computed_on=run.run_on
+    )
+    scored = lead_with_history(
+        rep, [("new", "2026-10-01"), ("proposal", "2026-10-02")], budget="10000"
+    )
+    LeadWinProbability.objects.create(lead=scored, probability=D("0.4000"), run=run)
+    lead_with_history(rep, [("new", "2026-10-01"), ("contacted", "2026-10-02")], budget="5000")
+    chart = next(c for c in charts(manager) if c.key == "forecast")
+    # signed in 2026 Q4 by the team 30,000 + 20,000 + 40,000, the open leads 10,000 × 0.40
+    # + 5,000 × 0.20: 95,000.00
+    assert chart.rows[0][:3] == [
+        "签约金额 — 本季度（进行中），按在途线索加权",
+        "2026 Q4",
+        D("95000.00"),
+    ]
+    figure = chart.draw()
+
+    def quarter(row):
+        return row[1].replace(" ", "")
+
+    drawn = [row for row in chart.rows if row[2] is not None and not row[8].startswith("不可用")]
+    assert sorted(
+        (t["x"][0], t["y"][0]) for t in figure.data if t["name"] in ("预测", "在途线索加权")
+    ) == sorted((quarter(row), number(row[2])) for row in drawn)
+    assert sorted((t["x"][0], t["y"][0]) for t in figure.data if t["name"] == "目标") == sorted(
+        (quarter(row), number(row[5])) for row in chart.rows if row[5] is not None
+    )
+    # the pipeline view and the quarter's target (rep 3 × 60,000 + teammate 50,000) are
+    # among the figures compared; the short history's projections are not usable here, so
+    # not drawn (test_typed_rows draws one)
+    assert drawn[0][0] == chart.rows[0][0] and chart.rows[0][5] == D("230000.00")
+    assert [row[0] for row in chart.rows[1:]] == ["签约金额", "招生数（新客户）"]
+
+
 def test_forecast_verdict_boundary_is_the_usable_mape():
     projection = Projection(point=D(1), low=D(1), high=D(1), seasonal=True)
     assert USABLE_MAPE == D(30)
