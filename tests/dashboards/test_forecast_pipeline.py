@@ -26,18 +26,18 @@ PIPELINE = "签约金额 — 本季度（进行中），按在途线索加权"
 NOT_AVAILABLE = "不可用：尚无赢单概率或阶段权重（每晚根据已结束线索学习）。"
 
 
-def open_lead(owner, stage, budget, probability=None, run=None):
+def open_lead(owner, stage, budget, probability=None):
     lead = lead_with_history(
         owner, [("new", "2026-10-01"), (stage, "2026-10-03")], budget=budget, name="潜在学员"
     )
     if probability is not None:
-        LeadWinProbability.objects.create(lead=lead, probability=D(probability), run=run)
+        LeadWinProbability.objects.create(lead=lead, probability=D(probability))
     return lead
 
 
 @pytest.fixture
 def quarter(rep, teammate, outsider, manager, director, team, other_team):
-    run = WinModelRun.objects.create(run_on=NIGHT, status=WinModelRun.Status.OK)
+    WinModelRun.objects.create(run_on=NIGHT, status=WinModelRun.Status.OK)
     StageWeight.objects.create(
         stage="contacted", closed=10, won=2, weight=D("0.2000"), computed_on=NIGHT
     )
@@ -51,16 +51,16 @@ def quarter(rep, teammate, outsider, manager, director, team, other_team):
     contract(outsider, "12000", "2026-11-03")
     # rep's open leads: 10,000 scored 0.40 (its stage's 0.50 is not used) → 4,000;
     # 5,000 not scored → the contacted stage's 0.20 → 1,000; no budget → 0
-    open_lead(rep, "proposal", "10000", "0.4000", run)
+    open_lead(rep, "proposal", "10000", "0.4000")
     open_lead(rep, "contacted", "5000")
-    open_lead(rep, "proposal", None, "0.9000", run)
+    open_lead(rep, "proposal", None, "0.9000")
     # closed today, still holding last night's probability: not open, not counted
-    open_lead(rep, "won", "80000", "0.5000", run)
-    open_lead(rep, "lost", "70000", "0.5000", run)
+    open_lead(rep, "won", "80000", "0.5000")
+    open_lead(rep, "lost", "70000", "0.5000")
     # the other team's open lead: 20,000 × 0.50 = 10,000 (the director's, not the manager's)
-    open_lead(outsider, "negotiation", "20000", "0.5000", run)
+    open_lead(outsider, "negotiation", "20000", "0.5000")
     # a pool lead (no owner) counts for nobody
-    Lead.objects.filter(pk=open_lead(rep, "proposal", "9000", "0.5000", run).pk).update(owner=None)
+    Lead.objects.filter(pk=open_lead(rep, "proposal", "9000", "0.5000").pk).update(owner=None)
     targets(
         "signed_amount",
         [("rep", team, rep, f"2026-{m}", "20000") for m in (10, 11, 12)]

@@ -216,7 +216,7 @@ def test_the_forecast_plots_its_tables_figures(sales, manager, rep):  # noqa: F8
     scored = lead_with_history(
         rep, [("new", "2026-10-01"), ("proposal", "2026-10-02")], budget="10000"
     )
-    LeadWinProbability.objects.create(lead=scored, probability=D("0.4000"), run=run)
+    LeadWinProbability.objects.create(lead=scored, probability=D("0.4000"))
     lead_with_history(rep, [("new", "2026-10-01"), ("contacted", "2026-10-02")], budget="5000")
     chart = next(c for c in charts(manager) if c.key == "forecast")
     # signed in 2026 Q4 by the team 30,000 + 20,000 + 40,000, the open leads 10,000 × 0.40
