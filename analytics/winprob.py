@@ -122,8 +122,13 @@ OPEN_STAGE_VALUES = [s for s in Lead.Stage.values if s not in CLOSED]
 def _frame(day: dt.date) -> pd.DataFrame:
     """The features of every lead with the columns the model reads (see module doc)."""
     _start, until = day_bounds(day, day)
+    statement = FEATURES_SQL
+    if connection.vendor == "sqlite":  # the one-process demo: the same features, SQLite's SQL
+        from .winprob_sqlite import FEATURES_SQL_SQLITE as statement
+
+        until = connection.ops.adapt_datetimefield_value(until)
     with connection.cursor() as cursor:
-        cursor.execute(FEATURES_SQL, {"until": until})
+        cursor.execute(statement, {"until": until})
         columns = [c[0] for c in cursor.description]
         rows = cursor.fetchall()
     frame = pd.DataFrame(rows, columns=columns)
