@@ -311,9 +311,9 @@ def train_and_score(day: dt.date) -> WinModelRun:
     replace every open lead's probability. Idempotent: a rerun for the same day replaces the
     day's run and the probabilities with the same figures."""
     started = time.perf_counter()
-    # the feature statement is PostgreSQL's (DISTINCT ON, FILTER, intervals): the one-process
-    # SQLite demo has no model, as if it had no history
-    frame = _frame(day) if connection.vendor == "postgresql" else pd.DataFrame()
+    # PostgreSQL and SQLite (the one-process demo) read the features; another database has
+    # no model, as if it had no history
+    frame = _frame(day) if connection.vendor in ("postgresql", "sqlite") else pd.DataFrame()
     closed = frame["won"].notna() if not frame.empty else pd.Series(dtype=bool)
     won = int(frame.loc[closed, "won"].sum()) if not frame.empty else 0
     rows = int(closed.sum())
