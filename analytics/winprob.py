@@ -127,9 +127,19 @@ OPEN_STAGE_VALUES = [s for s in Lead.Stage.values if s not in CLOSED]
 
 
 def _rows(day: dt.date) -> pd.DataFrame:
-    """The feature statement's rows as read: one COPY of its result as CSV, parsed by pandas
-    (a million leads arrive as text in one stream, without a Python object per value)."""
+    """The feature statement's rows as read: on PostgreSQL one COPY of its result as CSV,
+    parsed by pandas (a million leads arrive as text in one stream, without a Python object per
+    value); on the SQLite demo its SQLite twin's rows."""
     _start, until = day_bounds(day, day)
+    if connection.vendor == "sqlite":  # the one-process demo: the same features, SQLite's SQL
+        from .winprob_sqlite import FEATURES_SQL_SQLITE
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                FEATURES_SQL_SQLITE, {"until": connection.ops.adapt_datetimefield_value(until)}
+            )
+            columns = [c[0] for c in cursor.description]
+            return pd.DataFrame(cursor.fetchall(), columns=columns)
     buffer = io.StringIO()
     with connection.cursor() as cursor:
         statement = cursor.cursor.mogrify(FEATURES_SQL, {"until": until}).decode()
@@ -479,9 +489,9 @@ def train_and_score(day: dt.date, *, phases: dict | None = None) -> WinModelRun:
     seconds of each phase (read, back-test, fit, score, write)."""
     started = time.perf_counter()
     clock = _Phases(phases)
-    # the feature statement is PostgreSQL's (DISTINCT ON, FILTER, intervals): the one-process
-    # SQLite demo has no model, as if it had no history
-    frame = _frame(day) if connection.vendor == "postgresql" else pd.DataFrame()
+    # PostgreSQL and SQLite (the one-process demo) read the features; another database has
+    # no model, as if it had no history
+    frame = _frame(day) if connection.vendor in ("postgresql", "sqlite") else pd.DataFrame()
     clock.done("read")
     closed = frame["won"].notna() if not frame.empty else pd.Series(dtype=bool)
     won = int(frame.loc[closed, "won"].sum()) if not frame.empty else 0

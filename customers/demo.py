@@ -3,13 +3,15 @@ late, a few refunds, complaints and surveys. Written with bulk_create, so seedin
 a second run finds the demo contracts and leaves everything as it is."""
 
 import datetime as dt
+import random
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from leads.models import Channel, Lead, StageChange
+from leads.demo import won_histories
+from leads.models import Activity, Channel, Lead, StageChange
 from salescrm.demo import DemoContext, demo_seeder
 from salescrm.models import ProductLine, User
 from salescrm.timeutil import SHANGHAI
@@ -134,7 +136,7 @@ def seed_customers(ctx: DemoContext) -> None:
         return
     products = _seed_products()
     specs, leads = _won_leads(ctx)
-    _seed_leads(leads)
+    _seed_leads(ctx, leads)
     customers = _seed_customers_and_contacts(ctx, specs, leads)
     drafts = _draft_contracts(ctx, customers, specs, products)
     contracts = _seed_contracts(drafts)
@@ -267,31 +269,18 @@ def _won_leads(ctx: DemoContext) -> tuple[list[DemoCustomer], list[Lead]]:
     return specs, leads
 
 
-def _seed_leads(leads: list[Lead]) -> None:
-    """The won leads with their stage history: created new, then won."""
+def _seed_leads(ctx: DemoContext, leads: list[Lead]) -> None:
+    """The won leads with their way through the funnel (stages, follow-ups, trial lesson,
+    score), drawn like the leads demo's won leads (``leads.demo.won_histories``), so the
+    win-probability model learns from customers that look like the other won leads. The draws
+    come from a generator of their own, seeded from ``ctx.rng``'s state without drawing from
+    it: the customers and contracts after this step stay the same."""
+    rng = random.Random(repr(ctx.rng.getstate()))  # a str seed: the same in every process
+    now = dt.datetime.combine(ctx.today, dt.time(9), tzinfo=SHANGHAI)
+    changes, activities = won_histories(rng, leads, days=LEAD_LEAD_DAYS - 2, now=now)
     Lead.objects.bulk_create(leads)
-    StageChange.objects.bulk_create(
-        [
-            StageChange(
-                lead=lead,
-                from_stage="",
-                to_stage="new",
-                changed_by=lead.owner,
-                changed_at=lead.created_at,
-            )
-            for lead in leads
-        ]
-        + [
-            StageChange(
-                lead=lead,
-                from_stage="new",
-                to_stage="won",
-                changed_by=lead.owner,
-                changed_at=lead.won_at,
-            )
-            for lead in leads
-        ]
-    )
+    StageChange.objects.bulk_create(changes, batch_size=2000)
+    Activity.objects.bulk_create(activities, batch_size=2000)
 
 
 def _seed_customers_and_contacts(

@@ -3,12 +3,14 @@ realistic drop-off at each stage, their follow-ups, a few pool leads and weekly 
 plans. Everything is written with bulk_create; a second run leaves the data as it is."""
 
 import datetime as dt
+import math
 import random
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from salescrm.demo import DemoContext, demo_seeder
 from salescrm.models import ProductLine
-from salescrm.timeutil import monday_of, start_of_day
+from salescrm.timeutil import SHANGHAI, monday_of, start_of_day
 
 from .models import (
     Activity,
@@ -38,15 +40,47 @@ CHANNEL_MIX = {
     "referral": 9,
     "enterprise_school": 6,
 }
-# chance to move on from each stage (seed 000's funnel shape)
-FUNNEL = [
-    ("new", "contacted", 0.85),
-    ("contacted", "needs_analysis", 0.65),
-    ("needs_analysis", "trial", 0.55),
-    ("trial", "proposal", 0.62),
-    ("proposal", "negotiation", 0.68),
-    ("negotiation", "won", 0.62),
-]
+# -- the won and lost history (issue 20) --------------------------------------------------------
+# Whether a demo lead moves on, signs or drops out depends on what the win-probability model
+# can see — its channel, a budget, the decision maker reached, urgency, a trial lesson
+# attended, its rep's follow-ups — and on what it cannot (the family's plans, a competitor's
+# offer): INTENT_NOISE. So the model's back-test on the demo finds a real but imperfect signal,
+# as on an institution's own history, not the certainty of a scripted funnel. Individuals sign
+# after a trial lesson or a proposal as well as after a negotiation, and a lead can drop out at
+# any stage.
+# channel code -> intent (log-odds) it brings: referrals and partner schools sign more
+CHANNEL_INTENT = {
+    "referral": 0.8,
+    "enterprise_school": 0.6,
+    "phone_in": 0.4,
+    "partner": 0.3,
+    "exhibition": 0.1,
+    "website": 0.0,
+    "search_ads": -0.1,
+    "livestream": -0.3,
+    "ground_promotion": -0.4,
+    "social_media": -0.5,
+}
+BUDGET_INTENT = 0.6
+DECISION_MAKER_INTENT = 0.5
+URGENT_INTENT = 0.4
+INTENT_NOISE = 1.8  # the standard deviation of what the model cannot see
+REP_SKILL_SPREAD = 0.3  # the standard deviation of the reps' closing skill (log-odds)
+TRIAL_LIFT = 0.4  # log-odds a trial lesson attended adds to signing
+FOLLOW_UP_LIFT = 0.15  # log-odds each extra follow-up in a stage adds to signing from it
+# stage -> (log-odds of moving on, log-odds of signing from it) for an average lead, the
+# seed 000 funnel's shape; None: not from this stage
+FUNNEL = {
+    "new": ("contacted", 3.0, None),
+    "contacted": ("needs_analysis", 1.3, -5.0),
+    "needs_analysis": ("trial", 0.8, -4.8),
+    "trial": ("proposal", 0.2, -4.7),
+    "proposal": ("negotiation", 0.2, -4.6),
+    "negotiation": (None, None, -3.6),
+}
+STAGE_DAYS = (1, 9)  # days in a stage before the next step
+LOST_AFTER_DAYS = (2, 12)  # days from the last step to the lead marked lost
+LOST_SHARE = 0.85  # of the leads that dropped out that long ago, the share marked lost
 STAGE_KINDS = {
     "contacted": ["phone", "wechat"],
     "needs_analysis": ["phone", "online_meeting", "visit"],
@@ -110,6 +144,189 @@ def _office_time(rng, moment: dt.datetime) -> dt.datetime:
     return moment.replace(hour=rng.randint(9, 17), minute=rng.randint(0, 59), second=0)
 
 
+def prospect(rng, lead: Lead, product_lines) -> None:
+    """What a demo lead says about itself when it comes in: the product line it asks about,
+    a budget, whether the decision maker is on the line, urgency."""
+    lead.product_line = rng.choice(product_lines) if product_lines and rng.random() < 0.8 else None
+    lead.budget = (
+        Decimal(rng.choice([3800, 6800, 9800, 12800, 19800, 49800])) if rng.random() < 0.5 else None
+    )
+    lead.decision_maker_reached = rng.random() < 0.4
+    lead.is_urgent = rng.random() < 0.25
+
+
+def lead_score(lead: Lead, trial: bool, rules, settings, now: dt.datetime) -> None:
+    """Score and grade `lead` (unsaved) by the active rules, as the app would."""
+    row = {
+        "budget": lead.budget,
+        "decision_maker_reached": lead.decision_maker_reached,
+        "is_urgent": lead.is_urgent,
+        "product_line_id": lead.product_line_id,
+        "payer_name": lead.payer_name,
+        "payer_phone": lead.payer_phone,
+        "last_activity_at": lead.last_activity_at,
+        "channel_points": lead.channel.quality_points,
+        "trial_attended": trial,
+    }
+    lead.score, lead.grade, lead.score_reasons = score_row(row, rules, settings, now)
+
+
+def won_histories(rng, leads: list[Lead], *, days: int, now: dt.datetime) -> tuple[list, list]:
+    """A history for each won lead (unsaved, owner, channel and won_at set) whose win is
+    decided elsewhere (the customers' demo): a lead and journey drawn from the same funnel as
+    the other demo leads, again until it signs within `days` of its creation, moved to end on
+    its won day. So the customers' won leads look like the other won leads (by rejection: the
+    won among leads drawn alike). Sets the lead's creation, win, prospect fields, score and
+    grade; returns its unsaved stage changes and follow-ups, the creation's included."""
+    product_lines = list(ProductLine.objects.all())
+    rules, settings = active_rules(), LeadSettings.load()
+    changes, activities = [], []
+    for lead in leads:
+        skill, diligence = rep_traits(lead.owner)
+        won_on = lead.won_at.astimezone(SHANGHAI).date()
+        start = _office_time(rng, lead.won_at - dt.timedelta(days=days))
+        for _attempt in range(1000):
+            prospect(rng, lead, product_lines)
+            way = journey(rng, start, now, lead_intent(rng, lead, skill), diligence)
+            if way.stage == "won" and way.moment < start + dt.timedelta(days=days):
+                break
+        else:  # pragma: no cover - a won journey is one draw in ten or so
+            raise RuntimeError("no won journey drawn for a demo customer's lead")
+        shift = dt.timedelta(days=(won_on - way.moment.astimezone(SHANGHAI).date()).days)
+        way.moves = [(a, b, at + shift) for a, b, at in way.moves]
+        way.visits = [(kind, at + shift) for kind, at in way.visits]
+        lead.created_at = lead.assigned_at = start + shift
+        lead.won_at = lead.last_activity_at = way.moment + shift
+        lead_score(lead, way.trial, rules, settings, now)
+        lead_changes, lead_activities = journey_rows(rng, lead, lead.owner, way)
+        changes.append(
+            StageChange(
+                lead=lead,
+                from_stage="",
+                to_stage="new",
+                changed_by=lead.owner,
+                changed_at=lead.created_at,
+            )
+        )
+        changes += lead_changes
+        activities += lead_activities
+    return changes, activities
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+def rep_traits(rep) -> tuple[float, float]:
+    """(closing skill in log-odds, chance of an extra follow-up) of a demo rep: drawn from the
+    rep's login, so the leads and the customers seeders give a rep the same habits."""
+    rng = random.Random(f"demo-rep-{rep.username}")
+    return rng.gauss(0, REP_SKILL_SPREAD), rng.uniform(0.15, 0.55)
+
+
+def lead_intent(rng, lead: Lead, skill: float) -> float:
+    """The log-odds a lead brings to every step: what the model sees, plus noise."""
+    return (
+        CHANNEL_INTENT.get(lead.channel.code, 0.0)
+        + BUDGET_INTENT * (lead.budget is not None)
+        + DECISION_MAKER_INTENT * lead.decision_maker_reached
+        + URGENT_INTENT * lead.is_urgent
+        + skill
+        + rng.gauss(0, INTENT_NOISE)
+        - 0.6  # an average lead
+    )
+
+
+@dataclass
+class Journey:
+    """A lead's way through the funnel from its creation: the stage changes and follow-ups
+    (unsaved), where it ended (an open stage or "won") and whether it dropped out there."""
+
+    moves: list = field(default_factory=list)  # (from stage, to stage, at)
+    visits: list = field(default_factory=list)  # (kind, at)
+    stage: str = "new"
+    moment: dt.datetime | None = None  # the last step
+    dropped: bool = False
+    lost_at: dt.datetime | None = None  # marked lost then (it dropped out long enough ago)
+    trial: bool = False
+
+
+def journey(rng, created: dt.datetime, now: dt.datetime, intent: float, diligence: float):
+    """Step through the funnel from `created` until the lead signs, drops out or the next step
+    would fall after `now`. At each stage the rep follows up (each of three chances
+    `diligence`), then the lead signs (more likely from later stages, with intent, a trial
+    lesson and those follow-ups), moves on or drops out."""
+    way = Journey(moment=created)
+    while True:
+        following, move_odds, sign_odds = FUNNEL[way.stage]
+        days = rng.randint(*STAGE_DAYS)
+        step = _office_time(rng, way.moment + dt.timedelta(days=days))
+        if step > now or step <= way.moment:
+            return way
+        extra = 0
+        if way.stage != "new":
+            extra = sum(rng.random() < diligence for _n in range(3))
+            for _n in range(extra):
+                at = _office_time(rng, way.moment + dt.timedelta(days=rng.randint(0, days)))
+                if way.moment < at < step:
+                    way.visits.append((rng.choice(["phone", "wechat"]), at))
+        sign = 0.0
+        if sign_odds is not None:
+            sign = _sigmoid(sign_odds + intent + TRIAL_LIFT * way.trial + FOLLOW_UP_LIFT * extra)
+        move = _sigmoid(move_odds + 0.7 * intent) if following else 0.0
+        draw = rng.random()
+        if draw < sign:
+            to_stage = "won"
+        elif draw < sign + (1 - sign) * move:
+            to_stage = following
+        else:
+            way.dropped = True
+            lost_at = _office_time(
+                rng, way.moment + dt.timedelta(days=rng.randint(*LOST_AFTER_DAYS))
+            )
+            if lost_at < now and rng.random() < LOST_SHARE:
+                # the rep chases it, then marks it lost after the call where it says no
+                for _n in range(sum(rng.random() < diligence for _n in range(3))):
+                    at = _office_time(rng, way.moment + (lost_at - way.moment) * rng.random())
+                    if way.moment < at < lost_at:
+                        way.visits.append((rng.choice(["phone", "wechat"]), at))
+                way.visits.append(("phone", lost_at))
+                way.lost_at = lost_at
+            return way
+        kind = rng.choice(STAGE_KINDS[to_stage])
+        if to_stage == "trial":
+            # not every family booked on a trial lesson comes to it
+            kind = "trial_lesson" if rng.random() < _sigmoid(0.8 + intent) else "campus_tour"
+        way.trial = way.trial or kind == "trial_lesson"
+        way.visits.append((kind, step))
+        way.moves.append((way.stage, to_stage, step))
+        way.stage, way.moment = to_stage, step
+        if to_stage == "won":
+            return way
+
+
+def journey_rows(rng, lead: Lead, rep, way: Journey) -> tuple[list, list]:
+    """The unsaved stage changes and follow-ups of `lead`'s journey (its creation's change
+    written by the caller)."""
+    changes = [
+        StageChange(lead=lead, from_stage=a, to_stage=b, changed_by=rep, changed_at=at)
+        for a, b, at in way.moves
+    ]
+    activities = [
+        Activity(
+            lead=lead,
+            actor=rep,
+            kind=kind,
+            occurred_at=at,
+            outcome=rng.choice(OUTCOMES[kind]),
+            feedback=rng.choice(["关注上课时间", "比较价格", "希望有证书", "需要分期付款", ""]),
+            next_step=rng.choice(["发送报价", "安排试听", "再次回访", ""]),
+        )
+        for kind, at in way.visits
+    ]
+    return changes, activities
+
+
 @demo_seeder(order=20)
 def seed_leads(ctx: DemoContext) -> None:
     rng = random.Random(ctx.rng.randrange(1 << 30))
@@ -145,15 +362,7 @@ def seed_leads(ctx: DemoContext) -> None:
                 company=rng.choice(COMPANIES) if is_company else "",
                 phone=phone,
                 wechat=f"wx_{phone[-6:]}" if rng.random() < 0.6 else "",
-                product_line=rng.choice(product_lines)
-                if product_lines and rng.random() < 0.8
-                else None,
-                budget=Decimal(rng.choice([3800, 6800, 9800, 12800, 19800, 49800]))
-                if rng.random() < 0.5
-                else None,
                 region=rng.choice(REGIONS),
-                decision_maker_reached=rng.random() < 0.4,
-                is_urgent=rng.random() < 0.25,
                 payer_name=(rng.choice(SURNAMES) + rng.choice(GIVEN)) if rng.random() < 0.4 else "",
                 payer_relation=("employer_hr" if is_company else "parent")
                 if rng.random() < 0.4
@@ -162,12 +371,14 @@ def seed_leads(ctx: DemoContext) -> None:
                 created_at=created,
                 assigned_at=created,
             )
+            prospect(rng, lead, product_lines)
             leads.append(lead)
             plans_for.append(rep)
 
     rules = active_rules()
     settings = LeadSettings.load()
     changes, activities, assignments = [], [], []
+    traits = {rep.pk: rep_traits(rep) for rep in reps}
     for index, (lead, rep) in enumerate(zip(leads, plans_for, strict=True)):
         assignments.append(
             Assignment(
@@ -183,49 +394,25 @@ def seed_leads(ctx: DemoContext) -> None:
                 lead=lead, from_stage="", to_stage="new", changed_by=rep, changed_at=lead.created_at
             )
         )
-        moment, stage, trial = lead.created_at, "new", False
-        for from_stage, to_stage, chance in FUNNEL:
-            step = _office_time(rng, moment + dt.timedelta(days=rng.randint(1, 12)))
-            if step > now or step <= moment or rng.random() > chance:
-                break
-            moment = step
-            kind = rng.choice(STAGE_KINDS[to_stage])
-            trial = trial or kind == "trial_lesson"
-            activities.append(
-                Activity(
-                    lead=lead,
-                    actor=rep,
-                    kind=kind,
-                    occurred_at=moment,
-                    outcome=rng.choice(OUTCOMES[kind]),
-                    feedback=rng.choice(
-                        ["关注上课时间", "比较价格", "希望有证书", "需要分期付款", ""]
-                    ),
-                    next_step=rng.choice(["发送报价", "安排试听", "再次回访", ""]),
-                )
-            )
-            changes.append(
-                StageChange(
-                    lead=lead,
-                    from_stage=from_stage,
-                    to_stage=to_stage,
-                    changed_by=rep,
-                    changed_at=moment,
-                )
-            )
-            stage = to_stage
+        skill, diligence = traits[rep.pk]
+        way = journey(rng, lead.created_at, now, lead_intent(rng, lead, skill), diligence)
+        moment, stage, trial = way.moment, way.stage, way.trial
+        lead_changes, lead_activities = journey_rows(rng, lead, rep, way)
+        changes += lead_changes
+        activities += lead_activities
         lead.stage, lead.last_activity_at = stage, moment if stage != "new" else None
         if stage == "won":
             lead.won_at = moment
-        elif (now - moment).days > 30 and rng.random() < 0.75:
+        elif way.lost_at:
             lead.stage, lead.lost_reason = "lost", rng.choice(reasons)
+            lead.last_activity_at = way.lost_at
             changes.append(
                 StageChange(
                     lead=lead,
                     from_stage=stage,
                     to_stage="lost",
                     changed_by=rep,
-                    changed_at=moment + dt.timedelta(days=3),
+                    changed_at=way.lost_at,
                 )
             )
         elif stage != "new":
@@ -256,18 +443,7 @@ def seed_leads(ctx: DemoContext) -> None:
                 )
             )
             lead.owner = None
-        row = {
-            "budget": lead.budget,
-            "decision_maker_reached": lead.decision_maker_reached,
-            "is_urgent": lead.is_urgent,
-            "product_line_id": lead.product_line_id,
-            "payer_name": lead.payer_name,
-            "payer_phone": lead.payer_phone,
-            "last_activity_at": lead.last_activity_at,
-            "channel_points": lead.channel.quality_points,
-            "trial_attended": trial,
-        }
-        lead.score, lead.grade, lead.score_reasons = score_row(row, rules, settings, now)
+        lead_score(lead, trial, rules, settings, now)
     Lead.objects.bulk_create(leads, batch_size=1000)
     StageChange.objects.bulk_create(changes, batch_size=2000)
     Activity.objects.bulk_create(activities, batch_size=2000)

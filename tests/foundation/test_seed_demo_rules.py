@@ -1,15 +1,18 @@
 """The demo is data the app could have produced: renewals flagged by the app's rule, nothing
-done by a rep before their hire date, no targets before a rep's hire month."""
+done by a rep before their hire date, no targets before a rep's hire month, leads won and lost
+along the funnel with a signal the win-probability model finds but cannot make certain."""
 
 import datetime as dt
 import random
+from decimal import Decimal as D
 
 import pytest
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef
 
 from customers.models import Contract
-from leads.models import Activity, Lead
+from leads.models import Activity, Lead, StageChange
 from salescrm.demo import DemoContext, registered_seeders
 from salescrm.org_demo import seed_organisation
 from targets.models import PlanMember, Target
@@ -101,3 +104,43 @@ def test_demo_trains_the_win_probability_model(demo):
     run = WinModelRun.objects.get(run_on=TODAY - dt.timedelta(days=1))
     assert run.status == WinModelRun.Status.OK
     assert run.scored == LeadWinProbability.objects.count() > 0
+    open_leads = Lead.objects.exclude(stage__in=["won", "lost"])
+    assert not open_leads.exclude(pk__in=LeadWinProbability.objects.values("lead_id")).exists()
+    # a real but imperfect signal: the back-test ranks a won lead above a lost one about three
+    # times in four (measured on this demo: AUC 0.7256 on SQLite and PostgreSQL alike), not
+    # the 0.99 of a history where every won lead went straight from new to won
+    assert run.holdout_rows > 500 and 0 < run.holdout_won < run.holdout_rows
+    assert D("0.65") <= run.auc <= D("0.85")
+
+
+@pytest.mark.django_db
+def test_demo_leads_are_won_and_lost_along_the_funnel(demo):
+    """Closed demo leads went through the funnel's stages (changes and follow-ups on the way),
+    are won from the later stages and lost from every one, and the won ones share the other
+    leads' features: the customers' won leads too."""
+    closing = dict(
+        StageChange.objects.filter(to_stage__in=["won", "lost"])
+        .values_list("to_stage")
+        .annotate(stages=ArrayAgg("from_stage", distinct=True))
+    )
+    assert set(closing["won"]) >= {"contacted", "trial", "proposal", "negotiation"}
+    assert set(closing["lost"]) >= {"new", "contacted", "needs_analysis", "trial", "proposal"}
+    won = Lead.objects.filter(stage="won")
+    # every won lead, the customers' included, came through at least one stage before winning
+    assert not won.exclude(
+        Exists(StageChange.objects.filter(lead=OuterRef("pk"), from_stage="contacted"))
+    ).exists()
+    assert not won.exclude(Exists(Activity.objects.filter(lead=OuterRef("pk")))).exists()
+    # the customers' won leads carry the features of the others: a score, sometimes a budget
+    customers_leads = won.filter(customer__isnull=False)
+    assert customers_leads.filter(score__gt=0).count() > customers_leads.count() // 2
+    assert customers_leads.filter(budget__isnull=True).exists()
+    assert customers_leads.filter(budget__gt=0).exists()
+    # a trial lesson helps, it does not decide
+    trial = Exists(Activity.objects.filter(lead=OuterRef("pk"), kind="trial_lesson"))
+    closed = Lead.objects.filter(stage__in=["won", "lost"]).annotate(trial=trial)
+    rates = []
+    for attended in (True, False):
+        group = closed.filter(trial=attended)
+        rates.append(group.filter(stage="won").count() / group.count())
+    assert 0 < rates[1] < rates[0] < 1
