@@ -10,8 +10,9 @@ are chosen at random but their past conversions are balanced.
 that arm moved it into the experiment's *from* stage between the start and the cut-off (the
 end date, or the night measured if earlier); it converted when its history shows it reaching
 the *to* stage or any later stage of the funnel (never "lost") after that, by the cut-off.
-Each experiment is one aggregate query over the stage history, whatever the number of reps;
-the result replaces the experiment's figures, so a rerun of a night writes the same values.
+Each experiment is its members and one aggregate query over the stage history, whatever the
+number of reps; the result replaces the experiment's figures, so a rerun of a night writes the
+same values.
 The statistics are ``stats.compare`` and ``stats.verdict``.
 """
 
@@ -19,7 +20,7 @@ import datetime as dt
 import random
 
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, Value, When
 from django.utils.translation import gettext as _
 
 from leads.models import Lead, StageChange
@@ -169,25 +170,47 @@ def experiment_create(
 
 
 def arm_counts(experiment: Experiment, cut_off: dt.date) -> dict[str, tuple[int, int]]:
-    """{arm: (leads, conversions)} up to the end of `cut_off`. One query."""
+    """{arm: (leads, conversions)} up to the end of `cut_off`. Two queries: the members, then
+    the stage changes counted per arm (the arm named by the mover's id in a list, not by a
+    subquery per stage change: 74,000 of them in an all-teams experiment on 1 M leads)."""
     start, end = day_bounds(experiment.starts_on, cut_off)
-    arm_of_mover = ExperimentMember.objects.filter(
-        experiment=experiment, rep=OuterRef("changed_by")
-    ).values("arm")[:1]
-    rows = (
-        StageChange.objects.filter(
-            to_stage=experiment.from_stage,
-            changed_at__gte=start,
-            changed_at__lt=end,
-            changed_by__in=ExperimentMember.objects.filter(experiment=experiment).values("rep"),
-        )
-        .annotate(arm=Subquery(arm_of_mover), converted=_converted(experiment.to_stage, end))
-        .values("arm")
-        .annotate(
-            n=Count("lead", distinct=True),
-            x=Count("lead", distinct=True, filter=Q(converted=True)),
-        )
+    members = dict(
+        ExperimentMember.objects.filter(experiment=experiment)
         .order_by()
+        .values_list("rep_id", "arm")
+    )
+    arms = sorted(set(members.values()))
+    rows = (
+        (
+            StageChange.objects.filter(
+                to_stage=experiment.from_stage,
+                changed_at__gte=start,
+                changed_at__lt=end,
+                changed_by_id__in=list(members),
+            )
+            .annotate(
+                arm=Case(
+                    *[
+                        When(
+                            changed_by_id__in=[rep for rep, own in members.items() if own == arm],
+                            then=Value(arm),
+                        )
+                        for arm in arms
+                    ],
+                    default=Value(""),
+                    output_field=CharField(),
+                ),
+                converted=_converted(experiment.to_stage, end),
+            )
+            .values("arm")
+            .annotate(
+                n=Count("lead", distinct=True),
+                x=Count("lead", distinct=True, filter=Q(converted=True)),
+            )
+            .order_by()
+        )
+        if members
+        else []
     )
     counts = {"A": (0, 0), "B": (0, 0)}
     counts.update({row["arm"]: (row["n"], row["x"]) for row in rows})
