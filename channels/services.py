@@ -620,15 +620,33 @@ def settlement_months_due(*, day: dt.date, catch_up_months: int) -> list[dt.date
     )
     months |= set(stale_months(PartnerSettlement.objects.filter(status="open"), current, changed))
     window = add_months(current, -catch_up_months)
-    settled = PartnerSettlement.objects.filter(month__gte=window).values("month")
+    settled = set(
+        PartnerSettlement.objects.filter(month__gte=window, month__lt=current)
+        .order_by()
+        .values_list("month", flat=True)
+        .distinct()
+    )
+    # only the window's months without any settlement are searched (none on a steady night:
+    # then the year's credited rows are not read at all)
+    unsettled = [
+        add_months(window, k)
+        for k in range(catch_up_months)
+        if add_months(window, k) not in settled
+    ]
+    if not unsettled:
+        return sorted(months)
     with_plan = Partner.objects.filter(plan__isnull=False)
     for spec in SOURCE_KINDS.values():
+        dated_in = Q()
+        for first in unsettled:
+            dated_in |= Q(
+                **{f"{spec['date']}__range": (first, add_months(first, 1) - dt.timedelta(days=1))}
+            )
         months |= set(
             spec["model"]
             .objects.filter(spec["counts"], **{f"{spec['partner']}__in": with_plan})
-            .filter(**{f"{spec['date']}__range": (window, current - dt.timedelta(days=1))})
+            .filter(dated_in)
             .annotate(dated_month=Trunc(spec["date"], "month", output_field=DateField()))
-            .exclude(dated_month__in=settled)
             .order_by()
             .values_list("dated_month", flat=True)
             .distinct()

@@ -233,6 +233,41 @@ def _queries(func):
     return len(captured.captured_queries)
 
 
+def test_the_catch_up_searches_only_the_months_without_a_settlement(agent, clock):
+    """The first night settles every month with a credited row; a row dated later in a month
+    nobody has a settlement for is found by the catch-up search, which reads only such months
+    and no row at all when every month of its window has a settlement."""
+    partner, contract = agent
+    may, jun = dt.date(2026, 5, 1), dt.date(2026, 6, 1)
+    for day in (dt.date(2026, 5, 10), dt.date(2026, 7, 10), dt.date(2026, 8, 10)):
+        pay(contract, "10000.00", day)
+    assert settlement_months_due(day=dt.date(2026, 9, 15), catch_up_months=12) == [
+        may,
+        JUL,
+        AUG,
+        SEP,
+    ]
+    clock.set(dt.date(2026, 9, 15))
+    partner_settlements(dt.date(2026, 9, 15))
+    assert settlement_months_due(day=dt.date(2026, 9, 16), catch_up_months=12) == [AUG, SEP]
+    pay(contract, "20000.00", dt.date(2026, 6, 12))  # June: no settlement anywhere
+    # June by the catch-up search; July because a row dated before its open settlement
+    # changed (it might be a late row of July's: performance.restatement.stale_months)
+    assert settlement_months_due(day=dt.date(2026, 9, 16), catch_up_months=12) == [
+        jun,
+        JUL,
+        AUG,
+        SEP,
+    ]
+    # July and August are settled: a window of those two months reads no source row; one
+    # that reaches back to June searches the three sources
+    settled_window = _queries(
+        lambda: settlement_months_due(day=dt.date(2026, 9, 16), catch_up_months=2)
+    )
+    with_june = _queries(lambda: settlement_months_due(day=dt.date(2026, 9, 16), catch_up_months=3))
+    assert with_june - settled_window == 3
+
+
 def test_the_nightly_job_with_late_rows_is_idempotent_and_set_based(rep, manager, finance, clock):
     plan = make_plan()
     clock.set(dt.date(2026, 8, 20))
