@@ -136,7 +136,11 @@ def _rows(day: dt.date) -> pd.DataFrame:
 
         with connection.cursor() as cursor:
             cursor.execute(
-                FEATURES_SQL_SQLITE, {"until": connection.ops.adapt_datetimefield_value(until)}
+                FEATURES_SQL_SQLITE,
+                {
+                    "until": connection.ops.adapt_datetimefield_value(until),
+                    "recent_days": RECENT_DAYS,
+                },
             )
             columns = [c[0] for c in cursor.description]
             return pd.DataFrame(cursor.fetchall(), columns=columns)
@@ -163,7 +167,11 @@ def _frame(day: dt.date) -> pd.DataFrame:
     frame = _rows(day)
     if frame.empty:
         return frame
-    closed = frame["closed"].astype(bool)
+    # the statements' raw columns alike on both databases (SQLite: 0/1 and NULL)
+    frame["closing_stage"] = frame["closing_stage"].fillna("")
+    for column in ("closed", "budget_confirmed", "trial"):
+        frame[column] = frame[column].astype(bool)
+    closed = frame["closed"]
     frame["won"] = np.where(closed, (frame["stage"] == Lead.Stage.WON).astype(float), np.nan)
     stage = frame["stage"].where(~closed, frame["closing_stage"])
     stage = stage.where(stage.isin(OPEN_STAGE_VALUES), Lead.Stage.NEW.value)

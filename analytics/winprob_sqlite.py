@@ -20,9 +20,7 @@ What differs, and why the values are the same:
 ``tests/analytics/test_winprob_sqlite.py`` runs both statements on the same history.
 """
 
-from .winprob import RECENT_DAYS
-
-FEATURES_SQL_SQLITE = f"""
+FEATURES_SQL_SQLITE = """
 WITH closing AS (
     SELECT lead_id, from_stage, closed_at FROM (
         SELECT lead_id, from_stage, changed_at AS closed_at,
@@ -53,7 +51,7 @@ WITH closing AS (
 ), act AS (
     SELECT a.lead_id,
            COUNT(*) FILTER (
-               WHERE julianday(a.occurred_at) >= julianday(b.ref_at, '-{RECENT_DAYS} days')
+               WHERE julianday(a.occurred_at) >= julianday(b.ref_at) - %(recent_days)s
            ) AS recent,
            MAX(a.kind = 'trial_lesson') AS trial
     FROM leads_activity a JOIN base b ON b.id = a.lead_id

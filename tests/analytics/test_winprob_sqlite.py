@@ -29,7 +29,7 @@ from django.db import connection
 from django.db.utils import ConnectionHandler
 
 from analytics import winprob
-from analytics.winprob import FEATURES_SQL
+from analytics.winprob import FEATURES_SQL, RECENT_DAYS
 from analytics.winprob_sqlite import FEATURES_SQL_SQLITE
 from leads.models import Activity, Channel, Lead, LostReason, StageChange
 from salescrm.models import ProductLine
@@ -81,7 +81,7 @@ def features(db, day: dt.date = DAY) -> list[dict]:
     else:
         statement = FEATURES_SQL
     with db.cursor() as cursor:
-        cursor.execute(statement, {"until": until})
+        cursor.execute(statement, {"until": until, "recent_days": RECENT_DAYS})
         columns = [c[0] for c in cursor.description]
         rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
     for row in rows:
