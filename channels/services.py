@@ -8,9 +8,7 @@ from django.db import transaction
 from django.db.models import (
     Count,
     DateField,
-    Exists,
     F,
-    OuterRef,
     Q,
     Sum,
 )
@@ -29,6 +27,7 @@ from leads.services import (
 )
 from performance import commission as calc
 from performance.restatement import (
+    ClosedFor,
     changed_since_computed,
     corrections,
     home_month,
@@ -381,21 +380,6 @@ SOURCE_KINDS = {
 AMOUNT = {"signed": "total_amount", "payment": "amount", "refund": "amount"}
 
 
-class _ClosedFor:
-    """(partner, month) pairs a row cannot go on: the partner's settlement of the month is
-    closed, or the partner has none in a month whose settlements finance has all closed
-    (the month is finished: a row arriving there later goes to the next open month)."""
-
-    def __init__(self, rows):
-        self.pairs = {(partner, month) for partner, month, status, _base in rows}
-        self.closed = {(p, m) for p, m, status, _base in rows if status == "closed"}
-        open_months = {m for _p, m, status, _base in rows if status == "open"}
-        self.finished = {m for _p, m in self.closed} - open_months
-
-    def __contains__(self, pair) -> bool:
-        return pair in self.closed or (pair[1] in self.finished and pair not in self.pairs)
-
-
 def _settlement_state(last: dt.date):
     """(closed-for, {partner: [(month, base of its closed settlement)]}) from every
     settlement up to `last` (one query)."""
@@ -408,7 +392,7 @@ def _settlement_state(last: dt.date):
     for p, m, status, base in rows:
         if status == "closed":
             bases[p].append((m, base))
-    return _ClosedFor(rows), bases
+    return ClosedFor([(p, m, status) for p, m, status, _base in rows]), bases
 
 
 def _item(kind, pk, contract, day, amount, **extra) -> dict:
@@ -418,7 +402,7 @@ def _item(kind, pk, contract, day, amount, **extra) -> dict:
     return item
 
 
-def _sources(month: dt.date, closed: _ClosedFor) -> dict[int, dict[str, list]]:
+def _sources(month: dt.date, closed: ClosedFor) -> dict[int, dict[str, list]]:
     """Per partner (with a commission plan) and base ("signed", "collected"), the source rows
     whose *home* is a month of `month`'s quarter up to `month`, each with its ``home``:
 
@@ -437,10 +421,7 @@ def _sources(month: dt.date, closed: _ClosedFor) -> dict[int, dict[str, list]]:
     closed_lines = PartnerSettlementLine.objects.filter(
         settlement__status=PartnerSettlement.Status.CLOSED
     )
-    closed_month = PartnerSettlement.objects.filter(
-        status=PartnerSettlement.Status.CLOSED, month=OuterRef("dated_month")
-    )
-    finished = sorted(closed.finished)
+    closed_settlements = PartnerSettlement.objects.filter(status=PartnerSettlement.Status.CLOSED)
     for kind, spec in SOURCE_KINDS.items():
         model, date, partner = spec["model"], spec["date"], spec["partner"]
         line_field = "contract" if kind == "signed" else kind
@@ -455,8 +436,9 @@ def _sources(month: dt.date, closed: _ClosedFor) -> dict[int, dict[str, list]]:
             fields=("pk", spec["contract"], date, AMOUNT[kind]),
             first=quarter,
             last=last,
-            closed_then=Exists(closed_month.filter(partner_id=OuterRef(partner)))
-            | Q(dated_month__in=finished),
+            closed_then=closed.closed_then(
+                closed_settlements, owner_field="partner_id", owner=partner
+            ),
             closed=closed,
         )
         for home, (p, pk, contract, day, amount) in homed:

@@ -4,10 +4,11 @@ paid (rep commission statements here, partner settlements in channels).
 The guarantee: each night one set-based query on the history tables names the earlier months
 whose open statements may be out of date (``stale_months``); those are recomputed. A closed
 statement is never touched; a row (a payment, a refund, a contract of a plan paid on signed
-amounts) dated in a month whose statement for its owner is closed — entered late, marked
-signed late, re-dated there — goes on the *first* month after it whose statement is not
-closed (``home_month``, ``homed_rows``), so a row is on exactly one statement whichever months
-are recomputed, and nothing is lost.
+amounts) dated in a month closed for its owner — their statement of it is closed, or they
+have none in a month finance has paid for everyone (``ClosedFor``) — and entered late, marked
+signed late or re-dated there goes on the *first* month after it that is not closed for them
+(``home_month``, ``homed_rows``), so a row is on exactly one statement whichever months are
+recomputed, and nothing is lost.
 
 A row already on a closed statement is never counted again as a row of a later month (even
 when its date is moved there); when its value changes after the close (amount edited, a
@@ -74,6 +75,36 @@ def stale_months(statements, current: dt.date, changed: Q) -> list[dt.date]:
         .values_list("month", flat=True)
         .distinct()
     )
+
+
+class ClosedFor:
+    """The (owner, month) pairs a row cannot go on, from the (owner, month, status) of every
+    statement up to the month being computed: the owner's statement of the month is closed,
+    or the owner has none in a *finished* month, one with a closed statement and no open one
+    (finance has paid the month for everyone; an owner who had no statement there, say not
+    yet active or with no rows, gets none later, and a row of theirs dated there arriving
+    late goes on their first month after it that is not closed, as if they had been paid).
+    While a statement of the month is still open, or none was computed, the month is not
+    finished: a row dated there stays there, on a new statement of its owner."""
+
+    def __init__(self, rows):
+        self.pairs = {(owner, month) for owner, month, _status in rows}
+        self.closed = {(owner, month) for owner, month, status in rows if status == "closed"}
+        open_months = {month for _owner, month, status in rows if status != "closed"}
+        self.finished = {month for _owner, month in self.closed} - open_months
+
+    def __contains__(self, pair) -> bool:
+        return pair in self.closed or (pair[1] in self.finished and pair not in self.pairs)
+
+    def closed_then(self, closed_statements, *, owner_field: str, owner: str) -> Q:
+        """The condition, for ``homed_rows``, that a row's month (``dated_month``) is closed
+        for its owner (path `owner`): a statement of `closed_statements` (closed ones, whose
+        owner is `owner_field`) for that owner and month, or a finished month."""
+        return Exists(
+            closed_statements.filter(
+                **{owner_field: OuterRef(owner)}, month=OuterRef("dated_month")
+            )
+        ) | Q(dated_month__in=sorted(self.finished))
 
 
 def home_month(closed: Container[tuple[int, dt.date]], owner: int, dated: dt.date) -> dt.date:

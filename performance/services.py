@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -50,6 +50,7 @@ from .models import (
     ScoreLine,
 )
 from .restatement import (
+    ClosedFor,
     changed_since_computed,
     corrections,
     home_month,
@@ -666,15 +667,18 @@ SOURCE_ROWS = {
 }
 
 
-def _sources(month: dt.date, cut_off: dt.date, base: str) -> dict[int, list[CommissionSource]]:
+def _sources(
+    month: dt.date, cut_off: dt.date, base: str, closed: ClosedFor
+) -> dict[int, list[CommissionSource]]:
     """Per rep, the month's commission sources in the order they happened:
 
     - payments received (or contracts signed, for a signed-amount plan) and refunds
       confirmed in the month up to `cut_off`, except the rows already on a closed (paid)
       statement (a row moved into this month after its month was paid is not counted again);
     - the *late* rows of the same kinds whose home is this month: dated in an earlier month
-      whose statement for the rep is closed, on no closed statement, and this month is the
-      first one after their date that the rep's statement is not closed (a contract entered,
+      closed for the rep (`closed`: their statement of it is closed, or they have none in a
+      month paid for everyone, ``restatement.ClosedFor``), on no closed statement, and this
+      month is the first one after their date not closed for the rep (a contract entered,
       marked signed or re-dated into a paid month after it was paid lands here, like a late
       payment);
     - the *corrections*: a payment, refund or contract on a closed statement whose value has
@@ -684,12 +688,9 @@ def _sources(month: dt.date, cut_off: dt.date, base: str) -> dict[int, list[Comm
       (``restatement.corrections``).
 
     So a row is on exactly one statement and every later change of it is carried once,
-    whichever months are recomputed, and nothing is ever lost. At most twelve queries,
+    whichever months are recomputed, and nothing is ever lost. At most eleven queries,
     whatever the plan's base and the number of reps."""
     closed_statements = CommissionStatement.objects.closed()
-    closed_pairs = set(
-        closed_statements.filter(month__lt=month).order_by().values_list("rep_id", "month")
-    )
     stated = CommissionLine.objects.filter(statement__status=CommissionStatement.Status.CLOSED)
     rows: dict[int, list[CommissionSource]] = defaultdict(list)
     for kind, spec in SOURCE_ROWS.items():
@@ -705,12 +706,10 @@ def _sources(month: dt.date, cut_off: dt.date, base: str) -> dict[int, list[Comm
             fields=("pk", spec["contract"], spec["number"], spec["amount"], spec["date"]),
             first=month,
             last=cut_off,
-            closed_then=Exists(
-                closed_statements.filter(
-                    rep_id=OuterRef(spec["owner"]), month=OuterRef("dated_month")
-                )
+            closed_then=closed.closed_then(
+                closed_statements, owner_field="rep_id", owner=spec["owner"]
             ),
-            closed=closed_pairs,
+            closed=closed,
         )
         for home, (owner, pk, contract, number, amount, day) in homed:
             if home == month:
@@ -732,7 +731,7 @@ def _sources(month: dt.date, cut_off: dt.date, base: str) -> dict[int, list[Comm
             amount=spec["amount"],
             sign=spec["sign"],
         )
-        if home_month(closed_pairs, fix.owner, next_month_start(fix.last_closed)) == month
+        if home_month(closed, fix.owner, next_month_start(fix.last_closed)) == month
     ]
     numbers = dict(
         Contract.objects.filter(pk__in=[fix.contract_id for _kind, fix in fixes])
@@ -781,14 +780,20 @@ def _descriptions() -> dict[str, str]:
 
 def _commission_month(month: dt.date, cut_off: dt.date) -> dict:
     """Replace the open statements of `month` with the ones computed from its sources up to
-    `cut_off`; the reps' closed statements stay as they are."""
+    `cut_off`; the reps' closed statements stay as they are, and a rep the month is closed
+    for (``restatement.ClosedFor``: a month paid for everyone, they had no statement) gets
+    none."""
     existing = CommissionStatement.objects.filter(month=month)
     plan = _pinned_plan(existing, month)
     if plan is None:
         return {"statements": 0, "commission_lines": 0, "closed_kept": 0}
     tiers = plan.calculator_tiers(list(plan.tiers.all()))
-    closed = set(existing.closed().values_list("rep_id", flat=True))
-    sources = _sources(month, cut_off, plan.base)
+    closed = ClosedFor(
+        CommissionStatement.objects.filter(month__lte=month)
+        .order_by()
+        .values_list("rep_id", "month", "status")
+    )
+    sources = _sources(month, cut_off, plan.base, closed)
     rep_targets, team_targets = _commission_targets(plan, month, cut_off)
     teams = {
         pk: team for pk, team in User.objects.filter(role=Role.REP).values_list("id", "team_id")
@@ -804,7 +809,7 @@ def _commission_month(month: dt.date, cut_off: dt.date) -> dict:
     with translation.override(settings.LANGUAGE_CODE):
         descriptions = _descriptions()
         for rep in sorted(net):
-            if rep in closed or rep not in teams:
+            if (rep, month) in closed or rep not in teams:
                 continue
             statement, rep_lines = _rep_statement(
                 rep=rep,
@@ -826,7 +831,7 @@ def _commission_month(month: dt.date, cut_off: dt.date) -> dict:
     return {
         "statements": len(statements),
         "commission_lines": len(lines),
-        "closed_kept": len(closed),
+        "closed_kept": sum(1 for _rep, closed_month in closed.closed if closed_month == month),
     }
 
 
