@@ -33,6 +33,7 @@ from performance.dashboards.scope import ZERO, money
 from performance.services import FUNNEL_STAGES
 from salescrm.models import User
 from salescrm.money import round_places
+from salescrm.templatetags.salescrm_tags import money as money_text
 from salescrm.timeutil import month_end, month_start, quarter_end, quarter_start
 
 from .models import AnalyticsSettings, StageWeight
@@ -269,7 +270,7 @@ def coverage_alerts(data: Data, ratio: Decimal, day: dt.date) -> list[dict]:
         }
         body = _("Short stage: %(stage)s. Remaining target of the month: ¥%(remaining)s.") % {
             "stage": row.short_stage or "—",
-            "remaining": row.remaining_month,
+            "remaining": money_text(row.remaining_month),
         }
         for recipient in {row.rep_id, managers.get(row.rep_id)} - {None}:
             alerts.append(

@@ -12,6 +12,7 @@ from django.db.models import Max, Q, Sum
 from django.utils.translation import gettext as _
 
 from leads.models import LostReason
+from salescrm.templatetags.salescrm_tags import money as money_text
 from salescrm.timeutil import (
     add_months,
     month_end,
@@ -209,7 +210,7 @@ class Data:
 
     @cached_property
     def top_lost_reasons(self) -> dict[int, str]:
-        """{rep_id: "价格太高 2 (¥15000.00) · 时间不合适 1 (¥0.00)"}: each rep's three most
+        """{rep_id: "价格太高 2 (¥15,000.00) · 时间不合适 1 (¥0.00)"}: each rep's three most
         frequent reasons of the leads lost in the period (ties: the larger amount, then the
         name), from ``performance.lost``. Two queries."""
         scope = self.scope
@@ -220,7 +221,7 @@ class Data:
             by_rep[rep_id].append((names.get(reason_id, "—"), leads, money(amount)))
         return {
             rep_id: " · ".join(
-                f"{name} {leads} (¥{amount})"
+                f"{name} {leads} (¥{money_text(amount)})"
                 for name, leads, amount in sorted(reasons, key=lambda r: (-r[1], -r[2], r[0]))[:3]
             )
             for rep_id, reasons in by_rep.items()

@@ -635,7 +635,10 @@ def chart_forecast(data: Data) -> Chart:
         "quarter": quarter_label(next_quarter),
         "month": f"{min(add_months(month_start(scope.today), -1), add_months(next_quarter, -1)):%Y-%m}",
     }
+    # the quarter in progress has its pipeline-weighted row first: the title names both
+    title = _("Forecast of next quarter")
     if rows and rows[0].pipeline:
+        title = _("Forecast: this quarter (pipeline-weighted) and next quarter")
         period = _("%(open)s pipeline-weighted as of %(today)s · %(forecast)s") % {
             "open": rows[0].quarter,
             "today": scope.today,
@@ -643,7 +646,7 @@ def chart_forecast(data: Data) -> Chart:
         }
     return Chart(
         "forecast",
-        _("Forecast of next quarter"),
+        title,
         [
             _("Metric"),
             _("Quarter"),

@@ -138,6 +138,8 @@ def test_the_nightly_job_alerts_the_rep_and_the_manager_once(pipeline, rep, mana
     assert sorted(alerts.values_list("recipient__username", flat=True)) == ["manager_a", "rep_a1"]
     assert "2.96" in alerts.first().title
     assert "谈判" in alerts.first().body
+    # the month's remaining target (10000 − 1000) written as every page writes money
+    assert "¥9,000.00" in alerts.first().body
     weights = list(StageWeight.objects.order_by("stage").values_list("stage", "weight"))
     # idempotent: the same weights, nothing sent again
     assert pipeline_coverage(DAY) == {"stage_weights": 4, "alerts": 2, "sent": 0}

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal as D
 
 import pytest
+from django.utils import translation
 
 from analytics.lost import chart_lost_deals, draw_lost_deals, lost_deal_rows
 from leads.models import Channel, Lead, LostReason
@@ -137,12 +138,19 @@ def test_the_chart_plots_the_tables_amounts_stacked_by_reason(losses, manager):
     assert figure.axis_titles() == {"xaxis": "丢单阶段", "yaxis": "丢失金额（元）"}
 
 
-def test_top_lost_reasons_per_rep_in_the_funnel_diagnosis(losses, manager):
+@pytest.mark.parametrize(
+    "language,price",
+    # the seeded reason reads in the reader's language; the test's own one has no translation
+    [("zh-hans", "价格太高"), ("en", "Price too high")],
+)
+def test_top_lost_reasons_per_rep_in_the_funnel_diagnosis(losses, manager, language, price):
     nightly_facts()
-    chart = dashboards.build(scope(manager), "diagnosis")
+    with translation.override(language):
+        chart = dashboards.build(scope(manager), "diagnosis")
+    # amounts as every page writes money, in both languages: thousands separators, two decimals
     assert [row[-1] for row in chart.rows] == [
-        "价格太高 2 (¥15000.00) · 时间不合适 1 (¥0.00)",
-        "价格太高 1 (¥20000.00)",
+        f"{price} 2 (¥15,000.00) · 时间不合适 1 (¥0.00)",
+        f"{price} 1 (¥20,000.00)",
     ]
 
 
@@ -156,6 +164,24 @@ def test_the_page_its_export_and_a_bad_dimension(losses, login, manager):
     assert export.status_code == 200
     assert "rep_a2" in export.content.decode("utf-8-sig")
     assert client.get("/analytics/lost-deals/?month=2026-10&by=nonsense").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "language,amount_head", [("zh-hans", "丢失金额（元）"), ("en", "Amount lost (¥)")]
+)
+def test_the_page_writes_amounts_the_way_every_page_does(
+    losses, login, manager, language, amount_head
+):
+    """Thousands separators and two decimals in both languages (rep_a1's price losses:
+    10000 + 5000; the total 35000)."""
+    html = (
+        login(manager)
+        .get("/analytics/lost-deals/?month=2026-10&by=rep", HTTP_ACCEPT_LANGUAGE=language)
+        .content.decode()
+    )
+    assert f"<th>{amount_head}</th>" in html
+    assert "<td>15,000.00</td>" in html and "<td>35,000.00</td>" in html
+    assert "15000.00" not in html
 
 
 def test_nothing_lost_is_said_so(login, manager):

@@ -9,6 +9,7 @@ from decimal import Decimal as D
 
 import pytest
 from django.db.models import Q
+from django.utils import translation
 
 from analytics.coverage import expected_by_owner
 from analytics.models import LeadWinProbability, StageWeight, WinModelRun
@@ -148,6 +149,34 @@ def test_without_a_provider_the_row_says_not_available(quarter, manager, monkeyp
 def test_a_month_of_a_closed_quarter_has_no_pipeline_view(quarter, manager):
     # July 2026: today's open leads say nothing about the third quarter
     assert pipeline_rows(forecast(manager, month=dt.date(2026, 7, 1))) == []
+
+
+@pytest.mark.parametrize(
+    "language,both,next_only",
+    [
+        ("zh-hans", "预测：本季度（在途加权）与下季度", "下季度预测"),
+        (
+            "en",
+            "Forecast: this quarter (pipeline-weighted) and next quarter",
+            "Forecast of next quarter",
+        ),
+    ],
+)
+def test_the_title_names_the_open_quarter_only_while_it_is_shown(
+    quarter, manager, language, both, next_only
+):
+    with translation.override(language):
+        shown = forecast(manager)
+        closed = forecast(manager, month=dt.date(2026, 7, 1))
+    assert (shown.title, shown.period) == (
+        both,
+        {
+            "zh-hans": "2026 Q4 按在途线索加权（截至 2026-11-10）· 2027 Q1，依据截至 2026-10 的历史",
+            "en": "2026 Q4 pipeline-weighted as of 2026-11-10 · 2027 Q1, from the history to 2026-10",
+        }[language],
+    )
+    # July 2026: the third quarter is over, only next quarter's projection is shown
+    assert closed.title == next_only
 
 
 def test_the_figure_draws_the_pipeline_point_and_its_target_beside_the_projection(quarter, manager):

@@ -1,26 +1,37 @@
-"""The apps form a layered graph (ISSUE 13): `salescrm` is the core, leads builds on it,
-customers on leads, targets and performance on those, channels on all of them. An import that goes the other way
-(inside a function too, where it hides from a glance at the module's top) makes two apps
-one tangle, so it is refused here by walking every module's syntax tree. The same walk, module
-by module, refuses a cycle between two modules of one app."""
+"""The apps form a layered graph (ISSUE 13): `salescrm` is the core, custom fields sit on it,
+leads on those, customers on leads, targets and documents on customers, performance on those,
+and the apps of the upper layers on all of them; the REST API, the outward face of every app,
+is the top. An app imports only the layers below its own (``LAYERS``); an import that goes the
+other way or sideways (inside a function too, where it hides from a glance at the module's
+top) makes two apps one tangle, so it is refused here by walking every module's syntax tree.
+The same walk, module by module, refuses a cycle between two modules of one app."""
 
 import ast
 import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = (
-    "salescrm",
-    "leads",
-    "customers",
-    "targets",
-    "performance",
-    "enablement",
-    "channels",
-    "analytics",
-    "rhythm",
-    "success",
+# Lowest first. An app may import the apps of the layers below its own, never one of its own
+# layer or above (what the layers' apps import today, and nothing more):
+LAYERS = (
+    ("salescrm",),
+    # custom fields: the definitions and values the lead and customer forms, lists and exports
+    # (and the API) show; they need only the core
+    ("customfields",),
+    ("leads",),
+    ("customers",),
+    # documents attach to leads, customers and contracts; targets read contracts and activities
+    ("targets", "documents"),
+    ("performance",),
+    ("enablement", "channels", "rhythm"),
+    # both read rhythm's working calendar
+    ("analytics", "success"),
+    # the REST API serves the apps below it (documents, targets, the KPIs of performance); no
+    # app calls it
+    ("api",),
 )
+APPS = tuple(app for layer in LAYERS for app in layer)
+LAYER_OF = {app: number for number, layer in enumerate(LAYERS) for app in layer}
 # The project's URLconf and settings name every app by design.
 CORE_MAY_NAME_APPS = {"salescrm/settings.py", "salescrm/test_settings.py", "salescrm/urls.py"}
 
@@ -98,6 +109,40 @@ def test_no_two_apps_import_each_other():
         if (b, a) in edges and a < b
     )
     assert cycles == []
+
+
+def _upward_imports(edges: dict[tuple[str, str], str]) -> list[str]:
+    """The imports of an app of its own layer or one above it."""
+    return sorted(
+        f"{importer} imports {imported} ({place})"
+        for (importer, imported), place in edges.items()
+        if LAYER_OF[imported] >= LAYER_OF[importer]
+    )
+
+
+def test_every_app_has_its_layer():
+    # an app left out of LAYERS is left out of every check here (api, customfields and
+    # documents were, until the layers named them)
+    assert sorted(APPS) == sorted(path.parent.name for path in ROOT.glob("*/apps.py"))
+
+
+def test_each_app_imports_only_the_layers_below_its_own():
+    assert _upward_imports(_graph()) == []
+
+
+def test_an_upward_or_sideways_import_is_refused():
+    edges = {
+        ("api", "documents"): "api/views.py:24",
+        ("leads", "api"): "leads/views.py:3",
+        ("leads", "customfields"): "leads/forms.py:11",
+        ("customfields", "leads"): "customfields/values.py:9",
+        ("channels", "rhythm"): "channels/services.py:5",
+    }
+    assert _upward_imports(edges) == [
+        "channels imports rhythm (channels/services.py:5)",
+        "customfields imports leads (customfields/values.py:9)",
+        "leads imports api (leads/views.py:3)",
+    ]
 
 
 def test_the_core_imports_none_of_the_apps_built_on_it():
