@@ -36,7 +36,7 @@ from salescrm.money import round_places
 from salescrm.templatetags.salescrm_tags import money as money_text
 from salescrm.timeutil import month_end, month_start, quarter_end, quarter_start
 
-from .models import AnalyticsSettings, StageWeight
+from .models import AnalyticsSettings, LeadWinProbability, StageWeight
 
 OPEN_STAGES = FUNNEL_STAGES[:-1]  # new … negotiation
 
@@ -84,14 +84,17 @@ def lead_weight(weights: dict[str, Decimal] | None = None) -> Coalesce:
     return Coalesce("win_probability__probability", by_stage)
 
 
-def open_pipeline(owned: Q) -> dict[int, dict[str, Decimal]]:
-    """{owner_id: {stage: Σ budget × weight}} of the open leads (two queries)."""
+def open_pipeline(
+    owned: Q, weights: dict[str, Decimal] | None = None
+) -> dict[int, dict[str, Decimal]]:
+    """{owner_id: {stage: Σ budget × weight}} of the open leads (two queries; one when the
+    stage `weights` are given)."""
     pipeline: dict = defaultdict(dict)
     for owner, stage, amount in (
         Lead.objects.filter(owned, owner__isnull=False, stage__in=OPEN_STAGES)
         .order_by()
         .values("owner_id", "stage")
-        .annotate(amount=Sum(F("budget") * lead_weight()))
+        .annotate(amount=Sum(F("budget") * lead_weight(weights)))
         .values_list("owner_id", "stage", "amount")
     ):
         pipeline[owner][stage] = amount or ZERO
@@ -99,26 +102,18 @@ def open_pipeline(owned: Q) -> dict[int, dict[str, Decimal]]:
 
 
 def expected_by_owner(owned: Q) -> dict[int, Decimal] | None:
-    """{owner_id: Σ budget × weight} of the open leads matching `owned` (the weight of
-    ``lead_weight``; a lead without a budget counts 0), unrounded; None when there is nothing
-    to weigh with: no stage weight learned and no lead in `owned` scored by the model (before
-    the first night with a closed lead). Two queries. The forecast's pipeline view of the
-    open quarter reads it (``salescrm.extensions.pipeline_value``, registered in hooks.py)."""
+    """{owner_id: Σ budget × weight} of the open leads matching `owned` (``open_pipeline``
+    summed over the stages; a lead without a budget counts 0), unrounded; None when there is
+    nothing to weigh with: no stage weight learned and no lead scored by the model (before the
+    first night with a closed lead). Two queries (three without weights). The forecast's
+    pipeline view of the open quarter reads it (``salescrm.extensions.pipeline_value``,
+    registered in hooks.py)."""
     weights = dict(StageWeight.objects.values_list("stage", "weight"))
-    rows = (
-        Lead.objects.filter(owned, owner__isnull=False, stage__in=OPEN_STAGES)
-        .order_by()
-        .values("owner_id")
-        .annotate(amount=Sum(F("budget") * lead_weight(weights)), scored=Count("win_probability"))
-        .values_list("owner_id", "amount", "scored")
-    )
-    expected, scored = {}, 0
-    for owner, amount, count in rows:
-        expected[owner] = amount or ZERO
-        scored += count
-    if not weights and not scored:
+    if not weights and not LeadWinProbability.objects.exists():
         return None
-    return expected
+    return {
+        owner: sum(stages.values(), ZERO) for owner, stages in open_pipeline(owned, weights).items()
+    }
 
 
 @dataclass(frozen=True, slots=True)
