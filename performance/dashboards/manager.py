@@ -12,6 +12,7 @@ from django.utils.translation import pgettext
 
 from leads.models import Campaign, Channel
 from salescrm.extensions import open_pipeline_value
+from salescrm.templatetags.salescrm_tags import money as money_text
 from salescrm.timeutil import (
     add_months,
     month_end,
@@ -502,8 +503,8 @@ def pipeline_row(data: Data) -> ForecastRow | None:
         weighted = money(sum(expected.values(), ZERO))
         point = signed + weighted
         verdict = _("Signed so far ¥%(signed)s + expected from the open leads ¥%(expected)s.") % {
-            "signed": f"{signed:,}",
-            "expected": f"{weighted:,}",
+            "signed": money_text(signed),
+            "expected": money_text(weighted),
         }
     return ForecastRow(
         metric=_("Signed amount — open quarter, pipeline-weighted"),
