@@ -27,6 +27,7 @@ from leads.services import (
 )
 from performance import commission as calc
 from performance.restatement import (
+    ROW_KINDS,
     ClosedFor,
     changed_since_computed,
     corrections,
@@ -345,39 +346,23 @@ def partner_tiers_compute(*, quarter: dt.date) -> dict:
 
 LINK = "customer__lead__partner_link__partner_id"
 
-# The three kinds of source row: the model, its date, its signed amount, the path to the
-# partner credited with it, the bases it counts towards, and the rows that count at all.
+# The three kinds of source row, by the name a settlement line gives them: the row's kind
+# (``restatement.ROW_KINDS``: model, date, signed amount, which rows count), the path to the
+# partner credited with it, and the bases it counts towards.
 SOURCE_KINDS = {
-    "signed": {
-        "model": Contract,
-        "date": "signed_on",
-        "partner": LINK,
-        "contract": "pk",
-        "bases": ("signed",),
-        "counts": Q(status__in=Contract.SIGNED_STATES, signed_on__isnull=False),
-        "sign": 1,
-    },
+    "signed": {"row": ROW_KINDS["contract"], "partner": LINK, "bases": ("signed",)},
     "payment": {
-        "model": Payment,
-        "date": "received_on",
+        "row": ROW_KINDS["payment"],
         "partner": f"contract__{LINK}",
-        "contract": "contract_id",
         "bases": ("collected",),
-        "counts": Q(),
-        "sign": 1,
     },
+    # a refund claws back under either base
     "refund": {
-        "model": Refund,
-        "date": "confirmed_on",
+        "row": ROW_KINDS["refund"],
         "partner": f"contract__{LINK}",
-        "contract": "contract_id",
-        # a refund claws back under either base
         "bases": ("signed", "collected"),
-        "counts": Q(status=Refund.Status.CONFIRMED),
-        "sign": -1,
     },
 }
-AMOUNT = {"signed": "total_amount", "payment": "amount", "refund": "amount"}
 
 
 def _settlement_state(last: dt.date):
@@ -423,17 +408,17 @@ def _sources(month: dt.date, closed: ClosedFor) -> dict[int, dict[str, list]]:
     )
     closed_settlements = PartnerSettlement.objects.filter(status=PartnerSettlement.Status.CLOSED)
     for kind, spec in SOURCE_KINDS.items():
-        model, date, partner = spec["model"], spec["date"], spec["partner"]
+        row, partner = spec["row"], spec["partner"]
         line_field = "contract" if kind == "signed" else kind
         homed = homed_rows(
-            model.objects.filter(spec["counts"], **{f"{partner}__isnull": False}).filter(
+            row.model.objects.filter(row.counts, **{f"{partner}__isnull": False}).filter(
                 **{f"{partner}__in": Partner.objects.filter(plan__isnull=False)}
             ),
             field=line_field,
             closed_lines=closed_lines,
-            date=date,
+            date=row.date,
             owner=partner,
-            fields=("pk", spec["contract"], date, AMOUNT[kind]),
+            fields=("pk", row.contract, row.date, row.amount),
             first=quarter,
             last=last,
             closed_then=closed.closed_then(
@@ -443,7 +428,7 @@ def _sources(month: dt.date, closed: ClosedFor) -> dict[int, dict[str, list]]:
         )
         for home, (p, pk, contract, day, amount) in homed:
             if quarter <= home <= month:
-                item = _item(kind, pk, contract, day, spec["sign"] * amount, home=home)
+                item = _item(kind, pk, contract, day, row.sign * amount, home=home)
                 for base in spec["bases"]:
                     out[p][base].append(item)
         # corrections: what a closed settlement says of a row against what the row says now
@@ -452,12 +437,6 @@ def _sources(month: dt.date, closed: ClosedFor) -> dict[int, dict[str, list]]:
             owner="settlement__partner_id",
             month="settlement__month",
             field=line_field,
-            model=model,
-            counts=spec["counts"],
-            contract=spec["contract"],
-            date=date,
-            amount=AMOUNT[kind],
-            sign=spec["sign"],
         ):
             home = home_month(closed, fix.owner, fix.last_closed)
             if quarter <= home <= month:
@@ -619,16 +598,16 @@ def settlement_months_due(*, day: dt.date, catch_up_months: int) -> list[dt.date
         return sorted(months)
     with_plan = Partner.objects.filter(plan__isnull=False)
     for spec in SOURCE_KINDS.values():
+        row = spec["row"]
         dated_in = Q()
         for first in unsettled:
             dated_in |= Q(
-                **{f"{spec['date']}__range": (first, add_months(first, 1) - dt.timedelta(days=1))}
+                **{f"{row.date}__range": (first, add_months(first, 1) - dt.timedelta(days=1))}
             )
         months |= set(
-            spec["model"]
-            .objects.filter(spec["counts"], **{f"{spec['partner']}__in": with_plan})
+            row.model.objects.filter(row.counts, **{f"{spec['partner']}__in": with_plan})
             .filter(dated_in)
-            .annotate(dated_month=Trunc(spec["date"], "month", output_field=DateField()))
+            .annotate(dated_month=Trunc(row.date, "month", output_field=DateField()))
             .order_by()
             .values_list("dated_month", flat=True)
             .distinct()

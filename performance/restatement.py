@@ -43,6 +43,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Trunc
 
+from customers.models import Contract, Payment, Refund
 from salescrm.timeutil import next_month_start
 
 
@@ -163,6 +164,36 @@ def homed_rows(
 
 
 @dataclass(frozen=True, slots=True)
+class RowKind:
+    """A kind of source row a statement line names (its ``field``): the model, its date, its
+    amount and the sign it counts with, which rows count at all, and the path to its contract.
+    Rep statements and partner settlements each add their own paths (owner, bases)."""
+
+    model: type
+    date: str
+    amount: str
+    sign: int
+    counts: Q
+    contract: str
+
+
+ROW_KINDS = {
+    "payment": RowKind(Payment, "received_on", "amount", 1, Q(), "contract_id"),
+    "refund": RowKind(
+        Refund, "confirmed_on", "amount", -1, Q(status=Refund.Status.CONFIRMED), "contract_id"
+    ),
+    "contract": RowKind(
+        Contract,
+        "signed_on",
+        "total_amount",
+        1,
+        Q(status__in=Contract.SIGNED_STATES, signed_on__isnull=False),
+        "pk",
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
 class Correction:
     """A row on a closed statement whose value has changed since (its amount edited, a refund
     no longer confirmed, a contract no longer signed): ``difference`` = what the row counts
@@ -183,21 +214,18 @@ def corrections(
     owner: str,
     month: str,
     field: str,
-    model,
-    counts: Q,
-    contract: str,
-    date: str,
-    amount: str,
-    sign: int,
 ) -> list[Correction]:
-    """The corrections of the `model` rows named by `field` ("payment", "refund", "contract")
+    """The corrections of the rows named by `field` ("payment", "refund", "contract": its
+    ``ROW_KINDS`` entry)
     on `closed_lines` (a line queryset narrowed to closed statements; ``base`` is the signed
     part of the row a line states, so the bases of a row's lines, correction lines included,
     add up to what has been stated of it): one per (owner, row) whose current value differs
     from what was stated. Only rows edited at least once are looked at (their history has an
-    update). `owner` and `month` are the line's paths to its statement's owner and month;
-    `counts` says whether a row counts at all now (else its value is 0), `amount` and `sign`
-    its signed value, `contract` its contract id. Two queries, whatever the number of rows."""
+    update). `owner` and `month` are the line's paths to its statement's owner and month; a
+    row that no longer counts (``RowKind.counts``) is worth 0. Two queries, whatever the
+    number of rows."""
+    kind = ROW_KINDS[field]
+    model, counts, sign = kind.model, kind.counts, kind.sign
     edited = model.history.model.objects.filter(id=OuterRef(f"{field}_id"), history_type="~")
     stated = (
         lines_stating(closed_lines, field)
@@ -213,7 +241,7 @@ def corrections(
         )
         .annotate(counted=ExpressionWrapper(counts or Value(True), output_field=BooleanField()))
         .order_by()
-        .values_list("pk", contract, date, amount, "counted")
+        .values_list("pk", kind.contract, kind.date, kind.amount, "counted")
     }
     out = []
     for row in stated:

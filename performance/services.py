@@ -50,6 +50,7 @@ from .models import (
     ScoreLine,
 )
 from .restatement import (
+    ROW_KINDS,
     ClosedFor,
     changed_since_computed,
     corrections,
@@ -627,39 +628,20 @@ class CommissionSource:
         return self.corrects or self.kind
 
 
-# The three kinds of source row, each named on a line by its kind: the model, its date, its
-# signed amount, which rows count at all, the paths to its contract, the contract's number and
+# Per kind of source row (``restatement.ROW_KINDS``), the paths to its contract's number and
 # the rep credited, and the plan bases it counts towards (a refund claws back under either).
 SOURCE_ROWS = {
     "payment": {
-        "model": Payment,
-        "date": "received_on",
-        "amount": "amount",
-        "sign": 1,
-        "counts": Q(),
-        "contract": "contract_id",
         "number": "contract__number",
         "owner": "contract__owner_id",
         "bases": (CommissionPlan.Base.COLLECTED,),
     },
     "refund": {
-        "model": Refund,
-        "date": "confirmed_on",
-        "amount": "amount",
-        "sign": -1,
-        "counts": Q(status=Refund.Status.CONFIRMED),
-        "contract": "contract_id",
         "number": "contract__number",
         "owner": "contract__owner_id",
         "bases": (CommissionPlan.Base.COLLECTED, CommissionPlan.Base.SIGNED),
     },
     "contract": {
-        "model": Contract,
-        "date": "signed_on",
-        "amount": "total_amount",
-        "sign": 1,
-        "counts": Q(status__in=Contract.SIGNED_STATES, signed_on__isnull=False),
-        "contract": "pk",
         "number": "number",
         "owner": "owner_id",
         "bases": (CommissionPlan.Base.SIGNED,),
@@ -696,14 +678,15 @@ def _sources(
     for kind, spec in SOURCE_ROWS.items():
         if base not in spec["bases"]:
             continue
-        order = 1 if spec["sign"] < 0 else 0  # on the same day, refunds after the rest
+        row = ROW_KINDS[kind]
+        order = 1 if row.sign < 0 else 0  # on the same day, refunds after the rest
         homed = homed_rows(
-            spec["model"].objects.filter(spec["counts"]),
+            row.model.objects.filter(row.counts),
             field=kind,
             closed_lines=stated,
-            date=spec["date"],
+            date=row.date,
             owner=spec["owner"],
-            fields=("pk", spec["contract"], spec["number"], spec["amount"], spec["date"]),
+            fields=("pk", row.contract, spec["number"], row.amount, row.date),
             first=month,
             last=cut_off,
             closed_then=closed.closed_then(
@@ -714,22 +697,13 @@ def _sources(
         for home, (owner, pk, contract, number, amount, day) in homed:
             if home == month:
                 rows[owner].append(
-                    CommissionSource(day, order, kind, pk, contract, number, spec["sign"] * amount)
+                    CommissionSource(day, order, kind, pk, contract, number, row.sign * amount)
                 )
     fixes = [
         (kind, fix)
-        for kind, spec in SOURCE_ROWS.items()
+        for kind in ROW_KINDS
         for fix in corrections(
-            stated,
-            owner="statement__rep_id",
-            month="statement__month",
-            field=kind,
-            model=spec["model"],
-            counts=spec["counts"],
-            contract=spec["contract"],
-            date=spec["date"],
-            amount=spec["amount"],
-            sign=spec["sign"],
+            stated, owner="statement__rep_id", month="statement__month", field=kind
         )
         if home_month(closed, fix.owner, next_month_start(fix.last_closed)) == month
     ]
