@@ -240,9 +240,13 @@ class WinModel:
         """The regression's design matrix of `features` (one-hot categories, scaled numbers)."""
         return self.pipeline.named_steps["features"].transform(features)
 
-    def calibrate(self, design: np.ndarray) -> np.ndarray:
+    def log_odds(self, design: np.ndarray) -> np.ndarray:
+        """The regression's uncalibrated log-odds of each row of a design matrix."""
         regression = self.pipeline.named_steps["regression"]
-        log_odds = design @ regression.coef_[0] + regression.intercept_[0]
+        return design @ regression.coef_[0] + regression.intercept_[0]
+
+    def calibrate(self, design: np.ndarray) -> np.ndarray:
+        log_odds = self.log_odds(design)
         if self.sigmoid:
             return self.calibrator.predict_proba(log_odds.reshape(-1, 1))[:, 1]
         return self.calibrator.predict(log_odds)
@@ -294,11 +298,7 @@ def _fit(frame: pd.DataFrame, train: pd.Series) -> tuple[WinModel, pd.DataFrame]
         else IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
     )
     model = WinModel(pipeline, calibrator, sigmoid)
-    regression = pipeline.named_steps["regression"]
-    log_odds = (
-        model.terms(frame.loc[calibrate, CATEGORICAL + NUMERIC]) @ regression.coef_[0]
-        + regression.intercept_[0]
-    )
+    log_odds = model.log_odds(model.terms(frame.loc[calibrate, CATEGORICAL + NUMERIC]))
     observed = frame.loc[calibrate, "won"].astype(int).to_numpy()
     calibrator.fit(log_odds.reshape(-1, 1) if sigmoid else log_odds, observed)
     return model, frame
