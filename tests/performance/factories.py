@@ -170,3 +170,39 @@ def nightly_facts(day=dt.date(2026, 11, 9), history_months=14):
     from performance.facts import dashboard_facts_compute
 
     return dashboard_facts_compute(day=day, history_months=history_months)
+
+
+def commission_lines(*fields) -> list[tuple]:
+    """Every commission line as (rep's username, month, *fields), in statement order."""
+    from performance.models import CommissionLine
+
+    return list(
+        CommissionLine.objects.order_by(
+            "statement__rep__username", "statement__month", "position"
+        ).values_list("statement__rep__username", "statement__month", *fields)
+    )
+
+
+def assert_set_based_and_idempotent(world, night, snapshot):
+    """The night (`night()`) costs as many queries on `world(1)` (rolled back) as on
+    `world(4)`, and a second night on `world(4)` leaves `snapshot()` unchanged. Returns what
+    `world(4)` made."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            night()
+        return len(captured.captured_queries)
+
+    with transaction.atomic():
+        world(1)
+        night()
+        one = queries()
+        transaction.set_rollback(True)
+    made = world(4)
+    night()
+    rows = snapshot()
+    assert queries() == one
+    assert snapshot() == rows
+    return made

@@ -9,14 +9,19 @@ import datetime as dt
 from decimal import Decimal as D
 
 import pytest
-from django.db import connection, transaction
-from django.test.utils import CaptureQueriesContext
 
 from performance.models import CommissionLine, CommissionStatement
 from performance.services import commission_compute, statement_close
 from tests.factories import UserFactory
 
-from .factories import contract, payment, refund, targets
+from .factories import (
+    assert_set_based_and_idempotent,
+    commission_lines,
+    contract,
+    payment,
+    refund,
+    targets,
+)
 from .test_commission_statements import make_plan
 
 pytestmark = pytest.mark.django_db
@@ -185,37 +190,9 @@ def test_the_nightly_job_with_corrections_is_idempotent_and_set_based(team, fina
     def night():
         commission_compute(day=dt.date(2026, 11, 20))
 
-    def queries():
-        with CaptureQueriesContext(connection) as captured:
-            night()
-        return len(captured.captured_queries)
-
-    def snapshot():
-        return list(
-            CommissionLine.objects.order_by(
-                "statement__rep__username", "statement__month", "position"
-            ).values_list(
-                "statement__rep__username",
-                "statement__month",
-                "kind",
-                "payment",
-                "refund",
-                "base",
-                "rate",
-                "amount",
-            )
-        )
-
-    with transaction.atomic():
-        world(1)
-        night()
-        one = queries()
-        transaction.set_rollback(True)
-    reps = world(4)
-    night()
-    rows = snapshot()
-    assert queries() == one
-    assert snapshot() == rows
+    reps = assert_set_based_and_idempotent(
+        world, night, lambda: commission_lines("payment", "refund", "base", "rate", "amount")
+    )
     november = _statement(reps[0][0], NOV)
     # October stated 50,000 − 5,000 = 45,000 (1,350.00). In November, at 3 % (no target):
     # late payments 20,000 + 1,000, correction +10,000 (payment 50,000 → 60,000),

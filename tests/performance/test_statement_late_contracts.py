@@ -11,14 +11,12 @@ import datetime as dt
 from decimal import Decimal as D
 
 import pytest
-from django.db import connection, transaction
-from django.test.utils import CaptureQueriesContext
 
 from performance.models import CommissionLine, CommissionStatement
 from performance.services import commission_compute, statement_close
 from tests.factories import UserFactory
 
-from .factories import contract, targets
+from .factories import assert_set_based_and_idempotent, commission_lines, contract, targets
 from .test_commission_statements import make_plan
 
 pytestmark = pytest.mark.django_db
@@ -244,37 +242,9 @@ def test_the_nightly_job_with_late_contracts_is_idempotent_and_set_based(team, f
     def night():
         commission_compute(day=dt.date(2026, 11, 20))
 
-    def queries():
-        with CaptureQueriesContext(connection) as captured:
-            night()
-        return len(captured.captured_queries)
-
-    def snapshot():
-        return list(
-            CommissionLine.objects.order_by(
-                "statement__rep__username", "statement__month", "position"
-            ).values_list(
-                "statement__rep__username",
-                "statement__month",
-                "kind",
-                "contract",
-                "occurred_on",
-                "base",
-                "rate",
-                "amount",
-            )
-        )
-
-    with transaction.atomic():
-        world(1)
-        night()
-        one = queries()
-        transaction.set_rollback(True)
-    reps = world(4)
-    night()
-    rows = snapshot()
-    assert queries() == one
-    assert snapshot() == rows
+    reps = assert_set_based_and_idempotent(
+        world, night, lambda: commission_lines("contract", "occurred_on", "base", "rate", "amount")
+    )
     november = _statement(reps[0][0], NOV)
     # October stated 10,000 + 20,000 + 30,000 = 60,000 (3,000.00). November, 5 %, what adds
     # in date order, then what takes back: correction +5,000 (20,000 → 25,000) = 250, late

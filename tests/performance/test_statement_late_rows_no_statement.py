@@ -11,14 +11,12 @@ import datetime as dt
 from decimal import Decimal as D
 
 import pytest
-from django.db import connection, transaction
-from django.test.utils import CaptureQueriesContext
 
 from performance.models import CommissionLine, CommissionStatement
 from performance.services import commission_compute, statement_close
 from tests.factories import UserFactory
 
-from .factories import contract, payment
+from .factories import assert_set_based_and_idempotent, commission_lines, contract, payment
 from .test_commission_statements import make_plan
 
 pytestmark = pytest.mark.django_db
@@ -208,28 +206,9 @@ def test_the_nightly_job_with_late_rows_of_reps_without_statements_is_set_based(
     def night():
         commission_compute(day=dt.date(2026, 11, 20))
 
-    def queries():
-        with CaptureQueriesContext(connection) as captured:
-            night()
-        return len(captured.captured_queries)
-
-    def snapshot():
-        return list(
-            CommissionLine.objects.order_by(
-                "statement__rep__username", "statement__month", "position"
-            ).values_list("statement__rep__username", "statement__month", "payment", "amount")
-        )
-
-    with transaction.atomic():
-        world(1)
-        night()
-        one = queries()
-        transaction.set_rollback(True)
-    newcomers = world(4)
-    night()
-    rows = snapshot()
-    assert queries() == one
-    assert snapshot() == rows
+    newcomers = assert_set_based_and_idempotent(
+        world, night, lambda: commission_lines("payment", "amount")
+    )
     for newcomer in newcomers:
         november = _statement(newcomer, NOV)
         # 20,000 + 4,000 = 24,000 × 5 % = 1,200
